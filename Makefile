@@ -1,0 +1,80 @@
+# gutbrain — hand-written Makefile (STYLE.md 12).
+#   make            libgutbrain.a and bin/gutbrain
+#   make asan=1     AddressSanitizer + UBSan build (separate object dir)
+#   make debug=1    -O0 -g
+#   make deps       install the Debian packages the project needs
+#   make test       unit + integration tests (short tier)
+#   make demo       build a demo DB and classify a demo sample
+#   make bench      the long benchmarks (benchmarks/*.sh)
+CC      := mpicc
+HDF5_CFLAGS := $(shell pkg-config --cflags hdf5-openmpi 2>/dev/null)
+HDF5_LIBS   := $(shell pkg-config --libs hdf5-openmpi 2>/dev/null)
+WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CFLAGS  ?= -O3 -march=x86-64-v2 -g
+CFLAGS  += -std=gnu11 -fopenmp $(WARN) -Ikernels -Ipipeline $(HDF5_CFLAGS) -MMD -MP -D_GNU_SOURCE
+LDLIBS  := $(HDF5_LIBS) -lisal -lzstd -lxxhash -lz -lm
+LDFLAGS += -fopenmp
+BUILD   := build/release
+ifeq ($(debug),1)
+  CFLAGS := $(filter-out -O3,$(CFLAGS)) -O0
+  BUILD  := build/debug
+endif
+ifeq ($(asan),1)
+  CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  LDFLAGS += -fsanitize=address,undefined
+  BUILD   := build/asan
+endif
+
+KERNEL_SRC   := $(wildcard kernels/*.c)
+PIPELINE_SRC := $(filter-out pipeline/main.c,$(wildcard pipeline/*.c))
+LIB_OBJ      := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_SRC) $(PIPELINE_SRC))
+LIB          := $(BUILD)/libgutbrain.a
+BIN          := bin/gutbrain
+UNIT_SRC     := $(wildcard tests/unit/test_*.c)
+UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps test unit integration demo bench clean
+all: $(BIN) libgutbrain.a
+
+libgutbrain.a: $(LIB)
+	cp $< $@
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/pipeline/main.o $(LIB)
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
+
+deps:
+	@bash tests/deps.sh
+
+unit: $(UNIT_BIN)
+	@bash tests/run_unit.sh $(UNIT_BIN)
+
+integration: $(BIN)
+	@bash tests/integration/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all unit integration
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@bash tests/demo.sh
+
+bench: deps all
+	@bash benchmarks/vs_kraken2.sh
+
+clean:
+	rm -rf build bin libgutbrain.a
+
+-include $(shell find build -name '*.d' 2>/dev/null)

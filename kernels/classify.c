@@ -1,0 +1,219 @@
+/* One fragment (read or pair) -> taxon, Kraken 2 (2.1.2) semantics
+ * (KRAKEN2-SEMANTICS.md section 4).
+ *
+ * cl_lookup_mate: a first pass collects the distinct-consecutive minimizers of a mate
+ * (ambiguous items are skipped and do not reset the "previous minimizer"), which is
+ * exactly the set of lookups Kraken 2 makes; kt_lookup_batch resolves them with
+ * prefetching; a second pass expands them back to one record per item and counts hit
+ * groups (a new minimizer whose lookup hit).
+ *
+ * cl_resolve: the hit records are run-length compressed into (taxon, count) pairs, packed
+ * in one uint64 each and sorted (insertion sort while short, heapsort beyond), then merged
+ * into the distinct hit taxa in ascending internal id (if the runs outgrow the scratch,
+ * they are merged early, so the scratch only needs room for the distinct hit taxa). Because parent id < child id, a
+ * single ascending pass gives every path score as count + score of the nearest hit
+ * ancestor (found by walking up with binary search among the hit taxa). Cost is
+ * O(r log r + d * depth * log d) for r hit runs and d distinct taxa, with no allocation:
+ * all arrays are the caller's cl_scratch_t. */
+#include <assert.h>
+#include <math.h>
+#include "classify.h"
+#include "taxonomy.h"
+
+#define NO_MINIMIZER UINT64_MAX /* never a real minimizer: it is MM_AMBIGUOUS */
+
+/* Distinct consecutive minimizers of items[0..n), ambiguous items skipped. */
+static size_t collect_distinct(const uint64_t *items, size_t n, uint64_t *distinct)
+{
+    uint64_t last = NO_MINIMIZER;
+    size_t d = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t m = items[i];
+        if (m != NO_MINIMIZER && m != last) {
+            distinct[d++] = m;
+            last = m;
+        }
+    }
+    return d;
+}
+
+void cl_lookup_mate(const kt_table_t *t, const uint64_t *items, size_t n, cl_scratch_t *s,
+                    uint32_t *rec, size_t *nrec, uint32_t *hit_groups)
+{
+    assert(n <= s->cap);
+    size_t d = collect_distinct(items, n, s->distinct);
+    kt_lookup_batch(t, s->distinct, d, s->found);
+    uint32_t *out = rec + *nrec, taxon = 0, groups = 0;
+    uint64_t last = NO_MINIMIZER;
+    size_t j = 0; /* index of the next distinct minimizer */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t m = items[i];
+        if (m == NO_MINIMIZER) {
+            out[i] = CL_AMBIG;
+            continue;
+        }
+        if (m != last) {
+            last = m;
+            taxon = s->found[j++];
+            groups += taxon != 0;
+        }
+        out[i] = taxon;
+    }
+    *nrec += n;
+    *hit_groups += groups;
+}
+
+/* ---- cl_resolve helpers: (taxon << 32 | count) pairs, sorted by taxon ---- */
+
+static void sift_down(uint64_t *a, size_t root, size_t n)
+{
+    for (size_t child; (child = 2 * root + 1) < n; root = child) {
+        if (child + 1 < n && a[child + 1] > a[child]) child++;
+        if (a[root] >= a[child]) return;
+        uint64_t tmp = a[root];
+        a[root] = a[child];
+        a[child] = tmp;
+    }
+}
+
+static void sort_u64(uint64_t *a, size_t n)
+{
+    if (n <= 32) { /* the usual case: a few hit runs per read */
+        for (size_t i = 1; i < n; i++) {
+            uint64_t v = a[i];
+            size_t j = i;
+            for (; j > 0 && a[j - 1] > v; j--) a[j] = a[j - 1];
+            a[j] = v;
+        }
+        return;
+    }
+    for (size_t i = n / 2; i-- > 0;) sift_down(a, i, n);
+    for (size_t end = n; end-- > 1;) {
+        uint64_t tmp = a[0];
+        a[0] = a[end];
+        a[end] = tmp;
+        sift_down(a, 0, end);
+    }
+}
+
+/* Sort pairs[0..r) and merge equal taxa in place, summing counts; returns the new r. */
+static size_t compact_pairs(uint64_t *pairs, size_t r)
+{
+    sort_u64(pairs, r);
+    size_t d = 0;
+    for (size_t i = 0; i < r; i++) {
+        if (d > 0 && pairs[d - 1] >> 32 == pairs[i] >> 32)
+            pairs[d - 1] += (uint32_t)pairs[i]; /* counts stay below 2^32: n < 2^32 */
+        else
+            pairs[d++] = pairs[i];
+    }
+    return d;
+}
+
+/* Hit runs of rec[0..n) as (taxon << 32 | run length) into pairs[0..cap); returns their
+ * number and sets *total to N, the items that count for the confidence (border excluded).
+ * When the runs outgrow cap (long pairs), they are compacted to distinct taxa, so cap
+ * only has to exceed the number of distinct hit taxa. */
+static size_t hit_runs(const uint32_t *rec, size_t n, uint64_t *pairs, size_t cap,
+                       uint64_t *total)
+{
+    size_t r = 0, border = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t t = rec[i];
+        if (t == CL_BORDER) border++;
+        if (t == 0 || t == CL_AMBIG || t == CL_BORDER) {
+            i++;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < n && rec[j] == t) j++;
+        if (r == cap) {
+            r = compact_pairs(pairs, r);
+            assert(r < cap); /* more distinct hit taxa than scratch capacity */
+        }
+        pairs[r++] = (uint64_t)t << 32 | (uint64_t)(j - i);
+        i = j;
+    }
+    *total = n - border;
+    return r;
+}
+
+/* Split compacted pairs into the distinct taxa (ascending) and their counts. */
+static void split_pairs(const uint64_t *pairs, size_t d, uint32_t *taxa, uint32_t *counts)
+{
+    for (size_t i = 0; i < d; i++) {
+        taxa[i] = (uint32_t)(pairs[i] >> 32);
+        counts[i] = (uint32_t)pairs[i];
+    }
+}
+
+/* Index of taxon x among taxa[0..d) (ascending), or -1. */
+static long find_taxon(const uint32_t *taxa, size_t d, uint32_t x)
+{
+    size_t lo = 0, hi = d;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (taxa[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < d && taxa[lo] == x ? (long)lo : -1;
+}
+
+/* Path scores into score[0..d) (ascending ids: an ancestor's score is ready first), then
+ * the taxon with the largest score, ties resolved to the LCA of all tied taxa. */
+static uint32_t best_by_path_score(const uint32_t *parent, const uint32_t *taxa,
+                                   const uint32_t *counts, size_t d, uint64_t *score)
+{
+    uint64_t max = 0;
+    uint32_t best = 0;
+    for (size_t i = 0; i < d; i++) {
+        score[i] = counts[i];
+        for (uint32_t a = parent[taxa[i]]; a != 0; a = parent[a]) {
+            long j = find_taxon(taxa, i, a); /* ancestors have smaller ids */
+            if (j >= 0) {
+                score[i] += score[j];
+                break;
+            }
+        }
+        if (score[i] > max) {
+            max = score[i];
+            best = taxa[i];
+        } else if (score[i] == max) {
+            best = tax_lca(parent, best, taxa[i]);
+        }
+    }
+    return best;
+}
+
+/* Sum of the counts of the hit taxa in the clade of x. */
+static uint64_t clade_count(const uint32_t *parent, const uint32_t *taxa, const uint32_t *counts,
+                            size_t d, uint32_t x)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < d; i++)
+        if (tax_is_ancestor(parent, x, taxa[i])) sum += counts[i];
+    return sum;
+}
+
+uint32_t cl_resolve(const uint32_t *parent, const uint32_t *rec, size_t n, uint32_t hit_groups,
+                    const cl_params_t *p, cl_scratch_t *s)
+{
+    uint64_t total;
+    size_t r = hit_runs(rec, n, s->distinct, s->cap, &total);
+    if (r == 0) return 0;
+    size_t d = compact_pairs(s->distinct, r);
+    split_pairs(s->distinct, d, s->hit_taxa, s->hit_counts);
+    uint32_t best = best_by_path_score(parent, s->hit_taxa, s->hit_counts, d, s->distinct);
+
+    /* Confidence: climb until the clade holds ceil(conf * N) hits (double, as 2.1.2). */
+    double required = ceil(p->confidence * (double)total);
+    long bi = find_taxon(s->hit_taxa, d, best);
+    uint64_t support = bi >= 0 ? s->hit_counts[bi] : 0;
+    while (best != 0 && (double)support < required) {
+        support = clade_count(parent, s->hit_taxa, s->hit_counts, d, best);
+        if ((double)support >= required) break;
+        best = parent[best];
+    }
+    if (best != 0 && hit_groups < p->min_hit_groups) return 0;
+    return best;
+}

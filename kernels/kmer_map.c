@@ -1,0 +1,50 @@
+/* Ordered linear probing: an insert walks from the home slot past smaller keys and shifts
+ * the rest of the run one slot right. The invariant slot(key) = max(home(key), slot(prev)+1)
+ * over keys in ascending order makes the layout canonical. */
+#include "kmer_map.h"
+#include "taxonomy.h"
+#include <string.h>
+
+static inline uint64_t km_home(const km_map_t *m, uint64_t key)
+{
+    return (uint64_t)(((unsigned __int128)(key << m->shift) * m->cap) >> 64);
+}
+
+int km_insert(km_map_t *m, uint64_t key, uint32_t taxon, const uint32_t *parent)
+{
+    const uint64_t end = m->cap + KM_SLACK;
+    uint64_t i = km_home(m, key);
+    while (i < end && m->vals[i] && m->keys[i] < key) i++;
+    if (i == end) return 1;
+    if (m->vals[i] && m->keys[i] == key) {
+        m->vals[i] = tax_lca(parent, m->vals[i], taxon);
+        return 0;
+    }
+    uint64_t j = i;
+    while (j < end && m->vals[j]) j++;
+    if (j == end) return 1;
+    /* shift [i, j) right by one; keys there are > key and their slots stay >= home */
+    memmove(m->keys + i + 1, m->keys + i, (j - i) * sizeof *m->keys);
+    memmove(m->vals + i + 1, m->vals + i, (j - i) * sizeof *m->vals);
+    m->keys[i] = key;
+    m->vals[i] = taxon;
+    m->count++;
+    return 0;
+}
+
+int km_rehash(const km_map_t *src, km_map_t *dst)
+{
+    const uint64_t end = dst->cap + KM_SLACK, src_end = src->cap + KM_SLACK;
+    uint64_t next = 0;
+    for (uint64_t i = 0; i < src_end; i++) {
+        if (!src->vals[i]) continue;
+        uint64_t slot = km_home(dst, src->keys[i]);
+        if (slot < next) slot = next;
+        if (slot >= end) return 1;
+        dst->keys[slot] = src->keys[i];
+        dst->vals[slot] = src->vals[i];
+        next = slot + 1;
+    }
+    dst->count = src->count;
+    return 0;
+}

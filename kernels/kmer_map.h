@@ -1,0 +1,29 @@
+/* Exact hash -> taxon map with a canonical layout (ordered linear probing, Amble & Knuth):
+ * keys sit in ascending order across the array, each at or after its home slot, so the
+ * layout depends only on the set of keys, never on insertion order or thread count.
+ * Used by the database build: one map per shard of the 64-bit minimizer hash space, then
+ * read out in ascending hash order. Pure compute over caller-owned arrays. */
+#ifndef GB_KMER_MAP_H
+#define GB_KMER_MAP_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define KM_SLACK 256 /* slots past the last home slot, so runs never wrap */
+
+typedef struct {
+    uint64_t *keys;   /* cap + KM_SLACK keys (valid where vals != 0) */
+    uint32_t *vals;   /* taxon per slot, 0 = empty */
+    uint64_t cap;     /* home slots */
+    uint64_t count;   /* occupied slots */
+    int shift;        /* key bits used for the shard; home = mulhi(key << shift, cap) */
+} km_map_t;
+
+/* Insert key with taxon (>0), merging with LCA(parent) when present.
+ * Returns 0 when done, 1 when the map has no room (grow with km_rehash and retry). */
+int km_insert(km_map_t *m, uint64_t key, uint32_t taxon, const uint32_t *parent);
+
+/* Move every entry of src into dst (whose arrays the caller allocated zeroed, with a larger
+ * cap). Returns 0, or 1 if dst is too small. */
+int km_rehash(const km_map_t *src, km_map_t *dst);
+
+#endif

@@ -1,0 +1,97 @@
+#include "cli.h"
+#include "error.h"
+#include "log.h"
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_print_help(FILE *f, const char *usage, const cli_option_t *opts, int n)
+{
+    fprintf(f, "%s\n\nOptions:\n", usage);
+    for (int i = 0; i < n; i++) {
+        char left[64];
+        if (opts[i].short_name)
+            snprintf(left, sizeof left, "-%c, --%s%s%s", opts[i].short_name, opts[i].name,
+                     opts[i].metavar ? " " : "", opts[i].metavar ? opts[i].metavar : "");
+        else
+            snprintf(left, sizeof left, "    --%s%s%s", opts[i].name, opts[i].metavar ? " " : "",
+                     opts[i].metavar ? opts[i].metavar : "");
+        fprintf(f, "  %-30s %s\n", left, opts[i].help);
+    }
+}
+
+int cli_parse(int argc, char **argv, const cli_option_t *opts, int n,
+              int (*on_opt)(void *ctx, int index, const char *value), void *ctx,
+              char ***pos, int *npos, const char *usage)
+{
+    struct option *lo = calloc((size_t)n + 1, sizeof *lo);
+    char shorts[256] = "+";
+    size_t ns = 1;
+    if (!lo) return GB_E_NOMEM;
+    for (int i = 0; i < n; i++) {
+        lo[i].name = opts[i].name;
+        lo[i].has_arg = opts[i].metavar ? required_argument : no_argument;
+        lo[i].val = 256 + i;
+        if (opts[i].short_name && ns + 2 < sizeof shorts) {
+            shorts[ns++] = opts[i].short_name;
+            if (opts[i].metavar) shorts[ns++] = ':';
+        }
+    }
+    shorts[ns] = 0;
+    optind = 1;
+    opterr = 0;
+    int rc = 0, c, idx = 0;
+    while ((c = getopt_long(argc, argv, shorts, lo, &idx)) != -1) {
+        int which = -1;
+        if (c >= 256) which = c - 256;
+        else if (c != '?' && c != ':') {
+            for (int i = 0; i < n; i++)
+                if (opts[i].short_name == c) which = i;
+        }
+        if (which < 0) {
+            const char *bad = argv[optind - 1];
+            gb_error("unknown option or missing value: %s (see --help)", bad ? bad : "?");
+            rc = GB_E_USAGE;
+            goto done;
+        }
+        if (strcmp(opts[which].name, "help") == 0) {
+            cli_print_help(stdout, usage, opts, n);
+            rc = 1;
+            goto done;
+        }
+        rc = on_opt(ctx, which, opts[which].metavar ? optarg : NULL);
+        if (rc) goto done;
+    }
+    *pos = argv + optind;
+    *npos = argc - optind;
+done:
+    free(lo);
+    return rc;
+}
+
+int cli_int(const char *name, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) {
+        gb_error("--%s: '%s' is not an integer in [%ld, %ld]", name, s, lo, hi);
+        return GB_E_USAGE;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_double(const char *name, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi)) {
+        gb_error("--%s: '%s' is not a number in [%g, %g]", name, s, lo, hi);
+        return GB_E_USAGE;
+    }
+    *out = v;
+    return 0;
+}

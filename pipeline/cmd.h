@@ -1,0 +1,11 @@
+/* Command entry points: parse, validate, call, report. Each returns 0 or a GB_E_* code;
+ * only main() turns that into an exit code. */
+#ifndef GB_CMD_H
+#define GB_CMD_H
+
+#define GB_VERSION "0.1.0"
+
+int cmd_build(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+
+#endif

@@ -1,0 +1,513 @@
+/* gutbrain classify: reads -> Kraken 2 per-read output and kreport.
+ *
+ * Batched streaming (STYLE.md 9): one thread reads batch i+1 and writes the output of batch
+ * i-1 while every thread (that one too, once done) classifies batch i in chunks; chunk
+ * outputs are written in input order, so the output is identical for any thread count. */
+#include "cmd.h"
+#include "classify.h"
+#include "cli.h"
+#include "db.h"
+#include "fastx.h"
+#include "log.h"
+#include "outfile.h"
+#include "progress.h"
+#include "report.h"
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH_FRAGS 16384
+#define CHUNK_FRAGS 256
+#define NCHUNKS (BATCH_FRAGS / CHUNK_FRAGS)
+
+typedef struct {
+    const char *db, *output, *report;
+    long threads, min_hit_groups;
+    double confidence;
+    int paired, interleaved, use_names, zero_counts, mpa;
+    char **inputs;
+    int ninputs;
+} classify_opts_t;
+
+static const cli_option_t classify_cli[] = {
+    { "db", 0, "DIR", "database folder made by 'gutbrain build' (required)" },
+    { "threads", 't', "N", "threads (default: OpenMP's)" },
+    { "paired", 0, NULL, "R1 and R2 are mates: each pair is one fragment" },
+    { "interleaved", 0, NULL, "one file holds mates in consecutive records" },
+    { "confidence", 0, "T", "confidence threshold in [0, 1] (default 0)" },
+    { "minimum-hit-groups", 0, "N", "hit groups needed for a call (default 2, as kraken2)" },
+    { "output", 0, "FILE", "per-read output, '-' for stdout (default), '.zst' compresses" },
+    { "report", 0, "FILE", "Kraken 2 report (kreport)" },
+    { "use-names", 0, NULL, "print 'name (taxid N)' instead of the taxid in the per-read output" },
+    { "report-zero-counts", 0, NULL, "report every taxon, also those with no reads" },
+    { "use-mpa-style", 0, NULL, "report in MetaPhlAn style" },
+    { "memory-mapping", 0, NULL, "accepted for kraken2 compatibility: the database is always mapped" },
+    { "quiet", 'q', NULL, "only errors and warnings" },
+    { "verbose", 'v', NULL, "more log lines" },
+    { "help", 'h', NULL, "this help" },
+};
+#define NCLASSIFY_CLI (int)(sizeof classify_cli / sizeof classify_cli[0])
+static const char classify_usage[] =
+    "Usage: gutbrain classify --db DIR [--threads N] [--paired|--interleaved] [--confidence T]\n"
+    "                         [--minimum-hit-groups N] [--output OUT] [--report REPORT] R1 [R2]\n"
+    "Classifies reads with Kraken 2's semantics (path score, ties to the LCA, confidence over all\n"
+    "k-mers including ambiguous ones, minimum hit groups). Input FASTQ or FASTA, plain/gzip/zstd,\n"
+    "detected from the content. Output and report are in Kraken 2's formats.";
+
+static int classify_on_opt(void *ctx, int i, const char *v)
+{
+    classify_opts_t *o = ctx;
+    const char *name = classify_cli[i].name;
+    if (!strcmp(name, "db")) o->db = v;
+    else if (!strcmp(name, "threads")) return cli_int(name, v, 1, 1024, &o->threads);
+    else if (!strcmp(name, "paired")) o->paired = 1;
+    else if (!strcmp(name, "interleaved")) o->interleaved = 1;
+    else if (!strcmp(name, "confidence")) return cli_double(name, v, 0, 1, &o->confidence);
+    else if (!strcmp(name, "minimum-hit-groups")) return cli_int(name, v, 0, 1 << 30, &o->min_hit_groups);
+    else if (!strcmp(name, "output")) o->output = v;
+    else if (!strcmp(name, "report")) o->report = v;
+    else if (!strcmp(name, "use-names")) o->use_names = 1;
+    else if (!strcmp(name, "report-zero-counts")) o->zero_counts = 1;
+    else if (!strcmp(name, "use-mpa-style")) o->mpa = 1;
+    else if (!strcmp(name, "quiet")) gb_verbosity = 0;
+    else if (!strcmp(name, "verbose")) gb_verbosity = 2;
+    return 0;
+}
+
+static int classify_validate(classify_opts_t *o)
+{
+    if (!o->db) {
+        gb_error("--db is required (see gutbrain classify --help)");
+        return GB_E_USAGE;
+    }
+    if (o->paired && o->interleaved) {
+        gb_error("--paired and --interleaved exclude each other");
+        return GB_E_USAGE;
+    }
+    int want = o->paired ? 2 : 1;
+    if (o->ninputs != want) {
+        gb_error("expected %d input file%s, got %d (see gutbrain classify --help)", want, want > 1 ? "s" : "",
+                 o->ninputs);
+        return GB_E_USAGE;
+    }
+    return 0;
+}
+
+/* ---- batches ---- */
+
+typedef struct {
+    size_t name, name_len, s1, len1, s2, len2;   /* offsets into text */
+} frag_t;
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+} buf_t;
+
+typedef struct {
+    buf_t text;
+    frag_t *frags;
+    size_t n;
+    buf_t out[NCHUNKS];       /* per-read output of each chunk */
+} batch_t;
+
+static int buf_reserve(buf_t *b, size_t more)
+{
+    if (b->len + more <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 1 << 16;
+    while (cap < b->len + more) cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p) return GB_E_NOMEM;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+static size_t buf_put(buf_t *b, const char *s, size_t n)
+{
+    size_t at = b->len;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    return at;
+}
+
+typedef struct {
+    fastx_reader_t *r1, *r2;
+    fastx_record_t rec1, rec2;
+    int paired;               /* fragments are pairs (two files or interleaved) */
+    uint64_t fragments, bases;
+} input_t;
+
+/* Read the next mate-2 record; a missing one is an error naming both files. */
+static int read_mate(input_t *in, fastx_reader_t *r, fastx_record_t *rec)
+{
+    int rc = fastx_read(r, rec);
+    if (rc == 0) {
+        gb_error("%s: paired input has different read counts: no mate for read %llu (%.*s)", fastx_path(r),
+                 (unsigned long long)in->fragments + 1, (int)in->rec1.name_len, in->rec1.name);
+        return GB_E_FORMAT;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+static int read_batch(input_t *in, batch_t *b)
+{
+    b->n = 0;
+    b->text.len = 0;
+    while (b->n < BATCH_FRAGS) {
+        int rc = fastx_read(in->r1, &in->rec1);
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            if (in->r2 && (rc = fastx_read(in->r2, &in->rec2)) != 0) {
+                if (rc > 0) {
+                    gb_error("%s: paired input has different read counts: %s ended after %llu reads",
+                             fastx_path(in->r2), fastx_path(in->r1), (unsigned long long)in->fragments);
+                    return GB_E_FORMAT;
+                }
+                return rc;
+            }
+            break;
+        }
+        if (in->paired && (rc = read_mate(in, in->r2 ? in->r2 : in->r1, &in->rec2))) return rc;
+        const fastx_record_t *a = &in->rec1, *m2 = &in->rec2;
+        size_t need = a->name_len + a->seq_len + (in->paired ? m2->seq_len : 0);
+        if ((rc = buf_reserve(&b->text, need))) return rc;
+        frag_t *f = &b->frags[b->n++];
+        f->name_len = fastx_id_len(a->name, a->name_len, in->paired);
+        f->name = buf_put(&b->text, a->name, f->name_len);
+        f->len1 = a->seq_len;
+        f->s1 = buf_put(&b->text, a->seq, a->seq_len);
+        f->len2 = in->paired ? m2->seq_len : 0;
+        f->s2 = in->paired ? buf_put(&b->text, m2->seq, m2->seq_len) : 0;
+        in->fragments++;
+        in->bases += f->len1 + f->len2;
+    }
+    return 0;
+}
+
+/* ---- per-thread classification ---- */
+
+typedef struct {
+    uint64_t *items;
+    uint32_t *rec;
+    cl_scratch_t cl;
+    size_t cap;               /* items per mate that fit */
+    uint64_t *calls;          /* fragments per internal taxon */
+    uint64_t classified;
+} worker_t;
+
+static int worker_fit(worker_t *w, size_t len)
+{
+    if (len <= w->cap) return 0;
+    size_t cap = len < 1024 ? 1024 : len;
+    free(w->items);
+    free(w->rec);
+    free(w->cl.distinct);
+    free(w->cl.found);
+    free(w->cl.hit_taxa);
+    free(w->cl.hit_counts);
+    w->items = malloc(cap * sizeof *w->items);
+    w->rec = malloc((2 * cap + 1) * sizeof *w->rec);
+    w->cl.distinct = malloc(cap * sizeof *w->cl.distinct);
+    w->cl.found = malloc(cap * sizeof *w->cl.found);
+    w->cl.hit_taxa = malloc((2 * cap + 1) * sizeof *w->cl.hit_taxa);
+    w->cl.hit_counts = malloc((2 * cap + 1) * sizeof *w->cl.hit_counts);
+    w->cl.cap = cap;
+    w->cap = cap;
+    if (!w->items || !w->rec || !w->cl.distinct || !w->cl.found || !w->cl.hit_taxa || !w->cl.hit_counts) {
+        w->cap = 0;
+        return GB_E_NOMEM;
+    }
+    return 0;
+}
+
+typedef struct {
+    const gb_db_t *db;
+    const classify_opts_t *o;
+    cl_params_t params;
+    char (*ext_text)[12];     /* external taxid of each internal id, as text */
+    uint8_t *ext_len;
+} ctx_t;
+
+static char *put_u64(char *p, uint64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do tmp[n++] = (char)('0' + v % 10); while (v /= 10);
+    while (n) *p++ = tmp[--n];
+    return p;
+}
+
+/* Kraken 2's hit list: runs of equal records as "taxid:count", "A:count", "|:|". */
+static char *put_hitlist(const ctx_t *c, char *p, const uint32_t *rec, size_t n)
+{
+    if (n == 0) return memcpy(p, "0:0", 3), p + 3;
+    int need_space = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && rec[j] == rec[i] && rec[i] != CL_BORDER) j++;
+        if (need_space) *p++ = ' ';
+        need_space = 1;
+        if (rec[i] == CL_BORDER) {
+            memcpy(p, "|:|", 3);
+            p += 3;
+        } else {
+            if (rec[i] == CL_AMBIG) *p++ = 'A';
+            else if (rec[i] == 0) *p++ = '0';
+            else p = (char *)memcpy(p, c->ext_text[rec[i]], c->ext_len[rec[i]]) + c->ext_len[rec[i]];
+            *p++ = ':';
+            p = put_u64(p, j - i);
+            if (rec[i] == CL_AMBIG) {   /* kraken2 always follows an A token with a space */
+                *p++ = ' ';
+                need_space = 0;
+            }
+        }
+        i = j;
+    }
+    return p;
+}
+
+static int format_read(const ctx_t *c, buf_t *out, const char *name, size_t name_len, uint32_t call,
+                       const frag_t *f, const uint32_t *rec, size_t nrec)
+{
+    const taxo_t *t = &c->db->taxo;
+    const char *tname = call ? taxo_name(t, call) : "unclassified";
+    size_t need = name_len + 64 + nrec * 16 + (c->o->use_names ? strlen(tname) + 16 : 0);
+    if (buf_reserve(out, need)) return GB_E_NOMEM;
+    char *p = out->data + out->len;
+    *p++ = call ? 'C' : 'U';
+    *p++ = '\t';
+    p = (char *)memcpy(p, name, name_len) + name_len;
+    *p++ = '\t';
+    if (c->o->use_names) {
+        p += sprintf(p, "%s (taxid %u)", tname, call ? t->external[call] : 0);
+    } else if (call) {
+        p = (char *)memcpy(p, c->ext_text[call], c->ext_len[call]) + c->ext_len[call];
+    } else {
+        *p++ = '0';
+    }
+    *p++ = '\t';
+    p = put_u64(p, f->len1);
+    if (c->o->paired || c->o->interleaved) {
+        *p++ = '|';
+        p = put_u64(p, f->len2);
+    }
+    *p++ = '\t';
+    p = put_hitlist(c, p, rec, nrec);
+    *p++ = '\n';
+    out->len = (size_t)(p - out->data);
+    return 0;
+}
+
+static int classify_fragment(const ctx_t *c, worker_t *w, const batch_t *b, const frag_t *f, buf_t *out)
+{
+    size_t longest = f->len1 > f->len2 ? f->len1 : f->len2;
+    if (worker_fit(w, longest)) return GB_E_NOMEM;
+    const char *text = b->text.data;
+    size_t nrec = 0;
+    uint32_t groups = 0;
+    size_t n = mm_scan(&c->db->mm, text + f->s1, f->len1, w->items);
+    cl_lookup_mate(&c->db->table, w->items, n, &w->cl, w->rec, &nrec, &groups);
+    if (c->o->paired || c->o->interleaved) {
+        w->rec[nrec++] = CL_BORDER;
+        n = mm_scan(&c->db->mm, text + f->s2, f->len2, w->items);
+        cl_lookup_mate(&c->db->table, w->items, n, &w->cl, w->rec, &nrec, &groups);
+    }
+    uint32_t call = cl_resolve(c->db->taxo.parent, w->rec, nrec, groups, &c->params, &w->cl);
+    w->calls[call]++;
+    w->classified += call != 0;
+    return c->o->output ? format_read(c, out, text + f->name, f->name_len, call, f, w->rec, nrec) : 0;
+}
+
+static int classify_chunk(const ctx_t *c, worker_t *w, batch_t *b, size_t chunk)
+{
+    size_t from = chunk * CHUNK_FRAGS, to = from + CHUNK_FRAGS < b->n ? from + CHUNK_FRAGS : b->n;
+    buf_t *out = &b->out[chunk];
+    out->len = 0;
+    for (size_t i = from; i < to; i++) {
+        int rc = classify_fragment(c, w, b, &b->frags[i], out);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static int write_batch(outfile_t *out, const batch_t *b)
+{
+    if (!out) return 0;
+    size_t nchunks = (b->n + CHUNK_FRAGS - 1) / CHUNK_FRAGS;
+    FILE *fp = outfile_fp(out);
+    for (size_t i = 0; i < nchunks; i++)
+        if (fwrite(b->out[i].data, 1, b->out[i].len, fp) != b->out[i].len) {
+            gb_error("cannot write %s", outfile_path(out));
+            return GB_E_IO;
+        }
+    return 0;
+}
+
+/* The streaming loop: batch[cur] is classified while batch[nxt] is read and batch[prv]
+ * written by one thread. */
+static int classify_stream(const ctx_t *c, input_t *in, worker_t *workers, int nthreads, outfile_t *out,
+                           progress_t *pg)
+{
+    batch_t b[3];
+    int rc = 0, rc_io = 0, rc_work = 0;
+    memset(b, 0, sizeof b);
+    for (int i = 0; i < 3; i++)
+        if (!(b[i].frags = malloc(BATCH_FRAGS * sizeof *b[i].frags))) rc = GB_E_NOMEM;
+    if (!rc) rc = read_batch(in, &b[0]);
+    int prv = 2, cur = 0, nxt = 1;
+    while (!rc && b[cur].n) {
+        size_t nchunks = (b[cur].n + CHUNK_FRAGS - 1) / CHUNK_FRAGS;
+        #pragma omp parallel num_threads(nthreads) default(none) \
+            shared(c, in, workers, out, b, prv, cur, nxt, nchunks, rc_io, rc_work)
+        {
+            #pragma omp single nowait
+            {
+                rc_io = write_batch(out, &b[prv]);
+                b[prv].n = 0;
+                if (!rc_io) rc_io = read_batch(in, &b[nxt]);
+            }
+            worker_t *w = &workers[omp_get_thread_num()];
+            #pragma omp for schedule(dynamic, 1)
+            for (size_t k = 0; k < nchunks; k++) {
+                int r = classify_chunk(c, w, &b[cur], k);
+                if (r) {
+                    #pragma omp atomic write
+                    rc_work = r;
+                }
+            }
+        }
+        rc = rc_io ? rc_io : rc_work;
+        progress_add(pg, b[cur].n);
+        int t = prv;
+        prv = cur;
+        cur = nxt;
+        nxt = t;
+    }
+    if (!rc) rc = write_batch(out, &b[prv]);
+    for (int i = 0; i < 3; i++) {
+        free(b[i].text.data);
+        free(b[i].frags);
+        for (int k = 0; k < NCHUNKS; k++) free(b[i].out[k].data);
+    }
+    return rc;
+}
+
+static int make_taxid_text(ctx_t *c)
+{
+    uint32_t n = c->db->taxo.n;
+    c->ext_text = malloc(n * sizeof *c->ext_text);
+    c->ext_len = malloc(n);
+    if (!c->ext_text || !c->ext_len) return GB_E_NOMEM;
+    for (uint32_t i = 0; i < n; i++) c->ext_len[i] = (uint8_t)(put_u64(c->ext_text[i], c->db->taxo.external[i]) - c->ext_text[i]);
+    return 0;
+}
+
+static int open_inputs(const classify_opts_t *o, input_t *in)
+{
+    in->paired = o->paired || o->interleaved;
+    if (!(in->r1 = fastx_open(o->inputs[0]))) return GB_E_IO;
+    if (o->paired && !(in->r2 = fastx_open(o->inputs[1]))) return GB_E_IO;
+    return 0;
+}
+
+static void print_summary(const input_t *in, uint64_t classified, double secs)
+{
+    if (gb_verbosity < 1) return;
+    uint64_t n = in->fragments;
+    double pct = n ? 100.0 * classified / n : 0;
+    fprintf(stderr, "%llu sequences (%.2f Mbp) processed in %.3fs (%.1f Kseq/m, %.2f Mbp/m).\n",
+            (unsigned long long)n, in->bases / 1e6, secs, n / 1e3 / secs * 60, in->bases / 1e6 / secs * 60);
+    fprintf(stderr, "  %llu sequences classified (%.2f%%)\n", (unsigned long long)classified, pct);
+    fprintf(stderr, "  %llu sequences unclassified (%.2f%%)\n", (unsigned long long)(n - classified), n ? 100 - pct : 0);
+}
+
+static int write_report(const classify_opts_t *o, const gb_db_t *db, worker_t *w, int nthreads, uint64_t *calls)
+{
+    for (int t = 0; t < nthreads; t++)
+        for (uint32_t i = 0; i < db->taxo.n; i++) calls[i] += w[t].calls[i];
+    if (!o->report) return 0;
+    outfile_t *rep = outfile_open(o->report);
+    if (!rep) return GB_E_IO;
+    int rc = report_kreport(outfile_fp(rep), &db->taxo, calls, calls[0], o->zero_counts, o->mpa);
+    if (rc) {
+        outfile_abort(rep);
+        return rc;
+    }
+    return outfile_commit(rep);
+}
+
+int cmd_classify(int argc, char **argv)
+{
+    classify_opts_t o = { .threads = omp_get_max_threads(), .min_hit_groups = 2, .output = "-" };
+    ctx_t c = { 0 };
+    input_t in = { 0 };
+    worker_t *w = NULL;
+    outfile_t *out = NULL;
+    uint64_t *calls = NULL;
+    gb_db_t *db = NULL;
+    int nthreads = 0;
+    int rc = cli_parse(argc, argv, classify_cli, NCLASSIFY_CLI, classify_on_opt, &o, &o.inputs, &o.ninputs,
+                       classify_usage);
+    if (rc) return rc > 0 ? 0 : rc;
+    if ((rc = classify_validate(&o))) return rc;
+    double t0 = omp_get_wtime();
+    if ((rc = db_open(o.db, 1, &db))) goto done;
+    if ((rc = open_inputs(&o, &in))) goto done;
+    c.db = db;
+    c.o = &o;
+    c.params.confidence = o.confidence;
+    c.params.min_hit_groups = (uint32_t)o.min_hit_groups;
+    nthreads = (int)o.threads;
+    w = calloc((size_t)nthreads, sizeof *w);
+    calls = calloc(db->taxo.n, sizeof *calls);
+    if (!w || !calls || make_taxid_text(&c)) {
+        rc = GB_E_NOMEM;
+        goto done;
+    }
+    for (int t = 0; t < nthreads; t++)
+        if (!(w[t].calls = calloc(db->taxo.n, sizeof *w[t].calls))) {
+            rc = GB_E_NOMEM;
+            goto done;
+        }
+    if (o.output && !(out = outfile_open(o.output))) {
+        rc = GB_E_IO;
+        goto done;
+    }
+    progress_t pg;
+    progress_start(&pg, "classify", "reads", 0);
+    double t1 = omp_get_wtime();
+    rc = classify_stream(&c, &in, w, nthreads, out, &pg);
+    progress_end(&pg);
+    if (rc) goto done;
+    if (in.fragments == 0) gb_warn("%s: no reads in the input", o.inputs[0]);
+    if ((rc = write_report(&o, db, w, nthreads, calls))) goto done;
+    rc = out ? outfile_commit(out) : 0;
+    out = NULL;
+    if (rc) goto done;
+    uint64_t classified = 0;
+    for (int t = 0; t < nthreads; t++) classified += w[t].classified;
+    print_summary(&in, classified, omp_get_wtime() - t1);
+    gb_debug("total %.3f s including database load", omp_get_wtime() - t0);
+done:
+    outfile_abort(out);
+    for (int t = 0; w && t < nthreads; t++) {
+        free(w[t].items);
+        free(w[t].rec);
+        free(w[t].cl.distinct);
+        free(w[t].cl.found);
+        free(w[t].cl.hit_taxa);
+        free(w[t].cl.hit_counts);
+        free(w[t].calls);
+    }
+    free(w);
+    free(calls);
+    free(c.ext_text);
+    free(c.ext_len);
+    fastx_close(in.r1);
+    fastx_close(in.r2);
+    fastx_record_free(&in.rec1);
+    fastx_record_free(&in.rec2);
+    db_close(db);
+    return rc;
+}

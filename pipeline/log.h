@@ -1,0 +1,16 @@
+/* One logger. Messages go to stderr as "[E::func] message" (errors), "[W::func]",
+ * "[I::func]"; info lines only at verbosity >= 1. Verbosity is the only mutable global. */
+#ifndef GB_LOG_H
+#define GB_LOG_H
+
+extern int gb_verbosity; /* 0 quiet (errors and warnings), 1 normal (default), 2 verbose */
+
+void gb_log(char level, const char *func, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define gb_error(...) gb_log('E', __func__, __VA_ARGS__)
+#define gb_warn(...)  gb_log('W', __func__, __VA_ARGS__)
+#define gb_info(...)  gb_log('I', __func__, __VA_ARGS__)
+#define gb_debug(...) gb_log('D', __func__, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,38 @@
+/* gutbrain: one binary, one command per subcommand. main() alone turns errors into exit codes. */
+#include "cmd.h"
+#include "error.h"
+#include "log.h"
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "gutbrain %s: gut metagenome classification for HPC clusters\n\n"
+            "Usage: gutbrain <command> [options]\n\n"
+            "Commands:\n"
+            "  build      reference FASTA + NCBI taxdump -> k-mer database\n"
+            "  classify   reads (FASTQ/FASTA, plain/gz/zst) -> Kraken 2 per-read output and report\n\n"
+            "Run 'gutbrain <command> --help' for a command's options.\n",
+            GB_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? GB_EXIT_USAGE : 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("gutbrain %s\n", GB_VERSION);
+        return 0;
+    }
+    int rc;
+    if (!strcmp(argv[1], "build")) rc = cmd_build(argc - 1, argv + 1);
+    else if (!strcmp(argv[1], "classify")) rc = cmd_classify(argc - 1, argv + 1);
+    else {
+        gb_error("unknown command '%s' (see gutbrain --help)", argv[1]);
+        return GB_EXIT_USAGE;
+    }
+    return gb_exit_code(rc);
+}

@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# Bad input must fail cleanly: the documented exit code (2 = input error, 1 = usage),
+# exactly one error line on stderr naming the file, and no output under its final name
+# (a pre-existing output keeps its old content). Prints ok/FAIL per check; exit 1 on any FAIL.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
+
+# ---------------------------------------------------------------- checking one failing run
+# expect_error NAME CODE PATTERN OUTS -- CMD...
+#   CODE     expected exit code
+#   PATTERN  extended regex the single error line must match (usually the file name)
+#   OUTS     space-separated output paths that must not exist afterwards
+# CMD runs with stdout/stderr captured in $TMP/NAME.{out,err}.
+expect_error() {
+  local name=$1 code=$2 pattern=$3 outs=$4 rc nerr problems="" o; shift 5
+  "$@" > "$TMP/$name.out" 2> "$TMP/$name.err"
+  rc=$?
+  [ "$rc" -eq "$code" ] || problems+=" exit $rc (want $code);"
+  # Error lines: the logger's "[E::func] ..." lines.
+  nerr=$(grep -c '^\[E::' "$TMP/$name.err")
+  [ "$nerr" -eq 1 ] || problems+=" $nerr error lines (want 1);"
+  grep '^\[E::' "$TMP/$name.err" | grep -Eq -- "$pattern" || problems+=" error line does not match /$pattern/;"
+  for o in $outs; do
+    if [ -d "$o" ]; then
+      [ -z "$(ls -A "$o")" ] || problems+=" output dir $o not empty ($(ls -A "$o" | tr '\n' ' '));"
+    elif [ -e "$o" ]; then
+      problems+=" output $o exists;"
+    fi
+    # Temporary names must be cleaned up as well.
+    if compgen -G "$o.tmp*" > /dev/null; then problems+=" temp file left: $(echo "$o".tmp*);"; fi
+  done
+  if [ -z "$problems" ]; then
+    ok "$name: exit $rc, one error line: $(grep -m1 '^\[E::' "$TMP/$name.err" | cut -c1-160)"
+  else
+    fail "$name:$problems"
+    echo "      command: $*"
+    show "$TMP/$name.err" 8
+  fi
+}
+
+# classify_error NAME CODE PATTERN -- classify args (without --output/--report)
+# Runs the case twice: into an empty directory (nothing may appear there) and over
+# existing OUT/REPORT files (they must keep their old content).
+classify_error() {
+  local name=$1 code=$2 pattern=$3 dir; shift 4
+  dir=$TMP/out_$name
+  mkdir -p "$dir"
+  expect_error "$name" "$code" "$pattern" "$dir/out.txt $dir/report.txt" -- \
+    "$GB" classify --db "$DB" --threads "$THREADS" --output "$dir/out.txt" --report "$dir/report.txt" "$@"
+  [ -z "$(ls -A "$dir")" ] || fail "$name: files left in the output dir: $(ls -A "$dir" | tr '\n' ' ')"
+
+  echo "old output" > "$dir/out.txt"
+  echo "old report" > "$dir/report.txt"
+  "$GB" classify --db "$DB" --threads "$THREADS" --output "$dir/out.txt" --report "$dir/report.txt" "$@" \
+    > /dev/null 2> "$TMP/$name.keep.err"
+  if [ "$(cat "$dir/out.txt")" = "old output" ] && [ "$(cat "$dir/report.txt")" = "old report" ] &&
+     [ "$(ls -A "$dir" | wc -l)" -eq 2 ]; then
+    ok "$name: existing output and report kept their content"
+  else
+    fail "$name: existing output/report changed or extra files: $(ls -A "$dir" | tr '\n' ' ')"
+    show "$dir/out.txt" 3
+  fi
+}
+
+# build_error NAME CODE PATTERN -- build args (without --db)
+build_error() {
+  local name=$1 code=$2 pattern=$3 db; shift 4
+  db=$TMP/db_$name
+  expect_error "$name" "$code" "$pattern" "$db" -- "$GB" build --db "$db" --threads "$THREADS" "$@"
+}
+
+# ---------------------------------------------------------------- setup
+echo "data: $DATA"
+echo "temp: $TMP"
+if build_tiny_db; then
+  ok "tiny DB built (lambda, DWV, VDV-1, 200 kb E. coli slice)"
+else
+  fail "tiny DB build failed (exit $?)"; show "$TMP/build.err" 10
+  finish; exit 1
+fi
+DB=$TMP/db
+DBFILE=$(ls -S "$DB"/* | head -n1)   # the (largest) database file
+sim_pairs "$TMP/good" 200 20 "${TINY_REFS[@]}"
+GOOD_R1=$TMP/good_R1.fastq
+GOOD_R2=$TMP/good_R2.fastq
+# Sanity: the good input itself must work, or every case below proves nothing.
+if "$GB" classify --db "$DB" --threads "$THREADS" --paired --output "$TMP/good.out" --report "$TMP/good.rep" \
+     "$GOOD_R1" "$GOOD_R2" 2> "$TMP/good.err"; then
+  ok "control: good paired input classifies"
+else
+  fail "control: good paired input fails"; show "$TMP/good.err"
+fi
+BIG=$DATA/reads/virus/SRR059298_honeybee_first25k.fastq.gz
+if [ ! -s "$BIG" ]; then
+  # No real read file: a larger simulated one so truncation happens mid-run.
+  sim_pairs "$TMP/big" 5000 1000 "${TINY_REFS[@]}"
+  gzip -c "$TMP/big_R1.fastq" > "$TMP/big_R1.fastq.gz"
+  BIG=$TMP/big_R1.fastq.gz
+fi
+
+# ---------------------------------------------------------------- reads
+# Truncated compressed streams: cut at 70 % so the error appears after output started.
+gzip -dc "$BIG" > "$TMP/big.fastq"
+size=$(stat -c %s "$BIG")
+head -c $((size * 7 / 10)) "$BIG" > "$TMP/truncated.fastq.gz"
+classify_error truncated_gz 2 'truncated\.fastq\.gz' -- "$TMP/truncated.fastq.gz"
+
+zstd -q -19 -c "$TMP/big.fastq" > "$TMP/full.fastq.zst"
+size=$(stat -c %s "$TMP/full.fastq.zst")
+head -c $((size * 7 / 10)) "$TMP/full.fastq.zst" > "$TMP/truncated.fastq.zst"
+classify_error truncated_zst 2 'truncated\.fastq\.zst' -- "$TMP/truncated.fastq.zst"
+
+# Record 3 (lines 9-12) is broken in each of these.
+head -n 8 "$GOOD_R1" > "$TMP/badqual.fastq"
+printf '@bad3\nACGTACGTACGTACGTACGTACGTACGTACGTACGTACGT\n+\nIIIIIIIIII\n' >> "$TMP/badqual.fastq"
+tail -n +9 "$GOOD_R1" | head -n 8 >> "$TMP/badqual.fastq"
+classify_error qual_length 2 'badqual\.fastq.*(record 3|line (9|1[0-2]))' -- "$TMP/badqual.fastq"
+
+head -n 8 "$GOOD_R1" > "$TMP/noplus.fastq"
+printf '@bad3\nACGTACGTACGTACGTACGTACGTACGTACGTACGTACGT\nIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIII\n' >> "$TMP/noplus.fastq"
+tail -n +9 "$GOOD_R1" | head -n 8 >> "$TMP/noplus.fastq"
+classify_error missing_plus 2 'noplus\.fastq.*(record 3|line (9|1[0-2]))' -- "$TMP/noplus.fastq"
+
+# Seeded "random" bytes (reproducible), first byte forced to a non-FASTA/FASTQ/magic value.
+python3 -c 'import random, sys; r = random.Random(4096)
+sys.stdout.buffer.write(b"\x07" + bytes(r.randrange(256) for _ in range(4095)))' > "$TMP/garbage.bin"
+classify_error binary_garbage 2 'garbage\.bin' -- "$TMP/garbage.bin"
+
+classify_error missing_file 2 'does_not_exist\.fastq' -- "$TMP/does_not_exist.fastq"
+
+cp "$GOOD_R1" "$TMP/unreadable.fastq"
+chmod 000 "$TMP/unreadable.fastq"
+if [ "$(id -u)" -eq 0 ]; then
+  skip "unreadable_file: running as root, which can read a chmod 000 file"
+else
+  classify_error unreadable_file 2 'unreadable\.fastq' -- "$TMP/unreadable.fastq"
+fi
+chmod 600 "$TMP/unreadable.fastq"
+
+# Mate 2 one record short.
+head -n $(( $(wc -l < "$GOOD_R2") - 4 )) "$GOOD_R2" > "$TMP/short_R2.fastq"
+classify_error paired_count 2 'good_R1\.fastq|short_R2\.fastq' -- --paired "$GOOD_R1" "$TMP/short_R2.fastq"
+
+# ---------------------------------------------------------------- database
+DB_SAVED=$DB
+
+DB=$TMP/no_such_db
+classify_error missing_db 2 'no_such_db' -- "$GOOD_R1"
+
+# A byte flipped in the middle of the database file: the payload checksum must catch it.
+flip_byte() {  # flip_byte FILE OFFSET: invert every bit of one byte in place
+  python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0xFF]))' "$1" "$2"
+}
+cp -r "$DB_SAVED" "$TMP/db_badsum"
+f=$TMP/db_badsum/$(basename "$DBFILE")
+flip_byte "$f" $(( $(stat -c %s "$f") / 2 ))
+DB=$TMP/db_badsum
+classify_error db_bad_checksum 2 'db_badsum' -- "$GOOD_R1"
+
+# Another format version: overwrite the version field (offset from docs/DB-FORMAT.md, a line
+# like "| 8 | 4 | version ..." or "version ... offset 8"; else byte 8, right after an 8-byte magic).
+version_offset() {
+  local doc=$ROOT/docs/DB-FORMAT.md off=""
+  if [ -r "$doc" ]; then
+    off=$(grep -i -m1 -E '^\|[[:space:]]*(0x[0-9a-f]+|[0-9]+)[[:space:]]*\|.*version' "$doc" |
+          sed -E 's/^\|[[:space:]]*([0-9a-fx]+).*/\1/I')
+    [ -n "$off" ] || off=$(grep -i -m1 -oE 'version[^.]*offset[[:space:]]*(0x[0-9a-f]+|[0-9]+)' "$doc" |
+                           grep -oE '(0x[0-9a-f]+|[0-9]+)$')
+  fi
+  echo $(( ${off:-8} ))
+}
+cp -r "$DB_SAVED" "$TMP/db_version"
+f=$TMP/db_version/$(basename "$DBFILE")
+off=$(version_offset)
+echo "      (version field assumed at byte $off of $(basename "$f"))"
+flip_byte "$f" "$off"
+DB=$TMP/db_version
+classify_error db_other_version 2 'db_version' -- "$GOOD_R1"
+DB=$DB_SAVED
+
+# ---------------------------------------------------------------- taxonomy and build
+# Lambda's real lineage is replaced by a tiny hand-written tree.
+write_taxonomy() {  # write_taxonomy DIR "child parent rank" ...
+  local dir=$1 line child parent rank; shift
+  mkdir -p "$dir"
+  : > "$dir/nodes.dmp"; : > "$dir/names.dmp"
+  for line in "$@"; do
+    read -r child parent rank <<< "$line"
+    printf '%s\t|\t%s\t|\t%s\t|\t\t|\t0\t|\t0\t|\t11\t|\t0\t|\t0\t|\t0\t|\t0\t|\t0\t|\t\t|\n' \
+      "$child" "$parent" "$rank" >> "$dir/nodes.dmp"
+    printf '%s\t|\tnode %s\t|\t\t|\tscientific name\t|\n' "$child" "$child" >> "$dir/names.dmp"
+  done
+}
+LAMBDA=$DATA/refs/Enterobacteria_phage_lambda.fna.gz
+LAMBDA_ID=$(gzip -dc "$LAMBDA" | head -n1 | cut -c2- | cut -d' ' -f1)
+printf '%s\t10710\n' "$LAMBDA_ID" > "$TMP/lambda.map"
+# 10710 -> 10699 -> 99999, and 99999 is not in the file.
+write_taxonomy "$TMP/tax_noparent" "1 1 no rank" "10699 99999 family" "10710 10699 species"
+build_error tax_missing_parent 2 'nodes\.dmp' -- --taxonomy "$TMP/tax_noparent" --seqid2taxid "$TMP/lambda.map" "$LAMBDA"
+# 10710 -> 10699 -> 10744 -> 10699: a cycle that never reaches the root.
+write_taxonomy "$TMP/tax_cycle" "1 1 no rank" "10744 10699 order" "10699 10744 family" "10710 10699 species"
+build_error tax_cycle 2 'nodes\.dmp' -- --taxonomy "$TMP/tax_cycle" --seqid2taxid "$TMP/lambda.map" "$LAMBDA"
+
+build_error build_missing_ref 2 'no_such_ref\.fna' -- --taxonomy "$TINY_TAX" --seqid2taxid "$TINY_MAP" "$TMP/no_such_ref.fna"
+build_error build_garbage_ref 2 'garbage\.bin' -- --taxonomy "$TINY_TAX" --seqid2taxid "$TINY_MAP" "$TMP/garbage.bin"
+build_error build_missing_taxonomy 2 'no_such_taxonomy' -- --taxonomy "$TMP/no_such_taxonomy" --seqid2taxid "$TINY_MAP" "${TINY_REFS[@]}"
+
+# Unmapped sequence ids: drop the two virus rows other than lambda from the map (2 unmapped).
+grep -v -e 'NC_004830' -e 'NC_006494' "$TINY_MAP" > "$TMP/partial.map"
+n_unmapped=$(( $(wc -l < "$TINY_MAP") - $(wc -l < "$TMP/partial.map") ))
+build_error unmapped_ids 2 "(^|[^0-9])$n_unmapped([^0-9]|$)" -- --taxonomy "$TINY_TAX" --seqid2taxid "$TMP/partial.map" "${TINY_REFS[@]}"
+if "$GB" build --taxonomy "$TINY_TAX" --seqid2taxid "$TMP/partial.map" --skip-unmapped --db "$TMP/db_skip" \
+     --threads "$THREADS" "${TINY_REFS[@]}" > /dev/null 2> "$TMP/skip.err" && [ -n "$(ls -A "$TMP/db_skip")" ]; then
+  ok "unmapped_ids --skip-unmapped: exit 0, DB written ($n_unmapped unmapped skipped)"
+else
+  fail "unmapped_ids --skip-unmapped: exit $? or no DB"; show "$TMP/skip.err"
+fi
+
+# ---------------------------------------------------------------- usage
+# Usage errors: exit 1, something on stderr (may include the usage text), no output.
+expect_usage() {  # expect_usage NAME PATTERN -- CMD...
+  local name=$1 pattern=$2 rc; shift 3
+  "$@" > /dev/null 2> "$TMP/$name.err"
+  rc=$?
+  if [ "$rc" -eq 1 ] && grep -Eq -- "$pattern" "$TMP/$name.err" && [ ! -e "$TMP/out_$name.txt" ]; then
+    ok "$name: exit 1: $(grep -m1 -E -- "$pattern" "$TMP/$name.err" | cut -c1-160)"
+  else
+    fail "$name: exit $rc (want 1), stderr matching /$pattern/, no output"; show "$TMP/$name.err"
+  fi
+}
+expect_usage usage_no_args '.' -- "$GB" classify
+expect_usage usage_unknown_option 'no-such-option' -- \
+  "$GB" classify --no-such-option --db "$DB" --output "$TMP/out_usage_unknown_option.txt" "$GOOD_R1"
+expect_usage usage_bad_confidence 'confidence' -- \
+  "$GB" classify --db "$DB" --confidence 1.5 --output "$TMP/out_usage_bad_confidence.txt" --report "$TMP/rep.txt" "$GOOD_R1"
+expect_usage usage_unknown_command 'frobnicate' -- "$GB" frobnicate
+
+finish
