@@ -1,6 +1,7 @@
 #include "cli.h"
 #include "error.h"
 #include "log.h"
+#include "version.h"
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -53,6 +54,11 @@ int cli_parse(int argc, char **argv, const cli_option_t *opts, int n,
             const char *bad = argv[optind - 1];
             gb_error("unknown option or missing value: %s (see --help)", bad ? bad : "?");
             rc = GB_E_USAGE;
+            goto done;
+        }
+        if (strcmp(opts[which].name, "version") == 0) {
+            printf("gutbrain %s\n", GB_VERSION);
+            rc = 1;
             goto done;
         }
         if (strcmp(opts[which].name, "help") == 0) {

@@ -12,7 +12,8 @@ typedef struct {
 
 /* Parse argv[1..] against opts[0..n). For each option seen, calls on_opt(ctx, index, value)
  * (value NULL for flags), which returns 0 or a GB_E_* code; positional arguments are collected
- * into *pos (pointing into argv) and counted in *npos. "--help" prints usage and returns 1;
+ * into *pos (pointing into argv) and counted in *npos. "--help" prints usage and "--version"
+ * the version; both return 1;
  * an unknown option or a missing value logs one line and returns GB_E_USAGE. */
 int cli_parse(int argc, char **argv, const cli_option_t *opts, int n,
               int (*on_opt)(void *ctx, int index, const char *value), void *ctx,

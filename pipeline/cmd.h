@@ -3,7 +3,7 @@
 #ifndef GB_CMD_H
 #define GB_CMD_H
 
-#define GB_VERSION "0.1.0"
+#include "version.h"
 
 int cmd_build(int argc, char **argv);
 int cmd_classify(int argc, char **argv);

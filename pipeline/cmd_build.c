@@ -43,6 +43,7 @@ static const cli_option_t build_cli[] = {
     { "load-factor", 0, "F", "compact table load factor (default 0.8)" },
     { "quiet", 'q', NULL, "only errors and warnings" },
     { "verbose", 'v', NULL, "more log lines" },
+    { "version", 'V', NULL, "print the version" },
     { "help", 'h', NULL, "this help" },
 };
 #define NBUILD_CLI (int)(sizeof build_cli / sizeof build_cli[0])

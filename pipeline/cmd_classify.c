@@ -44,6 +44,7 @@ static const cli_option_t classify_cli[] = {
     { "memory-mapping", 0, NULL, "accepted for kraken2 compatibility: the database is always mapped" },
     { "quiet", 'q', NULL, "only errors and warnings" },
     { "verbose", 'v', NULL, "more log lines" },
+    { "version", 'V', NULL, "print the version" },
     { "help", 'h', NULL, "this help" },
 };
 #define NCLASSIFY_CLI (int)(sizeof classify_cli / sizeof classify_cli[0])

@@ -1,0 +1,144 @@
+/* Unit tests for kernels/kmer_map.c: the layout is canonical (the same set of keys gives the
+ * same arrays whatever the insertion order), keys come out ascending, repeats merge by LCA,
+ * and rehashing keeps every entry. Seed: GB_TEST_SEED (default 12345, printed). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "kmer_map.h"
+#include "taxonomy.h"
+
+static uint64_t seed = 12345;
+
+static uint64_t rnd(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* root 1; 2 and 3 children of 1; 4 and 5 children of 2 */
+static const uint32_t parent[] = { 0, 0, 1, 1, 2, 2 };
+
+static km_map_t map_new(uint64_t cap)
+{
+    km_map_t m = { 0 };
+    m.cap = cap;
+    m.shift = 0;
+    m.keys = calloc(cap + KM_SLACK, sizeof *m.keys);
+    m.vals = calloc(cap + KM_SLACK, sizeof *m.vals);
+    assert_non_null(m.keys);
+    assert_non_null(m.vals);
+    return m;
+}
+
+static void map_free(km_map_t *m)
+{
+    free(m->keys);
+    free(m->vals);
+}
+
+static void insert_all(km_map_t *m, const uint64_t *keys, const uint32_t *taxa, size_t n)
+{
+    for (size_t i = 0; i < n; i++) assert_int_equal(km_insert(m, keys[i], taxa[i], parent), 0);
+}
+
+static void test_canonical_layout(void **state)
+{
+    (void)state;
+    enum { N = 6000, CAP = 10000 };
+    uint64_t s = seed, *keys = malloc(N * sizeof *keys);
+    uint32_t *taxa = malloc(N * sizeof *taxa);
+    for (size_t i = 0; i < N; i++) {
+        keys[i] = rnd(&s);
+        taxa[i] = 4 + (uint32_t)(i & 1);
+    }
+    km_map_t a = map_new(CAP), b = map_new(CAP);
+    insert_all(&a, keys, taxa, N);
+    for (size_t i = N - 1; i > 0; i--) {   /* shuffle, then insert again */
+        size_t j = rnd(&s) % (i + 1);
+        uint64_t k = keys[i]; keys[i] = keys[j]; keys[j] = k;
+        uint32_t t = taxa[i]; taxa[i] = taxa[j]; taxa[j] = t;
+    }
+    insert_all(&b, keys, taxa, N);
+    assert_int_equal(a.count, N);
+    assert_int_equal(b.count, N);
+    assert_memory_equal(a.vals, b.vals, (CAP + KM_SLACK) * sizeof *a.vals);
+    uint64_t last = 0;
+    int first = 1;
+    for (size_t i = 0; i < CAP + KM_SLACK; i++) {
+        if (!a.vals[i]) continue;
+        assert_int_equal(a.keys[i], b.keys[i]);
+        if (!first) assert_true(a.keys[i] > last);
+        last = a.keys[i];
+        first = 0;
+    }
+    map_free(&a);
+    map_free(&b);
+    free(keys);
+    free(taxa);
+}
+
+static void test_lca_merge(void **state)
+{
+    (void)state;
+    km_map_t m = map_new(64);
+    assert_int_equal(km_insert(&m, 42, 4, parent), 0);
+    assert_int_equal(km_insert(&m, 42, 5, parent), 0);   /* siblings -> 2 */
+    assert_int_equal(km_insert(&m, 7, 3, parent), 0);
+    assert_int_equal(km_insert(&m, 42, 4, parent), 0);   /* LCA(2, 4) = 2 */
+    assert_int_equal(m.count, 2);
+    int seen = 0;
+    for (size_t i = 0; i < m.cap + KM_SLACK; i++) {
+        if (!m.vals[i]) continue;
+        if (m.keys[i] == 42) assert_int_equal(m.vals[i], 2);
+        else assert_int_equal(m.vals[i], 3);
+        seen++;
+    }
+    assert_int_equal(seen, 2);
+    map_free(&m);
+}
+
+static void test_full_and_rehash(void **state)
+{
+    (void)state;
+    km_map_t small = map_new(16);
+    uint64_t s = seed + 1;
+    size_t inserted = 0;
+    uint64_t keys[2000];
+    for (size_t i = 0; i < 2000; i++) {
+        keys[i] = rnd(&s);
+        if (km_insert(&small, keys[i], 3, parent)) break;
+        inserted++;
+    }
+    assert_true(inserted >= 16 && inserted < 2000);   /* the slack filled, then refused */
+    km_map_t big = map_new(4096);
+    assert_int_equal(km_rehash(&small, &big), 0);
+    assert_int_equal(big.count, inserted);
+    km_map_t direct = map_new(4096);
+    for (size_t i = 0; i < inserted; i++) assert_int_equal(km_insert(&direct, keys[i], 3, parent), 0);
+    assert_memory_equal(big.vals, direct.vals, (4096 + KM_SLACK) * sizeof *big.vals);
+    for (size_t i = 0; i < 4096 + KM_SLACK; i++)
+        if (big.vals[i]) assert_int_equal(big.keys[i], direct.keys[i]);
+    map_free(&small);
+    map_free(&big);
+    map_free(&direct);
+}
+
+int main(void)
+{
+    const char *env = getenv("GB_TEST_SEED");
+    if (env) seed = strtoull(env, NULL, 10);
+    printf("test_kmer_map seed %llu\n", (unsigned long long)seed);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_canonical_layout),
+        cmocka_unit_test(test_lca_merge),
+        cmocka_unit_test(test_full_and_rehash),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
