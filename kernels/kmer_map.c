@@ -3,7 +3,6 @@
  * over keys in ascending order makes the layout canonical. */
 #include "kmer_map.h"
 #include "taxonomy.h"
-#include <string.h>
 
 static inline uint64_t km_home(const km_map_t *m, uint64_t key)
 {
@@ -12,21 +11,28 @@ static inline uint64_t km_home(const km_map_t *m, uint64_t key)
 
 int km_insert(km_map_t *m, uint64_t key, uint32_t taxon, const uint32_t *parent)
 {
+    if (key == 0) {
+        m->count += m->zero_val == 0;
+        m->zero_val = tax_lca(parent, m->zero_val, taxon);
+        return 0;
+    }
     const uint64_t end = m->cap + KM_SLACK;
-    uint64_t i = km_home(m, key);
-    while (i < end && m->vals[i] && m->keys[i] < key) i++;
+    uint64_t *keys = m->keys, i = km_home(m, key);
+    while (i < end && keys[i] && keys[i] < key) i++;   /* empty (0) stops the walk */
     if (i == end) return 1;
-    if (m->vals[i] && m->keys[i] == key) {
+    if (keys[i] == key) {
         m->vals[i] = tax_lca(parent, m->vals[i], taxon);
         return 0;
     }
     uint64_t j = i;
-    while (j < end && m->vals[j]) j++;
+    while (j < end && keys[j]) j++;
     if (j == end) return 1;
-    /* shift [i, j) right by one; keys there are > key and their slots stay >= home */
-    memmove(m->keys + i + 1, m->keys + i, (j - i) * sizeof *m->keys);
-    memmove(m->vals + i + 1, m->vals + i, (j - i) * sizeof *m->vals);
-    m->keys[i] = key;
+    /* shift [i, j) right by one: runs are short, a plain loop beats memmove */
+    for (; j > i; j--) {
+        keys[j] = keys[j - 1];
+        m->vals[j] = m->vals[j - 1];
+    }
+    keys[i] = key;
     m->vals[i] = taxon;
     m->count++;
     return 0;
@@ -37,7 +43,7 @@ int km_rehash(const km_map_t *src, km_map_t *dst)
     const uint64_t end = dst->cap + KM_SLACK, src_end = src->cap + KM_SLACK;
     uint64_t next = 0;
     for (uint64_t i = 0; i < src_end; i++) {
-        if (!src->vals[i]) continue;
+        if (!src->keys[i]) continue;
         uint64_t slot = km_home(dst, src->keys[i]);
         if (slot < next) slot = next;
         if (slot >= end) return 1;
@@ -45,6 +51,7 @@ int km_rehash(const km_map_t *src, km_map_t *dst)
         dst->vals[slot] = src->vals[i];
         next = slot + 1;
     }
+    dst->zero_val = src->zero_val;
     dst->count = src->count;
     return 0;
 }

@@ -2,7 +2,9 @@
  * keys sit in ascending order across the array, each at or after its home slot, so the
  * layout depends only on the set of keys, never on insertion order or thread count.
  * Used by the database build: one map per shard of the 64-bit minimizer hash space, then
- * read out in ascending hash order. Pure compute over caller-owned arrays. */
+ * read out in ascending hash order. Pure compute over caller-owned arrays.
+ * Key 0 marks an empty slot, so the probe loop reads one array; the key 0 itself (the hash
+ * of minimizer 0) is kept aside in zero_val. */
 #ifndef GB_KMER_MAP_H
 #define GB_KMER_MAP_H
 #include <stddef.h>
@@ -11,10 +13,11 @@
 #define KM_SLACK 256 /* slots past the last home slot, so runs never wrap */
 
 typedef struct {
-    uint64_t *keys;   /* cap + KM_SLACK keys (valid where vals != 0) */
-    uint32_t *vals;   /* taxon per slot, 0 = empty */
+    uint64_t *keys;   /* cap + KM_SLACK keys, 0 = empty (zeroed by the caller) */
+    uint32_t *vals;   /* taxon per occupied slot */
     uint64_t cap;     /* home slots */
-    uint64_t count;   /* occupied slots */
+    uint64_t count;   /* entries, the key 0 included */
+    uint32_t zero_val;/* taxon of key 0, 0 when absent */
     int shift;        /* key bits used for the shard; home = mulhi(key << shift, cap) */
 } km_map_t;
 
@@ -22,8 +25,8 @@ typedef struct {
  * Returns 0 when done, 1 when the map has no room (grow with km_rehash and retry). */
 int km_insert(km_map_t *m, uint64_t key, uint32_t taxon, const uint32_t *parent);
 
-/* Move every entry of src into dst (whose arrays the caller allocated zeroed, with a larger
- * cap). Returns 0, or 1 if dst is too small. */
+/* Move every entry of src into dst (whose keys the caller zeroed, with a larger cap).
+ * Returns 0, or 1 if dst is too small. */
 int km_rehash(const km_map_t *src, km_map_t *dst);
 
 #endif

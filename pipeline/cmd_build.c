@@ -13,6 +13,7 @@
 #include "kmer_map.h"
 #include "log.h"
 #include "progress.h"
+#include <malloc.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,14 +224,14 @@ static int shard_grow(km_map_t *m)
     bigger.shift = m->shift;
     bigger.cap = m->cap ? 2 * m->cap : 1024;
     for (;;) {
-        bigger.keys = malloc((bigger.cap + KM_SLACK) * sizeof *bigger.keys);
-        bigger.vals = calloc(bigger.cap + KM_SLACK, sizeof *bigger.vals);
+        bigger.keys = calloc(bigger.cap + KM_SLACK, sizeof *bigger.keys);
+        bigger.vals = malloc((bigger.cap + KM_SLACK) * sizeof *bigger.vals);
         if (!bigger.keys || !bigger.vals) {
             free(bigger.keys);
             free(bigger.vals);
             return -1;
         }
-        if (!m->vals || km_rehash(m, &bigger) == 0) break;
+        if (!m->keys || km_rehash(m, &bigger) == 0) break;
         free(bigger.keys);
         free(bigger.vals);
         bigger.cap *= 2;
@@ -365,14 +366,17 @@ static int fill_table(builder_t *b, gb_db_t *db, double load)
     uint64_t used = 0;
     for (unsigned s = 0; s < NSHARDS; s++) {   /* ascending hash order: canonical layout */
         const km_map_t *m = &b->maps[s];
-        for (uint64_t i = 0; m->vals && i < m->cap + KM_SLACK; i++) {
-            if (!m->vals[i]) continue;
-            int r = kt_insert_hashed(&db->table, m->keys[i], m->vals[i], db->taxo.parent);
-            if (r < 0) {
-                gb_error("compact table full (internal error)");
-                return GB_E_INTERNAL;
-            }
-            used += (uint64_t)r;
+        int r = 0;
+        if (m->zero_val) r = kt_insert_hashed(&db->table, 0, m->zero_val, db->taxo.parent);
+        used += (uint64_t)(r > 0);
+        for (uint64_t i = 0; r >= 0 && m->keys && i < m->cap + KM_SLACK; i++) {
+            if (!m->keys[i]) continue;
+            r = kt_insert_hashed(&db->table, m->keys[i], m->vals[i], db->taxo.parent);
+            used += (uint64_t)(r > 0);
+        }
+        if (r < 0) {
+            gb_error("compact table full (internal error)");
+            return GB_E_INTERNAL;
         }
     }
     db->entries = used;
@@ -437,6 +441,10 @@ int cmd_build(int argc, char **argv)
     int rc = cli_parse(argc, argv, build_cli, NBUILD_CLI, build_on_opt, &o, &o.refs, &o.nrefs, build_usage);
     if (rc) return rc > 0 ? 0 : rc;
     if ((rc = build_validate(&o))) return rc;
+    /* the shard maps grow by doubling: keep freed memory in the heap for reuse instead of
+     * returning it to the kernel and paying page faults again */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     if (o.seqmap && (rc = seqmap_load(o.seqmap, &map))) goto done;
     if ((rc = map_headers(&o, map, &st))) goto done;
     gb_debug("headers mapped: %.2f s", omp_get_wtime() - t0);

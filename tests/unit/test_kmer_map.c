@@ -68,12 +68,12 @@ static void test_canonical_layout(void **state)
     insert_all(&b, keys, taxa, N);
     assert_int_equal(a.count, N);
     assert_int_equal(b.count, N);
-    assert_memory_equal(a.vals, b.vals, (CAP + KM_SLACK) * sizeof *a.vals);
+    assert_memory_equal(a.keys, b.keys, (CAP + KM_SLACK) * sizeof *a.keys);
     uint64_t last = 0;
     int first = 1;
     for (size_t i = 0; i < CAP + KM_SLACK; i++) {
-        if (!a.vals[i]) continue;
-        assert_int_equal(a.keys[i], b.keys[i]);
+        if (!a.keys[i]) continue;
+        assert_int_equal(a.vals[i], b.vals[i]);
         if (!first) assert_true(a.keys[i] > last);
         last = a.keys[i];
         first = 0;
@@ -95,13 +95,29 @@ static void test_lca_merge(void **state)
     assert_int_equal(m.count, 2);
     int seen = 0;
     for (size_t i = 0; i < m.cap + KM_SLACK; i++) {
-        if (!m.vals[i]) continue;
+        if (!m.keys[i]) continue;
         if (m.keys[i] == 42) assert_int_equal(m.vals[i], 2);
         else assert_int_equal(m.vals[i], 3);
         seen++;
     }
     assert_int_equal(seen, 2);
     map_free(&m);
+}
+
+static void test_zero_key(void **state)
+{
+    (void)state;
+    km_map_t m = map_new(64), big = map_new(256);
+    assert_int_equal(km_insert(&m, 0, 4, parent), 0);
+    assert_int_equal(km_insert(&m, 0, 5, parent), 0);
+    assert_int_equal(km_insert(&m, 99, 3, parent), 0);
+    assert_int_equal(m.count, 2);
+    assert_int_equal(m.zero_val, 2);
+    assert_int_equal(km_rehash(&m, &big), 0);
+    assert_int_equal(big.zero_val, 2);
+    assert_int_equal(big.count, 2);
+    map_free(&m);
+    map_free(&big);
 }
 
 static void test_full_and_rehash(void **state)
@@ -122,9 +138,9 @@ static void test_full_and_rehash(void **state)
     assert_int_equal(big.count, inserted);
     km_map_t direct = map_new(4096);
     for (size_t i = 0; i < inserted; i++) assert_int_equal(km_insert(&direct, keys[i], 3, parent), 0);
-    assert_memory_equal(big.vals, direct.vals, (4096 + KM_SLACK) * sizeof *big.vals);
+    assert_memory_equal(big.keys, direct.keys, (4096 + KM_SLACK) * sizeof *big.keys);
     for (size_t i = 0; i < 4096 + KM_SLACK; i++)
-        if (big.vals[i]) assert_int_equal(big.keys[i], direct.keys[i]);
+        if (big.keys[i]) assert_int_equal(big.vals[i], direct.vals[i]);
     map_free(&small);
     map_free(&big);
     map_free(&direct);
@@ -138,6 +154,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical_layout),
         cmocka_unit_test(test_lca_merge),
+        cmocka_unit_test(test_zero_key),
         cmocka_unit_test(test_full_and_rehash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
