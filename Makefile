@@ -25,6 +25,10 @@ ifeq ($(asan),1)
   BUILD   := build/asan
 endif
 
+# bin/gutbrain is relinked whenever the flavour (release/debug/asan) changes
+FLAVOR := $(notdir $(BUILD))
+$(shell mkdir -p build; [ "$$(cat build/.flavor 2>/dev/null)" = "$(FLAVOR)" ] || echo $(FLAVOR) > build/.flavor)
+
 KERNEL_SRC   := $(wildcard kernels/*.c)
 PIPELINE_SRC := $(filter-out pipeline/main.c,$(wildcard pipeline/*.c))
 LIB_OBJ      := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_SRC) $(PIPELINE_SRC))
@@ -36,8 +40,8 @@ UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 .PHONY: all deps test unit integration demo bench clean
 all: $(BIN) libgutbrain.a
 
-libgutbrain.a: $(LIB)
-	cp $< $@
+libgutbrain.a: $(LIB) build/.flavor
+	cp $(LIB) $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -47,9 +51,9 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/pipeline/main.o $(LIB)
+$(BIN): $(BUILD)/pipeline/main.o $(LIB) build/.flavor
 	@mkdir -p bin
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(BUILD)/pipeline/main.o $(LIB) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)

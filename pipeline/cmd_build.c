@@ -112,7 +112,7 @@ static int push_taxid(seq_taxa_t *s, uint32_t taxid)
 static int map_headers(const build_opts_t *o, const seqmap_t *map, seq_taxa_t *s)
 {
     fastx_record_t rec = { 0 };
-    char first[5][128];
+    char first[5][160];
     int rc = 0;
     for (int f = 0; f < o->nrefs && !rc; f++) {
         fastx_reader_t *r = fastx_open(o->refs[f]);
@@ -123,7 +123,8 @@ static int map_headers(const build_opts_t *o, const seqmap_t *map, seq_taxa_t *s
         while ((rc = fastx_read(r, &rec)) == 1) {
             uint32_t taxid = seqmap_taxid_of_header(map, rec.name, rec.name_len);
             if (!taxid) {
-                if (s->unmapped < 5) snprintf(first[s->unmapped], sizeof first[0], "%s", rec.name);
+                if (s->unmapped < 5)
+                    snprintf(first[s->unmapped], sizeof first[0], "%.60s' in %.60s", rec.name, o->refs[f]);
                 s->unmapped++;
             }
             s->bases += taxid ? rec.seq_len : 0;
@@ -134,15 +135,16 @@ static int map_headers(const build_opts_t *o, const seqmap_t *map, seq_taxa_t *s
     fastx_record_free(&rec);
     if (rc < 0) return rc;
     if (s->unmapped) {
-        char list[800] = "";
+        char list[1000] = "";
         for (uint64_t i = 0; i < s->unmapped && i < 5; i++) {
             size_t len = strlen(list);
-            snprintf(list + len, sizeof list - len, "%s'%.*s'", i ? ", " : "", 100, first[i]);
+            snprintf(list + len, sizeof list - len, "%s'%s", i ? ", " : "", first[i]);
         }
         if (!o->skip_unmapped) {
-            gb_error("%llu of %zu sequences have no taxid (first: %s%s); add them to --seqid2taxid, use "
+            gb_error("%llu of %zu sequences have no taxid in %s (first: %s%s); add them there, use "
                      ">id|kraken:taxid|N headers, or pass --skip-unmapped",
-                     (unsigned long long)s->unmapped, s->n, list, s->unmapped > 5 ? ", ..." : "");
+                     (unsigned long long)s->unmapped, s->n, o->seqmap ? o->seqmap : "their headers (no --seqid2taxid)",
+                     list, s->unmapped > 5 ? ", ..." : "");
             return GB_E_FORMAT;
         }
         gb_warn("skipping %llu of %zu sequences without a taxid (first: %s)", (unsigned long long)s->unmapped,

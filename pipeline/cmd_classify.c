@@ -144,8 +144,8 @@ static int read_mate(input_t *in, fastx_reader_t *r, fastx_record_t *rec)
 {
     int rc = fastx_read(r, rec);
     if (rc == 0) {
-        gb_error("%s: paired input has different read counts: no mate for read %llu (%.*s)", fastx_path(r),
-                 (unsigned long long)in->fragments + 1, (int)in->rec1.name_len, in->rec1.name);
+        gb_error("%s: paired input has different read counts: record %llu (%.*s) has no mate", fastx_path(r),
+                 (unsigned long long)fastx_records(in->r1), (int)in->rec1.name_len, in->rec1.name);
         return GB_E_FORMAT;
     }
     return rc < 0 ? rc : 0;

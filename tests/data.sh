@@ -112,12 +112,16 @@ fasta_to_map() {
 
 # Copy one genome into refs/ and append its sequence ids to seqid2taxid.tsv.
 add_genome() {
-  local out=$1 file=$2 pkg=$3 path=$4 taxid=$5 nseq=$6 bp=$7 src rows got_n got_bp
+  local out=$1 file=$2 pkg=$3 path=$4 taxid=$5 nseq=$6 bp=$7 src last rows got_n got_bp
   src=$(pkg_file "$pkg" "$path" install) || return 1
-  if [[ $src == *.gz ]] && gzip -t -- "$src" 2>/dev/null; then
+  # Copy gzip files as they are; recompress other formats, and files whose last line lacks
+  # its newline (as ../shared/data did), so that `zcat a b` cannot glue two records together.
+  last=$(decompress "$src" | tail -c1 | od -An -tx1 | tr -d ' ') || { say "cannot read $src"; return 1; }
+  if [[ $src == *.gz ]] && [ "$last" = 0a ]; then
     cp -- "$src" "$out/refs/$file" || return 1
   else
-    decompress "$src" | gzip -9 -n > "$out/refs/$file" || { say "cannot read $src"; return 1; }
+    { decompress "$src"; [ "$last" = 0a ] || echo; } | gzip -9 -n > "$out/refs/$file" ||
+      { say "cannot recompress $src"; return 1; }
   fi
   rows=$(gzip -dc "$out/refs/$file" | fasta_to_map "$taxid" "refs/$file") || return 1
   [ -n "$rows" ] || { say "no FASTA records in $src"; rm -f "$out/refs/$file"; return 1; }
@@ -162,12 +166,12 @@ add_reads() {
 stamp_of() { cat "$TABLE" "${BASH_SOURCE[0]}" | md5sum | cut -d' ' -f1; }
 
 build_fallback() {
-  local out=$1 failed=() file pkg path taxid nseq bp organism
+  local out=$1 failed=() file pkg path taxid nseq bp _organism
   say "building fallback test data in $out from Debian packages (tests/fallback_genomes.tsv)"
   rm -rf "$out/refs" "$out/reads" "$out/taxonomy" "$out/seqid2taxid.tsv" "$out/.complete"
   mkdir -p "$out/refs"
   printf '#seqid\ttaxid\taccession\tlength_bp\tfile\n' > "$out/seqid2taxid.tsv"
-  while IFS=$'\t' read -r file pkg path taxid nseq bp organism; do
+  while IFS=$'\t' read -r file pkg path taxid nseq bp _organism; do
     [[ -z $file || $file == \#* ]] && continue
     add_genome "$out" "$file" "$pkg" "$path" "$taxid" "$nseq" "$bp" || failed+=("$file")
   done < "$TABLE"
@@ -184,12 +188,13 @@ build_fallback() {
 
 fallback_dir() {
   [ -r "$TABLE" ] || die "missing $TABLE"
-  mkdir -p "$CACHE" || die "cannot create cache directory $CACHE"
-  # One builder at a time: parallel test runs wait here instead of racing.
-  exec 9> "$CACHE/.lock"
-  flock 9
+  # A finished cache needs no lock (it may even be read-only for us).
   if [ "$(cat "$CACHE/.complete" 2>/dev/null || true)" != "$(stamp_of)" ]; then
-    build_fallback "$CACHE"
+    mkdir -p "$CACHE" || die "cannot create cache directory $CACHE"
+    # One builder at a time: parallel test runs wait here instead of racing.
+    exec 9> "$CACHE/.lock" || die "cannot write $CACHE/.lock"
+    flock 9
+    [ "$(cat "$CACHE/.complete" 2>/dev/null || true)" = "$(stamp_of)" ] || build_fallback "$CACHE"
   fi
   is_data_dir "$CACHE" || die "fallback directory $CACHE is incomplete"
   print_dir "$CACHE"

@@ -44,7 +44,7 @@ if [ -s "$R1" ] && [ -s "$R2" ]; then
   sample="real E. coli K-12 MG1655 isolate reads (SPAdes test set)"
 else
   # 2,000 simulated HiSeq 2500 pairs (150 bp, 300 bp fragments) from the E. coli genome.
-  sample="2,000 art_illumina read pairs simulated from $ECOLI (seed 42)"
+  sample="art_illumina HiSeq 2500 pairs simulated from $ECOLI (seed 42)"
   gzip -dc "$DATA/refs/$ECOLI" > "$OUT/sim_ref.fna"
   art_illumina -q -na -ss HS25 -p -l 150 -m 300 -s 20 -c 2000 -rs 42 -i "$OUT/sim_ref.fna" \
     -o "$OUT/sim_" > "$OUT/art.log" 2>&1 || { cat "$OUT/art.log" >&2; exit 1; }
@@ -61,12 +61,13 @@ echo
 echo "== top of $OUT/report.kreport =="
 head -n 20 "$OUT/report.kreport"
 echo
-awk -F'\t' -v sample="$sample" -v tb="$(awk -v a="$start" -v b="$built" 'BEGIN { printf "%.1f", b - a }')" \
+# One-line summary; the top species is the S line with the largest clade count
+# (kreport columns: pct clade direct rank taxid name).
+top=$(awk -F'\t' '$4 == "S" && $2 > best { best = $2; name = $6; sub(/^ +/, "", name); id = $5 }
+  END { if (best) printf "%s (taxid %s, %d pairs)", name, id, best; else printf "none" }' "$OUT/report.kreport")
+awk -F'\t' -v sample="$sample" -v top="$top" \
+    -v tb="$(awk -v a="$start" -v b="$built" 'BEGIN { printf "%.1f", b - a }')" \
     -v tc="$(awk -v a="$built" -v b="$done_at" 'BEGIN { printf "%.1f", b - a }')" '
   { n++; if ($1 == "C") c++ }
-  END { printf "demo: %d read pairs (%s): %d classified (%.1f%%); DB build %ss, classify %ss\n",
-               n, sample, c, n ? 100 * c / n : 0, tb, tc }' "$OUT/reads.kraken"
-# The species with the largest clade count (kreport: pct clade direct rank taxid name).
-awk -F'\t' '$4 == "S" && $2 > best { best = $2; pct = $1; name = $6; sub(/^ +/, "", name); id = $5 }
-  END { if (best) printf "demo: top species %s (taxid %s): %d read pairs, %.2f%%\n", name, id, best, pct }' \
-  "$OUT/report.kreport"
+  END { printf "demo: %d read pairs of %s: %d classified (%.2f%%), top species %s; DB build %ss, classify %ss\n",
+               n, sample, c, n ? 100 * c / n : 0, top, tb, tc }' "$OUT/reads.kraken"

@@ -50,6 +50,8 @@ FALLBACK_EXACT_MIN=0.7622
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 GB=${GB:-$repo/bin/gutbrain}
 TOOL=${ACCURACY_TOOL:-gutbrain}
+# bin/gutbrain links Open MPI, which refuses root and looks for ssh without these.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false
 passed=0
 failed=0
 tmp=""
@@ -122,6 +124,11 @@ write_map() {
       "$data/seqid2taxid.tsv" - >"$tmp/seqid2taxid.map"
 }
 
+simulate() {
+  bash "$repo/benchmarks/simulate_reads.sh" "$tmp/reads" "$PAIRS" paired150 "$SEED" \
+    "${refs[@]}" "$data/seqid2taxid.tsv" 2>"$tmp/simulate.log"
+}
+
 build_db() {
   if [ "$TOOL" = kraken2 ]; then
     mkdir -p "$tmp/db/taxonomy" "$tmp/db/library"
@@ -164,15 +171,14 @@ main() {
   fi
   data=$(find_data) || { echo "accuracy: no test data directory" >&2; failed=1; finish; }
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/gb_accuracy.XXXXXX")
-  trap 'echo "accuracy: interrupted" >&2; exit 1' INT TERM
+  trap 'echo "accuracy: interrupted" >&2; rm -rf "$tmp"; exit 1' INT TERM
   if ! choose_set; then
     failed=1
     finish
   fi
   write_map
-  bash "$repo/benchmarks/simulate_reads.sh" "$tmp/reads" "$PAIRS" paired150 "$SEED" \
-    "${refs[@]}" "$data/seqid2taxid.tsv" 2>"$tmp/simulate.log"
-
+  check "simulate $PAIRS pairs per genome" simulate
+  [ -f "$tmp/reads_R1.fq" ] || finish
   check "$TOOL build (${#GENOMES[@]} genomes)" build_db
   check "$TOOL classify --paired" classify
   [ -f "$tmp/out.txt" ] || finish

@@ -137,9 +137,22 @@ else
 fi
 chmod 600 "$TMP/unreadable.fastq"
 
+# Plain FASTQ that ends after a sequence line (no '+', no qualities).
+head -n 10 "$GOOD_R1" > "$TMP/cut.fastq"
+classify_error truncated_fastq 2 'cut\.fastq' -- "$TMP/cut.fastq"
+
+# Interleaved input with an odd number of records: the last read has no mate.
+head -n 12 "$GOOD_R1" > "$TMP/odd_interleaved.fastq"
+classify_error interleaved_odd 2 'odd_interleaved\.fastq' -- --interleaved "$TMP/odd_interleaved.fastq"
+
 # Mate 2 one record short.
 head -n $(( $(wc -l < "$GOOD_R2") - 4 )) "$GOOD_R2" > "$TMP/short_R2.fastq"
 classify_error paired_count 2 'good_R1\.fastq|short_R2\.fastq' -- --paired "$GOOD_R1" "$TMP/short_R2.fastq"
+
+# Output into a folder that does not exist: refused before any work, nothing created.
+expect_error output_dir_missing 2 'no_such_dir' "$TMP/no_such_dir" -- \
+  "$GB" classify --db "$DB" --threads "$THREADS" --output "$TMP/no_such_dir/out.txt" --report "$TMP/out_rep.txt" "$GOOD_R1"
+[ -e "$TMP/out_rep.txt" ] && fail "output_dir_missing: report written although the output failed"
 
 # ---------------------------------------------------------------- database
 DB_SAVED=$DB
@@ -159,25 +172,38 @@ flip_byte "$f" $(( $(stat -c %s "$f") / 2 ))
 DB=$TMP/db_badsum
 classify_error db_bad_checksum 2 'db_badsum' -- "$GOOD_R1"
 
-# Another format version: overwrite the version field (offset from docs/DB-FORMAT.md, a line
-# like "| 8 | 4 | version ..." or "version ... offset 8"; else byte 8, right after an 8-byte magic).
+# A flipped byte inside the header (byte 60) and a database cut to half its size.
+cp -r "$DB_SAVED" "$TMP/db_badhdr"
+flip_byte "$TMP/db_badhdr/$(basename "$DBFILE")" 60
+DB=$TMP/db_badhdr
+classify_error db_bad_header 2 'db_badhdr' -- "$GOOD_R1"
+cp -r "$DB_SAVED" "$TMP/db_cut"
+f=$TMP/db_cut/$(basename "$DBFILE")
+truncate -s $(( $(stat -c %s "$f") / 2 )) "$f"
+DB=$TMP/db_cut
+classify_error db_truncated 2 'db_cut' -- "$GOOD_R1"
+
+# Another format version: write version+1 into the u32 version field, at the offset that
+# docs/DB-FORMAT.md gives (a table row "| 8 | u32 | format version ..."; else byte 8, after
+# an 8-byte magic).
 version_offset() {
   local doc=$ROOT/docs/DB-FORMAT.md off=""
-  if [ -r "$doc" ]; then
-    off=$(grep -i -m1 -E '^\|[[:space:]]*(0x[0-9a-f]+|[0-9]+)[[:space:]]*\|.*version' "$doc" |
-          sed -E 's/^\|[[:space:]]*([0-9a-fx]+).*/\1/I')
-    [ -n "$off" ] || off=$(grep -i -m1 -oE 'version[^.]*offset[[:space:]]*(0x[0-9a-f]+|[0-9]+)' "$doc" |
-                           grep -oE '(0x[0-9a-f]+|[0-9]+)$')
-  fi
-  echo $(( ${off:-8} ))
+  [ -r "$doc" ] && off=$(grep -i -m1 -E '^\|[[:space:]]*[0-9]+[[:space:]]*\|[^|]*\|[^|]*version' "$doc" |
+                           sed -E 's/^\|[[:space:]]*([0-9]+).*/\1/')
+  echo "${off:-8}"
 }
-cp -r "$DB_SAVED" "$TMP/db_version"
-f=$TMP/db_version/$(basename "$DBFILE")
+bump_u32() {  # bump_u32 FILE OFFSET: little-endian u32 += 1
+  python3 -c 'import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    o = int(sys.argv[2]); f.seek(o); v = struct.unpack("<I", f.read(4))[0]
+    f.seek(o); f.write(struct.pack("<I", v + 1)); print(v, "->", v + 1)' "$1" "$2"
+}
+cp -r "$DB_SAVED" "$TMP/db_v2"
+f=$TMP/db_v2/$(basename "$DBFILE")
 off=$(version_offset)
-echo "      (version field assumed at byte $off of $(basename "$f"))"
-flip_byte "$f" "$off"
-DB=$TMP/db_version
-classify_error db_other_version 2 'db_version' -- "$GOOD_R1"
+echo "      (version field at byte $off of $(basename "$f"): $(bump_u32 "$f" "$off"))"
+DB=$TMP/db_v2
+classify_error db_other_version 2 'db_v2.*[Vv]ersion' -- "$GOOD_R1"
 DB=$DB_SAVED
 
 # ---------------------------------------------------------------- taxonomy and build
@@ -216,6 +242,19 @@ if "$GB" build --taxonomy "$TINY_TAX" --seqid2taxid "$TMP/partial.map" --skip-un
   ok "unmapped_ids --skip-unmapped: exit 0, DB written ($n_unmapped unmapped skipped)"
 else
   fail "unmapped_ids --skip-unmapped: exit $? or no DB"; show "$TMP/skip.err"
+fi
+
+# A failed rebuild must leave the existing database as it was.
+cp -r "$DB_SAVED" "$TMP/db_keep"
+md5_before=$(md5sum < "$TMP/db_keep/$(basename "$DBFILE")")
+"$GB" build --taxonomy "$TINY_TAX" --seqid2taxid "$TINY_MAP" --db "$TMP/db_keep" --threads "$THREADS" \
+  "${TINY_REFS[@]}" "$TMP/garbage.bin" > /dev/null 2> "$TMP/db_keep.err"
+rc=$?
+if [ "$rc" -eq 2 ] && [ "$(md5sum < "$TMP/db_keep/$(basename "$DBFILE")")" = "$md5_before" ] &&
+   [ "$(ls -A "$TMP/db_keep" | wc -l)" -eq "$(ls -A "$DB_SAVED" | wc -l)" ]; then
+  ok "failed rebuild (bad reference): exit 2, existing DB unchanged, no temp files"
+else
+  fail "failed rebuild: exit $rc, DB dir now: $(ls -A "$TMP/db_keep" | tr '\n' ' ')"; show "$TMP/db_keep.err"
 fi
 
 # ---------------------------------------------------------------- usage

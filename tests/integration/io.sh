@@ -26,7 +26,7 @@ run_ok() {
 # same NAME A B : files A and B are byte-identical.
 same() {
   if cmp -s "$2" "$3"; then
-    ok "$1 ($(wc -l < "$2") lines)"
+    if grep -Iq . "$2"; then ok "$1 ($(wc -l < "$2") lines)"; else ok "$1 ($(wc -c < "$2") bytes)"; fi
   else
     fail "$1: $(basename "$2") and $(basename "$3") differ"
     diff "$2" "$3" | head -n 6 | sed 's/^/      | /'
@@ -69,17 +69,17 @@ fi
 
 # ---------------------------------------------------------------- read content
 # Reads shorter than any k: U, taxid 0, hit list 0:0 (pairs: |:|).
-{ for len in 1 10 20 30; do
+{ for len in 1 10 20 30 34; do
     seq=$(head -c "$len" <<< "ACGTTGCAAGGCTTAACCGGTTAAGCTAGCATCGA")
     printf '@short%d\n%s\n+\n%s\n' "$len" "$seq" "$(printf '%*s' "$len" '' | tr ' ' I)"
   done; } > "$TMP/short.fastq"
 if run_ok short "$TMP/short.fastq"; then
-  expect=$(for len in 1 10 20 30; do printf 'U\tshort%d\t0\t%d\t0:0\n' "$len" "$len"; done)
+  expect=$(for len in 1 10 20 30 34; do printf 'U\tshort%d\t0\t%d\t0:0\n' "$len" "$len"; done)
   if [ "$(cat "$TMP/short.out")" = "$expect" ]; then ok "reads shorter than k: U <id> 0 <len> 0:0"
   else fail "reads shorter than k"; show "$TMP/short.out"; fi
 fi
 if run_ok short_pair --paired "$TMP/short.fastq" "$TMP/short.fastq"; then
-  expect=$(for len in 1 10 20 30; do printf 'U\tshort%d\t0\t%d|%d\t|:|\n' "$len" "$len" "$len"; done)
+  expect=$(for len in 1 10 20 30 34; do printf 'U\tshort%d\t0\t%d|%d\t|:|\n' "$len" "$len" "$len"; done)
   if [ "$(cat "$TMP/short_pair.out")" = "$expect" ]; then ok "pairs shorter than k: U <id> 0 <l1|l2> |:|"
   else fail "pairs shorter than k"; show "$TMP/short_pair.out"; fi
 fi
@@ -167,6 +167,22 @@ else
   fail ".zst output: exit $?"; show "$TMP/zstout.err"
 fi
 
+# Reads from stdin ("-").
+run_ok stdin - < "$R1" && same "input from stdin (-) = file" "$TMP/plain.out" "$TMP/stdin.out"
+
+# A FIFO as output is written in place (no temporary file next to it).
+mkfifo "$TMP/fifo.out"
+cat "$TMP/fifo.out" > "$TMP/fifo.txt" &
+reader=$!
+if "$GB" classify --db "$DB" --threads "$THREADS" --output "$TMP/fifo.out" --report "$TMP/fifo.rep" "$R1" \
+     2> "$TMP/fifo.err"; then
+  wait "$reader"
+  if [ -p "$TMP/fifo.out" ]; then same "--output FIFO written in place, still a FIFO" "$TMP/plain.out" "$TMP/fifo.txt"
+  else fail "--output FIFO: the FIFO was replaced"; fi
+else
+  fail "--output FIFO: exit $?"; show "$TMP/fifo.err"; kill "$reader" 2> /dev/null
+fi
+
 # --use-names: "Name (taxid N)" in column 3, numeric hit list unchanged.
 if run_ok names --use-names "$R1"; then
   if cmp -s <(cut -f1,2,4,5 "$TMP/plain.out") <(cut -f1,2,4,5 "$TMP/names.out") &&
@@ -182,8 +198,11 @@ interleave "$R1" "$R2" > "$TMP/interleaved.fastq"
 run_ok paired --paired "$R1" "$R2" &&
   run_ok interleaved --interleaved "$TMP/interleaved.fastq" &&
   same "paired files = --interleaved" "$TMP/paired.out" "$TMP/interleaved.out"
-awk -F'\t' -v n="$N_PAIRS" 'NR == 1 && $4 !~ /^100\|100$/ { bad = 1 } END { exit bad || NR != n }' "$TMP/paired.out" &&
-  ok "paired: one line per pair, length 100|100" || { fail "paired output shape"; show "$TMP/paired.out" 2; }
+if awk -F'\t' -v n="$N_PAIRS" '$4 != "100|100" { bad = 1 } END { exit bad || NR != n }' "$TMP/paired.out"; then
+  ok "paired: one line per pair, length 100|100"
+else
+  fail "paired output shape"; show "$TMP/paired.out" 2
+fi
 
 # Thread counts must not change a byte: paired sim reads, and the real honey-bee reads
 # (25,000 reads, several input batches) when the data dir has them.
@@ -199,10 +218,35 @@ if [ -s "$BEE" ]; then
   same "honey-bee reads output, 1 vs 4 threads" "$TMP/bee_t1.out" "$TMP/bee_t4.out"
   same "honey-bee reads report, 1 vs 4 threads" "$TMP/bee_t1.rep" "$TMP/bee_t4.rep"
   n_dwv=$(awk -F'\t' '$3 == 198112 || $3 == 232800' "$TMP/bee_t1.out" | wc -l)
-  echo "      (honey-bee reads: $(wc -l < "$TMP/bee_t1.out") classified lines, $n_dwv called DWV or VDV-1)"
+  echo "      (honey-bee reads: $(wc -l < "$TMP/bee_t1.out") output lines, $n_dwv called DWV or VDV-1)"
 else
   skip "honey-bee reads not in $DATA"
 fi
+
+# ---------------------------------------------------------------- build determinism
+# The DB file carries no timestamp: the same references must give the same bytes whatever
+# the thread count or the references' encoding (gzip, zstd, plain with CRLF and lowercase).
+mkdir -p "$TMP/refs_alt"
+alt=()
+for r in "${TINY_REFS[@]}"; do
+  b=$(basename "$r" .gz)
+  case $b in
+    *lambda*) gzip -dc -f "$r" | zstd -q -c > "$TMP/refs_alt/$b.zst" && alt+=("$TMP/refs_alt/$b.zst") ;;
+    *) gzip -dc -f "$r" | awk '/^>/ { print; next } { print tolower($0) }' | sed 's/$/\r/' > "$TMP/refs_alt/$b.crlf"
+       alt+=("$TMP/refs_alt/$b.crlf") ;;
+  esac
+done
+for variant in t1 t4 alt; do
+  case $variant in
+    t1) args=(--threads 1 "${TINY_REFS[@]}") ;;
+    t4) args=(--threads 4 "${TINY_REFS[@]}") ;;
+    alt) args=(--threads "$THREADS" "${alt[@]}") ;;
+  esac
+  "$GB" build --taxonomy "$TINY_TAX" --seqid2taxid "$TINY_MAP" --db "$TMP/db_$variant" "${args[@]}" \
+    > /dev/null 2> "$TMP/db_$variant.err" || { fail "build ($variant): exit $?"; show "$TMP/db_$variant.err"; }
+done
+same "DB bytes, build --threads 1 vs 4" "$TMP/db_t1/gutbrain.db" "$TMP/db_t4/gutbrain.db"
+same "DB bytes, references gz vs zstd/CRLF/lowercase" "$TMP/db_t1/gutbrain.db" "$TMP/db_alt/gutbrain.db"
 
 # ---------------------------------------------------------------- kraken:taxid headers
 # A reference whose header carries ">id|kraken:taxid|N" needs no seqid2taxid map.
