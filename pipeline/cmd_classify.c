@@ -21,8 +21,8 @@
 #define NCHUNKS (BATCH_FRAGS / CHUNK_FRAGS)
 
 typedef struct {
-    const char *db, *output, *report;
-    long threads, min_hit_groups;
+    const char *db, *output, *report, *classified_out, *unclassified_out;
+    long threads, min_hit_groups, min_base_quality;
     double confidence;
     int paired, interleaved, use_names, zero_counts, mpa;
     char **inputs;
@@ -39,6 +39,9 @@ static const cli_option_t classify_cli[] = {
     { "output", 0, "FILE", "per-read output, '-' for stdout (default), '.zst' compresses" },
     { "report", 0, "FILE", "Kraken 2 report (kreport)" },
     { "use-names", 0, NULL, "print 'name (taxid N)' instead of the taxid in the per-read output" },
+    { "classified-out", 0, "FILE", "write classified reads here ('#' -> _1/_2 for pairs)" },
+    { "unclassified-out", 0, "FILE", "write unclassified reads here ('#' -> _1/_2 for pairs)" },
+    { "minimum-base-quality", 0, "Q", "bases of quality < Q (FASTQ) count as ambiguous (default 0)" },
     { "report-zero-counts", 0, NULL, "report every taxon, also those with no reads" },
     { "use-mpa-style", 0, NULL, "report in MetaPhlAn style" },
     { "memory-mapping", 0, NULL, "accepted for kraken2 compatibility: the database is always mapped" },
@@ -68,6 +71,9 @@ static int classify_on_opt(void *ctx, int i, const char *v)
     else if (!strcmp(name, "output")) o->output = v;
     else if (!strcmp(name, "report")) o->report = v;
     else if (!strcmp(name, "use-names")) o->use_names = 1;
+    else if (!strcmp(name, "classified-out")) o->classified_out = v;
+    else if (!strcmp(name, "unclassified-out")) o->unclassified_out = v;
+    else if (!strcmp(name, "minimum-base-quality")) return cli_int(name, v, 0, 93, &o->min_base_quality);
     else if (!strcmp(name, "report-zero-counts")) o->zero_counts = 1;
     else if (!strcmp(name, "use-mpa-style")) o->mpa = 1;
     else if (!strcmp(name, "quiet")) gb_verbosity = 0;
@@ -85,6 +91,15 @@ static int classify_validate(classify_opts_t *o)
         gb_error("--paired and --interleaved exclude each other");
         return GB_E_USAGE;
     }
+    int pairs = o->paired || o->interleaved;
+    const char *seqout[2] = { o->classified_out, o->unclassified_out };
+    for (int i = 0; i < 2; i++)
+        if (seqout[i] && pairs != (strchr(seqout[i], '#') != NULL)) {
+            gb_error("--%s '%s': %s", i ? "unclassified-out" : "classified-out", seqout[i],
+                     pairs ? "paired reads need a '#' in the name (replaced by _1 and _2)"
+                           : "a '#' in the name is for paired reads only");
+            return GB_E_USAGE;
+        }
     int want = o->paired ? 2 : 1;
     if (o->ninputs != want) {
         gb_error("expected %d input file%s, got %d (see gutbrain classify --help)", want, want > 1 ? "s" : "",
@@ -98,7 +113,10 @@ static int classify_validate(classify_opts_t *o)
 
 typedef struct {
     size_t name, name_len, s1, len1, s2, len2;   /* offsets into text */
+    size_t h1, h1_len, h2, h2_len, q1, q2;       /* full headers and qualities (kept for --*classified-out) */
 } frag_t;
+
+enum { SEQ_C1, SEQ_C2, SEQ_U1, SEQ_U2, NSEQOUT };   /* --classified-out / --unclassified-out streams */
 
 typedef struct {
     char *data;
@@ -110,6 +128,7 @@ typedef struct {
     frag_t *frags;
     size_t n;
     buf_t out[NCHUNKS];       /* per-read output of each chunk */
+    buf_t seqout[NCHUNKS][NSEQOUT];
 } batch_t;
 
 static int buf_reserve(buf_t *b, size_t more)
@@ -136,8 +155,30 @@ typedef struct {
     fastx_reader_t *r1, *r2;
     fastx_record_t rec1, rec2;
     int paired;               /* fragments are pairs (two files or interleaved) */
+    int keep_records;         /* keep headers and qualities for sequence outputs */
+    int min_quality;          /* mask bases below this quality as 'x' */
     uint64_t fragments, bases;
 } input_t;
+
+/* Kraken 2's --minimum-base-quality: a base of low quality becomes 'x', an ambiguous code. */
+static void mask_low_quality(char *seq, const fastx_record_t *r, int min_quality)
+{
+    if (!r->qual) return;
+    for (size_t i = 0; i < r->seq_len; i++)
+        if (r->qual[i] - 33 < min_quality) seq[i] = 'x';
+}
+
+/* Copy one mate's sequence (and, when kept, header and qualities) into the batch text. */
+static void put_mate(const input_t *in, buf_t *text, const fastx_record_t *r, size_t *s, size_t *h, size_t *h_len,
+                     size_t *q)
+{
+    *s = buf_put(text, r->seq, r->seq_len);
+    if (in->min_quality) mask_low_quality(text->data + *s, r, in->min_quality);
+    if (!in->keep_records) return;
+    *h_len = r->name_len;
+    *h = buf_put(text, r->name, r->name_len);
+    *q = r->qual ? buf_put(text, r->qual, r->qual_len) : SIZE_MAX;
+}
 
 /* Read the next mate-2 record; a missing one is an error naming both files. */
 static int read_mate(input_t *in, fastx_reader_t *r, fastx_record_t *rec)
@@ -171,15 +212,15 @@ static int read_batch(input_t *in, batch_t *b)
         }
         if (in->paired && (rc = read_mate(in, in->r2 ? in->r2 : in->r1, &in->rec2))) return rc;
         const fastx_record_t *a = &in->rec1, *m2 = &in->rec2;
-        size_t need = a->name_len + a->seq_len + (in->paired ? m2->seq_len : 0);
+        size_t need = a->name_len + 2 * a->seq_len + (in->paired ? m2->name_len + 2 * m2->seq_len : 0);
         if ((rc = buf_reserve(&b->text, need))) return rc;
         frag_t *f = &b->frags[b->n++];
         f->name_len = fastx_id_len(a->name, a->name_len, in->paired);
         f->name = buf_put(&b->text, a->name, f->name_len);
         f->len1 = a->seq_len;
-        f->s1 = buf_put(&b->text, a->seq, a->seq_len);
+        put_mate(in, &b->text, a, &f->s1, &f->h1, &f->h1_len, &f->q1);
         f->len2 = in->paired ? m2->seq_len : 0;
-        f->s2 = in->paired ? buf_put(&b->text, m2->seq, m2->seq_len) : 0;
+        if (in->paired) put_mate(in, &b->text, m2, &f->s2, &f->h2, &f->h2_len, &f->q2);
         in->fragments++;
         in->bases += f->len1 + f->len2;
     }
@@ -300,7 +341,44 @@ static int format_read(const ctx_t *c, buf_t *out, const char *name, size_t name
     return 0;
 }
 
-static int classify_fragment(const ctx_t *c, worker_t *w, const batch_t *b, const frag_t *f, buf_t *out)
+/* One record of --classified-out/--unclassified-out: a classified read's header gets
+ * " kraken:taxid|N" (as kraken2, unclassified headers stay as they were). */
+static int format_seq(buf_t *out, const char *text, size_t h, size_t h_len, size_t seq, size_t len, size_t q,
+                      uint32_t taxid)
+{
+    if (buf_reserve(out, h_len + 2 * len + 40)) return GB_E_NOMEM;
+    char *p = out->data + out->len;
+    *p++ = q == SIZE_MAX ? '>' : '@';
+    p = (char *)memcpy(p, text + h, h_len) + h_len;
+    if (taxid) {
+        p = (char *)memcpy(p, " kraken:taxid|", 14) + 14;
+        p = put_u64(p, taxid);
+    }
+    *p++ = '\n';
+    p = (char *)memcpy(p, text + seq, len) + len;
+    *p++ = '\n';
+    if (q != SIZE_MAX) {
+        p = (char *)memcpy(p, "+\n", 2) + 2;
+        p = (char *)memcpy(p, text + q, len) + len;
+        *p++ = '\n';
+    }
+    out->len = (size_t)(p - out->data);
+    return 0;
+}
+
+static int format_seqs(const ctx_t *c, buf_t seqout[NSEQOUT], const char *text, const frag_t *f, uint32_t call)
+{
+    int first = call ? SEQ_C1 : SEQ_U1;
+    if (!(call ? c->o->classified_out : c->o->unclassified_out)) return 0;
+    uint32_t taxid = call ? c->db->taxo.external[call] : 0;
+    int rc = format_seq(&seqout[first], text, f->h1, f->h1_len, f->s1, f->len1, f->q1, taxid);
+    if (!rc && (c->o->paired || c->o->interleaved))
+        rc = format_seq(&seqout[first + 1], text, f->h2, f->h2_len, f->s2, f->len2, f->q2, taxid);
+    return rc;
+}
+
+static int classify_fragment(const ctx_t *c, worker_t *w, const batch_t *b, const frag_t *f, buf_t *out,
+                             buf_t seqout[NSEQOUT])
 {
     size_t longest = f->len1 > f->len2 ? f->len1 : f->len2;
     if (worker_fit(w, longest)) return GB_E_NOMEM;
@@ -317,7 +395,8 @@ static int classify_fragment(const ctx_t *c, worker_t *w, const batch_t *b, cons
     uint32_t call = cl_resolve(c->db->taxo.parent, w->rec, nrec, groups, &c->params, &w->cl);
     w->calls[call]++;
     w->classified += call != 0;
-    return c->o->output ? format_read(c, out, text + f->name, f->name_len, call, f, w->rec, nrec) : 0;
+    int rc = c->o->output ? format_read(c, out, text + f->name, f->name_len, call, f, w->rec, nrec) : 0;
+    return rc ? rc : format_seqs(c, seqout, text, f, call);
 }
 
 static int classify_chunk(const ctx_t *c, worker_t *w, batch_t *b, size_t chunk)
@@ -325,29 +404,45 @@ static int classify_chunk(const ctx_t *c, worker_t *w, batch_t *b, size_t chunk)
     size_t from = chunk * CHUNK_FRAGS, to = from + CHUNK_FRAGS < b->n ? from + CHUNK_FRAGS : b->n;
     buf_t *out = &b->out[chunk];
     out->len = 0;
+    for (int k = 0; k < NSEQOUT; k++) b->seqout[chunk][k].len = 0;
     for (size_t i = from; i < to; i++) {
-        int rc = classify_fragment(c, w, b, &b->frags[i], out);
+        int rc = classify_fragment(c, w, b, &b->frags[i], out, b->seqout[chunk]);
         if (rc) return rc;
     }
     return 0;
 }
 
-static int write_batch(outfile_t *out, const batch_t *b)
+/* Output streams of a run: the per-read output and the four sequence outputs. */
+typedef struct {
+    outfile_t *reads;
+    outfile_t *seq[NSEQOUT];
+} outputs_t;
+
+static int write_chunks(outfile_t *out, const buf_t *chunks, size_t stride, size_t nchunks)
 {
     if (!out) return 0;
-    size_t nchunks = (b->n + CHUNK_FRAGS - 1) / CHUNK_FRAGS;
     FILE *fp = outfile_fp(out);
-    for (size_t i = 0; i < nchunks; i++)
-        if (fwrite(b->out[i].data, 1, b->out[i].len, fp) != b->out[i].len) {
+    for (size_t i = 0; i < nchunks; i++) {
+        const buf_t *b = chunks + i * stride;
+        if (fwrite(b->data, 1, b->len, fp) != b->len) {
             gb_error("cannot write %s", outfile_path(out));
             return GB_E_IO;
         }
+    }
     return 0;
+}
+
+static int write_batch(const outputs_t *out, const batch_t *b)
+{
+    size_t nchunks = (b->n + CHUNK_FRAGS - 1) / CHUNK_FRAGS;
+    int rc = write_chunks(out->reads, b->out, 1, nchunks);
+    for (int k = 0; k < NSEQOUT && !rc; k++) rc = write_chunks(out->seq[k], &b->seqout[0][k], NSEQOUT, nchunks);
+    return rc;
 }
 
 /* The streaming loop: batch[cur] is classified while batch[nxt] is read and batch[prv]
  * written by one thread. */
-static int classify_stream(const ctx_t *c, input_t *in, worker_t *workers, int nthreads, outfile_t *out,
+static int classify_stream(const ctx_t *c, input_t *in, worker_t *workers, int nthreads, const outputs_t *out,
                            progress_t *pg)
 {
     batch_t b[3];
@@ -389,7 +484,10 @@ static int classify_stream(const ctx_t *c, input_t *in, worker_t *workers, int n
     for (int i = 0; i < 3; i++) {
         free(b[i].text.data);
         free(b[i].frags);
-        for (int k = 0; k < NCHUNKS; k++) free(b[i].out[k].data);
+        for (int k = 0; k < NCHUNKS; k++) {
+            free(b[i].out[k].data);
+            for (int j = 0; j < NSEQOUT; j++) free(b[i].seqout[k][j].data);
+        }
     }
     return rc;
 }
@@ -404,9 +502,54 @@ static int make_taxid_text(ctx_t *c)
     return 0;
 }
 
+static void outputs_abort(outputs_t *out)
+{
+    outfile_abort(out->reads);
+    for (int k = 0; k < NSEQOUT; k++) outfile_abort(out->seq[k]);
+    memset(out, 0, sizeof *out);
+}
+
+static int outputs_commit(outputs_t *out)
+{
+    int rc = out->reads ? outfile_commit(out->reads) : 0;
+    out->reads = NULL;
+    for (int k = 0; k < NSEQOUT; k++) {
+        if (!rc && out->seq[k]) rc = outfile_commit(out->seq[k]);
+        else outfile_abort(out->seq[k]);
+        out->seq[k] = NULL;
+    }
+    return rc;
+}
+
+/* Open one sequence output; for pairs, '#' in the name becomes _1 or _2. */
+static int open_seq_output(const char *name, int mate, int pairs, outfile_t **out)
+{
+    char path[4096];
+    const char *hash = strchr(name, '#');
+    if (pairs && hash) snprintf(path, sizeof path, "%.*s_%d%s", (int)(hash - name), name, mate, hash + 1);
+    else snprintf(path, sizeof path, "%s", name);
+    *out = outfile_open(path);
+    return *out ? 0 : GB_E_IO;
+}
+
+static int outputs_open(const classify_opts_t *o, outputs_t *out)
+{
+    int pairs = o->paired || o->interleaved, rc = 0;
+    if (o->output && !(out->reads = outfile_open(o->output))) return GB_E_IO;
+    const char *names[2] = { o->classified_out, o->unclassified_out };
+    for (int i = 0; i < 2 && !rc; i++) {
+        if (!names[i]) continue;
+        rc = open_seq_output(names[i], 1, pairs, &out->seq[2 * i]);
+        if (!rc && pairs) rc = open_seq_output(names[i], 2, pairs, &out->seq[2 * i + 1]);
+    }
+    return rc;
+}
+
 static int open_inputs(const classify_opts_t *o, input_t *in)
 {
     in->paired = o->paired || o->interleaved;
+    in->keep_records = o->classified_out || o->unclassified_out;
+    in->min_quality = (int)o->min_base_quality;
     if (!(in->r1 = fastx_open(o->inputs[0]))) return GB_E_IO;
     if (o->paired && !(in->r2 = fastx_open(o->inputs[1]))) return GB_E_IO;
     return 0;
@@ -444,7 +587,7 @@ int cmd_classify(int argc, char **argv)
     ctx_t c = { 0 };
     input_t in = { 0 };
     worker_t *w = NULL;
-    outfile_t *out = NULL;
+    outputs_t out = { 0 };
     uint64_t *calls = NULL;
     gb_db_t *db = NULL;
     int nthreads = 0;
@@ -471,27 +614,22 @@ int cmd_classify(int argc, char **argv)
             rc = GB_E_NOMEM;
             goto done;
         }
-    if (o.output && !(out = outfile_open(o.output))) {
-        rc = GB_E_IO;
-        goto done;
-    }
+    if ((rc = outputs_open(&o, &out))) goto done;
     progress_t pg;
     progress_start(&pg, "classify", "reads", 0);
     double t1 = omp_get_wtime();
-    rc = classify_stream(&c, &in, w, nthreads, out, &pg);
+    rc = classify_stream(&c, &in, w, nthreads, &out, &pg);
     progress_end(&pg);
     if (rc) goto done;
     if (in.fragments == 0) gb_warn("%s: no reads in the input", o.inputs[0]);
     if ((rc = write_report(&o, db, w, nthreads, calls))) goto done;
-    rc = out ? outfile_commit(out) : 0;
-    out = NULL;
-    if (rc) goto done;
+    if ((rc = outputs_commit(&out))) goto done;
     uint64_t classified = 0;
     for (int t = 0; t < nthreads; t++) classified += w[t].classified;
     print_summary(&in, classified, omp_get_wtime() - t1);
     gb_debug("total %.3f s including database load", omp_get_wtime() - t0);
 done:
-    outfile_abort(out);
+    outputs_abort(&out);
     for (int t = 0; w && t < nthreads; t++) {
         free(w[t].items);
         free(w[t].rec);
