@@ -69,7 +69,8 @@ integration: $(BIN)
 	@bash tests/integration/run.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all unit integration
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@bash tests/run_all.sh $(UNIT_BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
