@@ -30,6 +30,8 @@ READS=${READS:-2000}
 SEED=${SEED:-20261126}
 SCORE=(/usr/bin/python3 "$repo/benchmarks/score.py")
 SIMULATE="$repo/benchmarks/simulate_reads.sh"
+# bin/gutbrain links Open MPI, which refuses root and looks for ssh without these.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false
 RECORD=0
 REBUILD_KRAKEN=0
 
@@ -57,8 +59,9 @@ parse_args() {
 }
 
 check_inputs() {
-  [ -d "$DATA/refs" ] && [ -f "$DATA/seqid2taxid.tsv" ] && [ -f "$DATA/taxonomy/nodes.dmp" ] \
-    || die "no data dir with refs/, seqid2taxid.tsv, taxonomy/ at '$DATA' (set GUTBRAIN_DATA)"
+  if [ ! -d "$DATA/refs" ] || [ ! -f "$DATA/seqid2taxid.tsv" ] || [ ! -f "$DATA/taxonomy/nodes.dmp" ]; then
+    die "no data dir with refs/, seqid2taxid.tsv, taxonomy/ at '$DATA' (set GUTBRAIN_DATA)"
+  fi
   local tool
   for tool in kraken2 kraken2-build art_illumina /usr/bin/time /usr/bin/python3; do
     command -v "$tool" >/dev/null || die "'$tool' not found (run: make deps)"
@@ -133,13 +136,13 @@ write_map() {
       "$DATA/seqid2taxid.tsv" - >"$out"
 }
 
-# build_kraken NAME GENOME...: a custom Kraken 2 DB (no masking), cached by its inputs.
+# build_kraken NAME RUNS GENOME...: a custom Kraken 2 DB (no masking), cached by its inputs.
 build_kraken() {
-  local name=$1
-  shift
+  local name=$1 runs=$2
+  shift 2
   local db="$WORK/k2db_$name" key run
   key=$(inputs_key "$@" "$DATA/seqid2taxid.tsv" "$DATA/taxonomy/nodes.dmp" "$DATA/taxonomy/names.dmp" \
-        "$(kraken2 --version | head -1)" "threads=$THREADS" "runs=$K2_BUILD_RUNS")
+        "$(kraken2 --version | head -1)" "threads=$THREADS")
   if [ "$REBUILD_KRAKEN" = 0 ] && stamp_ok "$db" "$key"; then
     note "Kraken 2 DB '$name' cached ($db)"
     K2_BUILD_CACHED=" (cached)"
@@ -151,9 +154,9 @@ build_kraken() {
   write_map "$db/seqid2taxid.map" "$@"
   # One library file in sorted genome order, so the insertion order (and hash.k2d) is stable.
   zcat "$@" >"$db/library/library.fna"
-  for run in $(seq 1 "$K2_BUILD_RUNS"); do
+  for run in $(seq 1 "$runs"); do
     rm -f "$db"/*.k2d
-    note "kraken2-build '$name' (run $run/$K2_BUILD_RUNS, $# genomes)"
+    note "kraken2-build '$name' (run $run/$runs, $# genomes)"
     measure "$db/timing/build.$run" "$db/timing/build.$run.log" \
       kraken2-build --build --db "$db" --threads "$THREADS"
   done
@@ -253,10 +256,18 @@ classify_config() {
   done
 }
 
-rate() { # rate TAG TOOL: fragments per second from the median wall time
+rate() { # rate TAG TOOL SET: fragments per second from the median wall time
   local tag=$1 tool=$2 set=$3 wall
   wall=$(median_field 1 "$WORK/out/$tag.$tool".run?)
   awk -v n="$(fragments "$set")" -v w="$wall" 'BEGIN { printf "%.0f", n / w }'
+}
+
+rate_range() { # rate_range TAG TOOL SET: " [slowest–fastest]" over the runs, shows the noise
+  local files=("$WORK/out/$1.$2".run?)
+  [ "${#files[@]}" -gt 1 ] || return 0
+  cat "${files[@]}" | awk -v n="$(fragments "$3")" '
+    { r = n / $1; if (NR == 1 || r < lo) lo = r; if (NR == 1 || r > hi) hi = r }
+    END { printf " [%.0f–%.0f]", lo, hi }'
 }
 
 # ---------------------------------------------------------------- scoring
@@ -309,7 +320,7 @@ gutbrain_version() {
 machine_info() {
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo) RAM"
   echo "- $(kraken2 --version | head -1); gutbrain: $(gutbrain_version); ART $(art_illumina 2>&1 | sed -n 's/.*Version \([0-9.]*\).*/\1/p' | head -1); git $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '(no commit)')$(git -C "$repo" diff --quiet 2>/dev/null || echo ' (dirty tree)')"
-  echo "- threads $THREADS; classify: median of $RUNS interleaved runs (k2, gb, k2, gb, ...), wall time incl. DB load, plain FASTQ from page cache; gutbrain build: median of $GB_BUILD_RUNS; Kraken 2 build: median of $K2_BUILD_RUNS${K2_BUILD_CACHED:-}, time of \`kraken2-build --build\` only (library already decompressed), gutbrain reads .fna.gz"
+  echo "- threads $THREADS; classify: median of $RUNS interleaved runs (k2, gb, k2, gb, ...) [slowest–fastest], wall time incl. DB load, plain FASTQ from page cache; gutbrain build: median of $GB_BUILD_RUNS; Kraken 2 build: median of $(find "$WORK/k2db_full/timing" -name 'build.?' | wc -l)${K2_BUILD_CACHED:-}, time of \`kraken2-build --build\` only (library already decompressed), gutbrain reads .fna.gz"
   echo "- reads: ART HS25, $READS per genome, seed $SEED; $(fragments full_paired) pairs (2x150), $(fragments full_single) single 100 bp, $(fragments excl_paired) pairs from the ${#EXCLUDED[@]} excluded genomes"
 }
 
@@ -332,7 +343,7 @@ print_table() {
     rk=$(rate "$t" k2 "$set")
     rg=n/a
     [ -f "$WORK/out/$t.gb.run1" ] && rg=$(rate "$t" gb "$set")
-    echo "| classify $label: fragments/s | $rk | $rg | speed-up $(ratio "$rg" "$rk")× |"
+    echo "| classify $label: fragments/s | $rk$(rate_range "$t" k2 "$set") | $rg$( [ "$rg" = n/a ] || rate_range "$t" gb "$set") | speed-up $(ratio "$rg" "$rk")× |"
     if [ "$t" = full_c0 ]; then
       local gr=n/a kr
       kr=$(classify_rss "$t" k2)
@@ -393,8 +404,8 @@ main() {
   simulate full_paired paired150 "${all[@]}"
   simulate full_single single100 "${all[@]}"
   simulate excl_paired paired150 "${excl[@]}"
-  build_kraken excl "${kept[@]}"
-  build_kraken full "${all[@]}"   # last, so K2_BUILD_CACHED describes the full DB
+  build_kraken excl 1 "${kept[@]}"
+  build_kraken full "$K2_BUILD_RUNS" "${all[@]}"   # last, so K2_BUILD_CACHED describes the full DB
   if [ "$HAVE_GB" = 1 ]; then
     build_gutbrain full "$GB_BUILD_RUNS" "${all[@]}"
     build_gutbrain excl 1 "${kept[@]}"
