@@ -10,8 +10,15 @@ enum {
     GB_E_USAGE = -4,    /* bad option or argument */
     GB_E_DB = -5,       /* database missing, wrong version or corrupt */
     GB_E_TAXONOMY = -6, /* taxonomy inconsistent (missing parent, cycle) */
-    GB_E_INTERNAL = -7
+    GB_E_INTERNAL = -7,
+    GB_E_INTERRUPTED = -8, /* SIGTERM/SIGINT received: stopped cleanly, resumable */
+    GB_E_PARTIAL = -9      /* some samples failed, the others' results are written */
 };
+
+/* Set by the SIGTERM/SIGINT handler (gb_install_stop_handler); long loops poll it. */
+#include <signal.h>
+extern volatile sig_atomic_t gb_stop_requested;
+void gb_install_stop_handler(void);
 
 /* Process exit codes (DESIGN.md, Failure semantics). */
 enum {

@@ -8,6 +8,13 @@ extern int gb_verbosity; /* 0 quiet (errors and warnings), 1 normal (default), 2
 void gb_log(char level, const char *func, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Under MPI: prefix messages with the rank and keep info lines to rank 0. */
+void gb_log_set_rank(int rank, int size);
+
+/* The text of the last error logged by any thread ("" when none), e.g. for failed.tsv. */
+const char *gb_last_error(void);
+void gb_clear_last_error(void);
+
 #define gb_error(...) gb_log('E', __func__, __VA_ARGS__)
 #define gb_warn(...)  gb_log('W', __func__, __VA_ARGS__)
 #define gb_info(...)  gb_log('I', __func__, __VA_ARGS__)
