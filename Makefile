@@ -1,5 +1,6 @@
 # gutbrain — hand-written Makefile (STYLE.md 12).
-#   make            libgutbrain.a and bin/gutbrain
+#   make            libgutbrain.a, bin/gutbrain and the zstd HDF5 plugin
+#   make plugin     build/plugins/libh5zstd.so (HDF5_PLUGIN_PATH=build/plugins for h5dump, h5py)
 #   make asan=1     AddressSanitizer + UBSan build (separate object dir)
 #   make debug=1    -O0 -g
 #   make deps       install the Debian packages the project needs
@@ -36,9 +37,12 @@ LIB          := $(BUILD)/libgutbrain.a
 BIN          := bin/gutbrain
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+# helper programs the integration tests run (not unit tests themselves)
+TEST_TOOLS   := $(BUILD)/tests/cohort_mpi_driver
+PLUGIN       := build/plugins/libh5zstd.so
 
-.PHONY: all deps test unit integration demo bench clean
-all: $(BIN) libgutbrain.a
+.PHONY: all deps test unit integration demo bench clean plugin
+all: $(BIN) libgutbrain.a plugin
 
 libgutbrain.a: $(LIB) build/.flavor
 	cp $(LIB) $@
@@ -55,6 +59,15 @@ $(BIN): $(BUILD)/pipeline/main.o $(LIB) build/.flavor
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $@ $(BUILD)/pipeline/main.o $(LIB) $(LDLIBS)
 
+plugin: $(PLUGIN)
+
+# The same filter source as a dynamic HDF5 plugin: linked to neither libhdf5 nor MPI, and
+# never sanitized, so serial HDF5 programs (h5dump, h5py, R's rhdf5) can load it too.
+$(PLUGIN): pipeline/h5zstd.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -fsanitize=% -fno-sanitize-recover=% -fopenmp,$(CFLAGS)) -fPIC -shared \
+	  -DH5ZSTD_PLUGIN -Wl,--as-needed -o $@ $< -lzstd
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
@@ -65,11 +78,11 @@ deps:
 unit: $(UNIT_BIN)
 	@bash tests/run_unit.sh $(UNIT_BIN)
 
-integration: $(BIN)
+integration: $(BIN) $(TEST_TOOLS) $(PLUGIN)
 	@bash tests/integration/run.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TEST_TOOLS)
 	@bash tests/run_all.sh $(UNIT_BIN)
 
 demo: deps

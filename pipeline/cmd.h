@@ -7,5 +7,6 @@
 
 int cmd_build(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
+int cmd_run(int argc, char **argv);   /* MPI: initialises and finalises MPI itself */
 
 #endif

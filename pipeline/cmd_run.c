@@ -1,0 +1,653 @@
+/* gutbrain run: a sample sheet -> every sample classified (MPI ranks x OpenMP threads) ->
+ * per-sample profiles -> one BIOM 2.1 HDF5 cohort file.
+ *
+ * Every rank maps the database (one copy per node in the page cache), takes samples from a
+ * shared counter, largest first, and writes each sample's results atomically under
+ * OUT/samples/. A sample whose profile carries the same fingerprint is reused, so a rerun
+ * after a crash, kill -9 or SIGTERM redoes only what is missing. A sample that fails is listed
+ * in OUT/failed.tsv and costs no other sample its result. Last, the successful samples are
+ * split into contiguous blocks and written collectively into OUT/cohort.biom. */
+#include "cmd.h"
+#include "classify_sample.h"
+#include "cli.h"
+#include "cohort_h5.h"
+#include "db.h"
+#include "log.h"
+#include "outfile.h"
+#include "profile.h"
+#include "report.h"
+#include "samplesheet.h"
+#include "scheduler.h"
+#include <errno.h>
+#include <mpi.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct {
+    const char *db, *samples, *out, *config, *h5_compression;
+    long threads, min_hit_groups, min_base_quality;
+    double confidence;
+    int read_output;
+} run_opts_t;
+
+static const cli_option_t run_cli[] = {
+    { "db", 0, "DIR", "database folder made by 'gutbrain build' (required)" },
+    { "samples", 0, "SHEET", "sample sheet, CSV or TSV: sample,fastq_1,fastq_2 (required)" },
+    { "out", 0, "DIR", "output folder (required); rerunning into it resumes" },
+    { "threads", 't', "N", "threads per rank (default: OpenMP's)" },
+    { "confidence", 0, "T", "confidence threshold in [0, 1] (default 0)" },
+    { "minimum-hit-groups", 0, "N", "hit groups needed for a call (default 2)" },
+    { "minimum-base-quality", 0, "Q", "FASTQ bases below quality Q count as ambiguous (default 0)" },
+    { "read-output", 0, NULL, "also write each sample's per-read output (zstd) under OUT/samples/" },
+    { "h5-compression", 0, "ALG", "deflate (default, any BIOM reader) or zstd for BIOM's datasets" },
+    { "config", 0, "FILE", "INI file of these options (key = value); flags override it" },
+    { "quiet", 'q', NULL, "only errors and warnings" },
+    { "verbose", 'v', NULL, "more log lines" },
+    { "version", 'V', NULL, "print the version" },
+    { "help", 'h', NULL, "this help" },
+};
+#define NRUN_CLI (int)(sizeof run_cli / sizeof run_cli[0])
+static const char run_usage[] =
+    "Usage: mpirun -n R gutbrain run --db DIR --samples SHEET --out OUTDIR [--threads T] [--confidence C]\n"
+    "Classifies every sample of the sheet across MPI ranks (also runs without mpirun, as one rank)\n"
+    "and writes OUTDIR/samples/<id>.{kreport,profile.tsv}, OUTDIR/failed.tsv and the cohort\n"
+    "OUTDIR/cohort.biom (BIOM 2.1 HDF5). A rerun skips samples whose inputs, database and\n"
+    "parameters are unchanged. Exit codes: 0 all samples done, 3 some failed (see failed.tsv),\n"
+    "2 none succeeded, 1 usage, 143 stopped by SIGTERM (rerun to resume).";
+
+static int run_on_opt(void *ctx, int i, const char *v)
+{
+    run_opts_t *o = ctx;
+    const char *name = run_cli[i].name;
+    if (!strcmp(name, "db")) o->db = v;
+    else if (!strcmp(name, "samples")) o->samples = v;
+    else if (!strcmp(name, "out")) o->out = v;
+    else if (!strcmp(name, "threads")) return cli_int(name, v, 1, 1024, &o->threads);
+    else if (!strcmp(name, "confidence")) return cli_double(name, v, 0, 1, &o->confidence);
+    else if (!strcmp(name, "minimum-hit-groups")) return cli_int(name, v, 0, 1 << 30, &o->min_hit_groups);
+    else if (!strcmp(name, "minimum-base-quality")) return cli_int(name, v, 0, 93, &o->min_base_quality);
+    else if (!strcmp(name, "read-output")) o->read_output = 1;
+    else if (!strcmp(name, "h5-compression")) {
+        if (strcmp(v, "deflate") && strcmp(v, "zstd")) {
+            gb_error("--h5-compression: '%s' is neither deflate nor zstd", v);
+            return GB_E_USAGE;
+        }
+        o->h5_compression = v;
+    } else if (!strcmp(name, "config")) o->config = v;
+    else if (!strcmp(name, "quiet")) gb_verbosity = 0;
+    else if (!strcmp(name, "verbose")) gb_verbosity = 2;
+    return 0;
+}
+
+static int run_validate(const run_opts_t *o)
+{
+    if (!o->db || !o->samples || !o->out) {
+        gb_error("--db, --samples and --out are required (see gutbrain run --help)");
+        return GB_E_USAGE;
+    }
+    return 0;
+}
+
+/* ---- per-sample work ---- */
+
+typedef enum { SAMPLE_DONE, SAMPLE_REUSED, SAMPLE_FAILED, SAMPLE_STOPPED } sample_status_t;
+
+typedef struct {
+    const run_opts_t *o;
+    const gb_db_t *db;
+    run_params_t params;
+    const samplesheet_t *sheet;
+} run_ctx_t;
+
+typedef struct {       /* one failed sample, for failed.tsv */
+    int64_t index;
+    char file[1024];
+    char reason[1024];
+} failure_t;
+
+typedef struct {       /* what one rank did */
+    int64_t samples, reused, failed;
+    uint64_t reads;
+    double busy;
+    double db_read_mb;  /* bytes this rank read from storage while mapping the database */
+    failure_t *failures;
+    size_t nfail, capfail;
+    uint8_t *ok;       /* per sample: 1 when its profile is valid for this run */
+} rank_work_t;
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int write_kreport(const run_ctx_t *c, const char *id, const uint64_t *calls)
+{
+    char path[4096];
+    int rc = profile_path(path, sizeof path, c->o->out, id, ".kreport");
+    if (rc) return rc;
+    outfile_t *f = outfile_open(path);
+    if (!f) return GB_E_IO;
+    if ((rc = report_kreport(outfile_fp(f), &c->db->taxo, calls, calls[0], 0, 0))) {
+        outfile_abort(f);
+        return rc;
+    }
+    return outfile_commit(f);
+}
+
+/* Direct counts by external taxid, ascending, from classify_sample's per-internal-id calls. */
+static int make_profile(const run_ctx_t *c, const sample_t *s, uint64_t fp, const classify_result_t *r,
+                        profile_t *p)
+{
+    const taxo_t *t = &c->db->taxo;
+    memset(p, 0, sizeof *p);
+    p->id = s->id;
+    p->fingerprint = fp;
+    p->reads = r->fragments;
+    p->classified = r->classified;
+    p->unclassified = r->fragments - r->classified;
+    p->bases = r->bases;
+    for (uint32_t i = 1; i < t->n; i++) p->ntaxa += r->calls[i] != 0;
+    p->taxid = malloc((p->ntaxa + 1) * sizeof *p->taxid);
+    p->count = malloc((p->ntaxa + 1) * sizeof *p->count);
+    if (!p->taxid || !p->count) return GB_E_NOMEM;
+    /* taxo's index holds (external << 32 | internal) sorted: walk it for ascending taxids */
+    size_t k = 0;
+    for (uint32_t j = 0; j + 1 < t->n; j++) {
+        uint32_t internal = (uint32_t)t->index[j];
+        if (internal && r->calls[internal]) {
+            p->taxid[k] = t->external[internal];
+            p->count[k++] = r->calls[internal];
+        }
+    }
+    return k == p->ntaxa ? 0 : GB_E_INTERNAL;
+}
+
+static int add_failure(rank_work_t *w, int64_t index, const sample_t *s, const char *reason)
+{
+    if (w->nfail == w->capfail) {
+        size_t cap = w->capfail ? 2 * w->capfail : 16;
+        failure_t *f = realloc(w->failures, cap * sizeof *f);
+        if (!f) return GB_E_NOMEM;
+        w->failures = f;
+        w->capfail = cap;
+    }
+    failure_t *f = &w->failures[w->nfail++];
+    f->index = index;
+    /* name the input the message is about; the first one otherwise */
+    const char *file = s->fastq[1] && strstr(reason, s->fastq[1]) ? s->fastq[1] : s->fastq[0];
+    snprintf(f->file, sizeof f->file, "%s", file);
+    snprintf(f->reason, sizeof f->reason, "%s", reason[0] ? reason : "unknown error");
+    for (char *p = f->reason; *p; p++)
+        if (*p == '\t' || *p == '\n' || *p == '\r') *p = ' ';
+    return 0;
+}
+
+static sample_status_t reuse_sample(const run_ctx_t *c, const sample_t *s, uint64_t fp, uint64_t *reads)
+{
+    profile_t old;
+    char kreport[4096];
+    if (profile_read(c->o->out, s->id, &old) != 0) return SAMPLE_FAILED;
+    int same = old.fingerprint == fp;
+    *reads = old.reads;
+    profile_free(&old);
+    if (!same || profile_path(kreport, sizeof kreport, c->o->out, s->id, ".kreport") || !file_exists(kreport))
+        return SAMPLE_FAILED;
+    return SAMPLE_REUSED;
+}
+
+static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t *w)
+{
+    const sample_t *s = &c->sheet->samples[index];
+    uint64_t fp = profile_fingerprint(s, &c->params), reads = 0;
+    if (reuse_sample(c, s, fp, &reads) == SAMPLE_REUSED) {
+        w->reads += reads;
+        return SAMPLE_REUSED;
+    }
+    char read_out[4096], stale[4096];
+    classify_result_t res = { 0 };
+    profile_t p = { 0 };
+    classify_job_t job = {
+        .db = c->db, .params = { .confidence = c->o->confidence, .min_hit_groups = (uint32_t)c->o->min_hit_groups },
+        .inputs = { s->fastq[0], s->fastq[1] }, .paired = s->fastq[1] != NULL,
+        .min_base_quality = (int)c->o->min_base_quality, .threads = (int)c->o->threads,
+    };
+    int rc = 0;
+    if (c->o->read_output) {
+        rc = profile_path(read_out, sizeof read_out, c->o->out, s->id, ".kraken.zst");
+        job.output = read_out;
+    }
+    gb_clear_last_error();
+    if (!rc) rc = classify_sample(&job, &res);
+    if (rc == GB_E_INTERRUPTED) return SAMPLE_STOPPED;
+    if (!rc) rc = write_kreport(c, s->id, res.calls);
+    if (!rc) rc = make_profile(c, s, fp, &res, &p);
+    if (!rc) rc = profile_write(c->o->out, &p);
+    w->reads += res.fragments;
+    free(p.taxid);
+    free(p.count);
+    classify_result_free(&res);
+    if (!rc) return SAMPLE_DONE;
+    char cause[1024];   /* the first error logged for this sample says why */
+    snprintf(cause, sizeof cause, "%s", gb_last_error()[0] ? gb_last_error() : gb_strerror(rc));
+    gb_error("sample '%s' (sheet line %d) failed: %s", s->id, s->line, gb_strerror(rc));
+    add_failure(w, index, s, cause);
+    /* an old profile of this sample must not stand in for it */
+    if (!profile_path(stale, sizeof stale, c->o->out, s->id, ".profile.tsv")) unlink(stale);
+    return SAMPLE_FAILED;
+}
+
+/* ---- progress on rank 0 ---- */
+
+typedef struct {
+    double start, last;
+    int tty;
+    int64_t total;
+} run_progress_t;
+
+static void show_progress(run_progress_t *pg, sched_t *sch, int final)
+{
+    double now = MPI_Wtime();
+    if (gb_verbosity < 1 || (!final && now - pg->last < (pg->tty ? 0.5 : 10.0))) return;
+    pg->last = now;
+    int64_t v[SCHED_NCOUNTERS];
+    sched_read(sch, v);
+    double secs = now - pg->start > 1e-9 ? now - pg->start : 1e-9;
+    double eta = v[SCHED_DONE] ? secs / v[SCHED_DONE] * (pg->total - v[SCHED_DONE]) : 0;
+    char line[256];
+    snprintf(line, sizeof line, "%lld/%lld samples (%lld reused), %lld failed, %.2f M reads/s, ETA %.0f s",
+             (long long)v[SCHED_DONE], (long long)pg->total, (long long)v[SCHED_REUSED],
+             (long long)v[SCHED_FAILED], v[SCHED_READS] / secs / 1e6, eta);
+    if (pg->tty) fprintf(stderr, "\r[run] %s   %s", line, final ? "\n" : "");
+    else gb_info("%s", line);
+}
+
+/* ---- the phases ---- */
+
+/* Rank 0 orders the samples largest first (ties in sheet order) and tells everyone. */
+static int64_t *order_samples(MPI_Comm comm, const samplesheet_t *sheet)
+{
+    int rank;
+    MPI_Comm_rank(comm, &rank);
+    int64_t n = (int64_t)sheet->n, *order = malloc((size_t)n * sizeof *order);
+    if (!order) return NULL;
+    if (rank == 0) {
+        for (int64_t i = 0; i < n; i++) order[i] = i;
+        for (int64_t i = 1; i < n; i++) {   /* insertion sort is stable; sheets are small */
+            int64_t x = order[i], j = i;
+            while (j > 0 && sheet->samples[order[j - 1]].bytes < sheet->samples[x].bytes) {
+                order[j] = order[j - 1];
+                j--;
+            }
+            order[j] = x;
+        }
+    }
+    MPI_Bcast(order, (int)n, MPI_INT64_T, 0, comm);
+    return order;
+}
+
+static int classify_all(MPI_Comm comm, const run_ctx_t *c, const int64_t *order, rank_work_t *w, int *stopped)
+{
+    int rank;
+    sched_t *sch = NULL;
+    MPI_Comm_rank(comm, &rank);
+    int rc = sched_create(comm, (int64_t)c->sheet->n, &sch);
+    if (rc) return rc;
+    run_progress_t pg = { .start = MPI_Wtime(), .tty = isatty(2), .total = (int64_t)c->sheet->n };
+    int64_t task;
+    while (!gb_stop_requested && (task = sched_next(sch)) >= 0) {
+        double t0 = MPI_Wtime();
+        uint64_t reads_before = w->reads;
+        sample_status_t st = run_sample(c, order[task], w);
+        w->busy += MPI_Wtime() - t0;
+        if (st == SAMPLE_STOPPED) break;
+        w->samples++;
+        w->reused += st == SAMPLE_REUSED;
+        w->failed += st == SAMPLE_FAILED;
+        w->ok[order[task]] = st != SAMPLE_FAILED;
+        sched_add(sch, SCHED_DONE, 1);
+        sched_add(sch, SCHED_READS, (int64_t)(w->reads - reads_before));
+        if (st == SAMPLE_FAILED) sched_add(sch, SCHED_FAILED, 1);
+        if (st == SAMPLE_REUSED) sched_add(sch, SCHED_REUSED, 1);
+        if (rank == 0) show_progress(&pg, sch, 0);
+    }
+    *stopped = gb_stop_requested != 0;
+    MPI_Barrier(comm);
+    if (rank == 0) show_progress(&pg, sch, 1);
+    sched_destroy(sch);
+    return 0;
+}
+
+/* Rank 0 writes OUT/failed.tsv (sheet order) from every rank's failures. */
+static int write_failures(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w)
+{
+    int rank, size;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    int mine = (int)(w->nfail * sizeof(failure_t)), *counts = NULL, *displs = NULL, total = 0;
+    failure_t *all = NULL;
+    if (rank == 0) {
+        counts = calloc((size_t)size, sizeof *counts);
+        displs = calloc((size_t)size, sizeof *displs);
+    }
+    MPI_Gather(&mine, 1, MPI_INT, counts, 1, MPI_INT, 0, comm);
+    if (rank == 0) {
+        for (int r = 0; r < size; r++) {
+            displs[r] = total;
+            total += counts[r];
+        }
+        all = malloc(total ? (size_t)total : 1);
+    }
+    MPI_Gatherv(w->failures, mine, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, comm);
+    int rc = 0;
+    if (rank == 0) {
+        size_t n = (size_t)total / sizeof(failure_t);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/failed.tsv", c->o->out);
+        outfile_t *f = outfile_open(path);
+        if (!f) rc = GB_E_IO;
+        else {
+            fprintf(outfile_fp(f), "sample\tfile\treason\n");
+            for (size_t i = 0; i < c->sheet->n; i++)   /* sheet order */
+                for (size_t k = 0; k < n; k++)
+                    if (all[k].index == (int64_t)i)
+                        fprintf(outfile_fp(f), "%s\t%s\t%s\n", c->sheet->samples[i].id, all[k].file, all[k].reason);
+            rc = outfile_commit(f);
+        }
+    }
+    free(counts);
+    free(displs);
+    free(all);
+    MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
+    return rc;
+}
+
+static void iso_time(char *buf, size_t cap, time_t t)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The successful samples, in sheet order, split into one block per rank, read back from
+ * their profile files and written collectively. */
+static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w, const char *cmdline,
+                        const char *start, size_t *nsamples)
+{
+    int rank, size;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    size_t n = c->sheet->n, m = 0;
+    uint8_t *ok = malloc(n ? n : 1);
+    size_t *good = malloc((n ? n : 1) * sizeof *good);
+    profile_t *local = NULL;
+    int rc = 0;
+    if (!ok || !good) rc = GB_E_NOMEM;
+    else {
+        MPI_Allreduce(w->ok, ok, (int)n, MPI_UINT8_T, MPI_MAX, comm);
+        for (size_t i = 0; i < n; i++)
+            if (ok[i]) good[m++] = i;
+    }
+    size_t first = m * (size_t)rank / (size_t)size, last = m * (size_t)(rank + 1) / (size_t)size;
+    if (!rc && !(local = calloc(last - first + 1, sizeof *local))) rc = GB_E_NOMEM;
+    for (size_t i = first; !rc && i < last; i++)
+        rc = profile_read(c->o->out, c->sheet->samples[good[i]].id, &local[i - first]);
+    int any = rc;
+    MPI_Allreduce(&rc, &any, 1, MPI_INT, MPI_MIN, comm);
+    if (!any) {
+        char end[32], path[4096];
+        iso_time(end, sizeof end, time(NULL));
+        snprintf(path, sizeof path, "%s/cohort.biom", c->o->out);
+        int ranks;
+        MPI_Comm_size(comm, &ranks);
+        cohort_meta_t meta = {
+            .command_line = cmdline, .version = GB_VERSION, .db_checksum = c->db->checksum, .db_path = c->o->db,
+            .confidence = c->o->confidence, .min_hit_groups = (uint32_t)c->o->min_hit_groups,
+            .min_base_quality = (int)c->o->min_base_quality, .start_time = start, .end_time = end,
+            .ranks = ranks, .threads = (int)c->o->threads,
+            .biom_compression = c->o->h5_compression && !strcmp(c->o->h5_compression, "zstd") ? COHORT_ZSTD
+                                                                                            : COHORT_DEFLATE,
+        };
+        any = cohort_write(comm, path, &c->db->taxo, local, last - first, first, m, &meta);
+    }
+    for (size_t i = 0; local && i < last - first; i++) profile_free(&local[i]);
+    free(local);
+    free(ok);
+    free(good);
+    *nsamples = m;
+    return any;
+}
+
+/* A field of /proc/self/<file> ("read_bytes:", "Pss:"), in the file's unit; -1 when absent. */
+static double proc_field(const char *file, const char *key)
+{
+    char path[64], line[256];
+    double v = -1;
+    snprintf(path, sizeof path, "/proc/self/%s", file);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    size_t len = strlen(key);
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, key, len)) {
+            v = strtod(line + len, NULL);
+            break;
+        }
+    fclose(f);
+    return v;
+}
+
+/* Rank 0 prints one line per rank and the imbalance (max / mean busy time). Memory is the
+ * proportional set size: pages of the mapped database shared by a node's ranks count once
+ * in the node's total. */
+static void print_summary(MPI_Comm comm, const rank_work_t *w, double wall, size_t in_cohort)
+{
+    int rank, size;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    enum { NF = 7 };
+    double mine[NF] = { (double)w->samples, (double)w->reused, (double)w->failed, (double)w->reads, w->busy,
+                        w->db_read_mb, proc_field("smaps_rollup", "Pss:") / 1024 };
+    double *all = rank == 0 ? malloc(NF * sizeof(double) * (size_t)size) : NULL;
+    MPI_Gather(mine, NF, MPI_DOUBLE, all, NF, MPI_DOUBLE, 0, comm);
+    if (rank != 0 || gb_verbosity < 1) {
+        free(all);
+        return;
+    }
+    double max_busy = 0, sum_busy = 0, reads = 0, failed = 0, samples = 0, pss = 0, dbread = 0;
+    fprintf(stderr, "rank  samples  reused  failed        reads   busy s  DB read MB  PSS MB\n");
+    for (int r = 0; r < size; r++) {
+        const double *v = all + NF * r;
+        fprintf(stderr, "%4d  %7.0f  %6.0f  %6.0f  %11.0f  %7.2f  %10.1f  %6.1f\n", r, v[0], v[1], v[2], v[3], v[4],
+                v[5], v[6]);
+        dbread += v[5];
+        pss += v[6];
+        max_busy = v[4] > max_busy ? v[4] : max_busy;
+        sum_busy += v[4];
+        reads += v[3];
+        failed += v[2];
+        samples += v[0];
+    }
+    fprintf(stderr, "%.0f samples (%.0f failed), %.0f reads in %.2f s (%.2f M reads/s); %zu samples in the cohort; "
+            "imbalance (max/mean busy) %.2f; database read from storage %.1f MB, memory (PSS) %.1f MB in all\n",
+            samples, failed, reads, wall, reads / (wall > 0 ? wall : 1) / 1e6, in_cohort,
+            sum_busy > 0 ? max_busy / (sum_busy / size) : 1.0, dbread, pss);
+    free(all);
+}
+
+/* Options from --config FILE (INI: "key = value", [sections] and ';'/'#' comments ignored),
+ * applied before the command line so flags override them. */
+static int apply_config(const char *path, run_opts_t *o)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        gb_error("cannot read config %s: %s", path, strerror(errno));
+        return GB_E_USAGE;
+    }
+    char line[4096];
+    int lineno = 0, rc = 0;
+    static char values[64][1024];   /* option values must outlive this call */
+    int nvalues = 0;
+    while (!rc && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *p = line + strspn(line, " \t");
+        p[strcspn(p, "\r\n")] = 0;
+        if (!*p || *p == ';' || *p == '#' || *p == '[') continue;
+        char *eq = strchr(p, '=');
+        if (!eq) {
+            gb_error("%s:%d: expected 'key = value'", path, lineno);
+            rc = GB_E_USAGE;
+            break;
+        }
+        char *key = p, *val = eq + 1, *end = eq;
+        while (end > key && (end[-1] == ' ' || end[-1] == '\t')) end--;
+        *end = 0;
+        val += strspn(val, " \t");
+        for (end = val + strlen(val); end > val && (end[-1] == ' ' || end[-1] == '\t'); end--) *(end - 1) = 0;
+        int which = -1;
+        for (int i = 0; i < NRUN_CLI; i++)
+            if (!strcmp(run_cli[i].name, key)) which = i;
+        if (which < 0 || !strcmp(key, "config") || nvalues == 64) {
+            gb_error("%s:%d: unknown option '%s'", path, lineno, key);
+            rc = GB_E_USAGE;
+            break;
+        }
+        if (!run_cli[which].metavar) {   /* a flag: true/yes/1 sets it */
+            if (!strcmp(val, "true") || !strcmp(val, "yes") || !strcmp(val, "1")) rc = run_on_opt(o, which, NULL);
+            continue;
+        }
+        snprintf(values[nvalues], sizeof values[0], "%s", val);
+        rc = run_on_opt(o, which, values[nvalues++]);
+    }
+    fclose(f);
+    return rc;
+}
+
+static const char *find_config(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--config") && i + 1 < argc) return argv[i + 1];
+        if (!strncmp(argv[i], "--config=", 9)) return argv[i] + 9;
+    }
+    return NULL;
+}
+
+static char *join_args(int argc, char **argv)
+{
+    size_t len = 16;
+    for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 1;
+    char *s = malloc(len), *p = s;
+    if (!s) return NULL;
+    p += sprintf(p, "gutbrain");
+    for (int i = 0; i < argc; i++) p += sprintf(p, " %s", argv[i]);
+    return s;
+}
+
+static int make_dirs(const char *out)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/samples", out);
+    if ((mkdir(out, 0777) && errno != EEXIST) || (mkdir(path, 0777) && errno != EEXIST)) {
+        gb_error("cannot create %s: %s", path, strerror(errno));
+        return GB_E_IO;
+    }
+    return 0;
+}
+
+/* Collective: the worst (most negative) rc of all ranks, so a failure seen by one rank alone
+ * (it cannot map the database) sends every rank the same way instead of into a hang. */
+static int agree(MPI_Comm comm, int rc)
+{
+    int worst = rc;
+    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MIN, comm);
+    return worst;
+}
+
+/* Everything between MPI_Init and MPI_Finalize. */
+static int run_job(MPI_Comm comm, int argc, char **argv)
+{
+    int rank, size;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    gb_log_set_rank(rank, size);
+    run_opts_t o = { .threads = omp_get_max_threads(), .min_hit_groups = 2 };
+    samplesheet_t sheet = { 0 };
+    gb_db_t *db = NULL;
+    rank_work_t w = { 0 };
+    int64_t *order = NULL;
+    char start[32], *cmdline = join_args(argc, argv);
+    iso_time(start, sizeof start, time(NULL));
+    double t0 = MPI_Wtime();
+    const char *config = find_config(argc, argv);
+    char **pos;
+    int npos, rc = config ? apply_config(config, &o) : 0;
+    if (!rc) rc = cli_parse(argc, argv, run_cli, NRUN_CLI, run_on_opt, &o, &pos, &npos, run_usage);
+    if (rc) return rc > 0 ? 0 : rc;
+    if (npos) {
+        gb_error("unexpected argument '%s' (see gutbrain run --help)", pos[0]);
+        return GB_E_USAGE;
+    }
+    /* rank 0 reads the sheet first, so a bad sheet is reported once, not once per rank */
+    if (!(rc = run_validate(&o)) && rank == 0 && !(rc = samplesheet_load(o.samples, &sheet))) rc = make_dirs(o.out);
+    if ((rc = agree(comm, rc))) goto done;
+    if (rank != 0) rc = samplesheet_load(o.samples, &sheet);
+    if ((rc = agree(comm, rc))) goto done;
+    double io0 = proc_field("io", "read_bytes:");
+    if ((rc = agree(comm, db_open(o.db, 1, &db)))) goto done;
+    w.db_read_mb = (proc_field("io", "read_bytes:") - io0) / 1e6;
+    run_ctx_t c = { .o = &o, .db = db, .sheet = &sheet,
+                    .params = { .db_checksum = db->checksum, .confidence = o.confidence,
+                                .min_hit_groups = (uint32_t)o.min_hit_groups,
+                                .min_base_quality = (int)o.min_base_quality } };
+    if (!(order = order_samples(comm, &sheet)) || !(w.ok = calloc(sheet.n, 1))) {
+        rc = GB_E_NOMEM;
+        goto done;
+    }
+    gb_info("%zu samples, %d rank%s x %ld thread%s, database %s (%u taxa)", sheet.n, size, size > 1 ? "s" : "",
+            o.threads, o.threads > 1 ? "s" : "", o.db, db->taxo.n - 1);
+    gb_install_stop_handler();
+    int stopped = 0, any_stopped = 0;
+    if ((rc = classify_all(comm, &c, order, &w, &stopped))) goto done;
+    MPI_Allreduce(&stopped, &any_stopped, 1, MPI_INT, MPI_MAX, comm);
+    if ((rc = write_failures(comm, &c, &w))) goto done;
+    if (any_stopped) {
+        gb_warn("stopped by a signal: finished samples are saved; rerun the same command to resume");
+        rc = GB_E_INTERRUPTED;
+        goto done;
+    }
+    size_t in_cohort = 0;
+    if ((rc = write_cohort(comm, &c, &w, cmdline, start, &in_cohort))) goto done;
+    int64_t failed = w.failed, all_failed = 0;
+    MPI_Allreduce(&failed, &all_failed, 1, MPI_INT64_T, MPI_SUM, comm);
+    print_summary(comm, &w, MPI_Wtime() - t0, in_cohort);
+    if (all_failed) rc = in_cohort ? GB_E_PARTIAL : GB_E_FORMAT;
+done:
+    free(order);
+    free(w.failures);
+    free(w.ok);
+    free(cmdline);
+    db_close(db);
+    samplesheet_free(&sheet);
+    return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    int provided, initialized;
+    MPI_Initialized(&initialized);
+    if (!initialized && MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        gb_error("MPI_Init_thread failed");
+        return GB_E_INTERNAL;
+    }
+    if (!initialized && provided < MPI_THREAD_FUNNELED) {
+        gb_error("the MPI library gives thread level %d, gutbrain needs MPI_THREAD_FUNNELED", provided);
+        MPI_Abort(MPI_COMM_WORLD, GB_EXIT_INTERNAL);
+    }
+    int rc = agree(MPI_COMM_WORLD, run_job(MPI_COMM_WORLD, argc, argv));
+    MPI_Finalize();
+    return rc;
+}

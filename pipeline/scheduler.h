@@ -1,0 +1,26 @@
+/* Dynamic work queue over MPI: tasks 0..n-1 are handed out in order from a shared counter
+ * (MPI-3 one-sided MPI_Fetch_and_op on a window at rank 0), so every rank, rank 0 included,
+ * takes the next task as soon as it is free and no rank idles while work remains.
+ * The caller orders the tasks (largest first). Progress counters (tasks done, reads, failures)
+ * live in the same window so rank 0 can report the whole job's progress. */
+#ifndef GB_SCHEDULER_H
+#define GB_SCHEDULER_H
+#include <mpi.h>
+#include <stdint.h>
+#include "error.h"
+
+typedef struct sched sched_t;
+
+enum { SCHED_DONE, SCHED_READS, SCHED_FAILED, SCHED_REUSED, SCHED_NCOUNTERS };
+
+/* Collective over comm. Free with sched_destroy() (collective). */
+int sched_create(MPI_Comm comm, int64_t ntasks, sched_t **out) GB_MUST_CHECK;
+/* The next task index, or -1 when all are taken. Not collective. */
+int64_t sched_next(sched_t *s);
+/* Add to the shared counters (not collective). */
+void sched_add(sched_t *s, int counter, int64_t value);
+/* Read all shared counters into out[SCHED_NCOUNTERS] (not collective). */
+void sched_read(sched_t *s, int64_t out[SCHED_NCOUNTERS]);
+int sched_destroy(sched_t *s);
+
+#endif

@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# The cohort file (BIOM 2.1 HDF5) written by 1, 2 and 4 MPI ranks with parallel HDF5, read by
+# the tools users read it with: Debian's python3-biom-format (biom.load_table) and h5py, h5dump,
+# and R's biomformat::read_biom and phyloseq::import_biom. Synthetic cohorts come from
+# build/release/tests/cohort_mpi_driver (deterministic profiles split into rank blocks):
+#   - 1, 2 and 4 ranks give identical tables (ids, counts, taxonomy lineages, /gutbrain/ QC)
+#     with the expected sums; CSR (observation/matrix) equals CSC (sample/matrix);
+#   - a rank without samples, a cohort without any observation, zstd-compressed BIOM groups;
+#   - a bad taxid on one rank fails every rank and leaves no file, not even the temporary one;
+#   - /gutbrain/ datasets (zstd, filter 32015) read through build/plugins with h5dump (values,
+#     not exit codes: without the plugin h5dump prints an empty DATA block and exits 0) and h5py.
+# Needs the plugin (make) and the driver (make test builds it; compiled here when missing).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DRIVER=${COHORT_DRIVER:-$ROOT/build/release/tests/cohort_mpi_driver}
+PLUGINS=${GUTBRAIN_PLUGIN_DIR:-$ROOT/build/plugins}
+PY=/usr/bin/python3   # Debian's interpreter: the one that sees python3-biom-format and h5py
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false OMP_NUM_THREADS=1
+export GUTBRAIN_CREATION_DATE=2024-06-01T00:00:00Z
+
+N_OK=0 N_FAIL=0 N_SKIP=0
+die() { echo "FATAL: $*" >&2; exit 1; }
+ok() { N_OK=$((N_OK + 1)); echo "ok    $*"; }
+fail() { N_FAIL=$((N_FAIL + 1)); echo "FAIL  $*"; }
+skip() { N_SKIP=$((N_SKIP + 1)); echo "SKIP  $*"; }
+show() { [ -s "$1" ] && head -n "${2:-5}" "$1" | cut -c1-300 | sed 's/^/      | /'; return 0; }
+finish() {
+  echo "$(basename "$0"): $N_OK ok, $N_FAIL failed, $N_SKIP skipped"
+  [ "$N_FAIL" -eq 0 ]
+}
+
+[ -f "$PLUGINS/libh5zstd.so" ] || die "no zstd plugin in $PLUGINS (make plugin)"
+command -v mpirun > /dev/null || die "mpirun not found (make deps)"
+"$PY" -c 'import biom, h5py, scipy' 2> /dev/null || die "$PY cannot import biom and h5py (make deps)"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/gutbrain-cohort_mpi.XXXXXX")
+cleanup() { if [ "$N_FAIL" -eq 0 ]; then rm -rf "$TMP"; else echo "(temp files kept in $TMP)"; fi; }
+trap cleanup EXIT
+if [ ! -x "$DRIVER" ]; then   # only its own few sources: works while other modules are broken
+  DRIVER=$TMP/cohort_mpi_driver
+  # shellcheck disable=SC2046
+  mpicc -std=gnu11 -fopenmp -O2 -D_GNU_SOURCE -I"$ROOT/kernels" -I"$ROOT/pipeline" $(pkg-config --cflags hdf5-openmpi) \
+    -o "$DRIVER" "$ROOT/tests/unit/cohort_mpi_driver.c" "$ROOT/pipeline/cohort_h5.c" "$ROOT/pipeline/h5zstd.c" \
+    "$ROOT/pipeline/taxdump.c" "$ROOT/pipeline/log.c" $(pkg-config --libs hdf5-openmpi) -lzstd -lxxhash -lz -lm \
+    || die "cannot compile the driver"
+fi
+echo "driver: $DRIVER"
+echo "temp: $TMP"
+
+# drive NAME RANKS ARGS... : write $TMP/NAME.biom; driver line in $TMP/NAME.out.
+drive() {
+  local name=$1 ranks=$2; shift 2
+  mpirun --oversubscribe -n "$ranks" "$DRIVER" "$TMP/$name.biom" "$@" > "$TMP/$name.out" 2> "$TMP/$name.err"
+}
+# field NAME KEY : a key=value of the driver's line.
+field() { tr ' ' '\n' < "$TMP/$1.out" | sed -n "s/^$2=//p"; }
+# leftovers NAME : temporary files left next to NAME.biom.
+leftovers() { find "$TMP" -maxdepth 1 -name "$1.biom.tmp.*" | wc -l; }
+
+# run_ok NAME RANKS ARGS... : drive and check exit code, output file and no temporary file.
+run_ok() {
+  local name=$1 ranks=$2
+  if ! drive "$@"; then
+    fail "$name: driver on $ranks rank(s) exited non-zero"; show "$TMP/$name.err" 10; return 1
+  fi
+  if [ -s "$TMP/$name.biom" ] && [ "$(leftovers "$name")" -eq 0 ]; then
+    ok "$name: $ranks rank(s) wrote $(wc -c < "$TMP/$name.biom") bytes in $(field "$name" write_s) s, nnz $(field "$name" nnz)"
+  else
+    fail "$name: no file or a temporary file left behind"; return 1
+  fi
+}
+
+cat > "$TMP/check.py" <<'PY'
+"""check.py SUM NNZ RANKS FILE... : every FILE holds the same cohort; exit 1 with reasons if not."""
+import sys
+import biom
+import h5py
+import numpy as np
+import scipy.sparse as sp
+
+want_sum, want_nnz = int(sys.argv[1]), int(sys.argv[2])
+ranks = [int(r) for r in sys.argv[3].split(",")]
+paths = sys.argv[4:]
+problems = []
+
+def lineages(t):
+    md = t.metadata(axis="observation")
+    return [list(m["taxonomy"]) for m in md] if md is not None else []
+
+def gutbrain(path):
+    with h5py.File(path, "r") as f:
+        g = f["gutbrain"]
+        return {k: g[k][:] for k in ("reads", "classified", "unclassified", "bases")}, dict(g.attrs), dict(f.attrs)
+
+def csr_of(path):
+    with h5py.File(path, "r") as f:
+        m = f["observation/matrix"]
+        n_obs, n_samples = (int(x) for x in f.attrs["shape"])
+        csr = sp.csr_matrix((m["data"][:], m["indices"][:], m["indptr"][:]), shape=(n_obs, n_samples))
+        return csr
+
+tables = [biom.load_table(p) for p in paths]
+ref = tables[0]
+for path, r, t in zip(paths, ranks, tables):
+    name = path.rsplit("/", 1)[-1]
+    dense = t.matrix_data.toarray() if t.shape[0] else np.zeros(t.shape)
+    if int(round(dense.sum())) != want_sum or t.nnz != want_nnz:
+        problems.append(f"{name}: sum {dense.sum()} nnz {t.nnz}, expected {want_sum} and {want_nnz}")
+    if list(t.ids()) != list(ref.ids()) or list(t.ids("observation")) != list(ref.ids("observation")):
+        problems.append(f"{name}: ids differ from {paths[0]}")
+    elif t.shape[0] and (t.matrix_data != ref.matrix_data).nnz:
+        problems.append(f"{name}: counts differ from {paths[0]}")
+    if lineages(t) != lineages(ref):
+        problems.append(f"{name}: taxonomy differs from {paths[0]}")
+    obs = list(t.ids("observation"))
+    if obs != sorted(obs, key=int):
+        problems.append(f"{name}: observation ids not ascending taxids")
+    csr = csr_of(path)
+    if not csr.has_sorted_indices or (t.shape[0] and (csr != sp.csr_matrix(dense)).nnz):
+        problems.append(f"{name}: observation/matrix (CSR) does not match sample/matrix (CSC)")
+    qc, gattrs, attrs = gutbrain(path)
+    col_sums = dense.sum(axis=0).astype(np.uint64) if t.shape[1] else np.zeros(0, np.uint64)
+    if not np.array_equal(qc["classified"], col_sums):
+        problems.append(f"{name}: /gutbrain/classified != column sums")
+    if not np.array_equal(qc["reads"], qc["classified"] + qc["unclassified"]) or \
+       not np.array_equal(qc["bases"], qc["reads"] * 150):
+        problems.append(f"{name}: /gutbrain/ reads, unclassified or bases inconsistent")
+    ref_qc = gutbrain(paths[0])[0]
+    if any(not np.array_equal(qc[k], ref_qc[k]) for k in qc):
+        problems.append(f"{name}: /gutbrain/ QC differs from {paths[0]}")
+    if int(gattrs["ranks"]) != r or len(gattrs["db-checksum"]) != 16 or int(gattrs["format-version"]) != 1:
+        problems.append(f"{name}: provenance attributes wrong: {gattrs}")
+    if attrs["creation-date"] != "2024-06-01T00:00:00Z" or list(attrs["format-version"]) != [2, 1]:
+        problems.append(f"{name}: root attributes wrong: {attrs}")
+    md = dict(zip(obs, lineages(t)))
+    if "1000000" in md and md["1000000"] != ["d__Bacteria", "p__Phylum0", "c__Class0", "o__Order0",
+                                             "f__Family0", "g__Genus0", "s__\u00d6kella sp. 0"]:
+        problems.append(f"{name}: lineage of 1000000 is {md['1000000']}")
+    if "1000007" in md and md["1000007"][5:] != ["g__", "s__Genus1 sp. 7"]:
+        problems.append(f"{name}: lineage of 1000007 (no genus) is {md['1000007']}")
+for p in problems:
+    print(p)
+print("shape %s, nnz %d, %d file(s)" % (ref.shape, ref.nnz, len(paths)))
+sys.exit(1 if problems else 0)
+PY
+
+# check_same LABEL NAME... : the files hold the same cohort, with the first run's sum and nnz.
+check_same() {
+  local label=$1 first=$2 files=() ranks=() n; shift
+  for n in "$@"; do files+=("$TMP/$n.biom"); ranks+=("$(field "$n" ranks)"); done
+  if HDF5_PLUGIN_PATH=$PLUGINS "$PY" "$TMP/check.py" "$(field "$first" sum)" "$(field "$first" nnz)" \
+       "$(IFS=,; echo "${ranks[*]}")" "${files[@]}" > "$TMP/$label.check" 2>&1; then
+    ok "$label: $(tail -n 1 "$TMP/$label.check")"
+  else
+    fail "$label"; show "$TMP/$label.check" 10
+  fi
+}
+
+# ---------------------------------------------------------------- 1, 2, 4 ranks
+COHORT=(37 150 5 60 11 --empty-every 9)   # samples taxa min max seed; every 9th sample empty
+all_ran=1
+for r in 1 2 4; do run_ok "main$r" "$r" "${COHORT[@]}" || all_ran=0; done
+[ "$all_ran" = 1 ] && check_same "1, 2 and 4 ranks: identical tables" main1 main2 main4
+
+# a rank without samples (3 samples on 4 ranks)
+run_ok few1 1 3 40 1 20 5 && run_ok few4 4 3 40 1 20 5 && check_same "3 samples on 4 ranks" few1 few4
+
+# no observation at all: still a valid BIOM file with every sample
+if run_ok empty1 1 6 30 0 0 3 && run_ok empty2 2 6 30 0 0 3; then
+  check_same "no observations" empty1 empty2
+  shape=$("$PY" -c 'import biom, sys; print(biom.load_table(sys.argv[1]).shape)' "$TMP/empty2.biom" 2>&1)
+  [ "$shape" = "(0, 6)" ] && ok "no observations: shape $shape" || fail "no observations: shape $shape"
+fi
+
+# zstd for BIOM's groups too: same table through the plugin
+run_ok zstd2 2 "${COHORT[@]}" --zstd && check_same "zstd BIOM groups (2 ranks) = deflate (1 rank)" main1 zstd2
+if [ -s "$TMP/zstd2.biom" ]; then
+  filters=$("$PY" -c '
+import h5py, sys
+with h5py.File(sys.argv[1], "r") as f:
+    dcpl = f["sample/matrix/data"].id.get_create_plist()
+    print(" ".join(str(dcpl.get_filter(i)[0]) for i in range(dcpl.get_nfilters())))' "$TMP/zstd2.biom" 2>&1)
+  case $filters in *32015*) ok "zstd BIOM groups: filter 32015 on sample/matrix/data" ;;
+                   *) fail "zstd BIOM groups: filters $filters" ;; esac
+fi
+
+# ---------------------------------------------------------------- failure on one rank
+drive bad 2 "${COHORT[@]}" --bad-taxid
+rc=$?
+if [ "$rc" -ne 0 ] && [ ! -e "$TMP/bad.biom" ] && [ "$(leftovers bad)" -eq 0 ]; then
+  ok "bad taxid on the last rank: exit $rc, no file, no temporary file"
+else
+  fail "bad taxid: exit $rc, files: $(find "$TMP" -maxdepth 1 -name 'bad.biom*' | tr '\n' ' ')"; show "$TMP/bad.err"
+fi
+grep -q "not in the database's taxonomy" "$TMP/bad.err" && ok "bad taxid: the error names the cause" \
+  || { fail "bad taxid: no clear message"; show "$TMP/bad.err"; }
+
+# ---------------------------------------------------------------- h5dump through the plugin
+if [ -s "$TMP/main2.biom" ]; then
+  dump_values() {   # the numbers of h5dump's DATA block, one per line
+    sed -n '/DATA {/,/}/p' | tr -d ' ' | tr ',' '\n' | grep -E '^[0-9]+$'
+  }
+  HDF5_PLUGIN_PATH=$PLUGINS h5dump -y -w 0 -d /gutbrain/classified "$TMP/main2.biom" 2> "$TMP/h5dump.err" \
+    | dump_values > "$TMP/h5dump.values"
+  HDF5_PLUGIN_PATH=$PLUGINS "$PY" -c 'import h5py, sys
+print("\n".join(str(v) for v in h5py.File(sys.argv[1], "r")["gutbrain/classified"][:]))' "$TMP/main2.biom" \
+    > "$TMP/h5py.values" 2>&1
+  if [ -s "$TMP/h5dump.values" ] && cmp -s "$TMP/h5dump.values" "$TMP/h5py.values"; then
+    ok "h5dump with HDF5_PLUGIN_PATH prints /gutbrain/classified ($(wc -l < "$TMP/h5dump.values") values = h5py's)"
+  else
+    fail "h5dump with the plugin: values differ from h5py's"; show "$TMP/h5dump.values"; show "$TMP/h5dump.err"
+  fi
+  # the plugin is what makes them readable: without it the DATA block is empty
+  n=$(env -u HDF5_PLUGIN_PATH h5dump -y -w 0 -d /gutbrain/classified "$TMP/main2.biom" 2> /dev/null | dump_values | wc -l)
+  [ "$n" -eq 0 ] && ok "h5dump without the plugin shows no values (the dataset really is zstd)" \
+    || fail "h5dump without the plugin printed $n values: is /gutbrain/ compressed with zstd?"
+fi
+
+# ---------------------------------------------------------------- R: biomformat and phyloseq
+# biomformat 1.26 miscounts cohorts with an empty sample (its indptr walk); use one without.
+r_have() { Rscript -e "suppressMessages(library($1))" > /dev/null 2>&1; }
+r_check() {
+  if ! command -v Rscript > /dev/null || ! r_have rhdf5 || ! r_have biomformat; then
+    if apt-cache show r-bioc-biomformat r-bioc-rhdf5 > /dev/null 2>&1; then
+      fail "R: rhdf5/biomformat not installed although Debian has them (make deps)"
+    else
+      skip "R: r-bioc-biomformat or r-bioc-rhdf5 does not exist in this Debian"
+    fi
+    return
+  fi
+  run_ok rcohort 2 25 120 5 40 17 || return
+  local want phyloseq=0
+  want="120 25 $(field rcohort sum)"
+  r_have phyloseq && phyloseq=1
+  # rhdf5filters resets HDF5_PLUGIN_PATH when it loads: add ours after library(rhdf5).
+  Rscript - "$TMP/rcohort.biom" "$PLUGINS" "$phyloseq" > "$TMP/r.out" 2> "$TMP/r.err" <<'R'
+args <- commandArgs(trailingOnly = TRUE)
+suppressMessages({ library(rhdf5); library(biomformat) })
+Sys.setenv(HDF5_PLUGIN_PATH = paste(args[2], Sys.getenv("HDF5_PLUGIN_PATH"), sep = ":"))
+b <- read_biom(args[1])
+m <- as(biom_data(b), "matrix")
+cat("read_biom", nrow(m), ncol(m), sum(m), "\n")
+md <- observation_metadata(b)
+cat("lineage", unlist(md["1000001", ]), "\n")
+if (args[3] == "1") {
+  suppressMessages(library(phyloseq))
+  ps <- import_biom(args[1])
+  cat("import_biom", ntaxa(ps), nsamples(ps), sum(otu_table(ps)), ncol(tax_table(ps)), "\n")
+}
+R
+  local got
+  got=$(sed -n 's/^read_biom //p' "$TMP/r.out" | xargs)
+  [ "$got" = "$want" ] && ok "R biomformat::read_biom: $got (observations samples sum)" \
+    || { fail "R read_biom: '$got', expected '$want'"; show "$TMP/r.err" 10; }
+  grep -q '^lineage d__Bacteria p__Phylum0 c__Class0 o__Order0 f__Family0 g__Genus0 s__Genus0 sp. 1' "$TMP/r.out" \
+    && ok "R read_biom: taxonomy lineage" || { fail "R read_biom lineage"; show "$TMP/r.out"; }
+  if [ "$phyloseq" = 1 ]; then
+    got=$(sed -n 's/^import_biom //p' "$TMP/r.out" | xargs)
+    [ "$got" = "$want 7" ] && ok "R phyloseq::import_biom: $got (taxa samples sum ranks)" \
+      || { fail "R import_biom: '$got', expected '$want 7'"; show "$TMP/r.err" 10; }
+  elif apt-cache show r-bioc-phyloseq > /dev/null 2>&1; then
+    fail "R: phyloseq not installed although Debian has it (make deps)"
+  else
+    skip "R: r-bioc-phyloseq does not exist in this Debian"
+  fi
+}
+r_check
+
+finish
