@@ -12,8 +12,9 @@ HDF5_CFLAGS := $(shell pkg-config --cflags hdf5-openmpi 2>/dev/null)
 HDF5_LIBS   := $(shell pkg-config --libs hdf5-openmpi 2>/dev/null)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CFLAGS  ?= -O3 -march=x86-64-v2 -g
-CFLAGS  += -std=gnu11 -fopenmp $(WARN) -Ikernels -Ipipeline $(HDF5_CFLAGS) -MMD -MP -D_GNU_SOURCE
-LDLIBS  := $(HDF5_LIBS) -lisal -lzstd -lxxhash -lz -lm
+CFLAGS  += -std=gnu11 -fopenmp $(WARN) -Ikernels -Ipipeline $(HDF5_CFLAGS) $(RMATH_CFLAGS) -MMD -MP -D_GNU_SOURCE
+RMATH_CFLAGS := $(shell pkg-config --cflags libRmath 2>/dev/null)
+LDLIBS  := $(HDF5_LIBS) -lisal -lzstd -lxxhash -lz -lRmath -llapacke -lopenblas -lm
 LDFLAGS += -fopenmp
 BUILD   := build/release
 ifeq ($(debug),1)
