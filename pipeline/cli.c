@@ -27,8 +27,8 @@ int cli_parse(int argc, char **argv, const cli_option_t *opts, int n,
               char ***pos, int *npos, const char *usage)
 {
     struct option *lo = calloc((size_t)n + 1, sizeof *lo);
-    char shorts[256] = "+";
-    size_t ns = 1;
+    char shorts[256] = "";
+    size_t ns = 0;   /* GNU order: options may follow the inputs, as kraken2 allows */
     if (!lo) return GB_E_NOMEM;
     for (int i = 0; i < n; i++) {
         lo[i].name = opts[i].name;

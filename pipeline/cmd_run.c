@@ -19,6 +19,7 @@
 #include "samplesheet.h"
 #include "scheduler.h"
 #include <errno.h>
+#include <sched.h>
 #include <mpi.h>
 #include <omp.h>
 #include <stdio.h>
@@ -205,10 +206,7 @@ static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t
 {
     const sample_t *s = &c->sheet->samples[index];
     uint64_t fp = profile_fingerprint(s, &c->params), reads = 0;
-    if (reuse_sample(c, s, fp, &reads) == SAMPLE_REUSED) {
-        w->reads += reads;
-        return SAMPLE_REUSED;
-    }
+    if (reuse_sample(c, s, fp, &reads) == SAMPLE_REUSED) return SAMPLE_REUSED;   /* its reads are not re-counted */
     char read_out[4096], stale[4096];
     classify_result_t res = { 0 };
     profile_t p = { 0 };
@@ -237,8 +235,9 @@ static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t
     snprintf(cause, sizeof cause, "%s", gb_last_error()[0] ? gb_last_error() : gb_strerror(rc));
     gb_error("sample '%s' (sheet line %d) failed: %s", s->id, s->line, gb_strerror(rc));
     add_failure(w, index, s, cause);
-    /* an old profile of this sample must not stand in for it */
+    /* old results of this sample must not stand in for it */
     if (!profile_path(stale, sizeof stale, c->o->out, s->id, ".profile.tsv")) unlink(stale);
+    if (!profile_path(stale, sizeof stale, c->o->out, s->id, ".kreport")) unlink(stale);
     return SAMPLE_FAILED;
 }
 
@@ -558,6 +557,18 @@ static int make_dirs(const char *out)
     return 0;
 }
 
+/* Open MPI binds each rank to one core by default when there are few ranks: --threads then
+ * buys nothing. Say so, with the fix. */
+static void warn_if_pinned(int threads)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return;
+    int usable = CPU_COUNT(&set);
+    if (usable < threads)
+        gb_warn("this rank may use %d core%s but --threads is %d: start mpirun with --bind-to none "
+                "(or give Slurm --cpus-per-task=%d)", usable, usable == 1 ? "" : "s", threads, threads);
+}
+
 /* Collective: the worst (most negative) rc of all ranks, so a failure seen by one rank alone
  * (it cannot map the database) sends every rank the same way instead of into a hang. */
 static int agree(MPI_Comm comm, int rc)
@@ -596,9 +607,13 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     if ((rc = agree(comm, rc))) goto done;
     if (rank != 0) rc = samplesheet_load(o.samples, &sheet);
     if ((rc = agree(comm, rc))) goto done;
+    /* rank 0 maps the database first: a bad database is reported once, and the other ranks of
+     * its node then find the pages in the page cache */
     double io0 = proc_field("io", "read_bytes:");
-    if ((rc = agree(comm, db_open(o.db, 1, &db)))) goto done;
+    if ((rc = agree(comm, rank == 0 ? db_open(o.db, 1, &db) : 0))) goto done;
+    if ((rc = agree(comm, rank != 0 ? db_open(o.db, 1, &db) : 0))) goto done;
     w.db_read_mb = (proc_field("io", "read_bytes:") - io0) / 1e6;
+    if (rank == 0) warn_if_pinned((int)o.threads);
     run_ctx_t c = { .o = &o, .db = db, .sheet = &sheet,
                     .params = { .db_checksum = db->checksum, .confidence = o.confidence,
                                 .min_hit_groups = (uint32_t)o.min_hit_groups,
@@ -619,12 +634,17 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
         rc = GB_E_INTERRUPTED;
         goto done;
     }
-    size_t in_cohort = 0;
-    if ((rc = write_cohort(comm, &c, &w, cmdline, start, &in_cohort))) goto done;
     int64_t failed = w.failed, all_failed = 0;
     MPI_Allreduce(&failed, &all_failed, 1, MPI_INT64_T, MPI_SUM, comm);
+    size_t in_cohort = sheet.n - (size_t)all_failed;
+    if (in_cohort == 0) {   /* nothing to write: an existing cohort file stays as it was */
+        gb_error("no sample succeeded (see %s/failed.tsv); the cohort file was not written", o.out);
+        rc = GB_E_FORMAT;
+        goto done;
+    }
+    if ((rc = write_cohort(comm, &c, &w, cmdline, start, &in_cohort))) goto done;
     print_summary(comm, &w, MPI_Wtime() - t0, in_cohort);
-    if (all_failed) rc = in_cohort ? GB_E_PARTIAL : GB_E_FORMAT;
+    if (all_failed) rc = GB_E_PARTIAL;
 done:
     free(order);
     free(w.failures);
