@@ -638,7 +638,7 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     MPI_Allreduce(&failed, &all_failed, 1, MPI_INT64_T, MPI_SUM, comm);
     size_t in_cohort = sheet.n - (size_t)all_failed;
     if (in_cohort == 0) {   /* nothing to write: an existing cohort file stays as it was */
-        gb_error("no sample succeeded (see %s/failed.tsv); the cohort file was not written", o.out);
+        if (rank == 0) gb_error("no sample succeeded (see %s/failed.tsv); the cohort file was not written", o.out);
         rc = GB_E_FORMAT;
         goto done;
     }
