@@ -13,7 +13,8 @@ static void usage(FILE *f)
             "Commands:\n"
             "  build      reference FASTA + NCBI taxdump -> k-mer database\n"
             "  classify   reads (FASTQ/FASTA, plain/gz/zst) -> Kraken 2 per-read output and report\n"
-            "  run        sample sheet -> every sample classified across MPI ranks -> BIOM 2.1 cohort\n\n"
+            "  run        sample sheet -> every sample classified across MPI ranks -> BIOM 2.1 cohort\n"
+            "  stats      cohort + metadata -> associations, diversity, PERMANOVA, ordination\n\n"
             "Run 'gutbrain <command> --help' for a command's options.\n",
             GB_VERSION);
 }
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "build")) rc = cmd_build(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "classify")) rc = cmd_classify(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "run")) rc = cmd_run(argc - 1, argv + 1);
+    else if (!strcmp(argv[1], "stats")) rc = cmd_stats(argc - 1, argv + 1);
     else {
         gb_error("unknown command '%s' (see gutbrain --help)", argv[1]);
         return GB_EXIT_USAGE;

@@ -1,0 +1,138 @@
+#include "table.h"
+#include "log.h"
+#include "outfile.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void table_init(table_t *t, const char *name, size_t nrows)
+{
+    memset(t, 0, sizeof *t);
+    t->name = name;
+    t->nrows = nrows;
+}
+
+static table_col_t *table_new_col(table_t *t, const char *name)
+{
+    if (t->ncols == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 16;
+        table_col_t *c = realloc(t->cols, cap * sizeof *c);
+        if (!c) return NULL;
+        t->cols = c;
+        t->cap = cap;
+    }
+    table_col_t *c = &t->cols[t->ncols++];
+    memset(c, 0, sizeof *c);
+    c->name = name;
+    return c;
+}
+
+double *table_add_num(table_t *t, const char *name, int integer)
+{
+    double *v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
+    table_col_t *c = v ? table_new_col(t, name) : NULL;
+    if (!c) {
+        free(v);
+        return NULL;
+    }
+    for (size_t i = 0; i < t->nrows; i++) v[i] = NAN;
+    c->num = v;
+    c->integer = integer;
+    return v;
+}
+
+int table_add_text(table_t *t, const char *name, const char **text)
+{
+    table_col_t *c = table_new_col(t, name);
+    if (!c) return GB_E_NOMEM;
+    c->is_text = 1;
+    c->text = text;
+    return 0;
+}
+
+void table_free(table_t *t)
+{
+    for (size_t j = 0; j < t->ncols; j++) free(t->cols[j].num);
+    free(t->cols);
+    memset(t, 0, sizeof *t);
+}
+
+static void put_value(FILE *f, const table_col_t *c, size_t row)
+{
+    if (c->is_text) {
+        fputs(c->text[row] ? c->text[row] : "NA", f);
+        return;
+    }
+    double v = c->num[row];
+    if (isnan(v)) fputs("NA", f);
+    else if (isinf(v)) fputs(v > 0 ? "Inf" : "-Inf", f);
+    else if (c->integer) fprintf(f, "%.0f", v);
+    else fprintf(f, "%.15g", v);
+}
+
+int table_write_tsv(const table_t *t, const char *outdir, const size_t *order)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.tsv", outdir, t->name);
+    outfile_t *o = outfile_open(path);
+    if (!o) return GB_E_IO;
+    FILE *f = outfile_fp(o);
+    for (size_t j = 0; j < t->ncols; j++) fprintf(f, "%s%s", j ? "\t" : "", t->cols[j].name);
+    fputc('\n', f);
+    for (size_t r = 0; r < t->nrows; r++) {
+        size_t row = order ? order[r] : r;
+        for (size_t j = 0; j < t->ncols; j++) {
+            if (j) fputc('\t', f);
+            put_value(f, &t->cols[j], row);
+        }
+        fputc('\n', f);
+    }
+    return outfile_commit(o);
+}
+
+static int write_h5_column(hid_t group, const table_t *t, const table_col_t *c, const size_t *order)
+{
+    hsize_t dims[1] = { t->nrows };
+    hid_t space = H5Screate_simple(1, dims, NULL), type, dset;
+    herr_t st;
+    if (c->is_text) {
+        const char **v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
+        if (!v) return GB_E_NOMEM;
+        for (size_t r = 0; r < t->nrows; r++) {
+            const char *s = c->text[order ? order[r] : r];
+            v[r] = s ? s : "NA";
+        }
+        type = H5Tcopy(H5T_C_S1);
+        H5Tset_size(type, H5T_VARIABLE);
+        H5Tset_cset(type, H5T_CSET_UTF8);
+        dset = H5Dcreate2(group, c->name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        st = dset < 0 ? -1 : H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+        H5Tclose(type);
+        free(v);
+    } else {
+        double *v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
+        if (!v) return GB_E_NOMEM;
+        for (size_t r = 0; r < t->nrows; r++) v[r] = c->num[order ? order[r] : r];
+        dset = H5Dcreate2(group, c->name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        st = dset < 0 ? -1 : H5Dwrite(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+        free(v);
+    }
+    if (dset >= 0) H5Dclose(dset);
+    H5Sclose(space);
+    return st < 0 ? GB_E_IO : 0;
+}
+
+int table_write_h5(const table_t *t, hid_t file, const size_t *order)
+{
+    hid_t group = H5Gcreate2(file, t->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (group < 0) {
+        gb_error("cannot create HDF5 group /%s", t->name);
+        return GB_E_IO;
+    }
+    int rc = 0;
+    for (size_t j = 0; j < t->ncols && !rc; j++) rc = write_h5_column(group, t, &t->cols[j], order);
+    H5Gclose(group);
+    if (rc) gb_error("cannot write HDF5 table /%s", t->name);
+    return rc;
+}
