@@ -1,5 +1,8 @@
 /* Principal coordinates (stats::cmdscale(d, k, eig = TRUE)) from a Gower matrix.
- * Pure compute over caller-owned arrays; LAPACK does the eigen-decomposition. */
+ * Pure compute over caller-owned arrays; LAPACK does the eigen-decomposition: one reduction
+ * to tridiagonal form (dsytrd) serves both outputs, all eigenvalues by dsterf and only the k
+ * eigenvectors asked for by dstemr + dormtr (the steps of dsyevr, which R's eigen() uses).
+ * Threads: OpenBLAS's own (OPENBLAS_NUM_THREADS); no parallel region of ours. */
 #ifndef GB_PCOA_H
 #define GB_PCOA_H
 #include <stddef.h>
@@ -13,5 +16,10 @@
  * k > n), GB_E_NOMEM, or GB_E_INTERNAL when LAPACK fails. Memory: n^2 doubles; time O(n^3)
  * (2,000 samples: ~2 s on 2 cores). */
 int pcoa(const double *g, size_t n, size_t k, double *eig, double *coord);
+
+/* cmdscale's $GOF for the first kpos axes (kpos = the number of leading eigenvalues > 0 among
+ * the k asked for): gof[0] = sum_{a<kpos} eig[a] / sum |eig|, gof[1] = sum_{a<kpos} eig[a] /
+ * sum max(eig, 0). eig: the n eigenvalues from pcoa(). */
+void pcoa_gof(const double *eig, size_t n, size_t kpos, double gof[2]);
 
 #endif

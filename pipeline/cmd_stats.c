@@ -14,7 +14,9 @@
 #include "ranktests.h"
 #include "table.h"
 #include "transform.h"
+#include <cblas.h>
 #include <errno.h>
+#include <mpi.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -278,7 +280,22 @@ typedef struct {
     design_t d;
     int threads;
     hid_t h5;
+    MPI_Comm comm;              /* permutations are split across its ranks; rank 0 writes */
+    int rank, size;
 } stats_ctx_t;
+
+/* This rank's share [from, to) of nperm permutations. */
+static void perm_range(const stats_ctx_t *c, uint64_t nperm, uint64_t *from, uint64_t *to)
+{
+    *from = nperm * (uint64_t)c->rank / (uint64_t)c->size;
+    *to = nperm * (uint64_t)(c->rank + 1) / (uint64_t)c->size;
+}
+
+/* Sum exceedance counts over the ranks (integers: the split does not change the result). */
+static void sum_counts(const stats_ctx_t *c, uint64_t *exceed, size_t n)
+{
+    if (c->size > 1) MPI_Allreduce(MPI_IN_PLACE, exceed, (int)n, MPI_UINT64_T, MPI_SUM, c->comm);
+}
 
 /* order[] of rows sorted by q ascending, stable (MaAsLin2's order), NaN last. */
 static int cmp_q_index(const void *a, const void *b, void *ctx)
@@ -303,6 +320,7 @@ static size_t *order_by_q(const double *q, size_t n)
 
 static int write_table(stats_ctx_t *c, const table_t *t, const size_t *order)
 {
+    if (c->rank != 0) return 0;
     int rc = table_write_tsv(t, c->o->out, order);
     return rc ? rc : table_write_h5(t, c->h5, order);
 }
@@ -517,6 +535,22 @@ static int alpha(stats_ctx_t *c)
 
 /* ---- beta diversity ---- */
 
+/* adonis2's permutations: random ones split across ranks and threads; the small-n complete
+ * or distinct sets (a few hundred at most) on every rank alone. */
+static int count_permanova(const stats_ctx_t *c, const pmv_t *pm, pmv_row_t *rows)
+{
+    uint64_t requested = (uint64_t)c->o->permutations;
+    pmv_perm_plan_t plan;
+    if (requested == 0 || pmv_perm_plan(c->n, requested, &plan) || plan.mode != PMV_PERM_RANDOM)
+        return pmv_run(pm, requested, c->o->seed, c->threads, rows);
+    uint64_t exceed[64] = { 0 }, from, to;
+    perm_range(c, plan.nperm, &from, &to);
+    int rc = pmv_count_random(pm, c->o->seed, from, to, c->threads, exceed);
+    sum_counts(c, exceed, pmv_ntests(pm));
+    pmv_table(pm, exceed, plan.nperm, rows);
+    return rc;
+}
+
 static int permanova_rows(stats_ctx_t *c, const double *g, const char *dist, table_t *t, size_t *row)
 {
     const design_t *d = &c->d;
@@ -533,7 +567,7 @@ static int permanova_rows(stats_ctx_t *c, const double *g, const char *dist, tab
     pmv_row_t rows[64];
     size_t nt = rc ? 0 : pmv_ntests(pm);
     if (!rc && nt + 2 > 64) rc = GB_E_USAGE;
-    if (!rc) rc = pmv_run(pm, (uint64_t)c->o->permutations, c->o->seed, c->threads, rows);
+    if (!rc) rc = count_permanova(c, pm, rows);
     for (size_t r = 0; !rc && r < nt + 2; r++, (*row)++) {
         t->cols[0].text[*row] = r < nt ? d->term_name[r] : r == nt ? "Residual" : "Total";
         t->cols[1].num[*row] = rows[r].df;
@@ -558,9 +592,12 @@ static int dispersion_row(stats_ctx_t *c, const double *g, const char *dist, tab
     if (!z) return GB_E_NOMEM;
     int rc = bdisp_centroid(g, d->n, d->var_group, d->var_levels, z, NULL, NULL);
     if (!rc) rc = bdisp_anova(z, d->n, d->var_group, d->var_levels, &f, &df1, &df2, &p);
-    if (!rc && c->o->permutations > 0)
-        rc = bdisp_count_random(z, d->n, d->var_group, d->var_levels, f, c->o->seed, 0,
-                                (uint64_t)c->o->permutations, c->threads, &exceed);
+    if (!rc && c->o->permutations > 0) {
+        uint64_t from, to;
+        perm_range(c, (uint64_t)c->o->permutations, &from, &to);
+        rc = bdisp_count_random(z, d->n, d->var_group, d->var_levels, f, c->o->seed, from, to, c->threads, &exceed);
+        sum_counts(c, &exceed, 1);
+    }
     t->cols[0].text[row] = dist;
     t->cols[1].text[row] = d->term_name[0];
     t->cols[2].num[row] = df1;
@@ -578,13 +615,17 @@ static int pcoa_rows(stats_ctx_t *c, const double *g, const char *dist, table_t 
     size_t n = c->n, k = (size_t)c->o->axes < n ? (size_t)c->o->axes : n;
     double *eig = malloc(n * sizeof *eig), *xy = malloc(n * k * sizeof *xy), pos = 0;
     if (!eig || !xy) return free(eig), free(xy), GB_E_NOMEM;
+    size_t kpos = 0;
     int rc = pcoa(g, n, k, eig, xy);
+    while (kpos < k && eig[kpos] > 0) kpos++;
+    if (!rc && kpos < k && c->rank == 0)
+        gb_warn("%s: only %zu of the first %zu PCoA axes have a positive eigenvalue; the others are NA", dist, kpos, k);
     for (size_t e = 0; e < n; e++) pos += eig[e] > 0 ? eig[e] : 0;
     for (size_t i = 0; !rc && i < n; i++) {
         size_t row = which * n + i;
         coords->cols[0].text[row] = c->sample[i];
         coords->cols[1].text[row] = dist;
-        for (size_t a = 0; a < (size_t)c->o->axes; a++) coords->cols[2 + a].num[row] = a < k ? xy[i * k + a] : NAN;
+        for (size_t a = 0; a < (size_t)c->o->axes; a++) coords->cols[2 + a].num[row] = a < kpos ? xy[i * k + a] : NAN;
         eigs->cols[0].text[row] = dist;
         eigs->cols[1].num[row] = (double)(i + 1);
         eigs->cols[2].num[row] = eig[i];
@@ -737,7 +778,7 @@ static void provenance(hid_t f, const stats_opts_t *o, int argc, char **argv)
     h5_attr_text(f, "permutations", num);
 }
 
-int cmd_stats(int argc, char **argv)
+static int stats_job(int argc, char **argv, MPI_Comm comm)
 {
     stats_opts_t o = { .rank = "genus", .transform = "log", .by = "margin", .min_prevalence = 0.1,
                        .permutations = 999, .seed = 42, .threads = omp_get_max_threads(), .axes = 10 };
@@ -746,7 +787,10 @@ int cmd_stats(int argc, char **argv)
     meta_selection_t sel = { 0 };
     collapse_t col = { 0 };
     taxo_t taxo = { 0 };
-    stats_ctx_t c = { .o = &o, .h5 = -1 };
+    stats_ctx_t c = { .o = &o, .h5 = -1, .comm = comm };
+    MPI_Comm_rank(comm, &c.rank);
+    MPI_Comm_size(comm, &c.size);
+    gb_log_set_rank(c.rank, c.size);
     const char **vars = NULL;
     char *varbuf = NULL, h5tmp[4200];
     size_t nvars = 0;
@@ -759,17 +803,20 @@ int cmd_stats(int argc, char **argv)
     if (rc) return rc > 0 ? 0 : rc;
     if ((rc = stats_validate(&o))) return rc;
     c.threads = (int)o.threads;
+    /* multithreaded BLAS sums in an order that depends on its thread count; one BLAS thread
+     * keeps every table bitwise identical for any --threads (our kernels use OpenMP instead) */
+    openblas_set_num_threads(1);
     collapse_rank_t rank;
     if ((rc = collapse_rank_parse(o.rank, &rank)) || (rc = split_names(o.variable, o.covariates, &vars, &nvars, &varbuf)))
         goto done;
     if ((rc = biom_read(o.cohort, &tab)) || (rc = metadata_read(o.metadata, &meta))) goto done;
     if ((rc = metadata_select(meta, tab.sample_ids, tab.nsamples, (char *const *)vars, nvars, &sel))) goto done;
-    if (mkdir(o.out, 0777) && errno != EEXIST) {
+    if (c.rank == 0 && mkdir(o.out, 0777) && errno != EEXIST) {
         gb_error("cannot create %s: %s", o.out, strerror(errno));
         rc = GB_E_IO;
         goto done;
     }
-    if ((rc = write_dropped(&o, &sel))) goto done;
+    if (c.rank == 0 && (rc = write_dropped(&o, &sel))) goto done;
     if (o.taxonomy && (rc = collapse_load_taxonomy(o.taxonomy, &tab, &taxo))) goto done;
     if ((rc = collapse_table(&tab, rank, o.taxonomy ? &taxo : NULL, &col))) goto done;
     if ((rc = build_design(meta, &sel, vars, nvars, o.references, &c.d))) goto done;
@@ -791,11 +838,13 @@ int cmd_stats(int argc, char **argv)
         memcpy(c.counts + i * c.m, col.counts + sel.cohort_row[i] * c.m, c.m * sizeof *c.counts);
         c.sample[i] = tab.sample_ids[sel.cohort_row[i]];
     }
-    if ((c.h5 = open_h5(&o, h5tmp, sizeof h5tmp)) < 0) {
-        rc = GB_E_IO;
-        goto done;
+    if (c.rank == 0) {
+        if ((c.h5 = open_h5(&o, h5tmp, sizeof h5tmp)) < 0) {
+            rc = GB_E_IO;
+            goto done;
+        }
+        provenance(c.h5, &o, argc, argv);
     }
-    provenance(c.h5, &o, argc, argv);
     double t0 = omp_get_wtime();
     if ((rc = associations(&c, &rel, &kept, &nkept))) goto done;
     gb_debug("associations: %.3f s", omp_get_wtime() - t0);
@@ -804,11 +853,9 @@ int cmd_stats(int argc, char **argv)
     gb_debug("rank tests, alpha: %.3f s", omp_get_wtime() - t0);
     if ((rc = beta(&c))) goto done;
     gb_debug("beta diversity: %.3f s", omp_get_wtime() - t0);
-    H5Fclose(c.h5);
-    c.h5 = -1;
     char final[4200];
     snprintf(final, sizeof final, "%s/stats.h5", o.out);
-    if (rename(h5tmp, final)) {
+    if (c.rank == 0 && (H5Fclose(c.h5), c.h5 = -1, rename(h5tmp, final))) {
         gb_error("cannot rename %s to %s: %s", h5tmp, final, strerror(errno));
         rc = GB_E_IO;
     }
@@ -831,4 +878,20 @@ done:
     free(vars);
     free(varbuf);
     return rc;
+}
+
+/* MPI is optional: without mpirun this is one rank. With several ranks every rank computes the
+ * same tables (cheap) and they share the permutations; rank 0 writes. */
+int cmd_stats(int argc, char **argv)
+{
+    int initialized, provided;
+    MPI_Initialized(&initialized);
+    if (!initialized && MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        gb_error("MPI_Init_thread failed");
+        return GB_E_INTERNAL;
+    }
+    int rc = stats_job(argc, argv, MPI_COMM_WORLD), worst = rc;
+    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Finalize();
+    return worst;
 }

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# gutbrain stats as a command: every output written, tables bitwise identical for 1 and 2
+# threads and for 2 MPI ranks, the cohort file never modified, and clear errors (exit 1 for
+# usage, 2 for unreadable input) on the real MDD cohort (Kovtun 2022) converted to BIOM.
+set -uo pipefail
+source "$(dirname "$0")/lib.bash"
+KOV=$DATA/cohorts/kovtun2022_MDD
+if [ ! -d "$KOV" ]; then
+  # the Debian fallback data has no cohort tables: use a generated one instead
+  KOV=""
+fi
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false
+if [ -n "$KOV" ]; then
+  GUTBRAIN_DATA=$DATA /usr/bin/python3 "$ROOT/tests/integration/data/kovtun_to_biom.py" "$TMP/c.biom" "$TMP/m.tsv" \
+    > "$TMP/conv.log" 2>&1 || { show "$TMP/conv.log"; die "kovtun_to_biom.py failed"; }
+  ARGS=(--variable group --covariates sex,age --rank genus)
+else
+  /usr/bin/python3 - "$TMP/c.biom" "$TMP/m.tsv" <<'PY' || die "could not generate a cohort"
+import sys, numpy as np, biom
+rng = np.random.default_rng(7)
+n, m = 60, 30
+counts = rng.negative_binomial(2, 0.2, size=(m, n)).astype(float)
+counts[rng.random((m, n)) < 0.4] = 0
+ids = ["s%02d" % i for i in range(n)]
+obs = ["t%02d" % j for j in range(m)]
+meta = [{"taxonomy": ["d__Bacteria", "p__P", "c__C", "o__O", "f__F", "g__G%d" % (j % 12), "s__"]} for j in range(m)]
+t = biom.Table(counts, obs, ids, observation_metadata=meta)
+with biom.util.biom_open(sys.argv[1], "w") as f:
+    t.to_hdf5(f, "test")
+with open(sys.argv[2], "w") as f:
+    f.write("sample\tgroup\tsex\tage\n")
+    for i, s in enumerate(ids):
+        f.write("%s\t%s\t%s\t%d\n" % (s, "PwD" if i % 2 else "HC", "male" if i % 3 else "female", 20 + i))
+PY
+  ARGS=(--variable group --covariates sex,age --rank genus)
+fi
+before=$(md5sum < "$TMP/c.biom")
+OUTS="associations ranktests alpha alpha_models permanova dispersion pcoa pcoa_eigenvalues dropped_samples"
+
+"$GB" stats -q --cohort "$TMP/c.biom" --metadata "$TMP/m.tsv" "${ARGS[@]}" --threads 1 --out "$TMP/t1" 2> "$TMP/t1.err"
+rc=$?
+[ $rc -eq 0 ] && ok "stats runs (exit 0)" || { fail "stats exit $rc"; show "$TMP/t1.err"; }
+missing=""
+for o in $OUTS; do [ -s "$TMP/t1/$o.tsv" ] || missing+=" $o.tsv"; done
+[ -s "$TMP/t1/stats.h5" ] || missing+=" stats.h5"
+[ -z "$missing" ] && ok "every output written" || fail "missing:$missing"
+[ "$(md5sum < "$TMP/c.biom")" = "$before" ] && ok "the cohort file is unchanged" || fail "the cohort file changed"
+/usr/bin/python3 - "$TMP/t1/stats.h5" "$TMP/t1/associations.tsv" <<'PY' && ok "stats.h5 holds the associations table" || fail "stats.h5 does not match associations.tsv"
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[2])][1:]
+g = f["associations"]
+feat = [x.decode() if isinstance(x, bytes) else x for x in g["feature"][:]]
+assert feat == [r[0] for r in rows], "feature order"
+assert len(g["qval"]) == len(rows)
+PY
+
+"$GB" stats -q --cohort "$TMP/c.biom" --metadata "$TMP/m.tsv" "${ARGS[@]}" --threads 2 --out "$TMP/t2" 2> "$TMP/t2.err"
+mpirun --oversubscribe -n 2 -x OMP_NUM_THREADS=1 "$GB" stats -q --cohort "$TMP/c.biom" --metadata "$TMP/m.tsv" "${ARGS[@]}" \
+  --threads 1 --out "$TMP/r2" > "$TMP/r2.err" 2>&1
+for run in t2 r2; do
+  diffs=""
+  for o in $OUTS; do cmp -s "$TMP/t1/$o.tsv" "$TMP/$run/$o.tsv" || diffs+=" $o"; done
+  [ -z "$diffs" ] && ok "$run: every table bitwise identical to 1 thread" || fail "$run differs in:$diffs"
+done
+# the seed changes permutation p-values only; another seed keeps SS and F
+"$GB" stats -q --cohort "$TMP/c.biom" --metadata "$TMP/m.tsv" "${ARGS[@]}" --seed 7 --out "$TMP/s7" 2>/dev/null
+if diff <(cut -f1-5,7 "$TMP/t1/permanova.tsv") <(cut -f1-5,7 "$TMP/s7/permanova.tsv") > /dev/null; then
+  ok "another seed: same SS, R2 and F"
+else fail "another seed changed SS/R2/F"; fi
+
+expect() {  # NAME WANT_EXIT PATTERN ARGS...
+  local name=$1 want=$2 pat=$3; shift 3
+  "$GB" stats "$@" > "$TMP/$name.out" 2> "$TMP/$name.err"
+  local rc=$? n
+  n=$(grep -c '^\[E::' "$TMP/$name.err")
+  if [ $rc -eq "$want" ] && [ "$n" -eq 1 ] && grep -q -- "$pat" "$TMP/$name.err"; then ok "$name: exit $rc, one error line"
+  else fail "$name: exit $rc (want $want), $n error lines"; show "$TMP/$name.err"; fi
+}
+expect unknown_variable 1 "nosuch" --cohort "$TMP/c.biom" --metadata "$TMP/m.tsv" --variable nosuch --out "$TMP/e1"
+expect missing_cohort 2 "missing.biom" --cohort "$TMP/missing.biom" --metadata "$TMP/m.tsv" --variable group --out "$TMP/e2"
+printf 'not hdf5\n' > "$TMP/bad.biom"
+expect not_biom 2 "bad.biom" --cohort "$TMP/bad.biom" --metadata "$TMP/m.tsv" --variable group --out "$TMP/e3"
+expect bad_transform 1 "transform" --cohort "$TMP/c.biom" --metadata "$TMP/m.tsv" --variable group --transform sqrt --out "$TMP/e4"
+finish
