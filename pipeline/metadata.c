@@ -4,6 +4,7 @@
  * trimmed and unquoted where they lie, so every string of a metadata_t points into one buffer
  * (m->text) and freeing is a handful of calls. */
 #include "metadata.h"
+#include "fileio.h"
 #include "log.h"
 #include <ctype.h>
 #include <errno.h>
@@ -14,47 +15,6 @@
 #define Q2_DIRECTIVE "#q2:"   /* QIIME 2 metadata: "#q2:types" lines after the header */
 
 /* ---------------------------------------------------------------- reading and splitting */
-
-static int read_text(const char *path, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        gb_error("cannot open %s: %s", path, strerror(errno));
-        return GB_E_IO;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    int rc = buf ? GB_OK : GB_E_NOMEM;
-    while (rc == GB_OK) {
-        if (n + 1 >= cap) {
-            char *grown = realloc(buf, cap *= 2);
-            if (!grown) {
-                rc = GB_E_NOMEM;
-                break;
-            }
-            buf = grown;
-        }
-        size_t got = fread(buf + n, 1, cap - 1 - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                gb_error("cannot read %s: %s", path, strerror(errno));
-                rc = GB_E_IO;
-            }
-            break;
-        }
-    }
-    fclose(f);
-    if (rc != GB_OK) {
-        if (rc == GB_E_NOMEM) gb_error("out of memory reading %s", path);
-        free(buf);
-        return rc;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return GB_OK;
-}
 
 /* A line of the file: its fields after splitting, and where it was. */
 typedef struct {
@@ -345,7 +305,7 @@ int metadata_read(const char *path, metadata_t **out)
     size_t len = 0;
     int rc = m ? GB_OK : GB_E_NOMEM;
     if (rc == GB_OK) rc = (m->path = strdup(path)) ? GB_OK : GB_E_NOMEM;
-    if (rc == GB_OK) rc = read_text(path, &m->text, &len);
+    if (rc == GB_OK) rc = gb_read_file(path, "metadata", 0, &m->text, &len);
     if (rc == GB_OK) {
         p.nlines = split_lines(m->text, len, NULL);
         if (p.nlines == 0) {

@@ -6,6 +6,7 @@
  * the writer refuses a profile the reader would reject. */
 #define XXH_STATIC_LINKING_ONLY   /* XXH3_state_t on the stack: no allocation, no failure */
 #include "profile.h"
+#include "fileio.h"
 #include "log.h"
 #include <errno.h>
 #include <inttypes.h>
@@ -224,46 +225,6 @@ typedef struct {
     int line;
 } reader_t;
 
-static int read_file(const char *path, char **out, size_t *out_len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        /* no profile yet is the normal state of a sample that has not run */
-        if (errno == ENOENT) gb_debug("%s: no profile yet", path);
-        else gb_error("cannot open %s: %s", path, strerror(errno));
-        return GB_E_IO;
-    }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int rc = GB_OK;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            size_t want = cap ? cap * 2 : 16384;
-            char *grown = realloc(buf, want);
-            if (!grown) { rc = GB_E_NOMEM; break; }
-            buf = grown;
-            cap = want;
-        }
-        size_t got = fread(buf + len, 1, cap - len - 1, fp);
-        len += got;
-        if (got == 0) break;
-    }
-    if (rc == GB_OK && ferror(fp)) {
-        gb_error("cannot read %s: %s", path, strerror(errno));
-        rc = GB_E_IO;
-    }
-    fclose(fp);
-    if (rc == GB_E_NOMEM) gb_error("out of memory reading %s", path);
-    if (rc != GB_OK) {
-        free(buf);
-        return rc;
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    return GB_OK;
-}
-
 static int profile_damaged(reader_t *r, const char *why)
 {
     gb_error("%s:%d: %s", r->path, r->line, why);
@@ -403,7 +364,7 @@ int profile_read(const char *outdir, const char *id, profile_t *p)
     char path[4096], *buf = NULL;
     size_t len = 0;
     int rc = profile_path(path, sizeof path, outdir, id, PROFILE_SUFFIX);
-    if (rc == GB_OK) rc = read_file(path, &buf, &len);
+    if (rc == GB_OK) rc = gb_read_file(path, "profile", 1, &buf, &len);
     if (rc != GB_OK) return rc;
     reader_t r = { .path = path, .pos = buf, .end = buf + len, .line = 0 };
     rc = read_header(&r, id, p);

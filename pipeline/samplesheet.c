@@ -7,6 +7,7 @@
  * silently swallowing the rest of the sheet). The first error ends loading: the whole run must
  * not start on a sheet that is partly wrong. */
 #include "samplesheet.h"
+#include "fileio.h"
 #include "log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -32,44 +33,6 @@ typedef struct {
 } sheet_ctx_t;
 
 /* ---------- reading and splitting ---------- */
-
-static int read_sheet(const char *path, char **out, size_t *out_len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        gb_error("%s: cannot open sample sheet: %s", path, strerror(errno));
-        return GB_E_USAGE;
-    }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int rc = GB_OK;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            size_t want = cap ? cap * 2 : 65536;
-            char *grown = realloc(buf, want);
-            if (!grown) { rc = GB_E_NOMEM; break; }
-            buf = grown;
-            cap = want;
-        }
-        size_t got = fread(buf + len, 1, cap - len - 1, fp);
-        len += got;
-        if (got == 0) break;
-    }
-    if (rc == GB_OK && ferror(fp)) {
-        gb_error("%s: cannot read sample sheet: %s", path, strerror(errno));
-        rc = GB_E_USAGE;
-    }
-    fclose(fp);
-    if (rc == GB_E_NOMEM) gb_error("%s: out of memory reading the sample sheet", path);
-    if (rc != GB_OK) {
-        free(buf);
-        return rc;
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    return GB_OK;
-}
 
 /* Next line in [*pos, end) without "\n" or "\r\n", NUL-terminated in place (the buffer is
  * ours). Returns NULL at the end. */
@@ -381,8 +344,8 @@ int samplesheet_load(const char *path, samplesheet_t *out)
     sheet_ctx_t c = { .sheet = path };
     char *buf = NULL;
     size_t len = 0;
-    int rc = read_sheet(path, &buf, &len);
-    if (rc != GB_OK) return rc;
+    int rc = gb_read_file(path, "sample sheet", 0, &buf, &len);
+    if (rc != GB_OK) return rc == GB_E_IO ? GB_E_USAGE : rc;   /* an unreadable sheet is a usage error */
     if (!(out->path = strdup(path)) || !(c.base = sheet_folder(path))) {
         gb_error("%s: out of memory", path);
         rc = GB_E_NOMEM;

@@ -6,6 +6,7 @@
  * dense (every real dump: sorted files then touch it sequentially), else an open-addressing
  * hash, so odd or huge taxids cost no memory. */
 #include "taxdump.h"
+#include "fileio.h"
 #include "log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -41,48 +42,6 @@ typedef struct {
     const char *p;
     size_t len;
 } field_t;
-
-/* Reads a whole file into a NUL-terminated malloc'ed buffer. Works for pipes too. */
-static int read_whole_file(const char *path, char **out, size_t *out_len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        gb_error("cannot open %s: %s", path, strerror(errno));
-        return GB_E_IO;
-    }
-    struct stat st;
-    size_t cap = (fstat(fd, &st) == 0 && st.st_size > 0) ? (size_t)st.st_size + 1 : 1 << 20;
-    size_t len = 0;
-    char *buf = malloc(cap);
-    int rc = buf ? GB_OK : GB_E_NOMEM;
-    while (rc == GB_OK) {
-        if (len + 1 >= cap) {
-            char *grown = realloc(buf, cap * 2);
-            if (!grown) { rc = GB_E_NOMEM; break; }
-            buf = grown;
-            cap *= 2;
-        }
-        ssize_t got = read(fd, buf + len, cap - 1 - len);
-        if (got == 0) break;
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            gb_error("cannot read %s: %s", path, strerror(errno));
-            rc = GB_E_IO;
-            break;
-        }
-        len += (size_t)got;
-    }
-    close(fd);
-    if (rc != GB_OK) {
-        if (rc == GB_E_NOMEM) gb_error("out of memory reading %s", path);
-        free(buf);
-        return rc;
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    return GB_OK;
-}
 
 static size_t count_lines(const char *s, size_t len)
 {
@@ -282,7 +241,7 @@ static int load_nodes(taxdump_t *d, const char *path)
 {
     char *buf;
     size_t len;
-    int rc = read_whole_file(path, &buf, &len);
+    int rc = gb_read_file(path, "taxonomy file", 0, &buf, &len);
     if (rc != GB_OK) return rc;
     rc = alloc_nodes(d, count_lines(buf, len), path);
     const char *pos = buf, *end = buf + len;
@@ -346,7 +305,7 @@ static int load_names(taxdump_t *d, const char *path)
 {
     char *buf;
     size_t len;
-    int rc = read_whole_file(path, &buf, &len);
+    int rc = gb_read_file(path, "taxonomy file", 0, &buf, &len);
     if (rc != GB_OK) return rc;
     field_t empty = {"", 0};
     uint32_t off0;
@@ -815,7 +774,7 @@ int seqmap_load(const char *path, seqmap_t **out)
     *out = NULL;
     seqmap_t *m = calloc(1, sizeof *m);
     size_t len = 0;
-    int rc = m ? read_whole_file(path, &m->buf, &len) : GB_E_NOMEM;
+    int rc = m ? gb_read_file(path, "seqid map", 0, &m->buf, &len) : GB_E_NOMEM;
     if (rc != GB_OK) goto fail;
     size_t lines = count_lines(m->buf, len);
     rc = GB_E_NOMEM;

@@ -1,0 +1,52 @@
+#include "fileio.h"
+#include "log.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int gb_read_file(const char *path, const char *what, int quiet_missing, char **out, size_t *out_len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (quiet_missing && errno == ENOENT) gb_debug("%s: no %s yet", path, what);
+        else gb_error("cannot open %s %s: %s", what, path, strerror(errno));
+        return GB_E_IO;
+    }
+    struct stat st;
+    size_t cap = (fstat(fd, &st) == 0 && st.st_size > 0) ? (size_t)st.st_size + 1 : 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    int rc = buf ? GB_OK : GB_E_NOMEM;
+    while (rc == GB_OK) {
+        if (len + 1 >= cap) {
+            char *grown = realloc(buf, cap * 2);
+            if (!grown) {
+                rc = GB_E_NOMEM;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        ssize_t got = read(fd, buf + len, cap - 1 - len);
+        if (got == 0) break;
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            gb_error("cannot read %s %s: %s", what, path, strerror(errno));
+            rc = GB_E_IO;
+            break;
+        }
+        len += (size_t)got;
+    }
+    close(fd);
+    if (rc != GB_OK) {
+        if (rc == GB_E_NOMEM) gb_error("out of memory reading %s %s", what, path);
+        free(buf);
+        return rc;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *out_len = len;
+    return GB_OK;
+}
