@@ -5,7 +5,7 @@
  *   tr(H G^pi) = <P, M^pi>,  M^pi = U~' G U~,  U~[pi_i,:] = U[i,:]
  * (P = the model's projector in U coordinates), so one permutation costs one product of G
  * with a thin n x u matrix. Permutations are done in batches whose U~ blocks sit side by
- * side (n x w, w ~ 64 columns), so G is streamed once per batch, and only G's lower triangle
+ * side (n x w, w ~ 128 columns), so G is streamed once per batch, and only G's lower triangle
  * is used: M = U~'Z + Z'U~ with Z = (strict lower G + diag(G)/2) U~, half the multiply-adds.
  * Each column of Z is summed in a fixed order whatever the batch it sits in, so the observed
  * statistic (computed by the same code with the identity) and every F* are bitwise the same
@@ -36,6 +36,8 @@ enum {
     KC = 240,      /* rows of U~ per cache block (KC x w doubles stay in L2) */
     W_TARGET = 128 /* batch width in columns: batch = W_TARGET / u permutations */
 };
+_Static_assert(KC % MR == 0, "a row block must not straddle a cache block");
+_Static_assert(NR % 4 == 0, "register tiles are whole 4-double vectors");
 
 struct pmv {
     const double *g;     /* borrowed packed-lower Gower matrix */
@@ -190,77 +192,85 @@ static int check_distance(double d)
     return isfinite(d) && d >= NEG_DIST_TOL ? 0 : GB_E_FORMAT;
 }
 
-/* g holds A = -d^2/2 (zero diagonal); centre rows and columns in place: G = J A J. */
-static int gower_centre(double *g, size_t n)
+/* A distance matrix in one of the accepted layouts: row i's entries j < i are contiguous. */
+typedef struct {
+    const double *f64;
+    const float *f32; /* exactly one of f64 / f32 */
+    size_t stride;    /* full n x n: n; 0: strict lower triangle packed */
+} dist_src_t;
+
+static size_t dist_row(const dist_src_t *s, size_t i)
 {
-    double *rowsum = calloc(n, sizeof *rowsum);
-    if (!rowsum) return GB_E_NOMEM;
+    return s->stride ? i * s->stride : (i ? i * (i - 1) / 2 : 0);
+}
+
+static double dist_at(const dist_src_t *s, size_t at) { return s->f64 ? s->f64[at] : (double)s->f32[at]; }
+
+/* Row means of A = -d^2/2 (zero diagonal) into mean, checking every distance. */
+static int gower_row_means(const dist_src_t *s, size_t n, double *mean)
+{
+    memset(mean, 0, n * sizeof *mean);
     for (size_t i = 0; i < n; i++) {
-        const double *row = g + packed_row(i);
+        size_t row = dist_row(s, i);
         for (size_t j = 0; j < i; j++) {
-            rowsum[i] += row[j];
-            rowsum[j] += row[j];
+            double v = dist_at(s, row + j);
+            if (check_distance(v)) return GB_E_FORMAT;
+            double a = -0.5 * v * v;
+            mean[i] += a;
+            mean[j] += a;
         }
     }
+    for (size_t i = 0; i < n; i++) mean[i] /= (double)n;
+    return 0;
+}
+
+/* G = J A J = A - mean_i - mean_j + grand mean. Two passes over d (row sums, then G) so G is
+ * written once; the second pass is row-parallel (default OpenMP team: every element is
+ * computed by one thread with the same arithmetic, so G does not depend on the team size),
+ * which also spreads the first touch of G's pages, the slowest part at cohort sizes. */
+static int gower(const dist_src_t *s, size_t n, double *g)
+{
+    if (n < 2) return GB_E_USAGE;
+    double *mean = malloc(n * sizeof *mean);
+    if (!mean) return GB_E_NOMEM;
+    int rc = gower_row_means(s, n, mean);
+    if (rc) {
+        free(mean);
+        return rc;
+    }
     double grand = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        rowsum[i] /= (double)n; /* now the row mean */
-        grand += rowsum[i];
-    }
+    for (size_t i = 0; i < n; i++) grand += mean[i];
     grand /= (double)n;
+#pragma omp parallel for schedule(dynamic, 64) default(none) shared(s, n, g, mean, grand)
     for (size_t i = 0; i < n; i++) {
-        double *row = g + packed_row(i);
-        for (size_t j = 0; j <= i; j++) row[j] = row[j] - rowsum[i] - rowsum[j] + grand;
+        double *grow = g + packed_row(i);
+        size_t row = dist_row(s, i);
+        for (size_t j = 0; j < i; j++) {
+            double v = dist_at(s, row + j);
+            grow[j] = -0.5 * v * v - mean[i] - mean[j] + grand;
+        }
+        grow[i] = 0.0 - mean[i] - mean[i] + grand;
     }
-    free(rowsum);
+    free(mean);
     return 0;
 }
 
 int pmv_gower_full(const double *d, size_t n, double *g)
 {
-    if (n < 2) return GB_E_USAGE;
-    for (size_t i = 0; i < n; i++) {
-        double *row = g + packed_row(i);
-        for (size_t j = 0; j < i; j++) {
-            double v = d[i * n + j];
-            if (check_distance(v)) return GB_E_FORMAT;
-            row[j] = -0.5 * v * v;
-        }
-        row[i] = 0.0;
-    }
-    return gower_centre(g, n);
+    dist_src_t s = { d, NULL, n };
+    return gower(&s, n, g);
 }
 
 int pmv_gower_lower(const double *d, size_t n, double *g)
 {
-    if (n < 2) return GB_E_USAGE;
-    for (size_t i = 0; i < n; i++) {
-        double *row = g + packed_row(i);
-        const double *src = d + (i ? i * (i - 1) / 2 : 0);
-        for (size_t j = 0; j < i; j++) {
-            double v = src[j];
-            if (check_distance(v)) return GB_E_FORMAT;
-            row[j] = -0.5 * v * v;
-        }
-        row[i] = 0.0;
-    }
-    return gower_centre(g, n);
+    dist_src_t s = { d, NULL, 0 };
+    return gower(&s, n, g);
 }
 
 int pmv_gower_lower_f32(const float *d, size_t n, double *g)
 {
-    if (n < 2) return GB_E_USAGE;
-    for (size_t i = 0; i < n; i++) {
-        double *row = g + packed_row(i);
-        const float *src = d + (i ? i * (i - 1) / 2 : 0);
-        for (size_t j = 0; j < i; j++) {
-            double v = src[j];
-            if (check_distance(v)) return GB_E_FORMAT;
-            row[j] = -0.5 * v * v;
-        }
-        row[i] = 0.0;
-    }
-    return gower_centre(g, n);
+    dist_src_t s = { NULL, d, 0 };
+    return gower(&s, n, g);
 }
 
 /* ---- design: bases of the model spaces ------------------------------------------------------ */
@@ -389,7 +399,10 @@ typedef double vd4u __attribute__((vector_size(32), aligned(8)));
 enum { NV = NR / 4 };
 
 static size_t batch_perms(size_t u) { return u >= W_TARGET ? 1 : W_TARGET / u; }
-static size_t batch_width(size_t u) { return (batch_perms(u) * u + NR - 1) / NR * NR; }
+/* Columns of U~ and Z for nb permutations: nb * u rounded up to whole register tiles. A
+ * column's arithmetic does not depend on the width, so a short batch (the observed statistic,
+ * a range's last batch) gives bitwise the same F* as a full one. */
+static size_t batch_width(size_t u, size_t nb) { return (nb * u + NR - 1) / NR * NR; }
 
 /* z[r] += sum_{j0 <= j < j1} grow[r][j] * ut[j], for MR rows r, all w columns (w % NR == 0).
  * Register tile MR x NR; every z element is summed over j in increasing order. */
@@ -461,12 +474,13 @@ typedef struct {
 
 static size_t work_doubles(const pmv_t *t)
 {
-    return 2 * t->n * batch_width(t->u) + batch_perms(t->u) * t->u * t->u + 2 * t->ntests;
+    return 2 * t->n * batch_width(t->u, batch_perms(t->u)) + batch_perms(t->u) * t->u * t->u +
+           2 * t->ntests;
 }
 
 static void work_carve(const pmv_t *t, double *d, int32_t *p, work_t *wk)
 {
-    size_t nw = t->n * batch_width(t->u);
+    size_t nw = t->n * batch_width(t->u, batch_perms(t->u));
     wk->ut = d;
     wk->z = d + nw;
     wk->m = d + 2 * nw;
@@ -478,7 +492,7 @@ static void work_carve(const pmv_t *t, double *d, int32_t *p, work_t *wk)
 /* M_b = U~_b' G U~_b (u x u, full) for the nb permutations in wk->perm. */
 static void batch_products(const pmv_t *t, work_t *wk, size_t nb)
 {
-    size_t n = t->n, u = t->u, w = batch_width(u);
+    size_t n = t->n, u = t->u, w = batch_width(u, nb);
     memset(wk->ut, 0, n * w * sizeof *wk->ut);
     for (size_t b = 0; b < nb; b++) {
         const int32_t *perm = wk->perm + b * n;

@@ -592,9 +592,17 @@ static int dispersion_row(stats_ctx_t *c, const double *g, const char *dist, tab
     if (!z) return GB_E_NOMEM;
     int rc = bdisp_centroid(g, d->n, d->var_group, d->var_levels, z, NULL, NULL);
     if (!rc) rc = bdisp_anova(z, d->n, d->var_group, d->var_levels, &f, &df1, &df2, &p);
-    if (!rc && c->o->permutations > 0) {
+    uint64_t nperm = (uint64_t)c->o->permutations;
+    pmv_perm_plan_t plan = { PMV_PERM_RANDOM, nperm };
+    if (!rc && nperm > 0 && !pmv_perm_plan(d->n, nperm, &plan) && plan.mode != PMV_PERM_RANDOM) {
+        /* small n: every permutation (or distinct ones), as permute::check() does for R */
+        int32_t *set = malloc(plan.nperm * d->n * sizeof *set);
+        rc = set ? pmv_perm_set(d->n, &plan, c->o->seed, set) : GB_E_NOMEM;
+        if (!rc) rc = bdisp_count_explicit(z, d->n, d->var_group, d->var_levels, f, set, plan.nperm, c->threads, &exceed);
+        free(set);
+    } else if (!rc && nperm > 0) {
         uint64_t from, to;
-        perm_range(c, (uint64_t)c->o->permutations, &from, &to);
+        perm_range(c, plan.nperm, &from, &to);
         rc = bdisp_count_random(z, d->n, d->var_group, d->var_levels, f, c->o->seed, from, to, c->threads, &exceed);
         sum_counts(c, &exceed, 1);
     }
@@ -604,7 +612,7 @@ static int dispersion_row(stats_ctx_t *c, const double *g, const char *dist, tab
     t->cols[3].num[row] = df2;
     t->cols[4].num[row] = f;
     t->cols[5].num[row] = p;
-    t->cols[6].num[row] = c->o->permutations > 0 ? (exceed + 1.0) / (c->o->permutations + 1.0) : NAN;
+    t->cols[6].num[row] = nperm > 0 ? (exceed + 1.0) / (plan.nperm + 1.0) : NAN;
     free(z);
     return rc;
 }

@@ -17,37 +17,24 @@
 #include <lapacke.h>
 #include "permanova.h"
 #include "error.h"
+#include "fixture_dune.h"
 
 /* ---- fixtures, printed by R 4.2.2 / vegan 2.6-4 ----------------------------------------------
- * data(dune); data(dune.env); management = as.integer(factor(as.character(Management))) - 1
- * (levels BF HF NM SF); moist = as.numeric(as.character(Moisture)).
+ * dune data: tests/unit/fixture_dune.h (shared with test_models.c and test_transform.c).
  * shuffle_seed42 = set.seed(42); shuffleSet(20, 999), shuffle_seed7 = set.seed(7);
  * shuffleSet(20, 999): one string per row, letter 'a' + k - 1 for R's index k. */
-static const int dune[20][30] = {
-    {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 7, 0, 4, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-    {3, 0, 0, 2, 0, 3, 4, 0, 0, 0, 0, 4, 0, 0, 0, 0, 5, 0, 4, 7, 0, 0, 0, 0, 5, 0, 5, 0, 0, 0},
-    {0, 4, 0, 7, 0, 2, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 6, 0, 5, 6, 0, 0, 0, 0, 2, 0, 2, 0, 2, 0},
-    {0, 8, 0, 2, 0, 2, 3, 0, 2, 0, 0, 4, 0, 0, 0, 0, 5, 0, 4, 5, 0, 0, 5, 0, 2, 0, 1, 0, 2, 0},
-    {2, 0, 0, 0, 4, 2, 2, 0, 0, 0, 0, 4, 0, 0, 0, 0, 2, 5, 2, 6, 0, 5, 0, 0, 3, 2, 2, 0, 2, 0},
-    {2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 5, 3, 4, 0, 6, 0, 0, 3, 5, 5, 0, 6, 0},
-    {2, 0, 0, 0, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 2, 6, 5, 4, 5, 0, 3, 0, 0, 3, 2, 2, 0, 2, 0},
-    {0, 4, 0, 5, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 4, 0, 4, 4, 2, 0, 2, 0, 3, 0, 2, 0, 2, 0},
-    {0, 3, 0, 3, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 4, 4, 2, 0, 4, 5, 0, 2, 2, 0, 2, 0, 3, 0, 2, 0},
-    {4, 0, 0, 0, 4, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 3, 4, 4, 0, 0, 0, 0, 3, 0, 6, 1, 2, 0},
-    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 7, 3, 4, 0, 0, 0, 2, 0, 5, 0, 3, 2, 4, 0},
-    {0, 4, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 2, 4, 0, 2, 0, 3, 0, 4, 0},
-    {0, 5, 0, 5, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 2, 9, 2, 0, 2, 0, 2, 0, 2, 0, 0, 0},
-    {0, 4, 0, 0, 0, 0, 0, 0, 0, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 6, 0, 0, 4},
-    {0, 4, 0, 0, 0, 0, 0, 0, 0, 2, 5, 0, 0, 0, 3, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 1, 0, 4, 0},
-    {0, 7, 0, 4, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 3, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0, 0, 0, 4, 3},
-    {2, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 1, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0},
-    {0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 3, 0, 0, 0, 0, 3, 5, 0, 2, 1, 6, 0},
-    {0, 0, 3, 0, 4, 0, 0, 0, 0, 0, 0, 0, 2, 5, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3, 6, 0, 2, 0, 3, 0},
-    {0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 0, 0, 4, 0, 0, 5, 2, 0, 0, 0, 4, 3},
-};
-static const int management[20] = { 3, 0, 3, 3, 1, 1, 1, 1, 1, 0, 0, 3, 3, 2, 2, 3, 2, 2, 2, 2 };
-static const double a1[20] = {  2.8,  3.5,  4.3,  4.2,  6.3,  4.3,  2.8,  4.2,  3.7,  3.3,  3.5,  5.8,  6.0,  9.3, 11.5,  5.7,  4.0,  4.6,  3.7,  3.5 };
-static const double moist[20] = { 1, 1, 2, 2, 1, 1, 1, 5, 4, 2, 1, 4, 5, 5, 5, 5, 2, 1, 5, 5 };
+/* 0-based Management codes, levels in sorted order BF HF NM SF (set up by main). */
+static int management[20];
+static const double *const a1 = DUNE_A1, *const moist = DUNE_MOIST;
+
+static void set_management_codes(void)
+{
+    static const char *const levels[4] = { "BF", "HF", "NM", "SF" };
+    for (int i = 0; i < 20; i++)
+        for (int l = 0; l < 4; l++)
+            if (!strcmp(DUNE_MANAGEMENT[i], levels[l])) management[i] = l;
+}
+
 static const char *const shuffle_seed42[999] = {
     "qeajdbtrhgpisfnolcmk", "demstblhcjarfniopqgk", "edbchgatjrflksqmpion", "jheaqgdmtinkcsrflbpo",
     "brqenhgosdikptmcajfl", "pqlisenktjhgfaomrcbd", "kjsatimocqfhglredpbn", "qrbftpodlsjgmnhkaiec",
@@ -576,8 +563,8 @@ static void dune_bray(size_t n, double *d)
     double rel[20][30];
     for (size_t i = 0; i < n; i++) {
         double total = 0.0;
-        for (size_t k = 0; k < 30; k++) total += dune[i][k];
-        for (size_t k = 0; k < 30; k++) rel[i][k] = dune[i][k] / total;
+        for (size_t k = 0; k < 30; k++) total += DUNE[i * 30 + k];
+        for (size_t k = 0; k < 30; k++) rel[i][k] = DUNE[i * 30 + k] / total;
     }
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
@@ -859,6 +846,7 @@ static void test_gower_layouts(void **state)
     double trace = 0.0;
     for (size_t i = 0; i < n; i++) trace += g1[i * (i + 1) / 2 + i];
     check_r(trace, 4.37141128766153, 1e-12); /* SS_T = tr(G) */
+    assert_string_equal(DUNE_SPECIES[1], "Agrostol");
     assert_memory_equal(g1, g2, np * sizeof *g1);
     for (size_t k = 0; k < np; k++) assert_true(fabs(g3[k] - g1[k]) < 1e-7);
     /* G's rows sum to zero: it is double-centred */
@@ -1252,6 +1240,7 @@ static void test_bad_input(void **state)
 
 int main(void)
 {
+    set_management_codes();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gower_layouts),
         cmocka_unit_test(test_adonis_terms),
