@@ -71,3 +71,38 @@ awk -F'\t' -v sample="$sample" -v top="$top" \
   { n++; if ($1 == "C") c++ }
   END { printf "demo: %d read pairs of %s: %d classified (%.2f%%), top species %s; DB build %ss, classify %ss\n",
                n, sample, c, n ? 100 * c / n : 0, top, tb, tc }' "$OUT/reads.kraken"
+
+# ---- the rest of the chain: a small cohort run, then statistics on a real depression cohort
+echo
+SHEET=$OUT/samples.csv
+{
+  echo "sample,fastq_1,fastq_2"
+  echo "isolate,$R1,$R2"
+  for f in "$DATA"/reads/human_gut_metagenome/*.gz "$DATA"/reads/virus/*.gz; do
+    [ -s "$f" ] && echo "$(basename "$f" | cut -d_ -f1-2 | tr -c 'A-Za-z0-9_\n-' _),$f,"
+  done
+} > "$SHEET"
+say "cohort run: $(($(wc -l < "$SHEET") - 1)) samples -> $OUT/run/cohort.biom"
+"$GB" run -q --db "$OUT/db" --samples "$SHEET" --out "$OUT/run" --threads "$THREADS"
+rc=$?
+[ $rc -eq 0 ] || { echo "demo: gutbrain run exited $rc" >&2; exit 1; }
+awk -F'\t' 'FNR == 1 { next } { print }' "$OUT/run/failed.tsv" | head -3
+for p in "$OUT"/run/samples/*.profile.tsv; do
+  awk -F'\t' -v s="$(basename "$p" .profile.tsv)" '$1 == "# reads" { r = $2 } $1 == "# classified" { c = $2 }
+    END { printf "  %-28s %8d reads, %6.2f%% classified\n", s, r, r ? 100 * c / r : 0 }' "$p"
+done
+
+KOV=$DATA/cohorts/kovtun2022_MDD
+if [ -d "$KOV" ] && /usr/bin/python3 -c 'import biom' 2>/dev/null; then
+  echo
+  say "statistics: Kovtun 2022 MDD cohort (36 patients, 38 controls), group ~ sex + age, genus level"
+  GUTBRAIN_DATA=$DATA /usr/bin/python3 "$ROOT/tests/integration/data/kovtun_to_biom.py" "$OUT/mdd.biom" "$OUT/mdd.tsv" > /dev/null
+  "$GB" stats -q --cohort "$OUT/mdd.biom" --metadata "$OUT/mdd.tsv" --variable group --covariates sex,age \
+    --rank genus --threads "$THREADS" --out "$OUT/stats" || { echo "demo: gutbrain stats failed" >&2; exit 1; }
+  echo "== top associations ($OUT/stats/associations.tsv) =="
+  head -n 6 "$OUT/stats/associations.tsv" | cut -f1-4,8,9 | column -t
+  echo "== PERMANOVA ($OUT/stats/permanova.tsv) =="
+  column -t "$OUT/stats/permanova.tsv" | head -n 6
+else
+  say "statistics step not run: $DATA has no cohorts/ (the Debian fallback data set has no cohort tables)"
+fi
