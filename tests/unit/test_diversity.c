@@ -1,5 +1,5 @@
 /* Unit tests for kernels/diversity.c against vegan 2.6-4 (diversity, specnumber, estimateR,
- * vegdist): the STATS-SEMANTICS.md §4-5 vectors, all of vegan's dune data, BCI rows 1-3 and a
+ * vegdist): the STATS-SEMANTICS.md §4-5 vectors, all of vegan's DUNE data, BCI rows 1-3 and a
  * random count matrix with zeros, an all-zero sample and a duplicated sample, generated in R
  * and pasted below with 17 digits; layouts, float storage, thread-count independence and a
  * randomised comparison with a naive double loop.
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "fixture_dune.h"
 #include "diversity.h"
 #include "error.h"
 #include "transform.h"
@@ -24,37 +25,14 @@
  *     (= the DIVERSITY_LOWER order)
  *   alpha <- function(x) rbind(specnumber(x), diversity(x), diversity(x, "simpson"),
  *                              estimateR(x)["S.chao1", ])   (4 values per sample)
- *   dune_alpha = alpha(dune); dune_bray = lower(vegdist(decostand(dune, "total"), "bray"))
- *   dune_aitchison05/1 = lower(vegdist(dune, "aitchison", pseudocount = 0.5 / 1))
+ *   dune_alpha = alpha(DUNE); dune_bray = lower(vegdist(decostand(DUNE, "total"), "bray"))
+ *   dune_aitchison05/1 = lower(vegdist(DUNE, "aitchison", pseudocount = 0.5 / 1))
  *   bci3 = BCI[1:3, ], bci3_alpha = alpha(BCI[1:3, ])
  *   set.seed(99); R <- matrix(rpois(15*23, 1.3) * rbinom(15*23, 1, 0.6), 15, 23)
  *   R[4, ] <- 0; R[9, ] <- R[2, ]
  *   rnd_alpha = alpha(R); rnd_bray = lower(vegdist(decostand(R, "total"), "bray"))
  *   rnd_euclid = lower(vegdist(R, "euclidean"))
  *   rnd_aitchison05 = lower(vegdist(R, "aitchison", pseudocount = 0.5)) */
-/* dune: vegan 2.6-4 data(dune), 20 sites x 30 species, row-major */
-static const double dune[600] = {
-    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 7, 0, 4, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    3, 0, 0, 2, 0, 3, 4, 0, 0, 0, 0, 4, 0, 0, 0, 0, 5, 0, 4, 7, 0, 0, 0, 0, 5, 0, 5, 0, 0, 0,
-    0, 4, 0, 7, 0, 2, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 6, 0, 5, 6, 0, 0, 0, 0, 2, 0, 2, 0, 2, 0,
-    0, 8, 0, 2, 0, 2, 3, 0, 2, 0, 0, 4, 0, 0, 0, 0, 5, 0, 4, 5, 0, 0, 5, 0, 2, 0, 1, 0, 2, 0,
-    2, 0, 0, 0, 4, 2, 2, 0, 0, 0, 0, 4, 0, 0, 0, 0, 2, 5, 2, 6, 0, 5, 0, 0, 3, 2, 2, 0, 2, 0,
-    2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 5, 3, 4, 0, 6, 0, 0, 3, 5, 5, 0, 6, 0,
-    2, 0, 0, 0, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 2, 6, 5, 4, 5, 0, 3, 0, 0, 3, 2, 2, 0, 2, 0,
-    0, 4, 0, 5, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 4, 0, 4, 4, 2, 0, 2, 0, 3, 0, 2, 0, 2, 0,
-    0, 3, 0, 3, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 4, 4, 2, 0, 4, 5, 0, 2, 2, 0, 2, 0, 3, 0, 2, 0,
-    4, 0, 0, 0, 4, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 3, 4, 4, 0, 0, 0, 0, 3, 0, 6, 1, 2, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 7, 3, 4, 0, 0, 0, 2, 0, 5, 0, 3, 2, 4, 0,
-    0, 4, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 2, 4, 0, 2, 0, 3, 0, 4, 0,
-    0, 5, 0, 5, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 2, 9, 2, 0, 2, 0, 2, 0, 2, 0, 0, 0,
-    0, 4, 0, 0, 0, 0, 0, 0, 0, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 6, 0, 0, 4,
-    0, 4, 0, 0, 0, 0, 0, 0, 0, 2, 5, 0, 0, 0, 3, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 1, 0, 4, 0,
-    0, 7, 0, 4, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 3, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0, 0, 0, 4, 3,
-    2, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 1, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 3, 0, 0, 0, 0, 3, 5, 0, 2, 1, 6, 0,
-    0, 0, 3, 0, 4, 0, 0, 0, 0, 0, 0, 0, 2, 5, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3, 6, 0, 2, 0, 3, 0,
-    0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 0, 0, 4, 0, 0, 5, 2, 0, 0, 0, 4, 3
-};
 static const double dune_alpha[80] = {
     5, 1.4404817415924864, 0.73456790123456783, 5, 10, 2.2525162812246555, 0.89002267573696148,
     10, 10, 2.1937492898706101, 0.87875000000000003, 10, 13, 2.4267788324255841,
@@ -407,7 +385,7 @@ static void test_doc_alpha(void **state)
 {
     (void)state;
     diversity_alpha_t a[3];
-    assert_int_equal(diversity_alpha(dune, 3, 30, 30, a), 0);
+    assert_int_equal(diversity_alpha(DUNE, 3, 30, 30, a), 0);
     const double shannon[3] = { 1.44048174159249, 2.25251628122466, 2.19374928987061 };
     const double simpson[3] = { 0.734567901234568, 0.890022675736961, 0.87875 };
     for (int i = 0; i < 3; i++) {
@@ -438,18 +416,18 @@ static void test_alpha_vs_r(void **state)
 {
     (void)state;
     diversity_alpha_t a[20];
-    assert_int_equal(diversity_alpha(dune, 20, 30, 30, a), 0);
-    for (int i = 0; i < 20; i++) expect_alpha(&a[i], dune_alpha + 4 * i, "dune alpha");
+    assert_int_equal(diversity_alpha(DUNE, 20, 30, 30, a), 0);
+    for (int i = 0; i < 20; i++) expect_alpha(&a[i], dune_alpha + 4 * i, "DUNE alpha");
     assert_int_equal(diversity_alpha(bci3, 3, BCI_P, BCI_P, a), 0);
     for (int i = 0; i < 3; i++) expect_alpha(&a[i], bci3_alpha + 4 * i, "BCI alpha");
     assert_int_equal(diversity_alpha(rnd, RND_N, RND_P, RND_P, a), 0);
     for (int i = 0; i < RND_N; i++) expect_alpha(&a[i], rnd_alpha + 4 * i, "random alpha");
-    /* row stride: samples 2..4 of dune, features 5..29 */
+    /* row stride: samples 2..4 of DUNE, features 5..29 */
     diversity_alpha_t b[3];
     double sub[3 * 25];
     for (int i = 0; i < 3; i++)
-        for (int k = 0; k < 25; k++) sub[i * 25 + k] = dune[(i + 2) * 30 + 5 + k];
-    assert_int_equal(diversity_alpha(dune + 2 * 30 + 5, 3, 25, 30, b), 0);
+        for (int k = 0; k < 25; k++) sub[i * 25 + k] = DUNE[(i + 2) * 30 + 5 + k];
+    assert_int_equal(diversity_alpha(DUNE + 2 * 30 + 5, 3, 25, 30, b), 0);
     assert_int_equal(diversity_alpha(sub, 3, 25, 25, a), 0);
     assert_memory_equal(a, b, sizeof b);
 }
@@ -473,10 +451,10 @@ static void test_alpha_bad_input(void **state)
 static void test_dune_bray(void **state)
 {
     (void)state;
-    double *rel = relative(dune, 20, 30);
+    double *rel = relative(DUNE, 20, 30);
     double *d = lower_of(diversity_bray_curtis, rel, 20, 30, 2);
     expect_close(d[diversity_lower_index(1, 0)], 0.523809523809524, "doc bray(1,2)");
-    for (size_t k = 0; k < 190; k++) expect_close(d[k], dune_bray[k], "dune bray");
+    for (size_t k = 0; k < 190; k++) expect_close(d[k], dune_bray[k], "DUNE bray");
     free(d);
     free(rel);
 }
@@ -486,14 +464,14 @@ static void test_dune_aitchison(void **state)
     (void)state;
     double *clr = malloc(20 * 30 * sizeof *clr), *d = malloc(190 * sizeof *d);
     diversity_dist_t out = { DIVERSITY_LOWER, d, NULL };
-    assert_int_equal(diversity_aitchison(dune, 20, 30, 0.5, clr, 2, &out), 0);
+    assert_int_equal(diversity_aitchison(DUNE, 20, 30, 0.5, clr, 2, &out), 0);
     expect_close(d[0], 4.4471440294023, "doc aitchison c=0.5");
-    for (size_t k = 0; k < 190; k++) expect_close(d[k], dune_aitchison05[k], "dune aitchison 0.5");
-    assert_int_equal(diversity_aitchison(dune, 20, 30, 1.0, clr, 2, &out), 0);
+    for (size_t k = 0; k < 190; k++) expect_close(d[k], dune_aitchison05[k], "DUNE aitchison 0.5");
+    assert_int_equal(diversity_aitchison(DUNE, 20, 30, 1.0, clr, 2, &out), 0);
     expect_close(d[0], 3.30552015409191, "doc aitchison c=1");
-    for (size_t k = 0; k < 190; k++) expect_close(d[k], dune_aitchison1[k], "dune aitchison 1");
+    for (size_t k = 0; k < 190; k++) expect_close(d[k], dune_aitchison1[k], "DUNE aitchison 1");
     /* vegan stops on zeros without a pseudocount */
-    assert_int_equal(diversity_aitchison(dune, 20, 30, 0.0, clr, 2, &out), GB_E_FORMAT);
+    assert_int_equal(diversity_aitchison(DUNE, 20, 30, 0.0, clr, 2, &out), GB_E_FORMAT);
     free(clr);
     free(d);
 }

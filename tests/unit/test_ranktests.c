@@ -1,5 +1,5 @@
 /* Unit tests for kernels/ranktests.c against R 4.2.2 (wilcox.test, kruskal.test, cor.test
- * with exact = FALSE): the STATS-SEMANTICS.md §3 vectors (vegan's dune data), random data with
+ * with exact = FALSE): the STATS-SEMANTICS.md §3 vectors (vegan's DUNE data), random data with
  * ties, NaN, +-0, +-Inf generated in R and pasted below with 17 digits, and a randomised check
  * of the radix-sort ranks against a naive O(n^2) ranking.
  * Every comparison with R must agree to 1e-8 relative; the largest relative error seen is
@@ -13,36 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "fixture_dune.h"
 #include "error.h"
 #include "ranktests.h"
 
 /* ---- data from R ----------------------------------------------------------------------- */
 
-/* dune: vegan 2.6-4 data(dune), 20 sites x 30 species, row-major */
-static const double dune[600] = {
-    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 7, 0, 4, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    3, 0, 0, 2, 0, 3, 4, 0, 0, 0, 0, 4, 0, 0, 0, 0, 5, 0, 4, 7, 0, 0, 0, 0, 5, 0, 5, 0, 0, 0,
-    0, 4, 0, 7, 0, 2, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 6, 0, 5, 6, 0, 0, 0, 0, 2, 0, 2, 0, 2, 0,
-    0, 8, 0, 2, 0, 2, 3, 0, 2, 0, 0, 4, 0, 0, 0, 0, 5, 0, 4, 5, 0, 0, 5, 0, 2, 0, 1, 0, 2, 0,
-    2, 0, 0, 0, 4, 2, 2, 0, 0, 0, 0, 4, 0, 0, 0, 0, 2, 5, 2, 6, 0, 5, 0, 0, 3, 2, 2, 0, 2, 0,
-    2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 5, 3, 4, 0, 6, 0, 0, 3, 5, 5, 0, 6, 0,
-    2, 0, 0, 0, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 2, 6, 5, 4, 5, 0, 3, 0, 0, 3, 2, 2, 0, 2, 0,
-    0, 4, 0, 5, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 4, 0, 4, 4, 2, 0, 2, 0, 3, 0, 2, 0, 2, 0,
-    0, 3, 0, 3, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 4, 4, 2, 0, 4, 5, 0, 2, 2, 0, 2, 0, 3, 0, 2, 0,
-    4, 0, 0, 0, 4, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 3, 4, 4, 0, 0, 0, 0, 3, 0, 6, 1, 2, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 7, 3, 4, 0, 0, 0, 2, 0, 5, 0, 3, 2, 4, 0,
-    0, 4, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 2, 4, 0, 2, 0, 3, 0, 4, 0,
-    0, 5, 0, 5, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 2, 9, 2, 0, 2, 0, 2, 0, 2, 0, 0, 0,
-    0, 4, 0, 0, 0, 0, 0, 0, 0, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 6, 0, 0, 4,
-    0, 4, 0, 0, 0, 0, 0, 0, 0, 2, 5, 0, 0, 0, 3, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 1, 0, 4, 0,
-    0, 7, 0, 4, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 3, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0, 0, 0, 4, 3,
-    2, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 1, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 3, 0, 0, 0, 0, 3, 5, 0, 2, 1, 6, 0,
-    0, 0, 3, 0, 4, 0, 0, 0, 0, 0, 0, 0, 2, 5, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3, 6, 0, 2, 0, 3, 0,
-    0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 0, 0, 4, 0, 0, 5, 2, 0, 0, 0, 4, 3
-};
 
-/* dune.env (vegan 2.6-4): A1, and Management as codes in level order BF=0 HF=1 NM=2 SF=3. */
+/* DUNE.env (vegan 2.6-4): A1, and Management as codes in level order BF=0 HF=1 NM=2 SF=3. */
 static const double dune_a1[20] = { 2.8, 3.5, 4.3, 4.2, 6.3, 4.3, 2.8, 4.2, 3.7, 3.3,
                                     3.5, 5.8, 6.0, 9.3, 11.5, 5.7, 4.0, 4.6, 3.7, 3.5 };
 static const int dune_management[20] = { 3, 0, 3, 3, 1, 1, 1, 1, 1, 0,
@@ -341,13 +319,13 @@ static void *scratch_for(size_t n, size_t n_groups)
     return s;
 }
 
-/* dune relative abundance of one species column: one division count/total (§0). */
+/* DUNE relative abundance of one species column: one division count/total (§0). */
 static void dune_rel_column(size_t col, double *out)
 {
     for (size_t i = 0; i < 20; i++) {
         double total = 0;
-        for (size_t k = 0; k < 30; k++) total += dune[i * 30 + k];
-        out[i] = dune[i * 30 + col] / total;
+        for (size_t k = 0; k < 30; k++) total += DUNE[i * 30 + k];
+        out[i] = DUNE[i * 30 + col] / total;
     }
 }
 
@@ -386,7 +364,7 @@ static void test_doc_kruskal(void **state)
     dune_rel_column(AGROSTOL, a);
     void *s = scratch_for(20, 4);
     ranktest_kruskal_t k;
-    /* kruskal.test(rel$Agrostol, dune.env$Management) */
+    /* kruskal.test(rel$Agrostol, DUNE.env$Management) */
     assert_int_equal(ranktest_kruskal(a, dune_management, 20, 4, s, &k), 0);
     assert_int_equal(k.n, 20);
     expect_close(k.statistic, 6.4571162657502894, "doc H");
@@ -402,7 +380,7 @@ static void test_doc_spearman(void **state)
     dune_rel_column(AGROSTOL, a);
     void *s = scratch_for(20, 0);
     ranktest_spearman_t r;
-    /* cor.test(rel$Agrostol, dune.env$A1, method="spearman", exact=FALSE) */
+    /* cor.test(rel$Agrostol, DUNE.env$A1, method="spearman", exact=FALSE) */
     assert_int_equal(ranktest_spearman(a, dune_a1, 20, RANKTEST_TWO_SIDED, s, &r), 0);
     expect_close(r.rho, 0.53204910603084699, "doc rho");
     expect_close(r.statistic, 622.3746889789735, "doc S");
