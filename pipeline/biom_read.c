@@ -29,9 +29,8 @@ typedef struct {
 static int has_link(hid_t loc, const char *name)
 {
     char partial[256];
-    const char *slash = name;
-    while ((slash = strchr(slash + 1, '/')) != NULL) {
-        size_t len = (size_t)(slash - name);
+    for (size_t len = 1; name[0] && name[len]; len++) {
+        if (name[len] != '/') continue;
         if (len >= sizeof partial) return 0;
         memcpy(partial, name, len);
         partial[len] = '\0';
