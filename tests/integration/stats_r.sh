@@ -3,7 +3,8 @@
 #  (a) synthetic cohorts from tests/integration/data/make_cohort.py (zero-inflated counts with
 #      ties, a 2-level and a 3-level factor, a numeric covariate with NA, samples missing on
 #      either side) at --rank none, plus one at --rank genus, one with an aliased covariate and
-#      one of 6 samples (PERMANOVA p exact: every permutation is enumerated, by vegan and by us);
+#      one of 6 samples (PERMANOVA and permutest p exact: all 719 permutations are enumerated,
+#      by vegan and by us);
 #  (b) the real MDD cohort (Kovtun 2022; $DATA/cohorts/kovtun2022_MDD) via kovtun_to_biom.py,
 #      group HC/PwD with covariates sex and age at --rank genus.
 # tests/integration/data/stats_check.R recomputes every table in R (lm + summary, p.adjust,

@@ -347,7 +347,12 @@ if (nzchar(args$margin)) {
       if (nrow(g) != 1) { report(FALSE, paste("dispersion", dn), "no row"); next }
       agree(sprintf("betadisper %s df1,df2,F,p(anova)", dn), c(g$df1, g$df2, g$F, g$pval_anova),
             c(an$Df, an[1, "F value"], an[1, "Pr(>F)"]), c("df1", "df2", "F", "pval_anova"))
-      agree_p(sprintf("betadisper %s permutest p (Monte Carlo)", dn), g$pval, pt$tab[1, "Pr(>F)"], dn, perms)
+      if (args$exact_p == "1") {
+        agree(sprintf("betadisper %s permutest p (complete enumeration, exact)", dn), g$pval, pt$tab[1, "Pr(>F)"],
+              dn, tol = 1e-12)
+      } else {
+        agree_p(sprintf("betadisper %s permutest p (Monte Carlo)", dn), g$pval, pt$tab[1, "Pr(>F)"], dn, perms)
+      }
     }
   } else {
     report(!file.exists(file.path(args$margin, "dispersion.tsv")) ||
