@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "fixture_taxo.h"
 #include <hdf5.h>
 #include <math.h>
 #include <mpi.h>
@@ -35,10 +36,6 @@ static char *path_in_tmp(const char *name)
 
 /* ---------- a cohort written by cohort_write ---------- */
 
-typedef struct {
-    uint32_t external, parent;   /* parent = internal id */
-    const char *rank, *name;
-} node_t;
 
 static const node_t TREE[] = {
     {0, 0, "", ""},
@@ -54,34 +51,6 @@ static const node_t TREE[] = {
 };
 #define N_TREE (sizeof TREE / sizeof TREE[0])
 
-static void make_taxo(taxo_t *t)
-{
-    memset(t, 0, sizeof *t);
-    uint32_t n = N_TREE;
-    t->n = n;
-    t->owned = 1;
-    t->parent = calloc(n, sizeof *t->parent);
-    t->external = calloc(n, sizeof *t->external);
-    t->name_off = calloc(n, sizeof *t->name_off);
-    t->rank_off = calloc(n, sizeof *t->rank_off);
-    for (uint32_t i = 0; i < n; i++) {
-        t->names_len += strlen(TREE[i].name) + 1;
-        t->ranks_len += strlen(TREE[i].rank) + 1;
-    }
-    t->names = malloc(t->names_len);
-    t->ranks = malloc(t->ranks_len);
-    assert_true(t->parent && t->external && t->name_off && t->rank_off && t->names && t->ranks);
-    size_t a = 0, b = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        t->parent[i] = TREE[i].parent;
-        t->external[i] = TREE[i].external;
-        t->name_off[i] = (uint32_t)a;
-        t->rank_off[i] = (uint32_t)b;
-        a += (size_t)sprintf(t->names + a, "%s", TREE[i].name) + 1;
-        b += (size_t)sprintf(t->ranks + b, "%s", TREE[i].rank) + 1;
-    }
-    assert_int_equal(taxo_index(t), 0);
-}
 
 static profile_t make_profile(const char *id, size_t n, uint32_t *taxid, uint64_t *count, uint64_t i)
 {
@@ -105,7 +74,7 @@ static uint64_t CA[] = {10, 2}, CG[] = {4, 1};
 static void write_cohort(const char *path, cohort_compression_t comp)
 {
     taxo_t t;
-    make_taxo(&t);
+    fixture_taxo(TREE, N_TREE, 1, &t);
     profile_t p[3] = {make_profile("alpha", 2, TA, CA, 0), make_profile("beta", 0, NULL, NULL, 1),
                       make_profile("gamma", 2, TG, CG, 2)};
     cohort_meta_t meta;

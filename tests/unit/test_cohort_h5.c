@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "fixture_taxo.h"
 #include <dirent.h>
 #include <hdf5.h>
 #include <inttypes.h>
@@ -24,10 +25,6 @@ static char tmpdir[256];
 
 /* ---------- a hand-made taxonomy ---------- */
 
-typedef struct {
-    uint32_t external, parent;   /* parent = internal id */
-    const char *rank, *name;
-} node_t;
 
 static const node_t TREE[] = {
     {0, 0, "", ""},
@@ -48,34 +45,6 @@ static const node_t TREE[] = {
 };
 #define N_TREE (sizeof TREE / sizeof TREE[0])
 
-/* An owned, indexed taxo_t from rows (freed by taxo_destroy). */
-static void make_taxo(const node_t *rows, uint32_t n, taxo_t *t)
-{
-    memset(t, 0, sizeof *t);
-    t->n = n;
-    t->owned = 1;
-    t->parent = calloc(n, sizeof *t->parent);
-    t->external = calloc(n, sizeof *t->external);
-    t->name_off = calloc(n, sizeof *t->name_off);
-    t->rank_off = calloc(n, sizeof *t->rank_off);
-    for (uint32_t i = 0; i < n; i++) {
-        t->names_len += strlen(rows[i].name) + 1;
-        t->ranks_len += strlen(rows[i].rank) + 1;
-    }
-    t->names = malloc(t->names_len);
-    t->ranks = malloc(t->ranks_len);
-    assert_true(t->parent && t->external && t->name_off && t->rank_off && t->names && t->ranks);
-    size_t a = 0, b = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        t->parent[i] = rows[i].parent;
-        t->external[i] = rows[i].external;
-        t->name_off[i] = (uint32_t)a;
-        t->rank_off[i] = (uint32_t)b;
-        a += (size_t)sprintf(t->names + a, "%s", rows[i].name) + 1;
-        b += (size_t)sprintf(t->ranks + b, "%s", rows[i].rank) + 1;
-    }
-    assert_int_equal(taxo_index(t), 0);
-}
 
 /* ---------- profiles ---------- */
 
@@ -302,7 +271,7 @@ static void small_profiles(profile_t *p)
 static void test_small_cohort(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 1, &t);
     profile_t p[4];
     small_profiles(p);
     cohort_meta_t meta = test_meta();
@@ -395,7 +364,7 @@ static void test_small_cohort(void **state)
 static void test_zstd_biom(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 1, &t);
     profile_t p[4];
     small_profiles(p);
     cohort_meta_t meta = test_meta();
@@ -424,7 +393,7 @@ static void test_zstd_biom(void **state)
 static void test_zstd_frame(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 1, &t);
     profile_t p[4];
     small_profiles(p);
     cohort_meta_t meta = test_meta();
@@ -508,7 +477,7 @@ static void test_zstd_frame_without_size(void **state)
 static void test_no_observations(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 1, &t);
     profile_t p[3];
     p[0] = make_profile("s1", 0, NULL, NULL, 0);
     p[1] = make_profile("s2", 0, NULL, NULL, 1);
@@ -539,7 +508,7 @@ static void test_no_observations(void **state)
 static void test_no_samples(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 1, &t);
     cohort_meta_t meta = test_meta();
     char *path = path_in_tmp("none.biom");
     assert_int_equal(cohort_write(MPI_COMM_WORLD, path, &t, NULL, 0, 0, 0, &meta), 0);
@@ -557,7 +526,7 @@ static void test_no_samples(void **state)
 static void test_source_date_epoch(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 1, &t);
     profile_t p[4];
     small_profiles(p);
     cohort_meta_t meta = test_meta();
@@ -580,7 +549,7 @@ static void test_source_date_epoch(void **state)
 static void test_rejected_inputs(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 1, &t);
     cohort_meta_t meta = test_meta();
     char *path = path_in_tmp("bad.biom");
     uint32_t unknown[] = {562, 999999};
@@ -640,7 +609,7 @@ static void random_taxo(uint32_t nspecies, taxo_t *t)
         snprintf(names[16 + i], sizeof names[0], "Genus%u sp%u", i % 13, i);
         rows[16 + i] = (node_t){100000 + i, 3 + i % 13, "species", names[16 + i]};
     }
-    make_taxo(rows, n, t);
+    fixture_taxo(rows, n, 1, t);
     free(rows);
     free(names);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "fixture_taxo.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,6 @@
 
 /* ---------- hand-made taxonomies ---------- */
 
-typedef struct {
-    uint32_t external, parent;   /* parent = internal id */
-    const char *rank, *name;
-} node_t;
 
 /* Kraken's internal order (BFS, siblings by ascending taxid); row 0 is the dummy. */
 static const node_t TREE[] = {
@@ -45,34 +42,6 @@ static const node_t TREE[] = {
 enum { ROOT = 1, VIRUSES = 2, BACTERIA = 4, BACILLI = 9, ENTEROBACTERIACEAE = 11,
        ECOLI = 14, KPNEUMONIAE = 15, K12 = 16, MG1655 = 17 };
 
-/* An owned taxo_t from rows (blobs built here, freed by taxo_destroy). */
-static void make_taxo(const node_t *rows, uint32_t n, taxo_t *t)
-{
-    memset(t, 0, sizeof *t);
-    t->n = n;
-    t->owned = 1;
-    t->parent = calloc(n, sizeof *t->parent);
-    t->external = calloc(n, sizeof *t->external);
-    t->name_off = calloc(n, sizeof *t->name_off);
-    t->rank_off = calloc(n, sizeof *t->rank_off);
-    for (uint32_t i = 0; i < n; i++) {
-        t->names_len += strlen(rows[i].name) + 1;
-        t->ranks_len += strlen(rows[i].rank) + 1;
-    }
-    t->names = malloc(t->names_len);
-    t->ranks = malloc(t->ranks_len);
-    assert_true(t->parent && t->external && t->name_off && t->rank_off && t->names && t->ranks);
-    size_t a = 0, b = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        t->parent[i] = rows[i].parent;
-        t->external[i] = rows[i].external;
-        t->name_off[i] = (uint32_t)a;
-        t->rank_off[i] = (uint32_t)b;
-        a += (size_t)sprintf(t->names + a, "%s", rows[i].name) + 1;
-        b += (size_t)sprintf(t->ranks + b, "%s", rows[i].rank) + 1;
-    }
-    assert_int_equal(taxo_index(t), 0);
-}
 
 /* The report as a string (caller frees). */
 static char *report(const taxo_t *t, const uint64_t *calls, uint64_t unclassified,
@@ -115,7 +84,7 @@ static void main_counts(uint64_t *calls)
 static void test_kreport(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 0, &t);
     uint64_t calls[N_TREE];
     main_counts(calls);
     calls[0] = 999;   /* ignored */
@@ -143,7 +112,7 @@ static void test_kreport(void **state)
 static void test_kreport_zero_counts(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 0, &t);
     uint64_t calls[N_TREE] = {0};
     calls[ECOLI] = 1;
     const char *lineage =
@@ -175,7 +144,7 @@ static void test_kreport_zero_counts(void **state)
 static void test_kreport_unclassified_only(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 0, &t);
     uint64_t calls[N_TREE] = {0};
     assert_report(&t, calls, 7, 0, 0, "100.00\t7\t7\tU\t0\tunclassified\n");
     assert_report(&t, calls, 7, 0, 1, "");   /* mpa has no U line */
@@ -186,7 +155,7 @@ static void test_kreport_unclassified_only(void **state)
 static void test_kreport_no_fragments(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 0, &t);
     uint64_t calls[N_TREE] = {0};
     assert_report(&t, calls, 0, 0, 0, "");
     assert_report(&t, calls, 0, 1, 0,   /* all ties: ascending taxid everywhere */
@@ -229,7 +198,7 @@ static void test_kreport_many_ties(void **state)
         calls[k + 2] = taxid == 1011 ? 10 : taxid == 1007 ? 0 : 6;
     }
     taxo_t t;
-    make_taxo(rows, KIDS + 2, &t);
+    fixture_taxo(rows, KIDS + 2, 0, &t);
     char *got = report(&t, calls, 0, 0, 0);
     char want[4096];
     size_t len = (size_t)snprintf(want, sizeof want, "100.00\t118\t0\tR\t1\troot\n");
@@ -248,7 +217,7 @@ static void test_kreport_many_ties(void **state)
 static void test_mpa(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 0, &t);
     uint64_t calls[N_TREE];
     main_counts(calls);
     assert_report(&t, calls, 8, 0, 1,
@@ -275,7 +244,7 @@ static void test_mpa(void **state)
 static void test_mpa_zero_counts(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 0, &t);
     uint64_t calls[N_TREE] = {0};
     calls[MG1655] = 1;   /* an unranked leaf: counted in its ranked ancestors only */
     const char *gamma = "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria";
@@ -306,7 +275,7 @@ static void test_mpa_zero_counts(void **state)
 static void test_write_error(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 0, &t);
     uint64_t calls[N_TREE];
     main_counts(calls);
     FILE *f = fopen("/dev/full", "w");
@@ -324,7 +293,7 @@ static void test_write_error(void **state)
 static void test_bad_shape(void **state)
 {
     taxo_t t;
-    make_taxo(TREE, N_TREE, &t);
+    fixture_taxo(TREE, N_TREE, 0, &t);
     t.parent[5] = 9;   /* parent after child: the flat-array contract is broken */
     uint64_t calls[N_TREE] = {0};
     FILE *f = fopen("/dev/null", "w");
@@ -439,7 +408,7 @@ static void test_random_trees(void **state)
         calls[i] = rng() % 4 == 0 ? rng() % 5 : 0;
     }
     taxo_t t;
-    make_taxo(rows, N, &t);
+    fixture_taxo(rows, N, 0, &t);
     for (int zero = 0; zero <= 1; zero++) {
         uint64_t uncl = zero ? 0 : 77;
         clock_t c0 = clock();
