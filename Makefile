@@ -1,35 +1,49 @@
-# gutbrain — hand-written Makefile (STYLE.md 12).
-#   make            libgutbrain.a, bin/gutbrain and the zstd HDF5 plugin
+# gutbrain — hand-written Makefile.
+#   make            bin/gutbrain, libgutbrain.a and the zstd HDF5 plugin
 #   make plugin     build/plugins/libh5zstd.so (HDF5_PLUGIN_PATH=build/plugins for h5dump, h5py)
-#   make asan=1     AddressSanitizer + UBSan build (separate object dir)
-#   make debug=1    -O0 -g
-#   make deps       install the Debian packages the project needs
-#   make test       unit + integration tests (short tier)
-#   make demo       build a demo DB and classify a demo sample
-#   make bench      the long benchmarks (benchmarks/*.sh)
-CC      := mpicc
-HDF5_CFLAGS := $(shell pkg-config --cflags hdf5-openmpi 2>/dev/null)
-HDF5_LIBS   := $(shell pkg-config --libs hdf5-openmpi 2>/dev/null)
-WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-CFLAGS  ?= -O3 -march=x86-64-v2 -g
-CFLAGS  += -std=gnu11 -fopenmp $(WARN) -Ikernels -Ipipeline $(HDF5_CFLAGS) $(RMATH_CFLAGS) -MMD -MP -D_GNU_SOURCE
-RMATH_CFLAGS := $(shell pkg-config --cflags libRmath 2>/dev/null)
-LDLIBS  := $(HDF5_LIBS) -lisal -lzstd -lxxhash -lz -lRmath -llapacke -lopenblas -lm
-LDFLAGS += -fopenmp
-BUILD   := build/release
+#   make asan=1     AddressSanitizer + UBSan build (objects in build/asan)
+#   make debug=1    -O0 -g (objects in build/debug)
+#   make deps       install the Debian packages the project needs (tests/deps.sh)
+#   make test       unit + integration tests (short tier); installs missing packages first
+#   make demo       the whole chain on the demo data
+#   make bench      the long benchmark (benchmarks/vs_kraken2.sh)
+#   make format     clang-format every C file in place; make format-check: report only
+#
+# Flags: CFLAGS, CPPFLAGS and LDFLAGS are the user's (`make CFLAGS="-O2 -g"` changes only the
+# optimisation); what the build needs is added in GB_* variables that are always applied, in the
+# way htslib keeps ALL_CPPFLAGS apart from CPPFLAGS.
+#
+# Layering is enforced here: kernels/ are compiled with the plain C compiler and -Ikernels only,
+# so a kernel that includes a pipeline header, <mpi.h> or <hdf5.h> does not compile.
+CC          := mpicc
+KERNEL_CC   := cc
 ifeq ($(debug),1)
-  CFLAGS := $(filter-out -O3,$(CFLAGS)) -O0
-  BUILD  := build/debug
+  CFLAGS    ?= -O0 -g
+  BUILD     := build/debug
+else
+  CFLAGS    ?= -O3 -march=x86-64-v2 -g
+  BUILD     := build/release
 endif
 ifeq ($(asan),1)
-  CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-  LDFLAGS += -fsanitize=address,undefined
-  BUILD   := build/asan
+  GB_SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  BUILD       := build/asan
 endif
 
-# bin/gutbrain is relinked whenever the flavour (release/debug/asan) changes
-FLAVOR := $(notdir $(BUILD))
-$(shell mkdir -p build; [ "$$(cat build/.flavor 2>/dev/null)" = "$(FLAVOR)" ] || echo $(FLAVOR) > build/.flavor)
+HDF5_CFLAGS  := $(shell pkg-config --cflags hdf5-openmpi 2>/dev/null)
+HDF5_LIBS    := $(shell pkg-config --libs hdf5-openmpi 2>/dev/null)
+RMATH_CFLAGS := $(shell pkg-config --cflags libRmath 2>/dev/null)
+
+GB_WARN          := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+GB_CFLAGS        := -std=gnu11 -fopenmp $(GB_WARN) $(GB_SANITIZE)
+GB_DEPFLAGS      := -MMD -MP
+GB_KERNEL_CPPFLAGS   := -D_GNU_SOURCE -Ikernels $(RMATH_CFLAGS)
+GB_PIPELINE_CPPFLAGS := -D_GNU_SOURCE -Ikernels -Ipipeline $(HDF5_CFLAGS) $(RMATH_CFLAGS)
+GB_LDFLAGS       := -fopenmp $(GB_SANITIZE)
+LDLIBS           := $(HDF5_LIBS) -lisal -lzstd -lxxhash -lz -lRmath -llapacke -lopenblas -lm
+
+KERNEL_COMPILE   = $(KERNEL_CC) $(GB_KERNEL_CPPFLAGS) $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) $(GB_DEPFLAGS)
+PIPELINE_COMPILE = $(CC) $(GB_PIPELINE_CPPFLAGS) $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) $(GB_DEPFLAGS)
+LINK             = $(CC) $(GB_CFLAGS) $(CFLAGS) $(GB_LDFLAGS) $(LDFLAGS)
 
 KERNEL_SRC   := $(wildcard kernels/*.c)
 PIPELINE_SRC := $(filter-out pipeline/main.c,$(wildcard pipeline/*.c))
@@ -41,24 +55,34 @@ UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # helper programs the integration tests run (not unit tests themselves)
 TEST_TOOLS   := $(BUILD)/tests/cohort_mpi_driver
 PLUGIN       := build/plugins/libh5zstd.so
+C_FILES      := $(wildcard kernels/*.[ch] pipeline/*.[ch] tests/unit/*.[ch] benchmarks/*.c)
 
-.PHONY: all deps test unit integration demo bench clean plugin
+.PHONY: all deps test unit integration demo bench clean plugin format format-check FORCE
 all: $(BIN) libgutbrain.a plugin
 
-libgutbrain.a: $(LIB) build/.flavor
-	cp $(LIB) $@
-
-$(BUILD)/%.o: %.c
+$(BUILD)/kernels/%.o: kernels/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(KERNEL_COMPILE) -c $< -o $@
+
+$(BUILD)/pipeline/%.o: pipeline/%.c
+	@mkdir -p $(dir $@)
+	$(PIPELINE_COMPILE) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/pipeline/main.o $(LIB) build/.flavor
-	@mkdir -p bin
-	$(CC) $(LDFLAGS) -o $@ $(BUILD)/pipeline/main.o $(LIB) $(LDLIBS)
+$(BUILD)/gutbrain: $(BUILD)/pipeline/main.o $(LIB)
+	$(LINK) -o $@ $^ $(LDLIBS)
+
+# bin/gutbrain and libgutbrain.a are copies of the current flavour's (release/debug/asan):
+# checked on every make, copied only when they differ, so switching flavour relinks nothing.
+$(BIN): $(BUILD)/gutbrain FORCE
+	@mkdir -p $(dir $@)
+	@cmp -s $< $@ || { cp $< $@.tmp && mv $@.tmp $@ && echo "$@ <- $<"; }
+
+libgutbrain.a: $(LIB) FORCE
+	@cmp -s $< $@ || { cp $< $@.tmp && mv $@.tmp $@ && echo "$@ <- $<"; }
 
 plugin: $(PLUGIN)
 
@@ -66,12 +90,12 @@ plugin: $(PLUGIN)
 # never sanitized, so serial HDF5 programs (h5dump, h5py, R's rhdf5) can load it too.
 $(PLUGIN): pipeline/h5zstd.c
 	@mkdir -p $(dir $@)
-	$(CC) $(filter-out -fsanitize=% -fno-sanitize-recover=% -fopenmp,$(CFLAGS)) -fPIC -shared \
+	$(KERNEL_CC) $(GB_PIPELINE_CPPFLAGS) $(CPPFLAGS) -std=gnu11 $(GB_WARN) $(CFLAGS) -fPIC -shared \
 	  -DH5ZSTD_PLUGIN -Wl,--as-needed -o $@ $< -lzstd
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
+	$(PIPELINE_COMPILE) -o $@ $< $(LIB) $(GB_LDFLAGS) $(LDFLAGS) $(LDLIBS) -lcmocka
 
 deps:
 	@bash tests/deps.sh
@@ -82,18 +106,31 @@ unit: $(UNIT_BIN)
 integration: $(BIN) $(TEST_TOOLS) $(PLUGIN)
 	@bash tests/integration/run.sh
 
-test: deps
+# `make test` and `make demo` must work on a fresh machine (README), so they first run
+# tests/deps.sh, which installs only what is missing (as root, or through sudo) and does
+# nothing, without touching apt, when every package is present.
+test:
+	@bash tests/deps.sh
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TEST_TOOLS)
 	@bash tests/run_all.sh $(UNIT_BIN)
 
-demo: deps
+demo:
+	@bash tests/deps.sh
 	@$(MAKE) --no-print-directory all
 	@bash tests/demo.sh
 
-bench: deps all
+bench: all
+	@bash tests/deps.sh
 	@bash benchmarks/vs_kraken2.sh
+
+format:
+	clang-format -i $(C_FILES)
+
+format-check:
+	@clang-format --dry-run --Werror $(C_FILES) && echo "format-check: $(words $(C_FILES)) files clean"
 
 clean:
 	rm -rf build bin libgutbrain.a
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# header dependencies of the current flavour only
+-include $(wildcard $(BUILD)/kernels/*.d $(BUILD)/pipeline/*.d $(BUILD)/tests/*.d)

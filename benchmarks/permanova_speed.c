@@ -4,7 +4,7 @@
  * A synthetic cohort per size: `features` taxa with zero-inflated log-normal counts, and four
  * model terms as in the gutbrain use case (depression 0/1, age, sex 0/1, BMI), depression
  * shifting 5% of the taxa. Bray-Curtis on relative abundances (kernels/diversity.c, packed
- * lower triangle), the Gower matrix, pmv_create and pmv_run are timed separately, then PCoA
+ * lower triangle), the Gower matrix, permanova_create and permanova_run are timed separately, then PCoA
  * (pcoa(), -k axes, 0 = skip) and betadisper + permutest on the depression groups. One row per size: wall
  * seconds of each phase, peak RSS, memory of the Gower matrix, and a checksum of the table
  * (sum of F and p over the terms), which must not change with the thread count.
@@ -82,7 +82,7 @@ static int bray_lower(const double *count, size_t n, size_t f, int threads, doub
 }
 
 static void dump(const char *dir, size_t n, size_t f, const double *count, const double *x,
-                 const pmv_row_t *rows)
+                 const permanova_row_t *rows)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/abund_%zu.tsv", dir, n);
@@ -118,9 +118,9 @@ static double dispersion(const double *g, size_t n, const double *x, uint64_t pe
     int *group = malloc(n * sizeof *group);
     uint64_t exceed = 0;
     for (size_t i = 0; i < n; i++) group[i] = x[i * NTERM] > 0.5;
-    int rc = bdisp_centroid(g, n, group, 2, z, NULL, NULL);
-    if (!rc) rc = bdisp_anova(z, n, group, 2, &f, &df1, &df2, &p);
-    if (!rc) rc = bdisp_count_random(z, n, group, 2, f, seed, 0, perms, threads, &exceed);
+    int rc = betadisper_centroid(g, n, group, 2, z, NULL, NULL);
+    if (!rc) rc = betadisper_anova(z, n, group, 2, &f, &df1, &df2, &p);
+    if (!rc) rc = betadisper_count_random(z, n, group, 2, f, seed, 0, perms, threads, &exceed);
     free(z);
     free(group);
     *secs = now() - t0;
@@ -139,27 +139,27 @@ static double ordination(const double *g, size_t n, size_t axes, double *secs)
     return first;
 }
 
-static int run_one(size_t n, size_t f, uint64_t perms, int threads, uint64_t seed, pmv_by_t by,
+static int run_one(size_t n, size_t f, uint64_t perms, int threads, uint64_t seed, permanova_by_t by,
                    size_t axes, const char *dumpdir)
 {
     double *count = malloc(n * f * sizeof *count), *x = malloc(n * NTERM * sizeof *x);
-    double *d = malloc(n * (n - 1) / 2 * sizeof *d), *g = malloc(pmv_packed_size(n) * sizeof *g);
+    double *d = malloc(n * (n - 1) / 2 * sizeof *d), *g = malloc(gower_packed_size(n) * sizeof *g);
     if (!count || !x || !d || !g) {
         fprintf(stderr, "out of memory at n = %zu\n", n);
         return 1;
     }
     simulate(n, f, seed, count, x);
     int assign[NTERM] = { 0, 1, 2, 3 };
-    pmv_row_t rows[NTERM + 2];
-    pmv_t *t = NULL;
+    permanova_row_t rows[NTERM + 2];
+    permanova_t *t = NULL;
     double t0 = now();
     int rc = bray_lower(count, n, f, threads, d);
     double t1 = now();
-    if (!rc) rc = pmv_gower_lower(d, n, g);
+    if (!rc) rc = gower_lower(d, n, g);
     double t2 = now();
-    if (!rc) rc = pmv_create(g, n, x, NTERM, assign, NTERM, by, &t);
+    if (!rc) rc = permanova_create(g, n, x, NTERM, assign, NTERM, by, &t);
     double t3 = now();
-    if (!rc) rc = pmv_run(t, perms, seed, threads, rows);
+    if (!rc) rc = permanova_run(t, perms, seed, threads, rows);
     double t4 = now();
     if (rc) {
         fprintf(stderr, "permanova failed at n = %zu: %d\n", n, rc);
@@ -170,16 +170,16 @@ static int run_one(size_t n, size_t f, uint64_t perms, int threads, uint64_t see
     double disp_p = dispersion(g, n, x, perms, threads, seed, &disp_s);
     double eig1 = axes ? ordination(g, n, axes, &pcoa_s) : NAN;
     printf("%7zu %8zu %5d %6llu %6s %8.2f %8.3f %8.3f %9.2f %9.2f %8.2f %8.2f %8ld %8.1f %.15g\n", n, f,
-           NTERM, (unsigned long long)perms, by == PMV_BY_MARGIN ? "margin" : "terms", t1 - t0,
+           NTERM, (unsigned long long)perms, by == PERMANOVA_BY_MARGIN ? "margin" : "terms", t1 - t0,
            t2 - t1, t3 - t2, t4 - t3, t4 - t0, disp_s, pcoa_s, peak_rss_mb(),
-           pmv_packed_size(n) * 8.0 / 1e6, checksum);
+           gower_packed_size(n) * 8.0 / 1e6, checksum);
     printf("#   betadisper(depression) permutest p %.4f; PCoA first eigenvalue %.10g\n", disp_p, eig1);
     for (int k = 0; k < NTERM; k++)
         printf("#   %-10s df %g SS %.10g R2 %.6f F %.10g p %.4f\n", term_name[k], rows[k].df, rows[k].ss,
                rows[k].r2, rows[k].f, rows[k].p);
     fflush(stdout);
     if (dumpdir) dump(dumpdir, n, f, count, x, rows);
-    pmv_destroy(t);
+    permanova_destroy(t);
     free(count);
     free(x);
     free(d);
@@ -193,7 +193,7 @@ int main(int argc, char **argv)
     size_t f = 500;
     uint64_t perms = 999, seed = 42;
     int threads = 2;
-    pmv_by_t by = PMV_BY_MARGIN;
+    permanova_by_t by = PERMANOVA_BY_MARGIN;
     const char *dumpdir = NULL;
     size_t axes = 10;
     for (int a = 1; a < argc; a++) {
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[a], "-p")) perms = strtoull(v, NULL, 10);
         else if (!strcmp(argv[a], "-t")) threads = atoi(v);
         else if (!strcmp(argv[a], "-s")) seed = strtoull(v, NULL, 10);
-        else if (!strcmp(argv[a], "-b")) by = strcmp(v, "terms") ? PMV_BY_MARGIN : PMV_BY_TERMS;
+        else if (!strcmp(argv[a], "-b")) by = strcmp(v, "terms") ? PERMANOVA_BY_MARGIN : PERMANOVA_BY_TERMS;
         else if (!strcmp(argv[a], "-k")) axes = strtoull(v, NULL, 10);
         else if (!strcmp(argv[a], "--dump")) dumpdir = v;
         else {

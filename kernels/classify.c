@@ -1,26 +1,26 @@
 /* One fragment (read or pair) -> taxon, Kraken 2 (2.1.2) semantics
  * (KRAKEN2-SEMANTICS.md section 4).
  *
- * cl_lookup_mate: a first pass collects the distinct-consecutive minimizers of a mate
+ * classify_lookup_mate: a first pass collects the distinct-consecutive minimizers of a mate
  * (ambiguous items are skipped and do not reset the "previous minimizer"), which is
- * exactly the set of lookups Kraken 2 makes; kt_lookup_batch resolves them with
+ * exactly the set of lookups Kraken 2 makes; kmer_table_lookup_batch resolves them with
  * prefetching; a second pass expands them back to one record per item and counts hit
  * groups (a new minimizer whose lookup hit).
  *
- * cl_resolve: the hit records are run-length compressed into (taxon, count) pairs, packed
+ * classify_resolve: the hit records are run-length compressed into (taxon, count) pairs, packed
  * in one uint64 each and sorted (insertion sort while short, heapsort beyond), then merged
  * into the distinct hit taxa in ascending internal id (if the runs outgrow the scratch,
  * they are merged early, so the scratch only needs room for the distinct hit taxa). Because parent id < child id, a
  * single ascending pass gives every path score as count + score of the nearest hit
  * ancestor (found by walking up with binary search among the hit taxa). Cost is
  * O(r log r + d * depth * log d) for r hit runs and d distinct taxa, with no allocation:
- * all arrays are the caller's cl_scratch_t. */
+ * all arrays are the caller's classify_scratch_t. */
 #include <assert.h>
 #include <math.h>
 #include "classify.h"
 #include "taxonomy.h"
 
-#define NO_MINIMIZER UINT64_MAX /* never a real minimizer: it is MM_AMBIGUOUS */
+#define NO_MINIMIZER UINT64_MAX /* never a real minimizer: it is MINIMIZER_AMBIGUOUS */
 
 /* Distinct consecutive minimizers of items[0..n), ambiguous items skipped. */
 static size_t collect_distinct(const uint64_t *items, size_t n, uint64_t *distinct)
@@ -37,19 +37,19 @@ static size_t collect_distinct(const uint64_t *items, size_t n, uint64_t *distin
     return d;
 }
 
-void cl_lookup_mate(const kt_table_t *t, const uint64_t *items, size_t n, cl_scratch_t *s,
+void classify_lookup_mate(const kmer_table_t *t, const uint64_t *items, size_t n, classify_scratch_t *s,
                     uint32_t *rec, size_t *nrec, uint32_t *hit_groups)
 {
     assert(n <= s->cap);
     size_t d = collect_distinct(items, n, s->distinct);
-    kt_lookup_batch(t, s->distinct, d, s->found);
+    kmer_table_lookup_batch(t, s->distinct, d, s->found);
     uint32_t *out = rec + *nrec, taxon = 0, groups = 0;
     uint64_t last = NO_MINIMIZER;
     size_t j = 0; /* index of the next distinct minimizer */
     for (size_t i = 0; i < n; i++) {
         uint64_t m = items[i];
         if (m == NO_MINIMIZER) {
-            out[i] = CL_AMBIG;
+            out[i] = CLASSIFY_AMBIG;
             continue;
         }
         if (m != last) {
@@ -63,7 +63,7 @@ void cl_lookup_mate(const kt_table_t *t, const uint64_t *items, size_t n, cl_scr
     *hit_groups += groups;
 }
 
-/* ---- cl_resolve helpers: (taxon << 32 | count) pairs, sorted by taxon ---- */
+/* ---- classify_resolve helpers: (taxon << 32 | count) pairs, sorted by taxon ---- */
 
 static void sift_down(uint64_t *a, size_t root, size_t n)
 {
@@ -120,8 +120,8 @@ static size_t hit_runs(const uint32_t *rec, size_t n, uint64_t *pairs, size_t ca
     size_t r = 0, border = 0;
     for (size_t i = 0; i < n;) {
         uint32_t t = rec[i];
-        if (t == CL_BORDER) border++;
-        if (t == 0 || t == CL_AMBIG || t == CL_BORDER) {
+        if (t == CLASSIFY_BORDER) border++;
+        if (t == 0 || t == CLASSIFY_AMBIG || t == CLASSIFY_BORDER) {
             i++;
             continue;
         }
@@ -195,8 +195,8 @@ static uint64_t clade_count(const uint32_t *parent, const uint32_t *taxa, const 
     return sum;
 }
 
-uint32_t cl_resolve(const uint32_t *parent, const uint32_t *rec, size_t n, uint32_t hit_groups,
-                    const cl_params_t *p, cl_scratch_t *s)
+uint32_t classify_resolve(const uint32_t *parent, const uint32_t *rec, size_t n, uint32_t hit_groups,
+                    const classify_params_t *p, classify_scratch_t *s)
 {
     uint64_t total;
     size_t r = hit_runs(rec, n, s->distinct, s->cap, &total);

@@ -1,42 +1,42 @@
 /* One fragment (read or pair) -> taxon, Kraken 2 (2.1.2) semantics. Pure compute.
  *
  * Records: one uint32 per k-mer item, in order: an internal taxon id (0 = miss),
- * CL_AMBIG for an ambiguous k-mer, and for pairs one CL_BORDER between the mates. */
+ * CLASSIFY_AMBIG for an ambiguous k-mer, and for pairs one CLASSIFY_BORDER between the mates. */
 #ifndef GB_CLASSIFY_H
 #define GB_CLASSIFY_H
 #include <stddef.h>
 #include <stdint.h>
 #include "kmer_table.h"
 
-#define CL_AMBIG  0xFFFFFFFFu
-#define CL_BORDER 0xFFFFFFFEu
+#define CLASSIFY_AMBIG  0xFFFFFFFFu
+#define CLASSIFY_BORDER 0xFFFFFFFEu
 
 typedef struct {
     double confidence;     /* 0 .. 1 */
     uint32_t min_hit_groups;
-} cl_params_t;
+} classify_params_t;
 
-/* Per-thread scratch for cl_lookup_mate / cl_resolve; sized for the longest fragment. */
+/* Per-thread scratch for classify_lookup_mate / classify_resolve; sized for the longest fragment. */
 typedef struct {
     uint64_t *distinct;    /* distinct consecutive minimizers of a mate */
     uint32_t *found;       /* their lookup results */
     uint32_t *hit_taxa;    /* distinct hit taxa of the fragment */
     uint32_t *hit_counts;
     size_t cap;            /* capacity of each array, in items */
-} cl_scratch_t;
+} classify_scratch_t;
 
-/* Turn the items of one mate (from mm_scan) into records appended at rec[*nrec...],
+/* Turn the items of one mate (from minimizer_scan) into records appended at rec[*nrec...],
  * looking up each new minimizer once (batched), and add the mate's hit groups to
  * *hit_groups (a group = a run of consecutive non-ambiguous items with one minimizer
  * whose lookup hit; ambiguous items do not break a run). rec must have room for n more. */
-void cl_lookup_mate(const kt_table_t *t, const uint64_t *items, size_t n, cl_scratch_t *s,
+void classify_lookup_mate(const kmer_table_t *t, const uint64_t *items, size_t n, classify_scratch_t *s,
                     uint32_t *rec, size_t *nrec, uint32_t *hit_groups);
 
 /* Resolve the call for records rec[0..n): path score (sum of counts on the path to the
  * root), ties -> LCA of the tied taxa, confidence walk (R = ceil(confidence * N) in double,
  * N = items including ambiguous ones and misses, border excluded), then minimum hit groups.
  * parent[] is the internal taxonomy. Returns the internal taxon, 0 = unclassified. */
-uint32_t cl_resolve(const uint32_t *parent, const uint32_t *rec, size_t n, uint32_t hit_groups,
-                    const cl_params_t *p, cl_scratch_t *s);
+uint32_t classify_resolve(const uint32_t *parent, const uint32_t *rec, size_t n, uint32_t hit_groups,
+                    const classify_params_t *p, classify_scratch_t *s);
 
 #endif

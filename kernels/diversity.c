@@ -8,7 +8,7 @@
  * L2-sized blocks of rows j, which keeps large matrices from being memory-bound. */
 #pragma GCC optimize("fp-contract=off") /* d*d + acc must not become an FMA in one path only */
 #include "diversity.h"
-#include "error.h"
+#include "gb_status.h"
 #include "transform.h"
 #include <math.h>
 #include <omp.h>

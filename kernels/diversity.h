@@ -1,7 +1,7 @@
 /* Alpha and beta diversity with vegan 2.6-4 semantics (STATS-SEMANTICS.md §4, §5).
  *
  * Pure compute: no I/O, no globals, no allocation; outputs are caller-owned. Functions return
- * 0 or a negative GB_E_* code (pipeline/error.h).
+ * 0 or a negative GB_E_* code (kernels/gb_status.h).
  * Layout: an abundance table is samples x features, row-major doubles: x[i*p + k] is sample
  * i, feature k (dense, row stride p, except diversity_alpha which takes a stride).
  *
@@ -9,12 +9,12 @@
  *   transform_tss(counts, n, p, rel);                          // kernels/transform.h
  *   diversity_dist_t d = { DIVERSITY_LOWER, dist, NULL };      // n(n-1)/2 doubles
  *   diversity_bray_curtis(rel, n, p, nthreads, &d);
- *   pmv_gower_lower(dist, n, g);                               // kernels/permanova.h
+ *   gower_lower(dist, n, g);                               // kernels/permanova.h
  * and for Aitchison: diversity_aitchison(counts, n, p, 0.5, clr_work, nthreads, &d).
  *
  * FOR THE PERMANOVA / PCoA / betadisper CALLER: consume DIVERSITY_LOWER (strict lower triangle,
- * row-major, d(i,j) for j < i at i(i-1)/2 + j) - exactly the layout of pmv_gower_lower() and
- * pmv_gower_lower_f32(). Memory at 20,000 samples: LOWER double 1.6 GB, LOWER float 0.8 GB,
+ * row-major, d(i,j) for j < i at i(i-1)/2 + j) - exactly the layout of gower_lower() and
+ * gower_lower_f32(). Memory at 20,000 samples: LOWER double 1.6 GB, LOWER float 0.8 GB,
  * FULL double 3.2 GB. Use float (the f32 member) only when memory forces it: it carries ~7
  * digits, so downstream results then agree with R to ~1e-7, not 1e-8.
  * To compare with R: as.matrix(vegdist(x))[i+1, j+1] = d(i,j); R's own dist vector is the
@@ -48,7 +48,7 @@ int diversity_alpha(const double *counts, size_t n, size_t p, size_t ld, diversi
 
 typedef enum {
     DIVERSITY_LOWER = 0, /* strict lower triangle, row-major: d(i,j), j < i, at i(i-1)/2 + j;
-                          * n(n-1)/2 entries (pmv_gower_lower's input) */
+                          * n(n-1)/2 entries (gower_lower's input) */
     DIVERSITY_FULL = 1   /* n x n row-major, symmetric, zero diagonal */
 } diversity_layout_t;
 

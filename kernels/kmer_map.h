@@ -9,24 +9,26 @@
 #define GB_KMER_MAP_H
 #include <stddef.h>
 #include <stdint.h>
+#include "gb_status.h"
 
-#define KM_SLACK 256 /* slots past the last home slot, so runs never wrap */
+#define KMER_MAP_SLACK 256 /* slots past the last home slot, so runs never wrap */
 
 typedef struct {
-    uint64_t *keys;   /* cap + KM_SLACK keys, 0 = empty (zeroed by the caller) */
+    uint64_t *keys;   /* cap + KMER_MAP_SLACK keys, 0 = empty (zeroed by the caller) */
     uint32_t *vals;   /* taxon per occupied slot */
     uint64_t cap;     /* home slots */
     uint64_t count;   /* entries, the key 0 included */
     uint32_t zero_val;/* taxon of key 0, 0 when absent */
     int shift;        /* key bits used for the shard; home = mulhi(key << shift, cap) */
-} km_map_t;
+} kmer_map_t;
 
 /* Insert key with taxon (>0), merging with LCA(parent) when present.
- * Returns 0 when done, 1 when the map has no room (grow with km_rehash and retry). */
-int km_insert(km_map_t *m, uint64_t key, uint32_t taxon, const uint32_t *parent);
+ * Returns GB_OK, or GB_E_FULL when the map has no room (grow with kmer_map_rehash and retry;
+ * m is then unchanged). */
+int kmer_map_insert(kmer_map_t *m, uint64_t key, uint32_t taxon, const uint32_t *parent) GB_MUST_CHECK;
 
 /* Move every entry of src into dst (whose keys the caller zeroed, with a larger cap).
- * Returns 0, or 1 if dst is too small. */
-int km_rehash(const km_map_t *src, km_map_t *dst);
+ * Returns GB_OK, or GB_E_FULL if dst is too small. */
+int kmer_map_rehash(const kmer_map_t *src, kmer_map_t *dst) GB_MUST_CHECK;
 
 #endif

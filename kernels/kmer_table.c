@@ -7,33 +7,34 @@
  * false-positive rate grows with the cells compared. A bucket is compared in
  * one go with SSE2 (four 4-cell compares and a 16-bit mask), with a scalar path for other
  * targets. Because cells are never deleted, the empty cells of a bucket are a suffix:
- * "first empty cell" is the lowest set bit of the empty mask. kt_lookup_batch hides
- * memory latency in groups of KT_BATCH keys: hash all and prefetch their home buckets,
- * then resolve them, so up to KT_BATCH cache misses are in flight at once. (Measured on
+ * "first empty cell" is the lowest set bit of the empty mask. kmer_table_lookup_batch hides
+ * memory latency in groups of KMER_TABLE_BATCH keys: hash all and prefetch their home buckets,
+ * then resolve them, so up to KMER_TABLE_BATCH cache misses are in flight at once. (Measured on
  * a 177 MB table: ~2.3x faster than one lookup at a time; a rolling prefetch a fixed
  * distance ahead gained nothing here.) Only fragments are compared (Kraken 2 does the
  * same), so absent keys can return a value; see the header. */
 #include <assert.h>
 #include "kmer_table.h"
+#include "gb_status.h"
 #include "taxonomy.h"
-#if defined(__SSE2__) && !defined(KT_SCALAR) /* -DKT_SCALAR tests the portable path */
+#if defined(__SSE2__) && !defined(KMER_TABLE_SCALAR) /* -DKT_SCALAR tests the portable path */
 #include <emmintrin.h>
 #endif
 
-#define KT_BATCH 16 /* lookups whose home buckets are prefetched together */
+#define KMER_TABLE_BATCH 16 /* lookups whose home buckets are prefetched together */
 
-int kt_value_bits(uint64_t node_count)
+int kmer_table_value_bits(uint64_t node_count)
 {
     int b = 1;
     while (b < 64 && (UINT64_C(1) << b) < node_count) b++;
     return b;
 }
 
-uint64_t kt_buckets_for(uint64_t n, double load)
+uint64_t kmer_table_buckets_for(uint64_t n, double load)
 {
     double cells = (double)n / load;
-    uint64_t buckets = (uint64_t)(cells / KT_BUCKET_CELLS);
-    while ((double)buckets * KT_BUCKET_CELLS < cells) buckets++; /* round up */
+    uint64_t buckets = (uint64_t)(cells / KMER_TABLE_BUCKET_CELLS);
+    while ((double)buckets * KMER_TABLE_BUCKET_CELLS < cells) buckets++; /* round up */
     return buckets ? buckets : 1;
 }
 
@@ -41,11 +42,11 @@ uint64_t kt_buckets_for(uint64_t n, double load)
 typedef struct {
     uint32_t frag;   /* fragment << value_bits */
     uint32_t vmask;  /* value part of a cell */
-} kt_probe_t;
+} kmer_table_probe_t;
 
-static inline kt_probe_t probe_for(const kt_table_t *t, uint64_t h)
+static inline kmer_table_probe_t probe_for(const kmer_table_t *t, uint64_t h)
 {
-    kt_probe_t p;
+    kmer_table_probe_t p;
     int vb = t->value_bits;
     p.vmask = vb >= 32 ? UINT32_MAX : (UINT32_C(1) << vb) - 1;
     /* Low key_bits of h, placed above the value; with key_bits 0 every cell matches. */
@@ -55,10 +56,10 @@ static inline kt_probe_t probe_for(const kt_table_t *t, uint64_t h)
 
 /* Bitmasks over the 16 cells of a bucket: cells that are empty, cells whose fragment
  * matches. Bit i is cell i. */
-static inline void bucket_masks(const uint32_t *cell, kt_probe_t p, unsigned *empty,
+static inline void bucket_masks(const uint32_t *cell, kmer_table_probe_t p, unsigned *empty,
                                 unsigned *match)
 {
-#if defined(__SSE2__) && !defined(KT_SCALAR)
+#if defined(__SSE2__) && !defined(KMER_TABLE_SCALAR)
     const __m128i vmask = _mm_set1_epi32((int)p.vmask), fmask = _mm_set1_epi32((int)~p.vmask);
     const __m128i zero = _mm_setzero_si128(), frag = _mm_set1_epi32((int)p.frag);
     unsigned e = 0, m = 0;
@@ -73,7 +74,7 @@ static inline void bucket_masks(const uint32_t *cell, kt_probe_t p, unsigned *em
     *match = m;
 #else
     unsigned e = 0, m = 0;
-    for (int i = 0; i < KT_BUCKET_CELLS; i++) {
+    for (int i = 0; i < KMER_TABLE_BUCKET_CELLS; i++) {
         e |= (unsigned)((cell[i] & p.vmask) == 0) << i;
         m |= (unsigned)((cell[i] & ~p.vmask) == p.frag) << i;
     }
@@ -84,59 +85,59 @@ static inline void bucket_masks(const uint32_t *cell, kt_probe_t p, unsigned *em
 
 /* Index of the cell that holds the key or would take it: the first matching cell before
  * the first empty one, else the first empty one. Returns -1 when the table is full. */
-static int64_t find_cell(const kt_table_t *t, uint64_t h, kt_probe_t p)
+static int64_t find_cell(const kmer_table_t *t, uint64_t h, kmer_table_probe_t p)
 {
-    uint64_t b = kt_home_bucket(t, h);
+    uint64_t b = kmer_table_home_bucket(t, h);
     for (uint64_t step = 0; step < t->nbuckets; step++) {
-        const uint32_t *cell = t->cells + b * KT_BUCKET_CELLS;
+        const uint32_t *cell = t->cells + b * KMER_TABLE_BUCKET_CELLS;
         unsigned empty, match;
         bucket_masks(cell, p, &empty, &match);
         /* Cells at or after the first empty one are all empty: keep matches before it. */
         unsigned before = empty ? (empty & -empty) - 1 : 0xFFFFu;
         unsigned hit = (match & before) | (empty & -empty);
-        if (hit) return (int64_t)(b * KT_BUCKET_CELLS + (uint64_t)__builtin_ctz(hit));
+        if (hit) return (int64_t)(b * KMER_TABLE_BUCKET_CELLS + (uint64_t)__builtin_ctz(hit));
         if (++b == t->nbuckets) b = 0;
     }
     return -1;
 }
 
-static inline uint32_t lookup_hashed(const kt_table_t *t, uint64_t h)
+static inline uint32_t lookup_hashed(const kmer_table_t *t, uint64_t h)
 {
-    kt_probe_t p = probe_for(t, h);
+    kmer_table_probe_t p = probe_for(t, h);
     int64_t i = find_cell(t, h, p);
     return i < 0 ? 0 : t->cells[i] & p.vmask; /* an empty cell reads as 0 */
 }
 
-uint32_t kt_lookup(const kt_table_t *t, uint64_t m)
+uint32_t kmer_table_lookup(const kmer_table_t *t, uint64_t m)
 {
-    return lookup_hashed(t, kt_hash(m));
+    return lookup_hashed(t, kmer_table_hash(m));
 }
 
-void kt_lookup_batch(const kt_table_t *t, const uint64_t *keys, size_t n, uint32_t *out)
+void kmer_table_lookup_batch(const kmer_table_t *t, const uint64_t *keys, size_t n, uint32_t *out)
 {
-    uint64_t h[KT_BATCH];
-    for (size_t i0 = 0; i0 < n; i0 += KT_BATCH) {
-        size_t m = n - i0 < KT_BATCH ? n - i0 : KT_BATCH;
+    uint64_t h[KMER_TABLE_BATCH];
+    for (size_t i0 = 0; i0 < n; i0 += KMER_TABLE_BATCH) {
+        size_t m = n - i0 < KMER_TABLE_BATCH ? n - i0 : KMER_TABLE_BATCH;
         for (size_t i = 0; i < m; i++) {
-            h[i] = kt_hash(keys[i0 + i]);
-            __builtin_prefetch(t->cells + kt_home_bucket(t, h[i]) * KT_BUCKET_CELLS, 0, 0);
+            h[i] = kmer_table_hash(keys[i0 + i]);
+            __builtin_prefetch(t->cells + kmer_table_home_bucket(t, h[i]) * KMER_TABLE_BUCKET_CELLS, 0, 0);
         }
         for (size_t i = 0; i < m; i++)
             out[i0 + i] = keys[i0 + i] == UINT64_MAX ? 0 : lookup_hashed(t, h[i]);
     }
 }
 
-int kt_insert(kt_table_t *t, uint64_t m, uint32_t taxon, const uint32_t *parent)
+int kmer_table_insert(kmer_table_t *t, uint64_t m, uint32_t taxon, const uint32_t *parent)
 {
-    return kt_insert_hashed(t, kt_hash(m), taxon, parent);
+    return kmer_table_insert_hashed(t, kmer_table_hash(m), taxon, parent);
 }
 
-int kt_insert_hashed(kt_table_t *t, uint64_t h, uint32_t taxon, const uint32_t *parent)
+int kmer_table_insert_hashed(kmer_table_t *t, uint64_t h, uint32_t taxon, const uint32_t *parent)
 {
-    kt_probe_t p = probe_for(t, h);
+    kmer_table_probe_t p = probe_for(t, h);
     assert(taxon != 0 && taxon <= p.vmask); /* 0 would read as an empty cell */
     int64_t i = find_cell(t, h, p);
-    if (i < 0) return -1;
+    if (i < 0) return GB_E_FULL;
     uint32_t old = t->cells[i] & p.vmask;
     uint32_t val = old ? tax_lca(parent, old, taxon) : taxon;
     t->cells[i] = p.frag | (val & p.vmask);

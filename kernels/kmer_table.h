@@ -1,8 +1,8 @@
 /* Compact minimizer -> taxon table. Pure compute over a caller-owned cell array.
  *
- * Layout: nbuckets buckets of KT_BUCKET_CELLS 32-bit cells (one 64-byte cache line each).
+ * Layout: nbuckets buckets of KMER_TABLE_BUCKET_CELLS 32-bit cells (one 64-byte cache line each).
  * A cell is (fragment << value_bits) | value; value 0 means empty, so taxon 0 is never stored.
- * h = kt_hash(m) (MurmurHash3 fmix64). The home bucket is the high product
+ * h = kmer_table_hash(m) (MurmurHash3 fmix64). The home bucket is the high product
  * (h * nbuckets) >> 64, the fragment is the low key_bits (= 32 - value_bits) bits of h, so
  * bucket and fragment come from independent bits. A bucket is filled left to right; a
  * full bucket overflows into the next one (wrapping). Lookup stops at the first empty cell.
@@ -12,16 +12,17 @@
 #define GB_KMER_TABLE_H
 #include <stddef.h>
 #include <stdint.h>
+#include "gb_status.h"
 
-#define KT_BUCKET_CELLS 16
+#define KMER_TABLE_BUCKET_CELLS 16
 
 typedef struct {
-    uint32_t *cells;      /* nbuckets * KT_BUCKET_CELLS cells, 64-byte aligned, owned by caller */
+    uint32_t *cells;      /* nbuckets * KMER_TABLE_BUCKET_CELLS cells, 64-byte aligned, owned by caller */
     uint64_t nbuckets;
     int value_bits;       /* bits of a cell that hold the taxon */
-} kt_table_t;
+} kmer_table_t;
 
-static inline uint64_t kt_hash(uint64_t x)
+static inline uint64_t kmer_table_hash(uint64_t x)
 {
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdULL;
@@ -31,30 +32,31 @@ static inline uint64_t kt_hash(uint64_t x)
     return x;
 }
 
-static inline uint64_t kt_home_bucket(const kt_table_t *t, uint64_t h)
+static inline uint64_t kmer_table_home_bucket(const kmer_table_t *t, uint64_t h)
 {
     return (uint64_t)(((unsigned __int128)h * t->nbuckets) >> 64);
 }
 
 /* Smallest b >= 1 with 2^b >= node_count (node_count includes the dummy node 0). */
-int kt_value_bits(uint64_t node_count);
+int kmer_table_value_bits(uint64_t node_count);
 
 /* Buckets needed for n keys at the given load factor (0 < load <= 0.95). */
-uint64_t kt_buckets_for(uint64_t n, double load);
+uint64_t kmer_table_buckets_for(uint64_t n, double load);
 
 /* Taxon stored for minimizer m, or 0. */
-uint32_t kt_lookup(const kt_table_t *t, uint64_t m);
+uint32_t kmer_table_lookup(const kmer_table_t *t, uint64_t m);
 
-/* out[i] = kt_lookup(t, keys[i]) for i < n, with software prefetch; keys equal to
+/* out[i] = kmer_table_lookup(t, keys[i]) for i < n, with software prefetch; keys equal to
  * UINT64_MAX give 0 without a lookup. */
-void kt_lookup_batch(const kt_table_t *t, const uint64_t *keys, size_t n, uint32_t *out);
+void kmer_table_lookup_batch(const kmer_table_t *t, const uint64_t *keys, size_t n, uint32_t *out);
 
 /* Insert m with taxon (1 .. 2^value_bits-1): an empty cell takes it, a cell with the same
  * fragment becomes LCA(old, taxon) under parent[]. Not thread-safe. Returns 1 when a new
- * cell was used, 0 when merged, -1 when the table is full. */
-int kt_insert(kt_table_t *t, uint64_t m, uint32_t taxon, const uint32_t *parent);
+ * cell was used, 0 when merged (the kernels' convention: a non-negative result on success),
+ * GB_E_FULL when the table is full. */
+int kmer_table_insert(kmer_table_t *t, uint64_t m, uint32_t taxon, const uint32_t *parent) GB_MUST_CHECK;
 
-/* kt_insert for a key already hashed: h = kt_hash(m). */
-int kt_insert_hashed(kt_table_t *t, uint64_t h, uint32_t taxon, const uint32_t *parent);
+/* kmer_table_insert for a key already hashed: h = kmer_table_hash(m). */
+int kmer_table_insert_hashed(kmer_table_t *t, uint64_t h, uint32_t taxon, const uint32_t *parent) GB_MUST_CHECK;
 
 #endif

@@ -1,6 +1,6 @@
 /* Canonical spaced minimizers with Kraken 2 (2.1.2) semantics.
  *
- * Approach: the sequence is handled in chunks of MM_CHUNK bases, in two passes each.
+ * Approach: the sequence is handled in chunks of MINIMIZER_CHUNK bases, in two passes each.
  * 1. Keys: two rolling l-mers, the forward value (new base in the low 2 bits) and its
  *    reverse complement (complemented base entering at the top), so the canonical form
  *    costs a compare, not a reversal. key = (canonical AND spaced mask) XOR toggle, or
@@ -20,9 +20,9 @@
 #include <string.h>
 #include "minimizer.h"
 
-#define MM_TOGGLE 0xe37e28c4271b5a2dULL
-#define MM_MAX_SPAN 1024 /* supports k - l <= MM_MAX_SPAN */
-#define MM_CHUNK 512     /* bases per chunk */
+#define MINIMIZER_TOGGLE 0xe37e28c4271b5a2dULL
+#define MINIMIZER_MAX_SPAN 1024 /* supports k - l <= MINIMIZER_MAX_SPAN */
+#define MINIMIZER_CHUNK 512     /* bases per chunk */
 #define NO_KEY INT64_MAX
 
 #define A4 4, 4, 4, 4
@@ -30,7 +30,7 @@
 #define A64 A16, A16, A16, A16
 
 /* Every byte but ACGT/acgt is ambiguous (code 4). */
-const uint8_t gb_dna_code[256] = {
+const uint8_t minimizer_dna_code[256] = {
     A64,                                     /* 0x00 - 0x3f */
     4, 0, 4, 1, 4, 4, 4, 2, 4, 4, 4, 4, 4, 4, 4, 4, /* 0x40 '@' A . C . . . G */
     4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, /* 0x50 . . . . T */
@@ -44,7 +44,7 @@ static uint64_t low_bits_mask(int bits)
     return bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
 }
 
-uint64_t mm_spaced_mask(int l, int s)
+uint64_t minimizer_spaced_mask(int l, int s)
 {
     /* Template "1"x(l-2s) + "01"x s: bit i (from the right) is 0 exactly for odd i < 2s;
      * widened, the 2-bit digit of each such base is cleared. */
@@ -54,24 +54,24 @@ uint64_t mm_spaced_mask(int l, int s)
     return mask;
 }
 
-void mm_params_init(mm_params_t *p, int k, int l, int spaced)
+void minimizer_params_init(minimizer_params_t *p, int k, int l, int spaced)
 {
-    assert(l >= 1 && l <= 31 && l <= k && k - l <= MM_MAX_SPAN);
+    assert(l >= 1 && l <= 31 && l <= k && k - l <= MINIMIZER_MAX_SPAN);
     p->k = k;
     p->l = l;
     p->spaced = spaced;
-    p->mask = mm_spaced_mask(l, spaced);
-    p->toggle = MM_TOGGLE & low_bits_mask(2 * l);
+    p->mask = minimizer_spaced_mask(l, spaced);
+    p->toggle = MINIMIZER_TOGGLE & low_bits_mask(2 * l);
 }
 
 /* Scratch for one chunk: keys of the l-mers ending at each position, preceded by the
  * last `span` keys of the previous chunk, and the window minima. Keys are below 2^62, so
  * they fit int64_t and NO_KEY (an l-mer with an ambiguous base) compares above all. */
 typedef struct {
-    int64_t key[MM_MAX_SPAN + MM_CHUNK];
-    int64_t tmp[2][MM_MAX_SPAN + MM_CHUNK];
-    uint64_t amb[MM_CHUNK]; /* MM_AMBIGUOUS for an ambiguous item, else 0 */
-} mm_chunk_t;
+    int64_t key[MINIMIZER_MAX_SPAN + MINIMIZER_CHUNK];
+    int64_t tmp[2][MINIMIZER_MAX_SPAN + MINIMIZER_CHUNK];
+    uint64_t amb[MINIMIZER_CHUNK]; /* MINIMIZER_AMBIGUOUS for an ambiguous item, else 0 */
+} minimizer_chunk_t;
 
 /* dst[j] = min(src[j], src[j - d]) for j in [lo, hi). */
 static void min_shifted(int64_t *restrict dst, const int64_t *restrict src, size_t lo, size_t hi,
@@ -83,7 +83,7 @@ static void min_shifted(int64_t *restrict dst, const int64_t *restrict src, size
 /* Minimum of key[j - w + 1 .. j] for j in [w - 1, hi), by doubling: after the step to
  * width, m[j] covers key[j - width + 1 .. j] (valid from j = width - 1); the last step
  * overlaps two such blocks. Only valid entries are ever read. */
-static const int64_t *window_min(mm_chunk_t *c, size_t w, size_t hi)
+static const int64_t *window_min(minimizer_chunk_t *c, size_t w, size_t hi)
 {
     const int64_t *src = c->key;
     size_t width = 1, which = 0;
@@ -100,40 +100,40 @@ static const int64_t *window_min(mm_chunk_t *c, size_t w, size_t hi)
     return src;
 }
 
-size_t mm_scan(const mm_params_t *p, const char *seq, size_t n, uint64_t *out)
+size_t minimizer_scan(const minimizer_params_t *p, const char *seq, size_t n, uint64_t *out)
 {
     const size_t k = (size_t)p->k, l = (size_t)p->l;
     if (n < k) return 0;
-    assert(p->l >= 1 && p->l <= 31 && k >= l && k - l <= MM_MAX_SPAN);
+    assert(p->l >= 1 && p->l <= 31 && k >= l && k - l <= MINIMIZER_MAX_SPAN);
     const uint64_t lmask = low_bits_mask(2 * p->l), smask = p->mask, tog = p->toggle;
     const unsigned top = 2 * (unsigned)(l - 1);
     const size_t span = k - l;                  /* window = l-mers ending in [e-span, e] */
     const size_t need = k > l ? k - 1 : k;      /* unambiguous bases needed for an item */
     const unsigned char *s = (const unsigned char *)seq;
-    mm_chunk_t c;
+    minimizer_chunk_t c;
     uint64_t fwd = 0, rev = 0;
     size_t run = 0;
 
     for (size_t j = 0; j < span; j++) c.key[j] = NO_KEY;
-    for (size_t i0 = 0; i0 < n; i0 += MM_CHUNK) {
-        size_t len = n - i0 < MM_CHUNK ? n - i0 : MM_CHUNK;
+    for (size_t i0 = 0; i0 < n; i0 += MINIMIZER_CHUNK) {
+        size_t len = n - i0 < MINIMIZER_CHUNK ? n - i0 : MINIMIZER_CHUNK;
         /* Keys and item masks, branch-free: an ambiguous base only zeroes run. fwd keeps
          * stale high bits (masked on use) to keep its dependency chain short. */
         for (size_t t = 0; t < len; t++) {
-            uint64_t b = gb_dna_code[s[i0 + t]];
+            uint64_t b = minimizer_dna_code[s[i0 + t]];
             run = b > 3 ? 0 : run + 1;
             b &= 3;
             fwd = (fwd << 2) | b;
             rev = (rev >> 2) | ((3 - b) << top);
             uint64_t f = fwd & lmask, canon = f < rev ? f : rev;
             c.key[span + t] = run >= l ? (int64_t)((canon & smask) ^ tog) : NO_KEY;
-            c.amb[t] = run >= need ? 0 : MM_AMBIGUOUS;
+            c.amb[t] = run >= need ? 0 : MINIMIZER_AMBIGUOUS;
         }
         const int64_t *win = window_min(&c, span + 1, span + len);
         size_t t0 = i0 + 1 >= k ? 0 : k - 1 - i0; /* first position that ends a k-mer */
         uint64_t *o = out + i0 + t0 + 1 - k;
         for (size_t t = t0; t < len; t++)
-            o[t - t0] = ((uint64_t)win[span + t] ^ tog) | c.amb[t]; /* MM_AMBIGUOUS is all ones */
+            o[t - t0] = ((uint64_t)win[span + t] ^ tog) | c.amb[t]; /* MINIMIZER_AMBIGUOUS is all ones */
         memmove(c.key, c.key + len, span * sizeof c.key[0]);
     }
     return n - k + 1;

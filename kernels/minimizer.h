@@ -6,9 +6,9 @@
 #include <stdint.h>
 
 /* 2-bit code of a base: A/a=0 C/c=1 G/g=2 T/t=3, every other byte 4 (ambiguous). */
-extern const uint8_t gb_dna_code[256];
+extern const uint8_t minimizer_dna_code[256];
 
-#define MM_AMBIGUOUS UINT64_MAX /* item value of an ambiguous k-mer */
+#define MINIMIZER_AMBIGUOUS UINT64_MAX /* item value of an ambiguous k-mer */
 
 typedef struct {
     int k;              /* k-mer length (35) */
@@ -16,19 +16,19 @@ typedef struct {
     int spaced;         /* spaced-seed s (7): 0 means no mask */
     uint64_t mask;      /* spaced-seed mask, widened to 2 bits per base */
     uint64_t toggle;    /* toggle mask, already cut to 2l bits */
-} mm_params_t;
+} minimizer_params_t;
 
 /* Kraken 2 defaults: k=35, l=31, s=7, toggle 0xe37e28c4271b5a2d. */
-void mm_params_init(mm_params_t *p, int k, int l, int spaced);
+void minimizer_params_init(minimizer_params_t *p, int k, int l, int spaced);
 
 /* Spaced-seed mask for l and s: template "1"x(l-2s) + "01"x s, each bit widened to 2. */
-uint64_t mm_spaced_mask(int l, int s);
+uint64_t minimizer_spaced_mask(int l, int s);
 
 /* Scan seq[0..n): write one item per k-mer end position e = k-1 .. n-1 into out
  * (out must hold n-k+1 items when n >= k). Each item is the masked canonical minimizer
- * (without toggle) or MM_AMBIGUOUS. Returns the number of items (0 when n < k).
+ * (without toggle) or MINIMIZER_AMBIGUOUS. Returns the number of items (0 when n < k).
  * Kraken 2's rules, including its quirk that a k-mer whose only ambiguous base is
  * its first one is not ambiguous. */
-size_t mm_scan(const mm_params_t *p, const char *seq, size_t n, uint64_t *out);
+size_t minimizer_scan(const minimizer_params_t *p, const char *seq, size_t n, uint64_t *out);
 
 #endif

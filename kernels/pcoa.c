@@ -7,7 +7,7 @@
 #include <string.h>
 #include <lapacke.h>
 #include "pcoa.h"
-#include "error.h"
+#include "gb_status.h"
 
 typedef struct {
     double *a;        /* n x n column-major: G, then dsytrd's reflectors */

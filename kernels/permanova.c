@@ -16,8 +16,8 @@
 #include <string.h>
 #include <omp.h>
 #include "permanova.h"
-#include "models.h"
-#include "error.h"
+#include "lm.h"
+#include "gb_status.h"
 #define MATHLIB_STANDALONE
 #include <Rmath.h>
 
@@ -39,10 +39,10 @@ enum {
 _Static_assert(KC % MR == 0, "a row block must not straddle a cache block");
 _Static_assert(NR % 4 == 0, "register tiles are whole 4-double vectors");
 
-struct pmv {
+struct permanova {
     const double *g;     /* borrowed packed-lower Gower matrix */
     size_t n, nterm, ntests;
-    pmv_by_t by;
+    permanova_by_t by;
     size_t rank;         /* rank of the full design */
     size_t u;            /* basis columns; the first `rank` span the full design in order */
     double *basis;       /* n x u row-major */
@@ -104,7 +104,7 @@ static uint64_t xoshiro_below(xoshiro_t *r, uint64_t range)
     return (uint64_t)(m >> 64);
 }
 
-void pmv_permutation(uint64_t seed, uint64_t index, size_t n, int32_t *perm)
+void perm_draw(uint64_t seed, uint64_t index, size_t n, int32_t *perm)
 {
     xoshiro_t r;
     xoshiro_seed(&r, seed, index);
@@ -128,17 +128,17 @@ static uint64_t factorial_u64(size_t n)
     return f;
 }
 
-int pmv_perm_plan(size_t n, uint64_t requested, pmv_perm_plan_t *plan)
+int perm_plan(size_t n, uint64_t requested, perm_plan_t *plan)
 {
     if (n < 2 || requested == 0) return GB_E_USAGE;
     uint64_t all = factorial_u64(n); /* 0 = astronomically many */
     plan->nperm = requested;
-    plan->mode = PMV_PERM_RANDOM;
+    plan->mode = PERM_RANDOM;
     if (all && requested >= all - 1) { /* permute::check: complete enumeration */
-        plan->mode = PMV_PERM_ALL;
+        plan->mode = PERM_ALL;
         plan->nperm = all - 1;
     } else if (all && all - 1 <= 5040) { /* fewer than minperm: drawn from the full set */
-        plan->mode = PMV_PERM_DISTINCT;
+        plan->mode = PERM_DISTINCT;
     }
     return 0;
 }
@@ -155,12 +155,12 @@ static void unrank_permutation(uint64_t rank, size_t n, int32_t *perm, int32_t *
     }
 }
 
-int pmv_perm_set(size_t n, const pmv_perm_plan_t *plan, uint64_t seed, int32_t *perm)
+int perm_set(size_t n, const perm_plan_t *plan, uint64_t seed, int32_t *perm)
 {
-    if (plan->mode == PMV_PERM_RANDOM || n < 2 || n > MAX_EXPLICIT_N) return GB_E_USAGE;
+    if (plan->mode == PERM_RANDOM || n < 2 || n > MAX_EXPLICIT_N) return GB_E_USAGE;
     uint64_t all = factorial_u64(n);
     int32_t pool[MAX_EXPLICIT_N];
-    if (plan->mode == PMV_PERM_ALL) {
+    if (plan->mode == PERM_ALL) {
         for (uint64_t k = 1; k < all; k++) unrank_permutation(k, n, perm + (k - 1) * n, pool);
         return 0;
     }
@@ -183,7 +183,7 @@ int pmv_perm_set(size_t n, const pmv_perm_plan_t *plan, uint64_t seed, int32_t *
 
 /* ---- Gower matrix ------------------------------------------------------------------------- */
 
-size_t pmv_packed_size(size_t n) { return n * (n + 1) / 2; }
+size_t gower_packed_size(size_t n) { return n * (n + 1) / 2; }
 
 static size_t packed_row(size_t i) { return i * (i + 1) / 2; }
 
@@ -255,19 +255,19 @@ static int gower(const dist_src_t *s, size_t n, double *g)
     return 0;
 }
 
-int pmv_gower_full(const double *d, size_t n, double *g)
+int gower_full(const double *d, size_t n, double *g)
 {
     dist_src_t s = { d, NULL, n };
     return gower(&s, n, g);
 }
 
-int pmv_gower_lower(const double *d, size_t n, double *g)
+int gower_lower(const double *d, size_t n, double *g)
 {
     dist_src_t s = { d, NULL, 0 };
     return gower(&s, n, g);
 }
 
-int pmv_gower_lower_f32(const float *d, size_t n, double *g)
+int gower_lower_f32(const float *d, size_t n, double *g)
 {
     dist_src_t s = { NULL, d, 0 };
     return gower(&s, n, g);
@@ -311,7 +311,7 @@ static void scale(double *v, size_t n, double by)
 
 /* Orthonormal basis of the non-aliased columns of xc (n x k row-major, centred), in R's pivot
  * order, so the first j basis columns span the first j kept columns (sequential SS need this).
- * Which columns are aliased is decided by models.h's dqrdc2 port (R's qr(), tol 1e-7); the
+ * Which columns are aliased is decided by lm.h's dqrdc2 port (R's qr(), tol 1e-7); the
  * basis is then Gram-Schmidt on the kept columns (no LAPACK call, so OpenBLAS's thread pool
  * is not woken to spin next to our threads). On success *q (n x rank, column-major,
  * malloc'd; NULL if rank 0) and kept[0..rank) = original column indices. */
@@ -323,7 +323,7 @@ static int design_basis(const double *xc, size_t n, size_t k, double **q, size_t
     if (k == 0) return 0;
     lm_design_t *d = NULL;
     int rc = lm_design_create(xc, n, k, k, QR_TOL, &d);
-    if (rc) return rc == -2 ? GB_E_NOMEM : GB_E_INTERNAL;
+    if (rc) return rc == GB_E_NOMEM ? rc : GB_E_INTERNAL;
     size_t r = lm_design_rank(d);
     memcpy(kept, lm_design_pivot(d), r * sizeof *kept);
     lm_design_destroy(d);
@@ -472,13 +472,13 @@ typedef struct {
     int32_t *perm;  /* batch x n */
 } work_t;
 
-static size_t work_doubles(const pmv_t *t)
+static size_t work_doubles(const permanova_t *t)
 {
     return 2 * t->n * batch_width(t->u, batch_perms(t->u)) + batch_perms(t->u) * t->u * t->u +
            2 * t->ntests;
 }
 
-static void work_carve(const pmv_t *t, double *d, int32_t *p, work_t *wk)
+static void work_carve(const permanova_t *t, double *d, int32_t *p, work_t *wk)
 {
     size_t nw = t->n * batch_width(t->u, batch_perms(t->u));
     wk->ut = d;
@@ -490,7 +490,7 @@ static void work_carve(const pmv_t *t, double *d, int32_t *p, work_t *wk)
 }
 
 /* M_b = U~_b' G U~_b (u x u, full) for the nb permutations in wk->perm. */
-static void batch_products(const pmv_t *t, work_t *wk, size_t nb)
+static void batch_products(const permanova_t *t, work_t *wk, size_t nb)
 {
     size_t n = t->n, u = t->u, w = batch_width(u, nb);
     memset(wk->ut, 0, n * w * sizeof *wk->ut);
@@ -518,7 +518,7 @@ static void batch_products(const pmv_t *t, work_t *wk, size_t nb)
 }
 
 /* SS and F of the tested rows from one M (the observed and every permuted one alike). */
-static void stats_from_m(const pmv_t *t, const double *m, double *ss, double *f)
+static void stats_from_m(const permanova_t *t, const double *m, double *ss, double *f)
 {
     size_t u = t->u;
     double ss_model = 0.0;
@@ -526,10 +526,10 @@ static void stats_from_m(const pmv_t *t, const double *m, double *ss, double *f)
     double resid_ms = (t->ss_total - ss_model) / t->df_resid;
     for (size_t k = 0; k < t->ntests; k++) {
         double s = ss_model;
-        if (t->by == PMV_BY_TERMS) {
+        if (t->by == PERMANOVA_BY_TERMS) {
             s = 0.0;
             for (size_t a = t->col_lo[k]; a < t->col_hi[k]; a++) s += m[a * u + a];
-        } else if (t->by == PMV_BY_MARGIN) {
+        } else if (t->by == PERMANOVA_BY_MARGIN) {
             const double *p = t->proj + k * u * u;
             double reduced = 0.0;
             for (size_t a = 0; a < u * u; a++) reduced += p[a] * m[a];
@@ -542,7 +542,7 @@ static void stats_from_m(const pmv_t *t, const double *m, double *ss, double *f)
 
 /* Where the permutations of a count come from: rows of an explicit matrix, or the stream. */
 typedef struct {
-    const int32_t *rows; /* NULL: pmv_permutation(seed, from + index) */
+    const int32_t *rows; /* NULL: perm_draw(seed, from + index) */
     uint64_t seed, from;
 } perm_source_t;
 
@@ -551,7 +551,7 @@ static void source_fill(const perm_source_t *src, uint64_t index, size_t n, int3
     if (src->rows)
         memcpy(out, src->rows + index * n, n * sizeof *out);
     else
-        pmv_permutation(src->seed, src->from + index, n, out);
+        perm_draw(src->seed, src->from + index, n, out);
 }
 
 static int thread_count(int nthreads, uint64_t units)
@@ -563,7 +563,7 @@ static int thread_count(int nthreads, uint64_t units)
 
 /* exceed[k] += #{F*_k >= F_k - sqrt(eps)} over `total` permutations of src, in batches shared
  * among threads; per-thread integer counts are summed at the end. */
-static int count_batches(const pmv_t *t, const perm_source_t *src, uint64_t total, int nthreads,
+static int count_batches(const permanova_t *t, const perm_source_t *src, uint64_t total, int nthreads,
                          uint64_t *exceed)
 {
     if (total == 0) return 0;
@@ -609,7 +609,7 @@ static int count_batches(const pmv_t *t, const perm_source_t *src, uint64_t tota
 }
 
 /* SS (may be NULL), F and SS_model (may be NULL) of one permutation, through the batch code. */
-static int single_stats(const pmv_t *t, const int32_t *perm, double *ss, double *f,
+static int single_stats(const permanova_t *t, const int32_t *perm, double *ss, double *f,
                         double *ss_model)
 {
     double *d = malloc(work_doubles(t) * sizeof *d);
@@ -654,13 +654,13 @@ static int check_permutations(const int32_t *perm, size_t nperm, size_t n)
     return rc;
 }
 
-int pmv_permuted_f(const pmv_t *t, const int32_t *perm, double *f)
+int permanova_permuted_f(const permanova_t *t, const int32_t *perm, double *f)
 {
     int rc = check_permutations(perm, 1, t->n);
     return rc ? rc : single_stats(t, perm, NULL, f, NULL);
 }
 
-int pmv_count_random(const pmv_t *t, uint64_t seed, uint64_t from, uint64_t to, int nthreads,
+int permanova_count_random(const permanova_t *t, uint64_t seed, uint64_t from, uint64_t to, int nthreads,
                      uint64_t *exceed)
 {
     if (to < from) return GB_E_USAGE;
@@ -668,7 +668,7 @@ int pmv_count_random(const pmv_t *t, uint64_t seed, uint64_t from, uint64_t to, 
     return count_batches(t, &src, to - from, nthreads, exceed);
 }
 
-int pmv_count_explicit(const pmv_t *t, const int32_t *perm, size_t nperm, int nthreads,
+int permanova_count_explicit(const permanova_t *t, const int32_t *perm, size_t nperm, int nthreads,
                        uint64_t *exceed)
 {
     int rc = check_permutations(perm, nperm, t->n);
@@ -687,7 +687,7 @@ static int check_design(size_t n, size_t ncol, const int *assign, size_t nterm)
     return (size_t)assign[ncol - 1] == nterm - 1 ? 0 : GB_E_USAGE;
 }
 
-void pmv_destroy(pmv_t *t)
+void permanova_destroy(permanova_t *t)
 {
     if (!t) return;
     free(t->basis);
@@ -700,11 +700,11 @@ void pmv_destroy(pmv_t *t)
     free(t);
 }
 
-size_t pmv_ntests(const pmv_t *t) { return t->ntests; }
+size_t permanova_ntests(const permanova_t *t) { return t->ntests; }
 
 /* by terms: the basis columns of each term (kept columns keep their order, so they are
  * adjacent) and its df. */
-static void term_columns(pmv_t *t, const int *assign, const size_t *kept)
+static void term_columns(permanova_t *t, const int *assign, const size_t *kept)
 {
     for (size_t k = 0; k < t->nterm; k++) {
         size_t lo = t->rank, hi = 0;
@@ -723,7 +723,7 @@ static void term_columns(pmv_t *t, const int *assign, const size_t *kept)
 /* by margin: decompose every reduced design (all columns but term k's), extend the basis
  * with anything it does not span, then form the projectors. ucol has room for every
  * reduced basis column. */
-static int margin_models(pmv_t *t, const double *xc, size_t ncol, const int *assign,
+static int margin_models(permanova_t *t, const double *xc, size_t ncol, const int *assign,
                          double *ucol, size_t *nu)
 {
     size_t n = t->n, nterm = t->nterm;
@@ -761,7 +761,7 @@ static int margin_models(pmv_t *t, const double *xc, size_t ncol, const int *ass
 }
 
 /* Observed SS and F: the same batch code with the identity permutation. */
-static int observed_stats(pmv_t *t)
+static int observed_stats(permanova_t *t)
 {
     int32_t *id = malloc(t->n * sizeof *id);
     if (!id) return GB_E_NOMEM;
@@ -772,7 +772,7 @@ static int observed_stats(pmv_t *t)
 }
 
 /* Full-design basis into ucol (column-major, room for ncol * (nterm + 1) columns). */
-static int full_model(pmv_t *t, const double *x, size_t ncol, double **xc_out, double **ucol_out,
+static int full_model(permanova_t *t, const double *x, size_t ncol, double **xc_out, double **ucol_out,
                       size_t *kept)
 {
     size_t n = t->n, cap = ncol * (t->nterm + 1);
@@ -798,13 +798,13 @@ static int full_model(pmv_t *t, const double *x, size_t ncol, double **xc_out, d
     return 0;
 }
 
-int pmv_create(const double *g, size_t n, const double *x, size_t ncol, const int *assign,
-               size_t nterm, pmv_by_t by, pmv_t **out)
+int permanova_create(const double *g, size_t n, const double *x, size_t ncol, const int *assign,
+               size_t nterm, permanova_by_t by, permanova_t **out)
 {
     *out = NULL;
     int rc = check_design(n, ncol, assign, nterm);
     if (rc) return rc;
-    pmv_t *t = calloc(1, sizeof *t);
+    permanova_t *t = calloc(1, sizeof *t);
     size_t *kept = malloc(ncol * sizeof *kept);
     double *xc = NULL, *ucol = NULL;
     if (!t || !kept) goto nomem;
@@ -812,7 +812,7 @@ int pmv_create(const double *g, size_t n, const double *x, size_t ncol, const in
     t->n = n;
     t->nterm = nterm;
     t->by = by;
-    t->ntests = by == PMV_BY_MODEL ? 1 : nterm;
+    t->ntests = by == PERMANOVA_BY_MODEL ? 1 : nterm;
     t->df = calloc(t->ntests, sizeof *t->df);
     t->ss = calloc(t->ntests, sizeof *t->ss);
     t->f = calloc(t->ntests, sizeof *t->f);
@@ -823,9 +823,9 @@ int pmv_create(const double *g, size_t n, const double *x, size_t ncol, const in
     if (rc) goto fail;
     t->df_resid = (double)(n - t->rank - 1);
     size_t nu = t->rank;
-    if (by == PMV_BY_TERMS) term_columns(t, assign, kept);
-    if (by == PMV_BY_MODEL) t->df[0] = (double)t->rank;
-    if (by == PMV_BY_MARGIN && (rc = margin_models(t, xc, ncol, assign, ucol, &nu))) goto fail;
+    if (by == PERMANOVA_BY_TERMS) term_columns(t, assign, kept);
+    if (by == PERMANOVA_BY_MODEL) t->df[0] = (double)t->rank;
+    if (by == PERMANOVA_BY_MARGIN && (rc = margin_models(t, xc, ncol, assign, ucol, &nu))) goto fail;
     t->u = nu;
     t->basis = malloc(n * nu * sizeof *t->basis);
     if (!t->basis) goto nomem;
@@ -844,17 +844,17 @@ fail:
     free(kept);
     free(xc);
     free(ucol);
-    pmv_destroy(t);
+    permanova_destroy(t);
     return rc;
 }
 
 /* ---- results -------------------------------------------------------------------------------- */
 
-void pmv_table(const pmv_t *t, const uint64_t *exceed, uint64_t nperm, pmv_row_t *rows)
+void permanova_table(const permanova_t *t, const uint64_t *exceed, uint64_t nperm, permanova_row_t *rows)
 {
     size_t k;
     for (k = 0; k < t->ntests; k++) {
-        pmv_row_t *r = rows + k;
+        permanova_row_t *r = rows + k;
         r->df = t->df[k];
         if (t->df[k] > 0) {
             r->ss = t->ss[k];
@@ -867,29 +867,29 @@ void pmv_table(const pmv_t *t, const uint64_t *exceed, uint64_t nperm, pmv_row_t
         }
     }
     double ss_resid = t->ss_total - t->ss_model;
-    rows[k] = (pmv_row_t){ t->df_resid, ss_resid, ss_resid / t->ss_total, NAN, NAN };
-    rows[k + 1] = (pmv_row_t){ (double)(t->n - 1), t->ss_total, t->ss_total / t->ss_total, NAN, NAN };
+    rows[k] = (permanova_row_t){ t->df_resid, ss_resid, ss_resid / t->ss_total, NAN, NAN };
+    rows[k + 1] = (permanova_row_t){ (double)(t->n - 1), t->ss_total, t->ss_total / t->ss_total, NAN, NAN };
 }
 
-int pmv_run(const pmv_t *t, uint64_t requested, uint64_t seed, int nthreads, pmv_row_t *rows)
+int permanova_run(const permanova_t *t, uint64_t requested, uint64_t seed, int nthreads, permanova_row_t *rows)
 {
     if (requested == 0) {
-        pmv_table(t, NULL, 0, rows);
+        permanova_table(t, NULL, 0, rows);
         return 0;
     }
-    pmv_perm_plan_t plan;
-    int rc = pmv_perm_plan(t->n, requested, &plan);
+    perm_plan_t plan;
+    int rc = perm_plan(t->n, requested, &plan);
     uint64_t *exceed = calloc(t->ntests, sizeof *exceed);
     int32_t *perm = NULL;
     if (!rc && !exceed) rc = GB_E_NOMEM;
-    if (!rc && plan.mode == PMV_PERM_RANDOM) {
-        rc = pmv_count_random(t, seed, 0, plan.nperm, nthreads, exceed);
+    if (!rc && plan.mode == PERM_RANDOM) {
+        rc = permanova_count_random(t, seed, 0, plan.nperm, nthreads, exceed);
     } else if (!rc) {
         perm = malloc(plan.nperm * t->n * sizeof *perm);
-        rc = perm ? pmv_perm_set(t->n, &plan, seed, perm) : GB_E_NOMEM;
-        if (!rc) rc = pmv_count_explicit(t, perm, plan.nperm, nthreads, exceed);
+        rc = perm ? perm_set(t->n, &plan, seed, perm) : GB_E_NOMEM;
+        if (!rc) rc = permanova_count_explicit(t, perm, plan.nperm, nthreads, exceed);
     }
-    if (!rc) pmv_table(t, exceed, plan.nperm, rows);
+    if (!rc) permanova_table(t, exceed, plan.nperm, rows);
     free(exceed);
     free(perm);
     return rc;
@@ -908,7 +908,7 @@ static int group_sizes(const int *group, size_t n, size_t ngroup, size_t *size)
     return 0;
 }
 
-int bdisp_centroid(const double *g, size_t n, const int *group, size_t ngroup, double *z,
+int betadisper_centroid(const double *g, size_t n, const int *group, size_t ngroup, double *z,
                    double *group_mean, size_t *nneg)
 {
     if (n < 2 || ngroup == 0) return GB_E_USAGE;
@@ -974,7 +974,7 @@ static size_t oneway_f(const double *y, size_t n, const int *group, const size_t
     return k;
 }
 
-int bdisp_anova(const double *z, size_t n, const int *group, size_t ngroup, double *f,
+int betadisper_anova(const double *z, size_t n, const int *group, size_t ngroup, double *f,
                 double *df1, double *df2, double *p)
 {
     if (ngroup == 0) return GB_E_USAGE;
@@ -998,7 +998,7 @@ int bdisp_anova(const double *z, size_t n, const int *group, size_t ngroup, doub
 }
 
 /* permutest.betadisper counts over `total` permutations of src. */
-static int bdisp_count(const double *z, size_t n, const int *group, size_t ngroup, double f_obs,
+static int betadisper_count(const double *z, size_t n, const int *group, size_t ngroup, double f_obs,
                        const perm_source_t *src, uint64_t total, int nthreads, uint64_t *exceed)
 {
     if (ngroup == 0 || n < 2) return GB_E_USAGE;
@@ -1048,20 +1048,20 @@ static int bdisp_count(const double *z, size_t n, const int *group, size_t ngrou
     return rc;
 }
 
-int bdisp_count_random(const double *z, size_t n, const int *group, size_t ngroup, double f_obs,
+int betadisper_count_random(const double *z, size_t n, const int *group, size_t ngroup, double f_obs,
                        uint64_t seed, uint64_t from, uint64_t to, int nthreads, uint64_t *exceed)
 {
     if (to < from) return GB_E_USAGE;
     perm_source_t src = { NULL, seed, from };
-    return bdisp_count(z, n, group, ngroup, f_obs, &src, to - from, nthreads, exceed);
+    return betadisper_count(z, n, group, ngroup, f_obs, &src, to - from, nthreads, exceed);
 }
 
-int bdisp_count_explicit(const double *z, size_t n, const int *group, size_t ngroup,
+int betadisper_count_explicit(const double *z, size_t n, const int *group, size_t ngroup,
                          double f_obs, const int32_t *perm, size_t nperm, int nthreads,
                          uint64_t *exceed)
 {
     int rc = check_permutations(perm, nperm, n);
     if (rc) return rc;
     perm_source_t src = { perm, 0, 0 };
-    return bdisp_count(z, n, group, ngroup, f_obs, &src, nperm, nthreads, exceed);
+    return betadisper_count(z, n, group, ngroup, f_obs, &src, nperm, nthreads, exceed);
 }

@@ -1,22 +1,22 @@
 /* PERMANOVA with vegan::adonis2 semantics, and the betadisper(type = "centroid") dispersion
  * test with permutest semantics (STATS-SEMANTICS.md sections 2 and 7). Pure compute: no I/O,
  * no globals; every output array is owned by the caller; functions return 0 or a negative
- * GB_E_* code (pipeline/error.h).
+ * GB_E_* code (kernels/gb_status.h).
  *
  * Typical use (one process):
- *   double *g = malloc(pmv_packed_size(n) * sizeof *g);
- *   pmv_gower_lower(dist, n, g);                       // or _full / _lower_f32
- *   pmv_t *t; pmv_create(g, n, x, ncol, assign, nterm, PMV_BY_MARGIN, &t);
- *   pmv_row_t rows[nterm + 2]; pmv_run(t, 999, seed, nthreads, rows);
- *   pmv_destroy(t); free(g);
- * Split over MPI ranks: every rank builds the same pmv_t, counts exceedances over its own
- * permutation range (pmv_count_random(from, to) or rows of pmv_perm_set), the counts are
+ *   double *g = malloc(gower_packed_size(n) * sizeof *g);
+ *   gower_lower(dist, n, g);                       // or _full / _lower_f32
+ *   permanova_t *t; permanova_create(g, n, x, ncol, assign, nterm, PERMANOVA_BY_MARGIN, &t);
+ *   permanova_row_t rows[nterm + 2]; permanova_run(t, 999, seed, nthreads, rows);
+ *   permanova_destroy(t); free(g);
+ * Split over MPI ranks: every rank builds the same permanova_t, counts exceedances over its own
+ * permutation range (permanova_count_random(from, to) or rows of perm_set), the counts are
  * summed (integers: the sum does not depend on how the range was split), and one rank calls
- * pmv_table(). Results are bitwise independent of thread count and of the split.
+ * permanova_table(). Results are bitwise independent of thread count and of the split.
  *
  * Layouts. Samples are numbered 0..n-1 in the same order everywhere.
  *  - Gower matrix G = -1/2 J D^2 J (J = I - 11'/n) is stored "packed lower": row-major lower
- *    triangle including the diagonal, G(i,j) for j <= i at index i(i+1)/2 + j; pmv_packed_size(n)
+ *    triangle including the diagonal, G(i,j) for j <= i at index i(i+1)/2 + j; gower_packed_size(n)
  *    = n(n+1)/2 doubles (20,000 samples: 1.6 GB).
  *  - A design is n x ncol row-major doubles: R's model.matrix columns WITHOUT the intercept
  *    (treatment contrasts for factors, numeric columns as they are); the kernel centres them.
@@ -35,9 +35,9 @@
 /* ---- distances -> Gower matrix ---------------------------------------------------------- */
 
 /* n(n+1)/2: doubles in a packed-lower matrix of n samples. */
-size_t pmv_packed_size(size_t n);
+size_t gower_packed_size(size_t n);
 
-/* G = -1/2 J D^2 J into g (pmv_packed_size(n) doubles, caller-owned), from
+/* G = -1/2 J D^2 J into g (gower_packed_size(n) doubles, caller-owned), from
  *   _full:      d is n x n row-major doubles; only the strict lower triangle d[i*n + j], j < i,
  *               is read (as R's as.dist: diagonal and upper triangle ignored);
  *   _lower:     d is the strict lower triangle packed row-major, d(i,j) (j < i) at
@@ -47,26 +47,26 @@ size_t pmv_packed_size(size_t n);
  * Errors: GB_E_USAGE if n < 2; GB_E_FORMAT if a distance is NaN, infinite or < -1e-7 (adonis2
  * stops on negative distances; g is then untouched). O(n^2): one pass to check and sum,
  * one row-parallel pass (default OpenMP team; G does not depend on its size) to write g. */
-int pmv_gower_full(const double *d, size_t n, double *g);
-int pmv_gower_lower(const double *d, size_t n, double *g);
-int pmv_gower_lower_f32(const float *d, size_t n, double *g);
+int gower_full(const double *d, size_t n, double *g);
+int gower_lower(const double *d, size_t n, double *g);
+int gower_lower_f32(const float *d, size_t n, double *g);
 
 /* ---- the test ---------------------------------------------------------------------------- */
 
 typedef enum {
-    PMV_BY_TERMS,  /* sequential SS, in term order (adonis2 by = "terms") */
-    PMV_BY_MARGIN, /* each term given all the others (by = "margin", the gutbrain default) */
-    PMV_BY_MODEL   /* one "Model" row for all terms together (by = NULL) */
-} pmv_by_t;
+    PERMANOVA_BY_TERMS,  /* sequential SS, in term order (adonis2 by = "terms") */
+    PERMANOVA_BY_MARGIN, /* each term given all the others (by = "margin", the gutbrain default) */
+    PERMANOVA_BY_MODEL   /* one "Model" row for all terms together (by = NULL) */
+} permanova_by_t;
 
 /* One row of adonis2's table. A term whose columns are all aliased (df 0) has ss 0, r2 0 and
  * f = p = NaN (R drops that row for by = "terms" and prints noise for "margin"). p is NaN when
  * no permutations were counted. The residual and total rows have f = p = NaN. */
 typedef struct {
     double df, ss, r2, f, p;
-} pmv_row_t;
+} permanova_row_t;
 
-typedef struct pmv pmv_t; /* a prepared test: design QR, projections, observed statistics */
+typedef struct permanova permanova_t; /* a prepared test: design QR, projections, observed statistics */
 
 /* Prepare the test of design x (n x ncol, see Layouts; ncol >= 1) with term map assign
  * (ncol entries) against the Gower matrix g (packed lower, n samples). Columns are centred and
@@ -74,26 +74,26 @@ typedef struct pmv pmv_t; /* a prepared test: design QR, projections, observed s
  * remaining norm falls below 1e-7 x its own norm is aliased; a term's df is its number of
  * non-aliased columns. by = margin also decomposes the n x (ncol - term's columns) reduced
  * design of every term. The observed SS and F are computed here. g is BORROWED: it must stay
- * valid and unchanged until pmv_destroy. *out is freed with pmv_destroy.
+ * valid and unchanged until permanova_destroy. *out is freed with permanova_destroy.
  * Errors: GB_E_USAGE (n < 3, ncol or nterm 0, bad assign, residual df < 1), GB_E_NOMEM. */
-int pmv_create(const double *g, size_t n, const double *x, size_t ncol, const int *assign,
-               size_t nterm, pmv_by_t by, pmv_t **out);
-void pmv_destroy(pmv_t *t); /* NULL is a no-op */
+int permanova_create(const double *g, size_t n, const double *x, size_t ncol, const int *assign,
+               size_t nterm, permanova_by_t by, permanova_t **out);
+void permanova_destroy(permanova_t *t); /* NULL is a no-op */
 
-/* Rows tested: nterm for PMV_BY_TERMS / PMV_BY_MARGIN, 1 for PMV_BY_MODEL. */
-size_t pmv_ntests(const pmv_t *t);
+/* Rows tested: nterm for PERMANOVA_BY_TERMS / PERMANOVA_BY_MARGIN, 1 for PERMANOVA_BY_MODEL. */
+size_t permanova_ntests(const permanova_t *t);
 
-/* Fill rows[0 .. pmv_ntests(t) + 1]: the tested rows in term order, then Residual, then Total
- * (adonis2's row order). exceed (pmv_ntests entries, or NULL) are the summed exceedance counts
+/* Fill rows[0 .. permanova_ntests(t) + 1]: the tested rows in term order, then Residual, then Total
+ * (adonis2's row order). exceed (permanova_ntests entries, or NULL) are the summed exceedance counts
  * of nperm permutations: p = (exceed + 1) / (nperm + 1). */
-void pmv_table(const pmv_t *t, const uint64_t *exceed, uint64_t nperm, pmv_row_t *rows);
+void permanova_table(const permanova_t *t, const uint64_t *exceed, uint64_t nperm, permanova_row_t *rows);
 
 /* Exceedance counts: for every permutation, exceed[k] += (F*_k >= F_k - sqrt(DBL_EPSILON)),
  * k over the tested rows (adonis2's rule; by terms F*_k = (SS*_k/df_k) / ((SS_T - SS*_M)/df_R),
- * by margin F*_k = ((SS*_M - SS*_-k)/df_k) / ((SS_T - SS*_M)/df_R)). exceed (pmv_ntests
+ * by margin F*_k = ((SS*_M - SS*_-k)/df_k) / ((SS_T - SS*_M)/df_R)). exceed (permanova_ntests
  * entries) is ADDED to, so ranges can be accumulated; zero it first.
  *   _random:   permutations with indices [from, to) of the free-permutation stream
- *              pmv_permutation(seed, index) (see below).
+ *              perm_draw(seed, index) (see below).
  *   _explicit: nperm rows of perm (nperm x n, 0-based); each row is checked to be a
  *              permutation (GB_E_USAGE otherwise, counts untouched).
  * nthreads <= 0 uses omp_get_max_threads(). Threads take batches of permutations; counts are
@@ -103,20 +103,20 @@ void pmv_table(const pmv_t *t, const uint64_t *exceed, uint64_t nperm, pmv_row_t
  * not nested numerically): 2,000 samples x 4 terms x 999 permutations by margin take ~0.3 s
  * on 2 cores, 20,000 samples ~35 s. No stop flag is polled; a caller wanting to stop early
  * can count in ranges. */
-int pmv_count_random(const pmv_t *t, uint64_t seed, uint64_t from, uint64_t to, int nthreads,
+int permanova_count_random(const permanova_t *t, uint64_t seed, uint64_t from, uint64_t to, int nthreads,
                      uint64_t *exceed);
-int pmv_count_explicit(const pmv_t *t, const int32_t *perm, size_t nperm, int nthreads,
+int permanova_count_explicit(const permanova_t *t, const int32_t *perm, size_t nperm, int nthreads,
                        uint64_t *exceed);
 
-/* F*_k of the tested rows for one permutation perm (n entries, 0-based) into f (pmv_ntests
+/* F*_k of the tested rows for one permutation perm (n entries, 0-based) into f (permanova_ntests
  * entries): what the count functions compare (vegan's permustats). The identity gives the
  * observed F exactly. GB_E_USAGE if perm is not a permutation, GB_E_NOMEM. */
-int pmv_permuted_f(const pmv_t *t, const int32_t *perm, double *f);
+int permanova_permuted_f(const permanova_t *t, const int32_t *perm, double *f);
 
-/* Whole test in one call: plans the permutations as permute::shuffleSet does (pmv_perm_plan),
- * counts them and fills rows as pmv_table. requested 0 = no permutations (p = NaN). Errors
+/* Whole test in one call: plans the permutations as permute::shuffleSet does (perm_plan),
+ * counts them and fills rows as permanova_table. requested 0 = no permutations (p = NaN). Errors
  * as above. */
-int pmv_run(const pmv_t *t, uint64_t requested, uint64_t seed, int nthreads, pmv_row_t *rows);
+int permanova_run(const permanova_t *t, uint64_t requested, uint64_t seed, int nthreads, permanova_row_t *rows);
 
 /* ---- permutations ------------------------------------------------------------------------ */
 
@@ -127,19 +127,19 @@ int pmv_run(const pmv_t *t, uint64_t requested, uint64_t seed, int nthreads, pmv
  * bias (Lemire's multiply-and-reject on 64-bit draws). A permutation depends only on (seed,
  * index), not on threads, ranks or batch boundaries. As in R, the identity and repeats can
  * occur. The stream is ours: it cannot reproduce R's set.seed()/shuffleSet (use
- * pmv_count_explicit with R's matrix for that). */
-void pmv_permutation(uint64_t seed, uint64_t index, size_t n, int32_t *perm);
+ * permanova_count_explicit with R's matrix for that). */
+void perm_draw(uint64_t seed, uint64_t index, size_t n, int32_t *perm);
 
 typedef enum {
-    PMV_PERM_RANDOM,   /* nperm independent draws: pmv_permutation(seed, 0 .. nperm-1) */
-    PMV_PERM_ALL,      /* every non-identity permutation, lexicographic order */
-    PMV_PERM_DISTINCT  /* nperm distinct non-identity permutations drawn at random */
-} pmv_perm_mode_t;
+    PERM_RANDOM,   /* nperm independent draws: perm_draw(seed, 0 .. nperm-1) */
+    PERM_ALL,      /* every non-identity permutation, lexicographic order */
+    PERM_DISTINCT  /* nperm distinct non-identity permutations drawn at random */
+} perm_mode_t;
 
 typedef struct {
-    pmv_perm_mode_t mode;
+    perm_mode_t mode;
     uint64_t nperm; /* permutations that will be counted (the p denominator minus 1) */
-} pmv_perm_plan_t;
+} perm_plan_t;
 
 /* permute::check() rules for free permutations of n observations, requested > 0:
  *  - requested >= n! - 1: ALL, nperm = n! - 1 (n <= 6 with 999 requested: 119 at n=5, 719 at
@@ -149,13 +149,13 @@ typedef struct {
  *    error);
  *  - otherwise RANDOM, nperm = requested.
  * GB_E_USAGE if n < 2 or requested == 0. */
-int pmv_perm_plan(size_t n, uint64_t requested, pmv_perm_plan_t *plan);
+int perm_plan(size_t n, uint64_t requested, perm_plan_t *plan);
 
 /* The explicit rows for an ALL or DISTINCT plan: plan->nperm x n int32 into perm (caller-
  * owned). DISTINCT draws lexicographic ranks 1 .. n!-1 without replacement by a partial
- * Fisher-Yates driven by pmv_permutation's generator seeded with seed. GB_E_USAGE for a
+ * Fisher-Yates driven by perm_draw's generator seeded with seed. GB_E_USAGE for a
  * RANDOM plan, GB_E_NOMEM. */
-int pmv_perm_set(size_t n, const pmv_perm_plan_t *plan, uint64_t seed, int32_t *perm);
+int perm_set(size_t n, const perm_plan_t *plan, uint64_t seed, int32_t *perm);
 
 /* ---- betadisper(type = "centroid") and permutest ------------------------------------------ */
 
@@ -166,24 +166,24 @@ int pmv_perm_set(size_t n, const pmv_perm_plan_t *plan, uint64_t seed, int32_t *
  * z_i = 0 (R warns) and is counted in *nneg (may be NULL). z: n doubles. group_mean: ngroup
  * doubles (NaN for an empty group), may be NULL. GB_E_USAGE on a bad group index, GB_E_NOMEM.
  * O(n^2), single-threaded. */
-int bdisp_centroid(const double *g, size_t n, const int *group, size_t ngroup, double *z,
+int betadisper_centroid(const double *g, size_t n, const int *group, size_t ngroup, double *z,
                    double *group_mean, size_t *nneg);
 
 /* anova(betadisper): one-way ANOVA of z on the groups (empty groups ignored, k = non-empty
  * groups). Outputs F, df1 = k-1, df2 = n-k and p = P(F_{df1,df2} > F) (R's pf upper tail).
  * GB_E_USAGE if k < 2 or n <= k. */
-int bdisp_anova(const double *z, size_t n, const int *group, size_t ngroup, double *f,
+int betadisper_anova(const double *z, size_t n, const int *group, size_t ngroup, double *f,
                 double *df1, double *df2, double *p);
 
 /* permutest.betadisper exceedance counts: residuals e = z - group mean are permuted
  * (y_i = e_perm[i]), refitted on the groups, F* = (sum (fit - mean fit)^2 / (k-1)) /
  * (sum (y - fit)^2 / (n-k)), exceed += (F* >= f_obs - sqrt(DBL_EPSILON)); added to *exceed.
- * Same permutation sources, thread rules and errors as pmv_count_*. p = (exceed+1)/(nperm+1).
- * permutest draws its permutations as adonis2 does, so for n <= 7 follow pmv_perm_plan too
- * (complete or distinct sets through bdisp_count_explicit); O(n) per permutation. */
-int bdisp_count_random(const double *z, size_t n, const int *group, size_t ngroup, double f_obs,
+ * Same permutation sources, thread rules and errors as permanova_count_*. p = (exceed+1)/(nperm+1).
+ * permutest draws its permutations as adonis2 does, so for n <= 7 follow perm_plan too
+ * (complete or distinct sets through betadisper_count_explicit); O(n) per permutation. */
+int betadisper_count_random(const double *z, size_t n, const int *group, size_t ngroup, double f_obs,
                        uint64_t seed, uint64_t from, uint64_t to, int nthreads, uint64_t *exceed);
-int bdisp_count_explicit(const double *z, size_t n, const int *group, size_t ngroup,
+int betadisper_count_explicit(const double *z, size_t n, const int *group, size_t ngroup,
                          double f_obs, const int32_t *perm, size_t nperm, int nthreads,
                          uint64_t *exceed);
 

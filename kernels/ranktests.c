@@ -8,7 +8,7 @@
  * long double where R's sum() or cor() accumulates in long double. */
 #define MATHLIB_STANDALONE 1
 #include "ranktests.h"
-#include "error.h"
+#include "gb_status.h"
 #include <Rmath.h>
 #include <math.h>
 #include <stdint.h>

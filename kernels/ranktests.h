@@ -2,7 +2,7 @@
  *   Wilcoxon rank-sum   = wilcox.test(x, y, exact = FALSE, correct = TRUE)
  *   Kruskal-Wallis      = kruskal.test(x, g)
  *   Spearman            = cor.test(x, y, method = "spearman", exact = FALSE)
- * BH over features is NOT here: use lm_p_adjust(..., LM_ADJUST_BH, ...) in kernels/models.h.
+ * BH over features is NOT here: use lm_p_adjust(..., LM_ADJUST_BH, ...) in kernels/lm.h.
  *
  * Pure compute: no I/O, no globals, no threads, no allocation. Every call writes only its
  * output struct(s) and the caller's scratch buffer; calls with different scratch buffers may

@@ -25,7 +25,7 @@
 #define GB_BIOM_READ_H
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
+#include "gb_status.h"
 
 typedef struct {
     char *path;             /* the file read (for messages) */

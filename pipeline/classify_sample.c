@@ -4,6 +4,7 @@
  * Batched streaming (STYLE.md 9): one thread reads batch i+1 and writes the output of batch
  * i-1 while every thread (that one too, once done) classifies batch i in chunks; chunk
  * outputs are written in input order, so the output is identical for any thread count. */
+#include "gb_exit.h"
 #include "classify_sample.h"
 #include "classify.h"
 #include "fastx.h"
@@ -141,7 +142,7 @@ static int read_batch(input_t *in, batch_t *b)
 typedef struct {
     uint64_t *items;
     uint32_t *rec;
-    cl_scratch_t cl;
+    classify_scratch_t cl;
     size_t cap;               /* items per mate that fit */
     uint64_t *calls;          /* fragments per internal taxon */
     uint64_t classified;
@@ -175,7 +176,7 @@ static int worker_fit(worker_t *w, size_t len)
 typedef struct {
     const gb_db_t *db;
     const classify_job_t *o;
-    cl_params_t params;
+    classify_params_t params;
     char (*ext_text)[12];     /* external taxid of each internal id, as text */
     uint8_t *ext_len;
 } ctx_t;
@@ -196,19 +197,19 @@ static char *put_hitlist(const ctx_t *c, char *p, const uint32_t *rec, size_t n)
     int need_space = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && rec[j] == rec[i] && rec[i] != CL_BORDER) j++;
+        while (j < n && rec[j] == rec[i] && rec[i] != CLASSIFY_BORDER) j++;
         if (need_space) *p++ = ' ';
         need_space = 1;
-        if (rec[i] == CL_BORDER) {
+        if (rec[i] == CLASSIFY_BORDER) {
             memcpy(p, "|:|", 3);
             p += 3;
         } else {
-            if (rec[i] == CL_AMBIG) *p++ = 'A';
+            if (rec[i] == CLASSIFY_AMBIG) *p++ = 'A';
             else if (rec[i] == 0) *p++ = '0';
             else p = (char *)memcpy(p, c->ext_text[rec[i]], c->ext_len[rec[i]]) + c->ext_len[rec[i]];
             *p++ = ':';
             p = put_u64(p, j - i);
-            if (rec[i] == CL_AMBIG) {   /* kraken2 always follows an A token with a space */
+            if (rec[i] == CLASSIFY_AMBIG) {   /* kraken2 always follows an A token with a space */
                 *p++ = ' ';
                 need_space = 0;
             }
@@ -294,14 +295,14 @@ static int classify_fragment(const ctx_t *c, worker_t *w, const batch_t *b, cons
     const char *text = b->text.data;
     size_t nrec = 0;
     uint32_t groups = 0;
-    size_t n = mm_scan(&c->db->mm, text + f->s1, f->len1, w->items);
-    cl_lookup_mate(&c->db->table, w->items, n, &w->cl, w->rec, &nrec, &groups);
+    size_t n = minimizer_scan(&c->db->mm, text + f->s1, f->len1, w->items);
+    classify_lookup_mate(&c->db->table, w->items, n, &w->cl, w->rec, &nrec, &groups);
     if (c->o->paired || c->o->interleaved) {
-        w->rec[nrec++] = CL_BORDER;
-        n = mm_scan(&c->db->mm, text + f->s2, f->len2, w->items);
-        cl_lookup_mate(&c->db->table, w->items, n, &w->cl, w->rec, &nrec, &groups);
+        w->rec[nrec++] = CLASSIFY_BORDER;
+        n = minimizer_scan(&c->db->mm, text + f->s2, f->len2, w->items);
+        classify_lookup_mate(&c->db->table, w->items, n, &w->cl, w->rec, &nrec, &groups);
     }
-    uint32_t call = cl_resolve(c->db->taxo.parent, w->rec, nrec, groups, &c->params, &w->cl);
+    uint32_t call = classify_resolve(c->db->taxo.parent, w->rec, nrec, groups, &c->params, &w->cl);
     w->calls[call]++;
     w->classified += call != 0;
     int rc = c->o->output ? format_read(c, out, text + f->name, f->name_len, call, f, w->rec, nrec) : 0;

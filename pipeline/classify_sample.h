@@ -5,12 +5,12 @@
 #include <stdint.h>
 #include "classify.h"
 #include "db.h"
-#include "error.h"
+#include "gb_status.h"
 #include "progress.h"
 
 typedef struct {
     const gb_db_t *db;
-    cl_params_t params;          /* confidence, minimum hit groups */
+    classify_params_t params;          /* confidence, minimum hit groups */
     const char *inputs[2];       /* R1 and, with paired, R2 */
     int paired, interleaved;
     int min_base_quality;        /* FASTQ bases below it count as ambiguous; 0 = off */

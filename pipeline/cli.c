@@ -1,5 +1,5 @@
 #include "cli.h"
-#include "error.h"
+#include "gb_status.h"
 #include "log.h"
 #include "version.h"
 #include <errno.h>

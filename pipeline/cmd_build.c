@@ -181,9 +181,9 @@ typedef struct {
 typedef struct {
     const build_opts_t *o;
     const gb_db_t *db;
-    km_map_t maps[NSHARDS];
+    kmer_map_t maps[NSHARDS];
     pending_t *pending;  /* [thread][shard] */
-    uint64_t **scan;     /* per-thread mm_scan output */
+    uint64_t **scan;     /* per-thread minimizer_scan output */
     int nthreads;
     size_t scan_cap;
 } builder_t;
@@ -208,32 +208,32 @@ static int pending_push(pending_t *p, uint64_t h, uint32_t t)
 /* Scan one chunk; push each run of equal minimizers once. Returns 0 or -1 (no memory). */
 static int scan_chunk(builder_t *b, int tid, const chunk_t *c)
 {
-    uint64_t *items = b->scan[tid], last = MM_AMBIGUOUS;
-    size_t n = mm_scan(&b->db->mm, c->seq, c->len, items);
+    uint64_t *items = b->scan[tid], last = MINIMIZER_AMBIGUOUS;
+    size_t n = minimizer_scan(&b->db->mm, c->seq, c->len, items);
     pending_t *mine = b->pending + (size_t)tid * NSHARDS;
     for (size_t i = 0; i < n; i++) {
-        if (items[i] == MM_AMBIGUOUS || items[i] == last) continue;
+        if (items[i] == MINIMIZER_AMBIGUOUS || items[i] == last) continue;
         last = items[i];
-        uint64_t h = kt_hash(last);
+        uint64_t h = kmer_table_hash(last);
         if (pending_push(&mine[h >> (64 - SHARD_BITS)], h, c->taxon)) return -1;
     }
     return 0;
 }
 
-static int shard_grow(km_map_t *m)
+static int shard_grow(kmer_map_t *m)
 {
-    km_map_t bigger = { 0 };
+    kmer_map_t bigger = { 0 };
     bigger.shift = m->shift;
     bigger.cap = m->cap ? 2 * m->cap : 1024;
     for (;;) {
-        bigger.keys = calloc(bigger.cap + KM_SLACK, sizeof *bigger.keys);
-        bigger.vals = malloc((bigger.cap + KM_SLACK) * sizeof *bigger.vals);
+        bigger.keys = calloc(bigger.cap + KMER_MAP_SLACK, sizeof *bigger.keys);
+        bigger.vals = malloc((bigger.cap + KMER_MAP_SLACK) * sizeof *bigger.vals);
         if (!bigger.keys || !bigger.vals) {
             free(bigger.keys);
             free(bigger.vals);
             return -1;
         }
-        if (!m->keys || km_rehash(m, &bigger) == 0) break;
+        if (!m->keys || kmer_map_rehash(m, &bigger) == GB_OK) break;
         free(bigger.keys);
         free(bigger.vals);
         bigger.cap *= 2;
@@ -247,12 +247,12 @@ static int shard_grow(km_map_t *m)
 /* Merge every thread's pending pairs of one shard into its map. */
 static int merge_shard(builder_t *b, unsigned s)
 {
-    km_map_t *m = &b->maps[s];
+    kmer_map_t *m = &b->maps[s];
     const uint32_t *parent = b->db->taxo.parent;
     for (int t = 0; t < b->nthreads; t++) {
         pending_t *p = &b->pending[(size_t)t * NSHARDS + s];
         for (size_t i = 0; i < p->n; i++) {
-            while ((m->count + 1) * 10 > m->cap * 7 || km_insert(m, p->h[i], p->t[i], parent))
+            while ((m->count + 1) * 10 > m->cap * 7 || kmer_map_insert(m, p->h[i], p->t[i], parent) == GB_E_FULL)
                 if (shard_grow(m)) return -1;
         }
         p->n = 0;
@@ -359,21 +359,21 @@ static int fill_table(builder_t *b, gb_db_t *db, double load)
     uint64_t total = 0;
     for (unsigned s = 0; s < NSHARDS; s++) total += b->maps[s].count;
     db->info.minimizers = total;
-    db->table.value_bits = kt_value_bits(db->taxo.n);
-    db->table.nbuckets = kt_buckets_for(total, load);
-    size_t bytes = db->table.nbuckets * KT_BUCKET_CELLS * sizeof(uint32_t);
+    db->table.value_bits = kmer_table_value_bits(db->taxo.n);
+    db->table.nbuckets = kmer_table_buckets_for(total, load);
+    size_t bytes = db->table.nbuckets * KMER_TABLE_BUCKET_CELLS * sizeof(uint32_t);
     db->table.cells = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
     if (!db->table.cells) return GB_E_NOMEM;
     memset(db->table.cells, 0, bytes);
     uint64_t used = 0;
     for (unsigned s = 0; s < NSHARDS; s++) {   /* ascending hash order: canonical layout */
-        const km_map_t *m = &b->maps[s];
+        const kmer_map_t *m = &b->maps[s];
         int r = 0;
-        if (m->zero_val) r = kt_insert_hashed(&db->table, 0, m->zero_val, db->taxo.parent);
+        if (m->zero_val) r = kmer_table_insert_hashed(&db->table, 0, m->zero_val, db->taxo.parent);
         used += (uint64_t)(r > 0);
-        for (uint64_t i = 0; r >= 0 && m->keys && i < m->cap + KM_SLACK; i++) {
+        for (uint64_t i = 0; r >= 0 && m->keys && i < m->cap + KMER_MAP_SLACK; i++) {
             if (!m->keys[i]) continue;
-            r = kt_insert_hashed(&db->table, m->keys[i], m->vals[i], db->taxo.parent);
+            r = kmer_table_insert_hashed(&db->table, m->keys[i], m->vals[i], db->taxo.parent);
             used += (uint64_t)(r > 0);
         }
         if (r < 0) {
@@ -451,7 +451,7 @@ int cmd_build(int argc, char **argv)
     if ((rc = map_headers(&o, map, &st))) goto done;
     gb_debug("headers mapped: %.2f s", omp_get_wtime() - t0);
     if ((rc = prune_taxonomy(&o, &st, &db.taxo))) goto done;
-    mm_params_init(&db.mm, (int)o.k, (int)o.l, (int)o.spaced);
+    minimizer_params_init(&db.mm, (int)o.k, (int)o.l, (int)o.spaced);
     gb_info("%zu sequences, %.1f Mbp, %u taxonomy nodes; scanning with %ld threads", st.n - st.unmapped,
             st.bases / 1e6, db.taxo.n - 1, o.threads);
     if (!(b = builder_new(&o, &db))) {
@@ -473,7 +473,7 @@ int cmd_build(int argc, char **argv)
     if ((rc = db_write(o.out, &db))) goto done;
     gb_info("wrote %s/%s: %llu minimizers in %llu cells (%.1f MB), %.2f s", o.out, DB_FILE_NAME,
             (unsigned long long)db.info.minimizers, (unsigned long long)db.entries,
-            db.table.nbuckets * KT_BUCKET_CELLS * 4 / 1e6, omp_get_wtime() - t0);
+            db.table.nbuckets * KMER_TABLE_BUCKET_CELLS * 4 / 1e6, omp_get_wtime() - t0);
 done:
     if (b) builder_free(b);
     free(db.table.cells);

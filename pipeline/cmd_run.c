@@ -7,6 +7,7 @@
  * after a crash, kill -9 or SIGTERM redoes only what is missing. A sample that fails is listed
  * in OUT/failed.tsv and costs no other sample its result. Last, the successful samples are
  * split into contiguous blocks and written collectively into OUT/cohort.biom. */
+#include "gb_exit.h"
 #include "cmd.h"
 #include "classify_sample.h"
 #include "cli.h"
@@ -249,19 +250,19 @@ typedef struct {
     int64_t total;
 } run_progress_t;
 
-static void show_progress(run_progress_t *pg, sched_t *sch, int final)
+static void show_progress(run_progress_t *pg, scheduler_t *sch, int final)
 {
     double now = MPI_Wtime();
     if (gb_verbosity < 1 || (!final && now - pg->last < (pg->tty ? 0.5 : 10.0))) return;
     pg->last = now;
-    int64_t v[SCHED_NCOUNTERS];
-    sched_read(sch, v);
+    int64_t v[SCHEDULER_NCOUNTERS];
+    scheduler_read(sch, v);
     double secs = now - pg->start > 1e-9 ? now - pg->start : 1e-9;
-    double eta = v[SCHED_DONE] ? secs / v[SCHED_DONE] * (pg->total - v[SCHED_DONE]) : 0;
+    double eta = v[SCHEDULER_DONE] ? secs / v[SCHEDULER_DONE] * (pg->total - v[SCHEDULER_DONE]) : 0;
     char line[256];
     snprintf(line, sizeof line, "%lld/%lld samples (%lld reused), %lld failed, %.2f M reads/s, ETA %.0f s",
-             (long long)v[SCHED_DONE], (long long)pg->total, (long long)v[SCHED_REUSED],
-             (long long)v[SCHED_FAILED], v[SCHED_READS] / secs / 1e6, eta);
+             (long long)v[SCHEDULER_DONE], (long long)pg->total, (long long)v[SCHEDULER_REUSED],
+             (long long)v[SCHEDULER_FAILED], v[SCHEDULER_READS] / secs / 1e6, eta);
     if (pg->tty) fprintf(stderr, "\r[run] %s   %s", line, final ? "\n" : "");
     else gb_info("%s", line);
 }
@@ -293,13 +294,13 @@ static int64_t *order_samples(MPI_Comm comm, const samplesheet_t *sheet)
 static int classify_all(MPI_Comm comm, const run_ctx_t *c, const int64_t *order, rank_work_t *w, int *stopped)
 {
     int rank;
-    sched_t *sch = NULL;
+    scheduler_t *sch = NULL;
     MPI_Comm_rank(comm, &rank);
-    int rc = sched_create(comm, (int64_t)c->sheet->n, &sch);
+    int rc = scheduler_create(comm, (int64_t)c->sheet->n, &sch);
     if (rc) return rc;
     run_progress_t pg = { .start = MPI_Wtime(), .tty = isatty(2), .total = (int64_t)c->sheet->n };
     int64_t task;
-    while (!gb_stop_requested && (task = sched_next(sch)) >= 0) {
+    while (!gb_stop_requested && (task = scheduler_next(sch)) >= 0) {
         double t0 = MPI_Wtime();
         uint64_t reads_before = w->reads;
         sample_status_t st = run_sample(c, order[task], w);
@@ -309,16 +310,16 @@ static int classify_all(MPI_Comm comm, const run_ctx_t *c, const int64_t *order,
         w->reused += st == SAMPLE_REUSED;
         w->failed += st == SAMPLE_FAILED;
         w->ok[order[task]] = st != SAMPLE_FAILED;
-        sched_add(sch, SCHED_DONE, 1);
-        sched_add(sch, SCHED_READS, (int64_t)(w->reads - reads_before));
-        if (st == SAMPLE_FAILED) sched_add(sch, SCHED_FAILED, 1);
-        if (st == SAMPLE_REUSED) sched_add(sch, SCHED_REUSED, 1);
+        scheduler_add(sch, SCHEDULER_DONE, 1);
+        scheduler_add(sch, SCHEDULER_READS, (int64_t)(w->reads - reads_before));
+        if (st == SAMPLE_FAILED) scheduler_add(sch, SCHEDULER_FAILED, 1);
+        if (st == SAMPLE_REUSED) scheduler_add(sch, SCHEDULER_REUSED, 1);
         if (rank == 0) show_progress(&pg, sch, 0);
     }
     *stopped = gb_stop_requested != 0;
     MPI_Barrier(comm);
     if (rank == 0) show_progress(&pg, sch, 1);
-    sched_destroy(sch);
+    scheduler_destroy(sch);
     return 0;
 }
 

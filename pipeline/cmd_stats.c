@@ -8,7 +8,7 @@
 #include "diversity.h"
 #include "log.h"
 #include "metadata.h"
-#include "models.h"
+#include "lm.h"
 #include "pcoa.h"
 #include "permanova.h"
 #include "ranktests.h"
@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -160,13 +161,13 @@ static const char *reference_for(const char *refs, const char *name, char *buf, 
 }
 
 /* Append the columns of one term: a z-scored numeric column, or treatment contrasts. */
-static int add_term(design_t *d, const metadata_t *m, const meta_selection_t *sel, const char *name,
+static int add_term(design_t *d, const metadata_t *m, const metadata_selection_t *sel, const char *name,
                     const char *refs, size_t *col, int is_variable)
 {
-    const meta_column_t *c = metadata_column(m, name);
+    const metadata_column_t *c = metadata_column(m, name);
     size_t n = sel->n, t = d->nterms++;
     d->term_name[t] = c->name;
-    if (c->type == META_NUMERIC) {
+    if (c->type == METADATA_NUMERIC) {
         double *v = malloc(n * sizeof *v), sd = 0;
         if (!v) return GB_E_NOMEM;
         for (size_t i = 0; i < n; i++) v[i] = c->values[sel->meta_row[i]];
@@ -235,11 +236,11 @@ static int add_term(design_t *d, const metadata_t *m, const meta_selection_t *se
 /* Columns a term will need: 1 numeric, levels present - 1 categorical (at most nlevels - 1). */
 static size_t term_width(const metadata_t *m, const char *name)
 {
-    const meta_column_t *c = metadata_column(m, name);
-    return c->type == META_NUMERIC ? 1 : (c->nlevels > 1 ? c->nlevels - 1 : 1);
+    const metadata_column_t *c = metadata_column(m, name);
+    return c->type == METADATA_NUMERIC ? 1 : (c->nlevels > 1 ? c->nlevels - 1 : 1);
 }
 
-static int build_design(const metadata_t *m, const meta_selection_t *sel, const char *const *vars, size_t nvars,
+static int build_design(const metadata_t *m, const metadata_selection_t *sel, const char *const *vars, size_t nvars,
                         const char *refs, design_t *d)
 {
     memset(d, 0, sizeof *d);
@@ -335,7 +336,8 @@ static int model_table(stats_ctx_t *c, const char *name, const double *y, size_t
     size_t p = d->p, rows = k * (p - 1);
     double *coef = malloc(k * p * sizeof *coef), *se = malloc(k * p * sizeof *se);
     double *pv = malloc(k * p * sizeof *pv), *work = NULL;
-    int rc = lm_design_create(d->x, d->n, p, p, LM_TOL_LM, &ld) ? GB_E_INTERNAL : 0;
+    int rc = lm_design_create(d->x, d->n, p, p, LM_TOL_LM, &ld);
+    if (rc && rc != GB_E_NOMEM) rc = GB_E_INTERNAL;
     if (!rc && !(work = malloc(lm_fit_work_size(ld) * sizeof *work))) rc = GB_E_NOMEM;
     if (!coef || !se || !pv) rc = GB_E_NOMEM;
     lm_fit_out_t out = { .coef = coef, .se = se, .pval = pv, .ld = p };
@@ -537,17 +539,17 @@ static int alpha(stats_ctx_t *c)
 
 /* adonis2's permutations: random ones split across ranks and threads; the small-n complete
  * or distinct sets (a few hundred at most) on every rank alone. */
-static int count_permanova(const stats_ctx_t *c, const pmv_t *pm, pmv_row_t *rows)
+static int count_permanova(const stats_ctx_t *c, const permanova_t *pm, permanova_row_t *rows)
 {
     uint64_t requested = (uint64_t)c->o->permutations;
-    pmv_perm_plan_t plan;
-    if (requested == 0 || pmv_perm_plan(c->n, requested, &plan) || plan.mode != PMV_PERM_RANDOM)
-        return pmv_run(pm, requested, c->o->seed, c->threads, rows);
+    perm_plan_t plan;
+    if (requested == 0 || perm_plan(c->n, requested, &plan) || plan.mode != PERM_RANDOM)
+        return permanova_run(pm, requested, c->o->seed, c->threads, rows);
     uint64_t exceed[64] = { 0 }, from, to;
     perm_range(c, plan.nperm, &from, &to);
-    int rc = pmv_count_random(pm, c->o->seed, from, to, c->threads, exceed);
-    sum_counts(c, exceed, pmv_ntests(pm));
-    pmv_table(pm, exceed, plan.nperm, rows);
+    int rc = permanova_count_random(pm, c->o->seed, from, to, c->threads, exceed);
+    sum_counts(c, exceed, permanova_ntests(pm));
+    permanova_table(pm, exceed, plan.nperm, rows);
     return rc;
 }
 
@@ -561,11 +563,11 @@ static int permanova_rows(stats_ctx_t *c, const double *g, const char *dist, tab
     for (size_t i = 0; i < d->n; i++)
         for (size_t j = 0; j < ncol; j++) x[i * ncol + j] = d->x[i * d->p + j + 1];
     for (size_t j = 0; j < ncol; j++) assign[j] = d->term[j + 1];
-    pmv_t *pm = NULL;
-    pmv_by_t by = !strcmp(c->o->by, "terms") ? PMV_BY_TERMS : PMV_BY_MARGIN;
-    int rc = pmv_create(g, d->n, x, ncol, assign, d->nterms, by, &pm);
-    pmv_row_t rows[64];
-    size_t nt = rc ? 0 : pmv_ntests(pm);
+    permanova_t *pm = NULL;
+    permanova_by_t by = !strcmp(c->o->by, "terms") ? PERMANOVA_BY_TERMS : PERMANOVA_BY_MARGIN;
+    int rc = permanova_create(g, d->n, x, ncol, assign, d->nterms, by, &pm);
+    permanova_row_t rows[64];
+    size_t nt = rc ? 0 : permanova_ntests(pm);
     if (!rc && nt + 2 > 64) rc = GB_E_USAGE;
     if (!rc) rc = count_permanova(c, pm, rows);
     for (size_t r = 0; !rc && r < nt + 2; r++, (*row)++) {
@@ -577,7 +579,7 @@ static int permanova_rows(stats_ctx_t *c, const double *g, const char *dist, tab
         t->cols[5].num[*row] = rows[r].p;
         t->cols[6].text[*row] = dist;
     }
-    pmv_destroy(pm);
+    permanova_destroy(pm);
     free(x);
     free(assign);
     return rc;
@@ -590,20 +592,20 @@ static int dispersion_row(stats_ctx_t *c, const double *g, const char *dist, tab
     double *z = malloc(d->n * sizeof *z), f = NAN, df1 = NAN, df2 = NAN, p = NAN;
     uint64_t exceed = 0;
     if (!z) return GB_E_NOMEM;
-    int rc = bdisp_centroid(g, d->n, d->var_group, d->var_levels, z, NULL, NULL);
-    if (!rc) rc = bdisp_anova(z, d->n, d->var_group, d->var_levels, &f, &df1, &df2, &p);
+    int rc = betadisper_centroid(g, d->n, d->var_group, d->var_levels, z, NULL, NULL);
+    if (!rc) rc = betadisper_anova(z, d->n, d->var_group, d->var_levels, &f, &df1, &df2, &p);
     uint64_t nperm = (uint64_t)c->o->permutations;
-    pmv_perm_plan_t plan = { PMV_PERM_RANDOM, nperm };
-    if (!rc && nperm > 0 && !pmv_perm_plan(d->n, nperm, &plan) && plan.mode != PMV_PERM_RANDOM) {
+    perm_plan_t plan = { PERM_RANDOM, nperm };
+    if (!rc && nperm > 0 && !perm_plan(d->n, nperm, &plan) && plan.mode != PERM_RANDOM) {
         /* small n: every permutation (or distinct ones), as permute::check() does for R */
         int32_t *set = malloc(plan.nperm * d->n * sizeof *set);
-        rc = set ? pmv_perm_set(d->n, &plan, c->o->seed, set) : GB_E_NOMEM;
-        if (!rc) rc = bdisp_count_explicit(z, d->n, d->var_group, d->var_levels, f, set, plan.nperm, c->threads, &exceed);
+        rc = set ? perm_set(d->n, &plan, c->o->seed, set) : GB_E_NOMEM;
+        if (!rc) rc = betadisper_count_explicit(z, d->n, d->var_group, d->var_levels, f, set, plan.nperm, c->threads, &exceed);
         free(set);
     } else if (!rc && nperm > 0) {
         uint64_t from, to;
         perm_range(c, plan.nperm, &from, &to);
-        rc = bdisp_count_random(z, d->n, d->var_group, d->var_levels, f, c->o->seed, from, to, c->threads, &exceed);
+        rc = betadisper_count_random(z, d->n, d->var_group, d->var_levels, f, c->o->seed, from, to, c->threads, &exceed);
         sum_counts(c, &exceed, 1);
     }
     t->cols[0].text[row] = dist;
@@ -649,7 +651,7 @@ static int beta(stats_ctx_t *c)
     size_t n = c->n, m = c->m, npair = n * (n - 1) / 2;
     static const char *const dists[2] = { "bray", "aitchison" };
     double *rel = malloc(n * m * sizeof *rel), *clr = malloc(n * m * sizeof *clr);
-    double *dist = malloc((npair ? npair : 1) * sizeof *dist), *g = malloc(pmv_packed_size(n) * sizeof *g);
+    double *dist = malloc((npair ? npair : 1) * sizeof *dist), *g = malloc(gower_packed_size(n) * sizeof *g);
     int rc = rel && clr && dist && g ? 0 : GB_E_NOMEM;
     size_t nt = c->d.nterms, axes = (size_t)c->o->axes;
     table_t perm, disp, coords, eigs;
@@ -684,7 +686,7 @@ static int beta(stats_ctx_t *c)
         } else {
             rc = diversity_aitchison(c->counts, n, m, TRANSFORM_CLR_PSEUDOCOUNT, clr, c->threads, &out);
         }
-        if (!rc) rc = pmv_gower_lower(dist, n, g);
+        if (!rc) rc = gower_lower(dist, n, g);
         if (!rc) rc = permanova_rows(c, g, dists[w], &perm, &prow);
         if (!rc && c->d.var_categorical) rc = dispersion_row(c, g, dists[w], &disp, (size_t)w);
         if (!rc) rc = pcoa_rows(c, g, dists[w], &coords, &eigs, (size_t)w);
@@ -730,7 +732,7 @@ static int split_names(const char *variable, const char *list, const char ***nam
     return 0;
 }
 
-static int write_dropped(const stats_opts_t *o, const meta_selection_t *sel)
+static int write_dropped(const stats_opts_t *o, const metadata_selection_t *sel)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/dropped_samples.tsv", o->out);
@@ -739,7 +741,7 @@ static int write_dropped(const stats_opts_t *o, const meta_selection_t *sel)
         gb_error("cannot write %s: %s", path, strerror(errno));
         return GB_E_IO;
     }
-    int rc = meta_selection_write_dropped(f, sel);
+    int rc = metadata_selection_write_dropped(f, sel);
     if (fclose(f) || rc) return GB_E_IO;
     gb_info("samples analysed: %zu; dropped: %zu not in the metadata, %zu with a missing value (%zu metadata rows "
             "not in the cohort); see %s", sel->n, sel->n_not_in_metadata, sel->n_missing, sel->n_not_in_cohort, path);
@@ -792,7 +794,7 @@ static int stats_job(int argc, char **argv, MPI_Comm comm)
                        .permutations = 999, .seed = 42, .threads = omp_get_max_threads(), .axes = 10 };
     biom_table_t tab = { 0 };
     metadata_t *meta = NULL;
-    meta_selection_t sel = { 0 };
+    metadata_selection_t sel = { 0 };
     collapse_t col = { 0 };
     taxo_t taxo = { 0 };
     stats_ctx_t c = { .o = &o, .h5 = -1, .comm = comm };
@@ -880,7 +882,7 @@ done:
     design_free(&c.d);
     collapse_free(&col);
     taxo_destroy(&taxo);
-    meta_selection_free(&sel);
+    metadata_selection_free(&sel);
     metadata_destroy(meta);
     biom_table_free(&tab);
     free(vars);

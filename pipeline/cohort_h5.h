@@ -12,7 +12,7 @@
 #include <mpi.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
+#include "gb_status.h"
 #include "profile.h"
 #include "taxdump.h"
 

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "biom_read.h"
-#include "error.h"
+#include "gb_status.h"
 #include "taxdump.h"
 
 typedef enum {

@@ -50,7 +50,7 @@ static void db_sections(const gb_db_t *db, section_t s[SEC_COUNT])
     s[SEC_RANK_OFF] = (section_t){ db->taxo.rank_off, n * 4 };
     s[SEC_NAMES] = (section_t){ db->taxo.names, db->taxo.names_len };
     s[SEC_RANKS] = (section_t){ db->taxo.ranks, db->taxo.ranks_len };
-    s[SEC_CELLS] = (section_t){ db->table.cells, db->table.nbuckets * KT_BUCKET_CELLS * 4 };
+    s[SEC_CELLS] = (section_t){ db->table.cells, db->table.nbuckets * KMER_TABLE_BUCKET_CELLS * 4 };
 }
 
 static int write_all(int fd, const void *buf, uint64_t len, const char *path)
@@ -85,7 +85,7 @@ static void encode_header(const gb_db_t *db, const section_t s[SEC_COUNT], const
     put64(h + H_NBUCKETS, db->table.nbuckets);
     put64(h + H_ENTRIES, db->entries);
     put32(h + H_NODES, db->taxo.n);
-    put32(h + H_BUCKET_CELLS, KT_BUCKET_CELLS);
+    put32(h + H_BUCKET_CELLS, KMER_TABLE_BUCKET_CELLS);
     for (int i = 0; i < SEC_COUNT; i++) {
         put64(h + H_SECTIONS + 24 * i, off[i]);
         put64(h + H_SECTIONS + 24 * i + 8, s[i].size);
@@ -174,7 +174,7 @@ static int decode_header(const char *path, const unsigned char *h, uint64_t file
         gb_error("%s: header checksum mismatch (file corrupt)", path);
         return GB_E_DB;
     }
-    if (get32(h + H_HEADER_BYTES) != DB_HEADER_BYTES || get32(h + H_BUCKET_CELLS) != KT_BUCKET_CELLS ||
+    if (get32(h + H_HEADER_BYTES) != DB_HEADER_BYTES || get32(h + H_BUCKET_CELLS) != KMER_TABLE_BUCKET_CELLS ||
         get64(h + H_FILE_BYTES) != file_bytes) {
         gb_error("%s: size mismatch (file truncated or corrupt: %llu bytes, header says %llu)", path,
                  (unsigned long long)file_bytes, (unsigned long long)get64(h + H_FILE_BYTES));
@@ -185,7 +185,7 @@ static int decode_header(const char *path, const unsigned char *h, uint64_t file
         gb_error("%s: invalid parameters k=%d l=%d s=%d", path, k, l, spaced);
         return GB_E_DB;
     }
-    mm_params_init(&db->mm, k, l, spaced);
+    minimizer_params_init(&db->mm, k, l, spaced);
     if (db->mm.mask != get64(h + H_MASK) || db->mm.toggle != get64(h + H_TOGGLE)) {
         gb_error("%s: minimizer masks do not match k=%d l=%d s=%d", path, k, l, spaced);
         return GB_E_DB;
@@ -209,7 +209,7 @@ static int decode_header(const char *path, const unsigned char *h, uint64_t file
     }
     uint64_t n = db->taxo.n;
     if (n < 2 || size[SEC_PARENT] != 4 * n || size[SEC_EXTERNAL] != 4 * n || size[SEC_NAME_OFF] != 4 * n ||
-        size[SEC_RANK_OFF] != 4 * n || size[SEC_CELLS] != db->table.nbuckets * KT_BUCKET_CELLS * 4 ||
+        size[SEC_RANK_OFF] != 4 * n || size[SEC_CELLS] != db->table.nbuckets * KMER_TABLE_BUCKET_CELLS * 4 ||
         db->table.nbuckets == 0 || db->table.value_bits < 1 || db->table.value_bits > 31 ||
         (n - 1) >> db->table.value_bits) {
         gb_error("%s: inconsistent section sizes", path);

@@ -4,7 +4,7 @@
 #ifndef GB_DB_H
 #define GB_DB_H
 #include <stdint.h>
-#include "error.h"
+#include "gb_status.h"
 #include "kmer_table.h"
 #include "minimizer.h"
 #include "taxdump.h"
@@ -19,8 +19,8 @@ typedef struct {
 } db_info_t;
 
 typedef struct {
-    mm_params_t mm;
-    kt_table_t table;
+    minimizer_params_t mm;
+    kmer_table_t table;
     uint64_t entries;        /* occupied cells */
     taxo_t taxo;             /* arrays point into the mapping when loaded */
     db_info_t info;

@@ -6,7 +6,7 @@
 #define GB_FASTX_H
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
+#include "gb_status.h"
 
 typedef struct {
     char *name;     /* header text after '@'/'>' (full line, CR and trailing whitespace stripped), NUL-terminated */

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int gb_read_file(const char *path, const char *what, int quiet_missing, char **out, size_t *out_len)
+int fileio_read_all(const char *path, const char *what, int quiet_missing, char **out, size_t *out_len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {

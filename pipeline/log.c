@@ -1,5 +1,4 @@
 #include "log.h"
-#include "error.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,50 +28,4 @@ void gb_log(char level, const char *func, const char *fmt, ...)
     /* one fprintf per line so lines from threads do not interleave */
     if (log_rank >= 0) fprintf(stderr, "[%c::%s r%d] %s\n", level, func, log_rank, buf);
     else fprintf(stderr, "[%c::%s] %s\n", level, func, buf);
-}
-
-volatile sig_atomic_t gb_stop_requested = 0;
-
-static void on_stop_signal(int sig)
-{
-    (void)sig;
-    gb_stop_requested = 1;
-}
-
-void gb_install_stop_handler(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-}
-
-const char *gb_strerror(int code)
-{
-    switch (code) {
-    case GB_OK: return "success";
-    case GB_E_NOMEM: return "out of memory";
-    case GB_E_IO: return "input/output error";
-    case GB_E_FORMAT: return "malformed input";
-    case GB_E_USAGE: return "usage error";
-    case GB_E_DB: return "database error";
-    case GB_E_TAXONOMY: return "taxonomy error";
-    case GB_E_INTERRUPTED: return "stopped by a signal";
-    case GB_E_PARTIAL: return "some samples failed";
-    default: return "internal error";
-    }
-}
-
-int gb_exit_code(int code)
-{
-    switch (code) {
-    case GB_OK: return GB_EXIT_OK;
-    case GB_E_USAGE: return GB_EXIT_USAGE;
-    case GB_E_IO: case GB_E_FORMAT: case GB_E_DB: case GB_E_TAXONOMY: return GB_EXIT_INPUT;
-    case GB_E_INTERRUPTED: return GB_EXIT_SIGTERM;
-    case GB_E_PARTIAL: return GB_EXIT_PARTIAL;
-    default: return GB_EXIT_INTERNAL;
-    }
 }

@@ -1,6 +1,7 @@
 /* gutbrain: one binary, one command per subcommand. main() alone turns errors into exit codes. */
+#include "gb_exit.h"
 #include "cmd.h"
-#include "error.h"
+#include "gb_status.h"
 #include "log.h"
 #include <stdio.h>
 #include <string.h>

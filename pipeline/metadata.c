@@ -135,7 +135,7 @@ static int32_t level_code(char **levels, size_t n, const char *s)
 }
 
 /* Levels and codes of a categorical column; cell(r) = the value of row r. */
-static int make_categorical(meta_column_t *c, char **cells, size_t stride, size_t nrows)
+static int make_categorical(metadata_column_t *c, char **cells, size_t stride, size_t nrows)
 {
     size_t n = 0;
     c->levels = malloc((nrows ? nrows : 1) * sizeof *c->levels);
@@ -154,7 +154,7 @@ static int make_categorical(meta_column_t *c, char **cells, size_t stride, size_
 }
 
 /* Type and values of one column; cells[r * stride] is row r's field, lines[r] its line. */
-static int build_column(meta_column_t *c, char **cells, size_t stride, size_t nrows, const line_t *lines)
+static int build_column(metadata_column_t *c, char **cells, size_t stride, size_t nrows, const line_t *lines)
 {
     size_t numeric = 0, present = 0;
     double v;
@@ -171,10 +171,10 @@ static int build_column(meta_column_t *c, char **cells, size_t stride, size_t nr
     c->nmissing = nrows - present;
     c->nnumeric_like = numeric;
     if (present == 0 || numeric < present) {
-        c->type = META_CATEGORICAL;
+        c->type = METADATA_CATEGORICAL;
         return make_categorical(c, cells, stride, nrows);
     }
-    c->type = META_NUMERIC;
+    c->type = METADATA_NUMERIC;
     c->first_text_value = NULL;
     if (!(c->values = malloc((nrows ? nrows : 1) * sizeof *c->values))) return GB_E_NOMEM;
     for (size_t r = 0; r < nrows; r++) {
@@ -305,7 +305,7 @@ int metadata_read(const char *path, metadata_t **out)
     size_t len = 0;
     int rc = m ? GB_OK : GB_E_NOMEM;
     if (rc == GB_OK) rc = (m->path = strdup(path)) ? GB_OK : GB_E_NOMEM;
-    if (rc == GB_OK) rc = gb_read_file(path, "metadata", 0, &m->text, &len);
+    if (rc == GB_OK) rc = fileio_read_all(path, "metadata", 0, &m->text, &len);
     if (rc == GB_OK) {
         p.nlines = split_lines(m->text, len, NULL);
         if (p.nlines == 0) {
@@ -351,7 +351,7 @@ void metadata_destroy(metadata_t *m)
 
 /* ---------------------------------------------------------------- look-ups */
 
-const meta_column_t *metadata_column(const metadata_t *m, const char *name)
+const metadata_column_t *metadata_column(const metadata_t *m, const char *name)
 {
     for (size_t c = 0; c < m->ncolumns; c++)
         if (strcmp(m->columns[c].name, name) == 0) return &m->columns[c];
@@ -371,16 +371,16 @@ long metadata_find_sample(const metadata_t *m, const char *id)
     return -1;
 }
 
-long metadata_level_index(const meta_column_t *c, const char *level)
+long metadata_level_index(const metadata_column_t *c, const char *level)
 {
-    if (c->type != META_CATEGORICAL) return -1;
+    if (c->type != METADATA_CATEGORICAL) return -1;
     return level_code(c->levels, c->nlevels, level);
 }
 
-size_t metadata_levels_present(const meta_column_t *c, const size_t *rows, size_t n, int32_t *codes_out,
+size_t metadata_levels_present(const metadata_column_t *c, const size_t *rows, size_t n, int32_t *codes_out,
                                const char **present_levels)
 {
-    if (c->type != META_CATEGORICAL) return 0;
+    if (c->type != METADATA_CATEGORICAL) return 0;
     /* present_levels doubles as the "seen" mark of each old level, then is compacted, which
      * keeps the sorted order; new codes are found by binary search among the kept levels */
     for (size_t l = 0; l < c->nlevels; l++) present_levels[l] = NULL;
@@ -415,7 +415,7 @@ static void list_columns(const metadata_t *m, char *buf, size_t cap)
 }
 
 /* The model's columns, each checked: present, and not a numeric column with a stray word. */
-static int model_columns(const metadata_t *m, char *const *variables, size_t nvariables, const meta_column_t **cols)
+static int model_columns(const metadata_t *m, char *const *variables, size_t nvariables, const metadata_column_t **cols)
 {
     for (size_t v = 0; v < nvariables; v++) {
         cols[v] = metadata_column(m, variables[v]);
@@ -425,9 +425,9 @@ static int model_columns(const metadata_t *m, char *const *variables, size_t nva
             gb_error("metadata %s has no column \"%s\" (columns: %s)", m->path, variables[v], names);
             return GB_E_USAGE;
         }
-        const meta_column_t *c = cols[v];
+        const metadata_column_t *c = cols[v];
         size_t present = m->nsamples - c->nmissing;
-        if (c->type == META_CATEGORICAL && c->nnumeric_like > 0 && 2 * c->nnumeric_like > present) {
+        if (c->type == METADATA_CATEGORICAL && c->nnumeric_like > 0 && 2 * c->nnumeric_like > present) {
             gb_error("%s:%zu: column %s: \"%s\" is not a number, but %zu of the column's %zu values are; "
                      "correct it or write NA", m->path, c->first_text_line, c->name, c->first_text_value,
                      c->nnumeric_like, present);
@@ -437,28 +437,28 @@ static int model_columns(const metadata_t *m, char *const *variables, size_t nva
     return GB_OK;
 }
 
-static int is_missing_in(const meta_column_t *c, size_t row)
+static int is_missing_in(const metadata_column_t *c, size_t row)
 {
-    return c->type == META_NUMERIC ? isnan(c->values[row]) : c->codes[row] < 0;
+    return c->type == METADATA_NUMERIC ? isnan(c->values[row]) : c->codes[row] < 0;
 }
 
-static void add_drop(meta_selection_t *s, const char *id, meta_drop_reason_t reason, const char *column)
+static void add_drop(metadata_selection_t *s, const char *id, metadata_drop_reason_t reason, const char *column)
 {
-    s->dropped[s->ndropped++] = (meta_drop_t){id, reason, column};
-    if (reason == META_DROP_NOT_IN_METADATA) s->n_not_in_metadata++;
-    else if (reason == META_DROP_NOT_IN_COHORT) s->n_not_in_cohort++;
+    s->dropped[s->ndropped++] = (metadata_drop_t){id, reason, column};
+    if (reason == METADATA_DROP_NOT_IN_METADATA) s->n_not_in_metadata++;
+    else if (reason == METADATA_DROP_NOT_IN_COHORT) s->n_not_in_cohort++;
     else s->n_missing++;
 }
 
 /* Walk the cohort in order: keep complete cases, note the others; matched[row] marks the
  * metadata rows met. */
-static void walk_cohort(const metadata_t *m, char *const *cohort_ids, size_t ncohort, const meta_column_t **cols,
-                        size_t nvariables, char *matched, meta_selection_t *s)
+static void walk_cohort(const metadata_t *m, char *const *cohort_ids, size_t ncohort, const metadata_column_t **cols,
+                        size_t nvariables, char *matched, metadata_selection_t *s)
 {
     for (size_t i = 0; i < ncohort; i++) {
         long row = metadata_find_sample(m, cohort_ids[i]);
         if (row < 0) {
-            add_drop(s, cohort_ids[i], META_DROP_NOT_IN_METADATA, NULL);
+            add_drop(s, cohort_ids[i], METADATA_DROP_NOT_IN_METADATA, NULL);
             continue;
         }
         matched[row] = 1;
@@ -466,7 +466,7 @@ static void walk_cohort(const metadata_t *m, char *const *cohort_ids, size_t nco
         for (size_t v = 0; v < nvariables && !missing; v++)
             if (is_missing_in(cols[v], (size_t)row)) missing = cols[v]->name;
         if (missing) {
-            add_drop(s, cohort_ids[i], META_DROP_MISSING, missing);
+            add_drop(s, cohort_ids[i], METADATA_DROP_MISSING, missing);
             continue;
         }
         s->cohort_row[s->n] = i;
@@ -474,7 +474,7 @@ static void walk_cohort(const metadata_t *m, char *const *cohort_ids, size_t nco
     }
 }
 
-static int selection_alloc(meta_selection_t *s, size_t ncohort, size_t nmeta)
+static int selection_alloc(metadata_selection_t *s, size_t ncohort, size_t nmeta)
 {
     s->cohort_row = malloc((ncohort ? ncohort : 1) * sizeof *s->cohort_row);
     s->meta_row = malloc((ncohort ? ncohort : 1) * sizeof *s->meta_row);
@@ -483,10 +483,10 @@ static int selection_alloc(meta_selection_t *s, size_t ncohort, size_t nmeta)
 }
 
 int metadata_select(const metadata_t *m, char *const *cohort_ids, size_t ncohort, char *const *variables,
-                    size_t nvariables, meta_selection_t *out)
+                    size_t nvariables, metadata_selection_t *out)
 {
     memset(out, 0, sizeof *out);
-    const meta_column_t **cols = malloc((nvariables ? nvariables : 1) * sizeof *cols);
+    const metadata_column_t **cols = malloc((nvariables ? nvariables : 1) * sizeof *cols);
     char *matched = calloc(m->nsamples ? m->nsamples : 1, 1);
     int rc = (cols && matched) ? GB_OK : GB_E_NOMEM;
     if (rc == GB_OK) rc = model_columns(m, variables, nvariables, cols);
@@ -495,14 +495,14 @@ int metadata_select(const metadata_t *m, char *const *cohort_ids, size_t ncohort
     if (rc != GB_OK) goto done;
     walk_cohort(m, cohort_ids, ncohort, cols, nvariables, matched, out);
     for (size_t r = 0; r < m->nsamples; r++)
-        if (!matched[r]) add_drop(out, m->sample_ids[r], META_DROP_NOT_IN_COHORT, NULL);
+        if (!matched[r]) add_drop(out, m->sample_ids[r], METADATA_DROP_NOT_IN_COHORT, NULL);
     if (out->n_not_in_metadata == ncohort) {
         gb_error("none of the %zu cohort sample ids (e.g. \"%s\") is in metadata %s (e.g. \"%s\")", ncohort,
                  ncohort ? cohort_ids[0] : "", m->path, m->nsamples ? m->sample_ids[0] : "");
         rc = GB_E_USAGE;
     } else if (out->n == 0) {
-        const meta_drop_t *d = out->dropped;
-        while (d->reason != META_DROP_MISSING) d++;   /* there is one: some sample matched */
+        const metadata_drop_t *d = out->dropped;
+        while (d->reason != METADATA_DROP_MISSING) d++;   /* there is one: some sample matched */
         gb_error("no sample of both the cohort and %s has a value for every model variable (%zu lack one, "
                  "e.g. sample %s has no %s)", m->path, out->n_missing, d->sample_id, d->column);
         rc = GB_E_USAGE;
@@ -510,11 +510,11 @@ int metadata_select(const metadata_t *m, char *const *cohort_ids, size_t ncohort
 done:
     free(cols);
     free(matched);
-    if (rc != GB_OK) meta_selection_free(out);
+    if (rc != GB_OK) metadata_selection_free(out);
     return rc;
 }
 
-void meta_selection_free(meta_selection_t *s)
+void metadata_selection_free(metadata_selection_t *s)
 {
     if (!s) return;
     free(s->cohort_row);
@@ -523,22 +523,22 @@ void meta_selection_free(meta_selection_t *s)
     memset(s, 0, sizeof *s);
 }
 
-const char *meta_drop_reason_name(meta_drop_reason_t reason)
+const char *metadata_drop_reason_name(metadata_drop_reason_t reason)
 {
     switch (reason) {
-    case META_DROP_NOT_IN_METADATA: return "not_in_metadata";
-    case META_DROP_NOT_IN_COHORT: return "not_in_cohort";
-    case META_DROP_MISSING: return "missing_value";
+    case METADATA_DROP_NOT_IN_METADATA: return "not_in_metadata";
+    case METADATA_DROP_NOT_IN_COHORT: return "not_in_cohort";
+    case METADATA_DROP_MISSING: return "missing_value";
     }
     return "?";
 }
 
-int meta_selection_write_dropped(FILE *f, const meta_selection_t *s)
+int metadata_selection_write_dropped(FILE *f, const metadata_selection_t *s)
 {
     int bad = fprintf(f, "sample\treason\tcolumn\n") < 0;
     for (size_t i = 0; i < s->ndropped && !bad; i++) {
-        const meta_drop_t *d = &s->dropped[i];
-        bad = fprintf(f, "%s\t%s\t%s\n", d->sample_id, meta_drop_reason_name(d->reason), d->column ? d->column : "") < 0;
+        const metadata_drop_t *d = &s->dropped[i];
+        bad = fprintf(f, "%s\t%s\t%s\n", d->sample_id, metadata_drop_reason_name(d->reason), d->column ? d->column : "") < 0;
     }
     if (bad) {
         gb_error("cannot write the list of dropped samples: %s", strerror(errno));

@@ -26,17 +26,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "error.h"
+#include "gb_status.h"
 
-typedef enum { META_NUMERIC = 0, META_CATEGORICAL = 1 } meta_type_t;
+typedef enum { METADATA_NUMERIC = 0, METADATA_CATEGORICAL = 1 } metadata_type_t;
 
 typedef struct {
     char *name;
-    meta_type_t type;
+    metadata_type_t type;
     size_t nmissing;          /* rows with NA or "" */
-    /* META_NUMERIC: values[row], NAN where missing. NULL for categorical columns. */
+    /* METADATA_NUMERIC: values[row], NAN where missing. NULL for categorical columns. */
     double *values;
-    /* META_CATEGORICAL: codes[row] = index into levels, -1 where missing; NULL for numeric. */
+    /* METADATA_CATEGORICAL: codes[row] = index into levels, -1 where missing; NULL for numeric. */
     int32_t *codes;
     size_t nlevels;
     char **levels;            /* sorted by strcmp, distinct */
@@ -46,7 +46,7 @@ typedef struct {
     size_t nnumeric_like;
     size_t first_text_line;
     const char *first_text_value;
-} meta_column_t;
+} metadata_column_t;
 
 typedef struct {
     char *path;
@@ -54,7 +54,7 @@ typedef struct {
     size_t nsamples, ncolumns;
     char **sample_ids;        /* [nsamples], file order */
     size_t *line_of;          /* [nsamples] line number of each row in the file */
-    meta_column_t *columns;   /* [ncolumns], file order (the id column not included) */
+    metadata_column_t *columns;   /* [ncolumns], file order (the id column not included) */
     size_t *sorted_rows;      /* private: rows by sample id, for metadata_find_sample() */
     char *text;               /* private: the file's text, which the strings point into */
 } metadata_t;
@@ -67,44 +67,44 @@ int metadata_read(const char *path, metadata_t **out) GB_MUST_CHECK;
 void metadata_destroy(metadata_t *m);
 
 /* The column called name (exact, case-sensitive), NULL when absent. */
-const meta_column_t *metadata_column(const metadata_t *m, const char *name);
+const metadata_column_t *metadata_column(const metadata_t *m, const char *name);
 
 /* Row of a sample id, -1 when absent (binary search). */
 long metadata_find_sample(const metadata_t *m, const char *id);
 
 /* Index of a level in a categorical column, -1 when absent. */
-long metadata_level_index(const meta_column_t *c, const char *level);
+long metadata_level_index(const metadata_column_t *c, const char *level);
 
 /* Levels of a categorical column present among rows[0..n) (e.g. the complete cases), as R
  * re-factors a subset: present_levels[0..return) borrows the column's level strings in their
  * sorted order, codes_out[i] is the new code of rows[i] (-1 when missing). Caller-owned arrays:
  * codes_out [n], present_levels [c->nlevels]. Returns the number of levels present. */
-size_t metadata_levels_present(const meta_column_t *c, const size_t *rows, size_t n, int32_t *codes_out,
+size_t metadata_levels_present(const metadata_column_t *c, const size_t *rows, size_t n, int32_t *codes_out,
                                const char **present_levels);
 
 /* Why a sample is not analysed. */
 typedef enum {
-    META_DROP_NOT_IN_METADATA = 0,   /* in the cohort, absent from the metadata */
-    META_DROP_NOT_IN_COHORT = 1,     /* in the metadata, absent from the cohort */
-    META_DROP_MISSING = 2            /* a model variable is NA or empty */
-} meta_drop_reason_t;
+    METADATA_DROP_NOT_IN_METADATA = 0,   /* in the cohort, absent from the metadata */
+    METADATA_DROP_NOT_IN_COHORT = 1,     /* in the metadata, absent from the cohort */
+    METADATA_DROP_MISSING = 2            /* a model variable is NA or empty */
+} metadata_drop_reason_t;
 
 typedef struct {
     const char *sample_id;           /* borrowed from the cohort ids or the metadata */
-    meta_drop_reason_t reason;
-    const char *column;              /* META_DROP_MISSING: the first missing variable in the
+    metadata_drop_reason_t reason;
+    const char *column;              /* METADATA_DROP_MISSING: the first missing variable in the
                                       * order given; NULL otherwise */
-} meta_drop_t;
+} metadata_drop_t;
 
 typedef struct {
     size_t n;                        /* samples analysed */
     size_t *cohort_row;              /* [n] index into the cohort's ids, ascending */
     size_t *meta_row;                /* [n] the same samples' metadata rows */
     size_t ndropped;
-    meta_drop_t *dropped;            /* cohort samples first (cohort order), then metadata-only
+    metadata_drop_t *dropped;            /* cohort samples first (cohort order), then metadata-only
                                       * samples (metadata order) */
     size_t n_not_in_metadata, n_not_in_cohort, n_missing;
-} meta_selection_t;
+} metadata_selection_t;
 
 /* The samples of a model, chosen before any filtering: the intersection of the cohort and the
  * metadata, restricted to complete cases on variables[0..nvariables), in the COHORT's order.
@@ -114,16 +114,16 @@ typedef struct {
  * in an age column: message names file, line and value). GB_E_NOMEM. The selection borrows
  * strings from m and cohort_ids: keep them alive while using it. (char *const * takes a
  * biom_table_t's sample_ids, or any char * array, without a cast.) Free with
- * meta_selection_free() (a zeroed selection is fine). */
+ * metadata_selection_free() (a zeroed selection is fine). */
 int metadata_select(const metadata_t *m, char *const *cohort_ids, size_t ncohort, char *const *variables,
-                    size_t nvariables, meta_selection_t *out) GB_MUST_CHECK;
-void meta_selection_free(meta_selection_t *s);
+                    size_t nvariables, metadata_selection_t *out) GB_MUST_CHECK;
+void metadata_selection_free(metadata_selection_t *s);
 
 /* "not_in_metadata", "not_in_cohort", "missing_value". */
-const char *meta_drop_reason_name(meta_drop_reason_t reason);
+const char *metadata_drop_reason_name(metadata_drop_reason_t reason);
 
 /* The dropped samples as TSV: a header "sample\treason\tcolumn", then one line each (column
  * "" unless the reason is a missing value). Returns 0 or GB_E_IO. */
-int meta_selection_write_dropped(FILE *f, const meta_selection_t *s) GB_MUST_CHECK;
+int metadata_selection_write_dropped(FILE *f, const metadata_selection_t *s) GB_MUST_CHECK;
 
 #endif

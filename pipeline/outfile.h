@@ -5,7 +5,7 @@
 #ifndef GB_OUTFILE_H
 #define GB_OUTFILE_H
 #include <stdio.h>
-#include "error.h"
+#include "gb_status.h"
 
 typedef struct outfile outfile_t;
 

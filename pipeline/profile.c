@@ -364,7 +364,7 @@ int profile_read(const char *outdir, const char *id, profile_t *p)
     char path[4096], *buf = NULL;
     size_t len = 0;
     int rc = profile_path(path, sizeof path, outdir, id, PROFILE_SUFFIX);
-    if (rc == GB_OK) rc = gb_read_file(path, "profile", 1, &buf, &len);
+    if (rc == GB_OK) rc = fileio_read_all(path, "profile", 1, &buf, &len);
     if (rc != GB_OK) return rc;
     reader_t r = { .path = path, .pos = buf, .end = buf + len, .line = 0 };
     rc = read_header(&r, id, p);

@@ -18,7 +18,7 @@
 #define GB_PROFILE_H
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
+#include "gb_status.h"
 #include "samplesheet.h"
 
 typedef struct {

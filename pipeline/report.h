@@ -3,7 +3,7 @@
 #define GB_REPORT_H
 #include <stdint.h>
 #include <stdio.h>
-#include "error.h"
+#include "gb_status.h"
 #include "taxdump.h"
 
 /* Writes a kreport (or, with use_mpa, the --use-mpa-style report) of t to f.

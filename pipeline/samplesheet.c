@@ -344,7 +344,7 @@ int samplesheet_load(const char *path, samplesheet_t *out)
     sheet_ctx_t c = { .sheet = path };
     char *buf = NULL;
     size_t len = 0;
-    int rc = gb_read_file(path, "sample sheet", 0, &buf, &len);
+    int rc = fileio_read_all(path, "sample sheet", 0, &buf, &len);
     if (rc != GB_OK) return rc == GB_E_IO ? GB_E_USAGE : rc;   /* an unreadable sheet is a usage error */
     if (!(out->path = strdup(path)) || !(c.base = sheet_folder(path))) {
         gb_error("%s: out of memory", path);

@@ -5,7 +5,7 @@
 #define GB_SAMPLESHEET_H
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
+#include "gb_status.h"
 
 typedef struct {
     char *id;            /* sample id: non-empty, no '/', no whitespace, no control characters */

@@ -5,7 +5,7 @@
 #include "log.h"
 #include <stdlib.h>
 
-struct sched {
+struct scheduler {
     MPI_Win win;
     int64_t *base;
     int64_t ntasks;
@@ -14,18 +14,18 @@ struct sched {
 #define MPI_TRY(call) do { int mpi_rc_ = (call); if (mpi_rc_ != MPI_SUCCESS) { \
     gb_error("%s failed (MPI error %d)", #call, mpi_rc_); goto fail; } } while (0)
 
-int sched_create(MPI_Comm comm, int64_t ntasks, sched_t **out)
+int scheduler_create(MPI_Comm comm, int64_t ntasks, scheduler_t **out)
 {
     int rank;
-    sched_t *s = calloc(1, sizeof *s);
+    scheduler_t *s = calloc(1, sizeof *s);
     *out = NULL;
     if (!s) return GB_E_NOMEM;
     s->ntasks = ntasks;
     MPI_Comm_rank(comm, &rank);
-    MPI_Aint bytes = rank == 0 ? (MPI_Aint)(sizeof(int64_t) * (1 + SCHED_NCOUNTERS)) : 0;
+    MPI_Aint bytes = rank == 0 ? (MPI_Aint)(sizeof(int64_t) * (1 + SCHEDULER_NCOUNTERS)) : 0;
     MPI_TRY(MPI_Win_allocate(bytes, sizeof(int64_t), MPI_INFO_NULL, comm, &s->base, &s->win));
     if (rank == 0)
-        for (int i = 0; i <= SCHED_NCOUNTERS; i++) s->base[i] = 0;
+        for (int i = 0; i <= SCHEDULER_NCOUNTERS; i++) s->base[i] = 0;
     MPI_TRY(MPI_Barrier(comm));   /* counters are zero before anyone takes a task */
     MPI_TRY(MPI_Win_lock_all(0, s->win));
     *out = s;
@@ -35,7 +35,7 @@ fail:
     return GB_E_INTERNAL;
 }
 
-static int64_t fetch_add(sched_t *s, int slot, int64_t value, MPI_Op op)
+static int64_t fetch_add(scheduler_t *s, int slot, int64_t value, MPI_Op op)
 {
     int64_t old = 0;
     MPI_Fetch_and_op(&value, &old, MPI_INT64_T, 0, slot, op, s->win);
@@ -43,23 +43,23 @@ static int64_t fetch_add(sched_t *s, int slot, int64_t value, MPI_Op op)
     return old;
 }
 
-int64_t sched_next(sched_t *s)
+int64_t scheduler_next(scheduler_t *s)
 {
     int64_t task = fetch_add(s, 0, 1, MPI_SUM);
     return task < s->ntasks ? task : -1;
 }
 
-void sched_add(sched_t *s, int counter, int64_t value)
+void scheduler_add(scheduler_t *s, int counter, int64_t value)
 {
     fetch_add(s, 1 + counter, value, MPI_SUM);
 }
 
-void sched_read(sched_t *s, int64_t out[SCHED_NCOUNTERS])
+void scheduler_read(scheduler_t *s, int64_t out[SCHEDULER_NCOUNTERS])
 {
-    for (int i = 0; i < SCHED_NCOUNTERS; i++) out[i] = fetch_add(s, 1 + i, 0, MPI_NO_OP);
+    for (int i = 0; i < SCHEDULER_NCOUNTERS; i++) out[i] = fetch_add(s, 1 + i, 0, MPI_NO_OP);
 }
 
-int sched_destroy(sched_t *s)
+int scheduler_destroy(scheduler_t *s)
 {
     if (!s) return 0;
     MPI_Win_unlock_all(s->win);

@@ -7,20 +7,20 @@
 #define GB_SCHEDULER_H
 #include <mpi.h>
 #include <stdint.h>
-#include "error.h"
+#include "gb_status.h"
 
-typedef struct sched sched_t;
+typedef struct scheduler scheduler_t;
 
-enum { SCHED_DONE, SCHED_READS, SCHED_FAILED, SCHED_REUSED, SCHED_NCOUNTERS };
+enum { SCHEDULER_DONE, SCHEDULER_READS, SCHEDULER_FAILED, SCHEDULER_REUSED, SCHEDULER_NCOUNTERS };
 
-/* Collective over comm. Free with sched_destroy() (collective). */
-int sched_create(MPI_Comm comm, int64_t ntasks, sched_t **out) GB_MUST_CHECK;
+/* Collective over comm. Free with scheduler_destroy() (collective). */
+int scheduler_create(MPI_Comm comm, int64_t ntasks, scheduler_t **out) GB_MUST_CHECK;
 /* The next task index, or -1 when all are taken. Not collective. */
-int64_t sched_next(sched_t *s);
+int64_t scheduler_next(scheduler_t *s);
 /* Add to the shared counters (not collective). */
-void sched_add(sched_t *s, int counter, int64_t value);
-/* Read all shared counters into out[SCHED_NCOUNTERS] (not collective). */
-void sched_read(sched_t *s, int64_t out[SCHED_NCOUNTERS]);
-int sched_destroy(sched_t *s);
+void scheduler_add(scheduler_t *s, int counter, int64_t value);
+/* Read all shared counters into out[SCHEDULER_NCOUNTERS] (not collective). */
+void scheduler_read(scheduler_t *s, int64_t out[SCHEDULER_NCOUNTERS]);
+int scheduler_destroy(scheduler_t *s);
 
 #endif

@@ -5,7 +5,7 @@
 #define GB_TABLE_H
 #include <stddef.h>
 #include <hdf5.h>
-#include "error.h"
+#include "gb_status.h"
 
 typedef struct {
     const char *name;      /* column name */

@@ -241,7 +241,7 @@ static int load_nodes(taxdump_t *d, const char *path)
 {
     char *buf;
     size_t len;
-    int rc = gb_read_file(path, "taxonomy file", 0, &buf, &len);
+    int rc = fileio_read_all(path, "taxonomy file", 0, &buf, &len);
     if (rc != GB_OK) return rc;
     rc = alloc_nodes(d, count_lines(buf, len), path);
     const char *pos = buf, *end = buf + len;
@@ -305,7 +305,7 @@ static int load_names(taxdump_t *d, const char *path)
 {
     char *buf;
     size_t len;
-    int rc = gb_read_file(path, "taxonomy file", 0, &buf, &len);
+    int rc = fileio_read_all(path, "taxonomy file", 0, &buf, &len);
     if (rc != GB_OK) return rc;
     field_t empty = {"", 0};
     uint32_t off0;
@@ -774,7 +774,7 @@ int seqmap_load(const char *path, seqmap_t **out)
     *out = NULL;
     seqmap_t *m = calloc(1, sizeof *m);
     size_t len = 0;
-    int rc = m ? gb_read_file(path, "seqid map", 0, &m->buf, &len) : GB_E_NOMEM;
+    int rc = m ? fileio_read_all(path, "seqid map", 0, &m->buf, &len) : GB_E_NOMEM;
     if (rc != GB_OK) goto fail;
     size_t lines = count_lines(m->buf, len);
     rc = GB_E_NOMEM;

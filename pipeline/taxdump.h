@@ -8,7 +8,7 @@
 #define GB_TAXDUMP_H
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
+#include "gb_status.h"
 
 /* The full taxdump as read from disk (external ids only). */
 typedef struct taxdump taxdump_t;

@@ -1,5 +1,5 @@
 /* Unit tests for kernels/classify.c with hand-made taxonomies, plus a randomised
- * comparison of cl_resolve against a brute-force statement of KRAKEN2-SEMANTICS.md 4.
+ * comparison of classify_resolve against a brute-force statement of KRAKEN2-SEMANTICS.md 4.
  * Seed: GB_TEST_SEED environment variable, default 12345 (printed). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,9 +33,9 @@ static uint64_t rng_next(void)
     return z ^ (z >> 31);
 }
 
-static cl_scratch_t new_scratch(size_t cap)
+static classify_scratch_t new_scratch(size_t cap)
 {
-    cl_scratch_t s;
+    classify_scratch_t s;
     s.distinct = malloc(cap * sizeof *s.distinct);
     s.found = malloc(cap * sizeof *s.found);
     s.hit_taxa = malloc(cap * sizeof *s.hit_taxa);
@@ -45,7 +45,7 @@ static cl_scratch_t new_scratch(size_t cap)
     return s;
 }
 
-static void free_scratch(cl_scratch_t *s)
+static void free_scratch(classify_scratch_t *s)
 {
     free(s->distinct);
     free(s->found);
@@ -56,16 +56,16 @@ static void free_scratch(cl_scratch_t *s)
 static uint32_t resolve(const uint32_t *rec, size_t n, uint32_t groups, double conf,
                         uint32_t min_groups)
 {
-    cl_scratch_t s = new_scratch(n + 1);
-    cl_params_t p = {conf, min_groups};
-    uint32_t r = cl_resolve(parent, rec, n, groups, &p, &s);
+    classify_scratch_t s = new_scratch(n + 1);
+    classify_params_t p = {conf, min_groups};
+    uint32_t r = classify_resolve(parent, rec, n, groups, &p, &s);
     free_scratch(&s);
     return r;
 }
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-#define A CL_AMBIG
-#define B CL_BORDER
+#define A CLASSIFY_AMBIG
+#define B CLASSIFY_BORDER
 
 static void test_single_taxon(void **state)
 {
@@ -157,11 +157,11 @@ static void test_runs_beyond_scratch(void **state)
     (void)state;
     uint32_t rec[120];
     for (int i = 0; i < 120; i++) rec[i] = (i / 2) % 3 == 0 ? 3 : (i / 2) % 3 == 1 ? 5 : 0;
-    cl_scratch_t s = new_scratch(4);
-    cl_params_t p = {0.5, 0};
-    assert_int_equal(cl_resolve(parent, rec, 120, 40, &p, &s), 3); /* 5 has 40, clade 3 has 80 */
+    classify_scratch_t s = new_scratch(4);
+    classify_params_t p = {0.5, 0};
+    assert_int_equal(classify_resolve(parent, rec, 120, 40, &p, &s), 3); /* 5 has 40, clade 3 has 80 */
     p.confidence = 0.3;
-    assert_int_equal(cl_resolve(parent, rec, 120, 40, &p, &s), 5);
+    assert_int_equal(classify_resolve(parent, rec, 120, 40, &p, &s), 5);
     free_scratch(&s);
 }
 
@@ -178,33 +178,33 @@ static void test_border_not_counted(void **state)
 }
 
 /* A tiny table: 1001 -> 3, 1002 -> 4; 1003 is absent. */
-static kt_table_t small_table(void)
+static kmer_table_t small_table(void)
 {
-    kt_table_t t;
-    t.cells = aligned_alloc(64, 4 * KT_BUCKET_CELLS * sizeof(uint32_t));
+    kmer_table_t t;
+    t.cells = aligned_alloc(64, 4 * KMER_TABLE_BUCKET_CELLS * sizeof(uint32_t));
     assert_non_null(t.cells);
-    memset(t.cells, 0, 4 * KT_BUCKET_CELLS * sizeof(uint32_t));
+    memset(t.cells, 0, 4 * KMER_TABLE_BUCKET_CELLS * sizeof(uint32_t));
     t.nbuckets = 4;
     t.value_bits = 8;
-    assert_int_equal(kt_insert(&t, 1001, 3, parent), 1);
-    assert_int_equal(kt_insert(&t, 1002, 4, parent), 1);
-    assert_int_equal(kt_lookup(&t, 1003), 0);
+    assert_int_equal(kmer_table_insert(&t, 1001, 3, parent), 1);
+    assert_int_equal(kmer_table_insert(&t, 1002, 4, parent), 1);
+    assert_int_equal(kmer_table_lookup(&t, 1003), 0);
     return t;
 }
 
 static void test_hit_groups(void **state)
 {
     (void)state;
-    kt_table_t t = small_table();
-    cl_scratch_t s = new_scratch(64);
-    const uint64_t X = MM_AMBIGUOUS;
+    kmer_table_t t = small_table();
+    classify_scratch_t s = new_scratch(64);
+    const uint64_t X = MINIMIZER_AMBIGUOUS;
     /* m1 m1 A m1 | m2 | m1 | m3 m3 A | m2: groups m1, m2, m1, m2 (m3 misses). */
     const uint64_t items[] = {1001, 1001, X, 1001, 1002, 1001, 1003, 1003, X, 1002};
     const uint32_t want[] = {3, 3, A, 3, 4, 3, 0, 0, A, 4};
     uint32_t rec[64];
     size_t nrec = 0;
     uint32_t groups = 0;
-    cl_lookup_mate(&t, items, N_OF(items), &s, rec, &nrec, &groups);
+    classify_lookup_mate(&t, items, N_OF(items), &s, rec, &nrec, &groups);
     assert_int_equal(nrec, N_OF(items));
     assert_memory_equal(rec, want, sizeof want);
     assert_int_equal(groups, 4);
@@ -214,12 +214,12 @@ static void test_hit_groups(void **state)
     assert_int_equal(resolve(rec, nrec, groups, 0, 2), 3); /* 3:4 vs 4:2 */
 
     /* Mate 2 starts afresh: its first m2 is a new group even though mate 1 ended on m2. */
-    rec[nrec++] = CL_BORDER;
+    rec[nrec++] = CLASSIFY_BORDER;
     const uint64_t mate2[] = {1002, 1002, X, X};
-    cl_lookup_mate(&t, mate2, N_OF(mate2), &s, rec, &nrec, &groups);
+    classify_lookup_mate(&t, mate2, N_OF(mate2), &s, rec, &nrec, &groups);
     assert_int_equal(nrec, N_OF(items) + 1 + N_OF(mate2));
     assert_int_equal(groups, 5);
-    assert_int_equal(rec[N_OF(items)], CL_BORDER);
+    assert_int_equal(rec[N_OF(items)], CLASSIFY_BORDER);
     assert_int_equal(rec[N_OF(items) + 1], 4);
     assert_int_equal(rec[nrec - 1], A);
     /* 3:4, 4:4 -> tie -> genus. */
@@ -227,10 +227,10 @@ static void test_hit_groups(void **state)
 
     /* Empty and all-ambiguous mates. */
     size_t before = nrec;
-    cl_lookup_mate(&t, items, 0, &s, rec, &nrec, &groups);
+    classify_lookup_mate(&t, items, 0, &s, rec, &nrec, &groups);
     assert_int_equal(nrec, before);
     const uint64_t amb[] = {X, X};
-    cl_lookup_mate(&t, amb, 2, &s, rec, &nrec, &groups);
+    classify_lookup_mate(&t, amb, 2, &s, rec, &nrec, &groups);
     assert_int_equal(groups, 5);
     assert_int_equal(rec[nrec - 1], A);
     free_scratch(&s);
@@ -245,8 +245,8 @@ static uint32_t reference_resolve(const uint32_t *par, size_t ntax, const uint32
     assert_non_null(count);
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
-        if (rec[i] != CL_BORDER) total++;
-        if (rec[i] != CL_BORDER && rec[i] != CL_AMBIG && rec[i] != 0) count[rec[i]]++;
+        if (rec[i] != CLASSIFY_BORDER) total++;
+        if (rec[i] != CLASSIFY_BORDER && rec[i] != CLASSIFY_AMBIG && rec[i] != 0) count[rec[i]]++;
     }
     uint64_t max = 0;
     uint32_t best = 0;
@@ -284,7 +284,7 @@ static void test_random_against_reference(void **state)
     uint32_t *rec = malloc(MAXN * sizeof *rec);
     assert_non_null(rec);
     /* The small scratch only has room for the distinct taxa, not for all hit runs. */
-    cl_scratch_t big = new_scratch(MAXN), small = new_scratch(NTAX);
+    classify_scratch_t big = new_scratch(MAXN), small = new_scratch(NTAX);
     static const double confs[] = {0, 0.05, 0.1, 0.2, 0.28, 0.5, 0.9, 1.0};
     for (int round = 0; round < 300; round++) {
         /* Random tree with parent < child; deeper or bushier by round. */
@@ -300,14 +300,14 @@ static void test_random_against_reference(void **state)
         uint32_t base = 1 + (uint32_t)(rng_next() % (NTAX - ntaxa));
         for (size_t i = 0; i < n;) {
             uint64_t r = rng_next();
-            uint32_t v = r % 5 == 0 ? 0 : r % 7 == 0 ? CL_AMBIG : base + (uint32_t)((r >> 8) % ntaxa);
+            uint32_t v = r % 5 == 0 ? 0 : r % 7 == 0 ? CLASSIFY_AMBIG : base + (uint32_t)((r >> 8) % ntaxa);
             for (size_t len = 1 + (r >> 40) % 8; len-- && i < n;) rec[i++] = v;
         }
-        if (n > 2 && round % 2) rec[n / 2] = CL_BORDER;
+        if (n > 2 && round % 2) rec[n / 2] = CLASSIFY_BORDER;
         uint32_t groups = (uint32_t)(rng_next() % 5), min_groups = (uint32_t)(rng_next() % 4);
         double conf = confs[rng_next() % N_OF(confs)];
-        cl_params_t p = {conf, min_groups};
-        uint32_t got = cl_resolve(par, rec, n, groups, &p, round % 4 < 2 ? &small : &big);
+        classify_params_t p = {conf, min_groups};
+        uint32_t got = classify_resolve(par, rec, n, groups, &p, round % 4 < 2 ? &small : &big);
         uint32_t want = reference_resolve(par, NTAX, rec, n, groups, conf, min_groups);
         if (got != want)
             fail_msg("round %d n=%zu conf=%g: got %u want %u", round, n, conf, got, want);

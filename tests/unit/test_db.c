@@ -28,7 +28,7 @@ static char ranks[] = "no rank\0superkingdom\0species";
 static void make_db(gb_db_t *db, uint32_t *cells)
 {
     memset(db, 0, sizeof *db);
-    mm_params_init(&db->mm, 35, 31, 7);
+    minimizer_params_init(&db->mm, 35, 31, 7);
     db->taxo.n = 4;
     db->taxo.parent = parent;
     db->taxo.external = external;
@@ -40,8 +40,8 @@ static void make_db(gb_db_t *db, uint32_t *cells)
     db->taxo.ranks_len = sizeof ranks;
     db->table.cells = cells;
     db->table.nbuckets = 4;
-    db->table.value_bits = kt_value_bits(4);
-    for (uint64_t m = 1; m <= 20; m++) assert_true(kt_insert(&db->table, m * 7919, (uint32_t)(m % 3) + 1, parent) >= 0);
+    db->table.value_bits = kmer_table_value_bits(4);
+    for (uint64_t m = 1; m <= 20; m++) assert_true(kmer_table_insert(&db->table, m * 7919, (uint32_t)(m % 3) + 1, parent) >= 0);
     db->entries = 20;
     db->info.sequences = 3;
     db->info.bases = 12345;
@@ -53,8 +53,8 @@ static int setup(void **state)
     snprintf(dir, sizeof dir, "/tmp/gb_test_db.XXXXXX");
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/%s", dir, DB_FILE_NAME);
-    uint32_t *cells = aligned_alloc(64, 4 * KT_BUCKET_CELLS * 4);
-    memset(cells, 0, 4 * KT_BUCKET_CELLS * 4);
+    uint32_t *cells = aligned_alloc(64, 4 * KMER_TABLE_BUCKET_CELLS * 4);
+    memset(cells, 0, 4 * KMER_TABLE_BUCKET_CELLS * 4);
     gb_db_t db;
     make_db(&db, cells);
     assert_int_equal(db_write(dir, &db), 0);
@@ -91,7 +91,7 @@ static void test_round_trip(void **state)
     assert_int_equal(db->taxo.n, 4);
     assert_string_equal(taxo_name(&db->taxo, 3), "Escherichia coli");
     assert_int_equal(taxo_internal(&db->taxo, 562), 3);
-    for (uint64_t m = 1; m <= 20; m++) assert_int_equal(kt_lookup(&db->table, m * 7919), (uint32_t)(m % 3) + 1);
+    for (uint64_t m = 1; m <= 20; m++) assert_int_equal(kmer_table_lookup(&db->table, m * 7919), (uint32_t)(m % 3) + 1);
     assert_int_equal(db->info.bases, 12345);
     uint64_t id = db->checksum;
     db_close(db);
@@ -154,8 +154,8 @@ static void test_not_a_db(void **state)
 static void test_write_fails_cleanly(void **state)
 {
     (void)state;
-    uint32_t *cells = aligned_alloc(64, 4 * KT_BUCKET_CELLS * 4);
-    memset(cells, 0, 4 * KT_BUCKET_CELLS * 4);
+    uint32_t *cells = aligned_alloc(64, 4 * KMER_TABLE_BUCKET_CELLS * 4);
+    memset(cells, 0, 4 * KMER_TABLE_BUCKET_CELLS * 4);
     gb_db_t db;
     make_db(&db, cells);
     assert_int_not_equal(db_write("/proc/gb-no-such-dir", &db), 0);

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include "fixture_dune.h"
 #include "diversity.h"
-#include "error.h"
+#include "gb_status.h"
 #include "transform.h"
 
 /* ---- data from R ----------------------------------------------------------------------- */

@@ -25,27 +25,27 @@ static uint64_t rnd(uint64_t *s)
 /* root 1; 2 and 3 children of 1; 4 and 5 children of 2 */
 static const uint32_t parent[] = { 0, 0, 1, 1, 2, 2 };
 
-static km_map_t map_new(uint64_t cap)
+static kmer_map_t map_new(uint64_t cap)
 {
-    km_map_t m = { 0 };
+    kmer_map_t m = { 0 };
     m.cap = cap;
     m.shift = 0;
-    m.keys = calloc(cap + KM_SLACK, sizeof *m.keys);
-    m.vals = calloc(cap + KM_SLACK, sizeof *m.vals);
+    m.keys = calloc(cap + KMER_MAP_SLACK, sizeof *m.keys);
+    m.vals = calloc(cap + KMER_MAP_SLACK, sizeof *m.vals);
     assert_non_null(m.keys);
     assert_non_null(m.vals);
     return m;
 }
 
-static void map_free(km_map_t *m)
+static void map_free(kmer_map_t *m)
 {
     free(m->keys);
     free(m->vals);
 }
 
-static void insert_all(km_map_t *m, const uint64_t *keys, const uint32_t *taxa, size_t n)
+static void insert_all(kmer_map_t *m, const uint64_t *keys, const uint32_t *taxa, size_t n)
 {
-    for (size_t i = 0; i < n; i++) assert_int_equal(km_insert(m, keys[i], taxa[i], parent), 0);
+    for (size_t i = 0; i < n; i++) assert_int_equal(kmer_map_insert(m, keys[i], taxa[i], parent), GB_OK);
 }
 
 static void test_canonical_layout(void **state)
@@ -58,7 +58,7 @@ static void test_canonical_layout(void **state)
         keys[i] = rnd(&s);
         taxa[i] = 4 + (uint32_t)(i & 1);
     }
-    km_map_t a = map_new(CAP), b = map_new(CAP);
+    kmer_map_t a = map_new(CAP), b = map_new(CAP);
     insert_all(&a, keys, taxa, N);
     for (size_t i = N - 1; i > 0; i--) {   /* shuffle, then insert again */
         size_t j = rnd(&s) % (i + 1);
@@ -68,10 +68,10 @@ static void test_canonical_layout(void **state)
     insert_all(&b, keys, taxa, N);
     assert_int_equal(a.count, N);
     assert_int_equal(b.count, N);
-    assert_memory_equal(a.keys, b.keys, (CAP + KM_SLACK) * sizeof *a.keys);
+    assert_memory_equal(a.keys, b.keys, (CAP + KMER_MAP_SLACK) * sizeof *a.keys);
     uint64_t last = 0;
     int first = 1;
-    for (size_t i = 0; i < CAP + KM_SLACK; i++) {
+    for (size_t i = 0; i < CAP + KMER_MAP_SLACK; i++) {
         if (!a.keys[i]) continue;
         assert_int_equal(a.vals[i], b.vals[i]);
         if (!first) assert_true(a.keys[i] > last);
@@ -87,14 +87,14 @@ static void test_canonical_layout(void **state)
 static void test_lca_merge(void **state)
 {
     (void)state;
-    km_map_t m = map_new(64);
-    assert_int_equal(km_insert(&m, 42, 4, parent), 0);
-    assert_int_equal(km_insert(&m, 42, 5, parent), 0);   /* siblings -> 2 */
-    assert_int_equal(km_insert(&m, 7, 3, parent), 0);
-    assert_int_equal(km_insert(&m, 42, 4, parent), 0);   /* LCA(2, 4) = 2 */
+    kmer_map_t m = map_new(64);
+    assert_int_equal(kmer_map_insert(&m, 42, 4, parent), GB_OK);
+    assert_int_equal(kmer_map_insert(&m, 42, 5, parent), GB_OK);   /* siblings -> 2 */
+    assert_int_equal(kmer_map_insert(&m, 7, 3, parent), GB_OK);
+    assert_int_equal(kmer_map_insert(&m, 42, 4, parent), GB_OK);   /* LCA(2, 4) = 2 */
     assert_int_equal(m.count, 2);
     int seen = 0;
-    for (size_t i = 0; i < m.cap + KM_SLACK; i++) {
+    for (size_t i = 0; i < m.cap + KMER_MAP_SLACK; i++) {
         if (!m.keys[i]) continue;
         if (m.keys[i] == 42) assert_int_equal(m.vals[i], 2);
         else assert_int_equal(m.vals[i], 3);
@@ -107,13 +107,13 @@ static void test_lca_merge(void **state)
 static void test_zero_key(void **state)
 {
     (void)state;
-    km_map_t m = map_new(64), big = map_new(256);
-    assert_int_equal(km_insert(&m, 0, 4, parent), 0);
-    assert_int_equal(km_insert(&m, 0, 5, parent), 0);
-    assert_int_equal(km_insert(&m, 99, 3, parent), 0);
+    kmer_map_t m = map_new(64), big = map_new(256);
+    assert_int_equal(kmer_map_insert(&m, 0, 4, parent), GB_OK);
+    assert_int_equal(kmer_map_insert(&m, 0, 5, parent), GB_OK);
+    assert_int_equal(kmer_map_insert(&m, 99, 3, parent), GB_OK);
     assert_int_equal(m.count, 2);
     assert_int_equal(m.zero_val, 2);
-    assert_int_equal(km_rehash(&m, &big), 0);
+    assert_int_equal(kmer_map_rehash(&m, &big), GB_OK);
     assert_int_equal(big.zero_val, 2);
     assert_int_equal(big.count, 2);
     map_free(&m);
@@ -123,23 +123,23 @@ static void test_zero_key(void **state)
 static void test_full_and_rehash(void **state)
 {
     (void)state;
-    km_map_t small = map_new(16);
+    kmer_map_t small = map_new(16);
     uint64_t s = seed + 1;
     size_t inserted = 0;
     uint64_t keys[2000];
     for (size_t i = 0; i < 2000; i++) {
         keys[i] = rnd(&s);
-        if (km_insert(&small, keys[i], 3, parent)) break;
+        if (kmer_map_insert(&small, keys[i], 3, parent) == GB_E_FULL) break;
         inserted++;
     }
     assert_true(inserted >= 16 && inserted < 2000);   /* the slack filled, then refused */
-    km_map_t big = map_new(4096);
-    assert_int_equal(km_rehash(&small, &big), 0);
+    kmer_map_t big = map_new(4096);
+    assert_int_equal(kmer_map_rehash(&small, &big), GB_OK);
     assert_int_equal(big.count, inserted);
-    km_map_t direct = map_new(4096);
-    for (size_t i = 0; i < inserted; i++) assert_int_equal(km_insert(&direct, keys[i], 3, parent), 0);
-    assert_memory_equal(big.keys, direct.keys, (4096 + KM_SLACK) * sizeof *big.keys);
-    for (size_t i = 0; i < 4096 + KM_SLACK; i++)
+    kmer_map_t direct = map_new(4096);
+    for (size_t i = 0; i < inserted; i++) assert_int_equal(kmer_map_insert(&direct, keys[i], 3, parent), GB_OK);
+    assert_memory_equal(big.keys, direct.keys, (4096 + KMER_MAP_SLACK) * sizeof *big.keys);
+    for (size_t i = 0; i < 4096 + KMER_MAP_SLACK; i++)
         if (big.keys[i]) assert_int_equal(big.vals[i], direct.vals[i]);
     map_free(&small);
     map_free(&big);

@@ -64,16 +64,16 @@ static void test_types(void **state)
     assert_int_equal(m->line_of[0], 2);
     assert_int_equal(m->line_of[1], 4);             /* blank line 3 skipped, still counted */
 
-    const meta_column_t *age = metadata_column(m, "age");
+    const metadata_column_t *age = metadata_column(m, "age");
     assert_non_null(age);
-    assert_int_equal(age->type, META_NUMERIC);
+    assert_int_equal(age->type, METADATA_NUMERIC);
     assert_int_equal(age->nmissing, 2);
     assert_true(age->values[0] == 45 && isnan(age->values[1]) && age->values[2] == 30 && isnan(age->values[3]));
     assert_true(age->values[4] == 18.5);
     assert_null(age->codes);
 
-    const meta_column_t *sex = metadata_column(m, "sex");
-    assert_int_equal(sex->type, META_CATEGORICAL);
+    const metadata_column_t *sex = metadata_column(m, "sex");
+    assert_int_equal(sex->type, METADATA_CATEGORICAL);
     assert_int_equal(sex->nlevels, 5);
     static const char *const order[5] = {"A", "B", "_x", "a", "b"};   /* bytes, C locale */
     for (int l = 0; l < 5; l++) assert_string_equal(sex->levels[l], order[l]);
@@ -83,8 +83,8 @@ static void test_types(void **state)
     assert_int_equal(metadata_level_index(sex, "c"), -1);
     assert_int_equal(metadata_level_index(age, "30"), -1);
 
-    const meta_column_t *c = metadata_column(m, "case");   /* quotes removed, "" is one " */
-    assert_int_equal(c->type, META_CATEGORICAL);
+    const metadata_column_t *c = metadata_column(m, "case");   /* quotes removed, "" is one " */
+    assert_int_equal(c->type, METADATA_CATEGORICAL);
     assert_int_equal(c->nlevels, 3);
     assert_string_equal(c->levels[0], "say \"hi\"");
     assert_string_equal(c->levels[1], "x");
@@ -93,24 +93,24 @@ static void test_types(void **state)
     assert_int_equal(c->codes[3], 1);   /* " x " trimmed to "x" */
 
     /* hexadecimal, Inf and nan are no numbers: the column is categorical */
-    const meta_column_t *nn = metadata_column(m, "notnum");
-    assert_int_equal(nn->type, META_CATEGORICAL);
+    const metadata_column_t *nn = metadata_column(m, "notnum");
+    assert_int_equal(nn->type, METADATA_CATEGORICAL);
     assert_int_equal(nn->nnumeric_like, 2);
     assert_int_equal(nn->first_text_line, 2);
     assert_string_equal(nn->first_text_value, "0x1A");
 
-    const meta_column_t *flag = metadata_column(m, "flag");
-    assert_int_equal(flag->type, META_CATEGORICAL);   /* TRUE/FALSE: a factor, as in MaAsLin2 */
+    const metadata_column_t *flag = metadata_column(m, "flag");
+    assert_int_equal(flag->type, METADATA_CATEGORICAL);   /* TRUE/FALSE: a factor, as in MaAsLin2 */
     assert_string_equal(flag->levels[0], "FALSE");
     assert_string_equal(flag->levels[1], "TRUE");
 
-    const meta_column_t *nothing = metadata_column(m, "nothing");
-    assert_int_equal(nothing->type, META_CATEGORICAL);
+    const metadata_column_t *nothing = metadata_column(m, "nothing");
+    assert_int_equal(nothing->type, METADATA_CATEGORICAL);
     assert_int_equal(nothing->nlevels, 0);
     assert_int_equal(nothing->nmissing, 5);
 
-    const meta_column_t *sci = metadata_column(m, "sci");
-    assert_int_equal(sci->type, META_NUMERIC);
+    const metadata_column_t *sci = metadata_column(m, "sci");
+    assert_int_equal(sci->type, METADATA_NUMERIC);
     static const double sci_values[5] = {1000, 0.5, -2, 7, 0};
     for (int r = 0; r < 5; r++) assert_true(sci->values[r] == sci_values[r]);
 
@@ -129,14 +129,14 @@ static void test_header_styles(void **state)
     assert_int_equal(m->ncolumns, 2);
     assert_string_equal(m->columns[0].name, "group");
     assert_string_equal(m->sample_ids[1], "b");
-    assert_int_equal(metadata_column(m, "age")->type, META_NUMERIC);
+    assert_int_equal(metadata_column(m, "age")->type, METADATA_NUMERIC);
     metadata_destroy(m);
 
     m = read_ok("q2.tsv", "#SampleID\tdepth\n#q2:types\tnumeric\nx\t1\ny\t2\n");
     assert_string_equal(m->id_header, "#SampleID");
     assert_int_equal(m->nsamples, 2);
     assert_int_equal(m->line_of[0], 3);
-    assert_int_equal(metadata_column(m, "depth")->type, META_NUMERIC);
+    assert_int_equal(metadata_column(m, "depth")->type, METADATA_NUMERIC);
     metadata_destroy(m);
 
     m = read_ok("idonly.tsv", "sample\nx\ny\n");   /* no variables at all */
@@ -146,7 +146,7 @@ static void test_header_styles(void **state)
 
     m = read_ok("norows.tsv", "sample\tage\n");    /* a header alone */
     assert_int_equal(m->nsamples, 0);
-    assert_int_equal(metadata_column(m, "age")->type, META_CATEGORICAL);
+    assert_int_equal(metadata_column(m, "age")->type, METADATA_CATEGORICAL);
     metadata_destroy(m);
 }
 
@@ -192,7 +192,7 @@ static void test_select(void **state)
     metadata_t *m = read_ok("cohort_meta.tsv", COHORT_META);
     char *cohort[] = {"m5", "m4", "ghost", "m2", "m3", "m1", "m6"};
     char *vars[] = {"group", "age", "sex"};
-    meta_selection_t s;
+    metadata_selection_t s;
     assert_int_equal(metadata_select(m, cohort, 7, vars, 3, &s), 0);
     /* complete cases in cohort order: m5, m4, m1 */
     assert_int_equal(s.n, 3);
@@ -208,7 +208,7 @@ static void test_select(void **state)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    assert_int_equal(meta_selection_write_dropped(f, &s), 0);
+    assert_int_equal(metadata_selection_write_dropped(f, &s), 0);
     fclose(f);
     assert_string_equal(buf,
                         "sample\treason\tcolumn\n"
@@ -218,16 +218,16 @@ static void test_select(void **state)
                         "m6\tmissing_value\tgroup\n"   /* the first missing one in model order */
                         "only_meta\tnot_in_cohort\t\n");
     free(buf);
-    meta_selection_free(&s);
+    metadata_selection_free(&s);
 
     /* no variables: the plain intersection */
     assert_int_equal(metadata_select(m, cohort, 7, NULL, 0, &s), 0);
     assert_int_equal(s.n, 6);
-    meta_selection_free(&s);
-    meta_selection_free(&s);
+    metadata_selection_free(&s);
+    metadata_selection_free(&s);
 
     /* levels present among the complete cases: sex has F and M, "group" case/control */
-    const meta_column_t *sex = metadata_column(m, "sex");
+    const metadata_column_t *sex = metadata_column(m, "sex");
     size_t rows[2] = {3, 1};   /* m4, m2: both M */
     int32_t codes[2];
     const char *present[2];
@@ -250,7 +250,7 @@ static void test_select(void **state)
 static void expect_select_error(const metadata_t *m, char **cohort, size_t n, char **vars, size_t nv, int code,
                                 const char *phrase)
 {
-    meta_selection_t s;
+    metadata_selection_t s;
     gb_clear_last_error();
     int rc = metadata_select(m, cohort, n, vars, nv, &s);
     if (rc != code) fail_msg("got %d, want %d (%s)", rc, code, gb_last_error());
@@ -280,10 +280,10 @@ static void test_select_errors(void **state)
     expect_select_error(m, abcd, 4, vars, 2, GB_E_FORMAT,
                         "typo.tsv:3: column age: \"4O\" is not a number, but 3 of the column's 4 values are");
     /* the same column is fine when it is not in the model */
-    meta_selection_t s;
+    metadata_selection_t s;
     assert_int_equal(metadata_select(m, abcd, 4, vars, 1, &s), 0);
     assert_int_equal(s.n, 4);
-    meta_selection_free(&s);
+    metadata_selection_free(&s);
     metadata_destroy(m);
 }
 
@@ -317,19 +317,19 @@ static void test_kovtun(void **state)
     assert_int_equal(biom_read(bpath, &b), 0);
     assert_int_equal(metadata_read(mpath, &m), 0);
     assert_int_equal(m->nsamples, 75);
-    const meta_column_t *group = metadata_column(m, "group"), *sex = metadata_column(m, "sex");
-    const meta_column_t *age = metadata_column(m, "age");
-    assert_int_equal(group->type, META_CATEGORICAL);
+    const metadata_column_t *group = metadata_column(m, "group"), *sex = metadata_column(m, "sex");
+    const metadata_column_t *age = metadata_column(m, "age");
+    assert_int_equal(group->type, METADATA_CATEGORICAL);
     assert_int_equal(group->nlevels, 2);
     assert_string_equal(group->levels[0], "HC");   /* reference level: first in byte order */
     assert_string_equal(group->levels[1], "PwD");
     assert_int_equal(sex->nlevels, 2);
     assert_string_equal(sex->levels[0], "female");
-    assert_int_equal(age->type, META_NUMERIC);
+    assert_int_equal(age->type, METADATA_NUMERIC);
     assert_int_equal(age->nmissing, 0);
 
     char *vars[] = {"group", "sex", "age"};
-    meta_selection_t s;
+    metadata_selection_t s;
     assert_int_equal(metadata_select(m, b.sample_ids, b.nsamples, vars, 3, &s), 0);
     assert_int_equal(s.n, 74);
     for (size_t i = 0; i < s.n; i++) {
@@ -338,11 +338,11 @@ static void test_kovtun(void **state)
     }
     assert_int_equal(s.ndropped, 1);
     assert_string_equal(s.dropped[0].sample_id, "PwD_1");
-    assert_int_equal(s.dropped[0].reason, META_DROP_NOT_IN_COHORT);
+    assert_int_equal(s.dropped[0].reason, METADATA_DROP_NOT_IN_COHORT);
     size_t hc = 0;
     for (size_t i = 0; i < s.n; i++) hc += group->codes[s.meta_row[i]] == 0;
     assert_int_equal(hc, 38);
-    meta_selection_free(&s);
+    metadata_selection_free(&s);
     metadata_destroy(m);
     biom_table_free(&b);
     unlink(bpath);

@@ -34,7 +34,7 @@ static int ref_code(char b)
 }
 
 /* Canonical masked value of the l-mer at seq[st..st+l): both strands spelled out. */
-static uint64_t ref_lmer(const mm_params_t *p, const char *seq, size_t st)
+static uint64_t ref_lmer(const minimizer_params_t *p, const char *seq, size_t st)
 {
     uint64_t f = 0, r = 0;
     for (int j = 0; j < p->l; j++) {
@@ -45,13 +45,13 @@ static uint64_t ref_lmer(const mm_params_t *p, const char *seq, size_t st)
 }
 
 /* The facts-sheet rule, position by position. */
-static uint64_t ref_item(const mm_params_t *p, const char *seq, size_t e)
+static uint64_t ref_item(const minimizer_params_t *p, const char *seq, size_t e)
 {
     long k = p->k, l = p->l, pe = (long)e, last = -1;
     for (long i = 0; i <= pe; i++)
         if (ref_code(seq[i]) < 0) last = i;
     int ambiguous = k > l ? last > pe - k + 1 : last >= pe - k + 1;
-    if (ambiguous) return MM_AMBIGUOUS;
+    if (ambiguous) return MINIMIZER_AMBIGUOUS;
     long from = pe - k + 1 > last + 1 ? pe - k + 1 : last + 1;
     uint64_t best_key = UINT64_MAX, best = 0;
     for (long st = from; st <= pe - l + 1; st++) {
@@ -80,11 +80,11 @@ static void random_seq(char *s, size_t n, int flavour)
     }
 }
 
-static void compare_with_reference(const mm_params_t *p, const char *seq, size_t n)
+static void compare_with_reference(const minimizer_params_t *p, const char *seq, size_t n)
 {
     uint64_t *out = malloc((n + 1) * sizeof *out);
     assert_non_null(out);
-    size_t m = mm_scan(p, seq, n, out);
+    size_t m = minimizer_scan(p, seq, n, out);
     assert_int_equal(m, n >= (size_t)p->k ? n - (size_t)p->k + 1 : 0);
     for (size_t i = 0; i < m; i++) {
         uint64_t want = ref_item(p, seq, i + (size_t)p->k - 1);
@@ -98,14 +98,14 @@ static void compare_with_reference(const mm_params_t *p, const char *seq, size_t
 static void test_mask_constant(void **state)
 {
     (void)state;
-    assert_true(mm_spaced_mask(31, 7) == 0x3FFFFFFFF3333333ULL);
-    assert_true(mm_spaced_mask(31, 0) == 0x3FFFFFFFFFFFFFFFULL);
-    assert_true(mm_spaced_mask(4, 1) == 0xF3);
-    mm_params_t p;
-    mm_params_init(&p, 35, 31, 7);
+    assert_true(minimizer_spaced_mask(31, 7) == 0x3FFFFFFFF3333333ULL);
+    assert_true(minimizer_spaced_mask(31, 0) == 0x3FFFFFFFFFFFFFFFULL);
+    assert_true(minimizer_spaced_mask(4, 1) == 0xF3);
+    minimizer_params_t p;
+    minimizer_params_init(&p, 35, 31, 7);
     assert_true(p.mask == 0x3FFFFFFFF3333333ULL);
     assert_true(p.toggle == 0x237e28c4271b5a2dULL);
-    mm_params_init(&p, 20, 15, 0);
+    minimizer_params_init(&p, 20, 15, 0);
     assert_true(p.mask == (1ULL << 30) - 1);
     assert_true(p.toggle == (0xe37e28c4271b5a2dULL & ((1ULL << 30) - 1)));
 }
@@ -113,60 +113,60 @@ static void test_mask_constant(void **state)
 static void test_dna_code(void **state)
 {
     (void)state;
-    assert_int_equal(gb_dna_code['A'], 0);
-    assert_int_equal(gb_dna_code['c'], 1);
-    assert_int_equal(gb_dna_code['G'], 2);
-    assert_int_equal(gb_dna_code['t'], 3);
+    assert_int_equal(minimizer_dna_code['A'], 0);
+    assert_int_equal(minimizer_dna_code['c'], 1);
+    assert_int_equal(minimizer_dna_code['G'], 2);
+    assert_int_equal(minimizer_dna_code['t'], 3);
     int acgt = 0;
-    for (int b = 0; b < 256; b++) acgt += gb_dna_code[b] < 4;
+    for (int b = 0; b < 256; b++) acgt += minimizer_dna_code[b] < 4;
     assert_int_equal(acgt, 8);
-    assert_int_equal(gb_dna_code['N'], 4);
-    assert_int_equal(gb_dna_code['U'], 4);
+    assert_int_equal(minimizer_dna_code['N'], 4);
+    assert_int_equal(minimizer_dna_code['U'], 4);
 }
 
 /* One isolated N: k-1 = 34 ambiguous items, the first k-mer starting at the N is kept. */
 static void test_isolated_n(void **state)
 {
     (void)state;
-    mm_params_t p;
-    mm_params_init(&p, 35, 31, 7);
+    minimizer_params_t p;
+    minimizer_params_init(&p, 35, 31, 7);
     char seq[200];
     random_seq(seq, sizeof seq, 0);
     seq[100] = 'N';
     uint64_t out[200];
-    size_t m = mm_scan(&p, seq, sizeof seq, out);
+    size_t m = minimizer_scan(&p, seq, sizeof seq, out);
     assert_int_equal(m, 166);
     size_t amb = 0;
-    for (size_t i = 0; i < m; i++) amb += out[i] == MM_AMBIGUOUS;
+    for (size_t i = 0; i < m; i++) amb += out[i] == MINIMIZER_AMBIGUOUS;
     assert_int_equal(amb, 34);
-    assert_true(out[65] != MM_AMBIGUOUS);  /* bases 65..99: just before the N */
-    assert_true(out[66] == MM_AMBIGUOUS);  /* first k-mer containing the N (as last base) */
-    assert_true(out[99] == MM_AMBIGUOUS);  /* N is its second base */
-    assert_true(out[100] != MM_AMBIGUOUS); /* N is its first base: the quirk */
+    assert_true(out[65] != MINIMIZER_AMBIGUOUS);  /* bases 65..99: just before the N */
+    assert_true(out[66] == MINIMIZER_AMBIGUOUS);  /* first k-mer containing the N (as last base) */
+    assert_true(out[99] == MINIMIZER_AMBIGUOUS);  /* N is its second base */
+    assert_true(out[100] != MINIMIZER_AMBIGUOUS); /* N is its first base: the quirk */
     /* A leading N: the first k-mer already counts. */
     seq[100] = 'A';
     seq[0] = 'n';
-    m = mm_scan(&p, seq, sizeof seq, out);
-    for (size_t i = 0; i < m; i++) assert_true(out[i] != MM_AMBIGUOUS);
+    m = minimizer_scan(&p, seq, sizeof seq, out);
+    for (size_t i = 0; i < m; i++) assert_true(out[i] != MINIMIZER_AMBIGUOUS);
     /* A run of 50 Ns gives 34 + 49 ambiguous items. */
     memset(seq + 60, 'N', 50);
-    m = mm_scan(&p, seq, sizeof seq, out);
+    m = minimizer_scan(&p, seq, sizeof seq, out);
     amb = 0;
-    for (size_t i = 0; i < m; i++) amb += out[i] == MM_AMBIGUOUS;
+    for (size_t i = 0; i < m; i++) amb += out[i] == MINIMIZER_AMBIGUOUS;
     assert_int_equal(amb, 83);
 }
 
 static void test_short_sequences(void **state)
 {
     (void)state;
-    mm_params_t p;
-    mm_params_init(&p, 35, 31, 7);
+    minimizer_params_t p;
+    minimizer_params_init(&p, 35, 31, 7);
     char seq[40];
     uint64_t out[40];
     random_seq(seq, sizeof seq, 0);
-    assert_int_equal(mm_scan(&p, seq, 0, out), 0);
-    assert_int_equal(mm_scan(&p, seq, 34, out), 0);
-    assert_int_equal(mm_scan(&p, seq, 35, out), 1);
+    assert_int_equal(minimizer_scan(&p, seq, 0, out), 0);
+    assert_int_equal(minimizer_scan(&p, seq, 34, out), 0);
+    assert_int_equal(minimizer_scan(&p, seq, 35, out), 1);
     compare_with_reference(&p, seq, 35);
     compare_with_reference(&p, seq, 36);
 }
@@ -176,18 +176,18 @@ static void test_short_sequences(void **state)
 static void test_strand_symmetry(void **state)
 {
     (void)state;
-    mm_params_t p;
-    mm_params_init(&p, 35, 31, 7);
+    minimizer_params_t p;
+    minimizer_params_init(&p, 35, 31, 7);
     enum { N = 1000 };
     char seq[N], rc[N];
     random_seq(seq, N, 0);
     for (size_t i = 0; i < N; i++) {
         static const char comp[4] = {'T', 'G', 'C', 'A'};
-        rc[N - 1 - i] = comp[gb_dna_code[(unsigned char)seq[i]]];
+        rc[N - 1 - i] = comp[minimizer_dna_code[(unsigned char)seq[i]]];
     }
     uint64_t a[N], b[N];
-    size_t m = mm_scan(&p, seq, N, a);
-    assert_int_equal(mm_scan(&p, rc, N, b), m);
+    size_t m = minimizer_scan(&p, seq, N, a);
+    assert_int_equal(minimizer_scan(&p, rc, N, b), m);
     for (size_t i = 0; i < m; i++) assert_true(a[i] == b[m - 1 - i]);
 }
 
@@ -201,8 +201,8 @@ static void test_random_against_reference(void **state)
     };
     char seq[1400]; /* several internal chunks */
     for (size_t pi = 0; pi < sizeof params / sizeof params[0]; pi++) {
-        mm_params_t p;
-        mm_params_init(&p, params[pi][0], params[pi][1], params[pi][2]);
+        minimizer_params_t p;
+        minimizer_params_init(&p, params[pi][0], params[pi][1], params[pi][2]);
         for (int round = 0; round < 60; round++) {
             size_t n = (size_t)(rng_next() % sizeof seq);
             if (round < 4) n = (size_t)p.k - 1 + (size_t)round; /* around n == k */

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include "pcoa.h"
 #include "permanova.h"
-#include "error.h"
+#include "gb_status.h"
 #include "fixture_dune.h"
 
 /* cmdscale(D, k = 5, eig = TRUE)$eig */
@@ -44,7 +44,7 @@ static void check_r(double got, double want, double tol)
 static double *dune_gower(void)
 {
     enum { N = DUNE_SITES, S = DUNE_SPECIES_N };
-    double rel[N * S], *d = malloc(N * N * sizeof *d), *g = malloc(pmv_packed_size(N) * sizeof *g);
+    double rel[N * S], *d = malloc(N * N * sizeof *d), *g = malloc(gower_packed_size(N) * sizeof *g);
     assert_non_null(d);
     assert_non_null(g);
     for (size_t i = 0; i < N; i++) {
@@ -61,7 +61,7 @@ static double *dune_gower(void)
             }
             d[i * N + j] = num / den;
         }
-    assert_int_equal(pmv_gower_full(d, N, g), 0);
+    assert_int_equal(gower_full(d, N, g), 0);
     free(d);
     return g;
 }

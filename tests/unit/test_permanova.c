@@ -16,11 +16,11 @@
 #include <cmocka.h>
 #include <lapacke.h>
 #include "permanova.h"
-#include "error.h"
+#include "gb_status.h"
 #include "fixture_dune.h"
 
 /* ---- fixtures, printed by R 4.2.2 / vegan 2.6-4 ----------------------------------------------
- * dune data: tests/unit/fixture_dune.h (shared with test_models.c and test_transform.c).
+ * dune data: tests/unit/fixture_dune.h (shared with test_lm.c and test_transform.c).
  * shuffle_seed42 = set.seed(42); shuffleSet(20, 999), shuffle_seed7 = set.seed(7);
  * shuffleSet(20, 999): one string per row, letter 'a' + k - 1 for R's index k. */
 /* 0-based Management codes, levels in sorted order BF HF NM SF (set up by main). */
@@ -579,11 +579,11 @@ static void dune_bray(size_t n, double *d)
 
 static double *dune_gower(size_t n)
 {
-    double *d = malloc(n * n * sizeof *d), *g = malloc(pmv_packed_size(n) * sizeof *g);
+    double *d = malloc(n * n * sizeof *d), *g = malloc(gower_packed_size(n) * sizeof *g);
     assert_non_null(d);
     assert_non_null(g);
     dune_bray(n, d);
-    assert_int_equal(pmv_gower_full(d, n, g), 0);
+    assert_int_equal(gower_full(d, n, g), 0);
     free(d);
     return g;
 }
@@ -617,24 +617,24 @@ static int32_t *perms_seed42(void)
 /* ---- adonis2, test vector A ------------------------------------------------------------------ */
 
 /* Run design A (by) with R's permutation matrix; rows gets ntests + 2 entries. */
-static void run_a(pmv_by_t by, int with_a1b, pmv_row_t *rows, size_t *ntests)
+static void run_a(permanova_by_t by, int with_a1b, permanova_row_t *rows, size_t *ntests)
 {
     double *g = dune_gower(20), x[20 * 6];
     int assign[6];
     size_t ncol = design_a(x, assign, with_a1b);
-    pmv_t *t;
-    assert_int_equal(pmv_create(g, 20, x, ncol, assign, with_a1b ? 4 : 3, by, &t), 0);
-    *ntests = pmv_ntests(t);
+    permanova_t *t;
+    assert_int_equal(permanova_create(g, 20, x, ncol, assign, with_a1b ? 4 : 3, by, &t), 0);
+    *ntests = permanova_ntests(t);
     uint64_t exceed[4] = { 0 };
     int32_t *perm = perms_seed42();
-    assert_int_equal(pmv_count_explicit(t, perm, 999, 2, exceed), 0);
-    pmv_table(t, exceed, 999, rows);
-    pmv_destroy(t);
+    assert_int_equal(permanova_count_explicit(t, perm, 999, 2, exceed), 0);
+    permanova_table(t, exceed, 999, rows);
+    permanova_destroy(t);
     free(perm);
     free(g);
 }
 
-static void check_resid_total(const pmv_row_t *rows)
+static void check_resid_total(const permanova_row_t *rows)
 {
     /* adonis2(...)$SumOfSqs etc. for Residual and Total, the same for every `by` */
     assert_true(rows[0].df == 14 && rows[1].df == 19);
@@ -647,9 +647,9 @@ static void check_resid_total(const pmv_row_t *rows)
 static void test_adonis_terms(void **state)
 {
     (void)state;
-    pmv_row_t rows[5];
+    permanova_row_t rows[5];
     size_t nt;
-    run_a(PMV_BY_TERMS, 0, rows, &nt);
+    run_a(PERMANOVA_BY_TERMS, 0, rows, &nt);
     assert_int_equal(nt, 3);
     /* set.seed(42); P <- shuffleSet(20, 999)
      * adonis2(D ~ Management + A1 + Moist, data = env, permutations = P, by = "terms") */
@@ -671,9 +671,9 @@ static void test_adonis_terms(void **state)
 static void test_adonis_margin(void **state)
 {
     (void)state;
-    pmv_row_t rows[5];
+    permanova_row_t rows[5];
     size_t nt;
-    run_a(PMV_BY_MARGIN, 0, rows, &nt);
+    run_a(PERMANOVA_BY_MARGIN, 0, rows, &nt);
     /* ... by = "margin" */
     const double df[] = { 3, 1, 1 };
     const double ss[] = { 1.07318755828896295, 0.21134641992971037, 0.67283005273243512 };
@@ -693,9 +693,9 @@ static void test_adonis_margin(void **state)
 static void test_adonis_model(void **state)
 {
     (void)state;
-    pmv_row_t rows[3];
+    permanova_row_t rows[3];
     size_t nt;
-    run_a(PMV_BY_MODEL, 0, rows, &nt);
+    run_a(PERMANOVA_BY_MODEL, 0, rows, &nt);
     assert_int_equal(nt, 1);
     /* ... by = NULL: the "Model" row */
     assert_true(rows[0].df == 5);
@@ -722,19 +722,19 @@ static void test_adonis_fperm(void **state)
     size_t ncol = design_a(x, assign, 0);
     int32_t *perm = perms_seed42();
     for (int b = 0; b < 2; b++) {
-        pmv_t *t;
-        assert_int_equal(pmv_create(g, 20, x, ncol, assign, 3, b ? PMV_BY_MARGIN : PMV_BY_TERMS, &t), 0);
+        permanova_t *t;
+        assert_int_equal(permanova_create(g, 20, x, ncol, assign, 3, b ? PERMANOVA_BY_MARGIN : PERMANOVA_BY_TERMS, &t), 0);
         for (int p = 0; p < 3; p++) {
-            assert_int_equal(pmv_permuted_f(t, perm + p * 20, f), 0);
+            assert_int_equal(permanova_permuted_f(t, perm + p * 20, f), 0);
             for (int k = 0; k < 3; k++) check_r(f[k], want[b][p][k], 1e-10);
         }
         int32_t id[20];
-        pmv_row_t rows[5];
+        permanova_row_t rows[5];
         for (int i = 0; i < 20; i++) id[i] = i;
-        assert_int_equal(pmv_permuted_f(t, id, f), 0);
-        pmv_table(t, NULL, 0, rows);
+        assert_int_equal(permanova_permuted_f(t, id, f), 0);
+        permanova_table(t, NULL, 0, rows);
         for (int k = 0; k < 3; k++) assert_true(f[k] == rows[k].f && isnan(rows[k].p));
-        pmv_destroy(t);
+        permanova_destroy(t);
     }
     free(perm);
     free(g);
@@ -745,9 +745,9 @@ static void test_adonis_fperm(void **state)
 static void test_adonis_aliased(void **state)
 {
     (void)state;
-    pmv_row_t rows[6];
+    permanova_row_t rows[6];
     size_t nt;
-    run_a(PMV_BY_TERMS, 1, rows, &nt);
+    run_a(PERMANOVA_BY_TERMS, 1, rows, &nt);
     assert_int_equal(nt, 4);
     assert_true(rows[2].df == 0 && rows[2].ss == 0 && isnan(rows[2].f) && isnan(rows[2].p));
     check_r(rows[0].f, 4.0039301752676764, 1e-10);
@@ -756,7 +756,7 @@ static void test_adonis_aliased(void **state)
     check_r(rows[3].f, 5.3846864076703485, 1e-10);
     assert_true(rows[0].p == 0.001 && rows[1].p == 0.008 && rows[3].p == 0.001);
     check_resid_total(rows + 4);
-    run_a(PMV_BY_MARGIN, 1, rows, &nt);
+    run_a(PERMANOVA_BY_MARGIN, 1, rows, &nt);
     assert_true(rows[1].df == 0 && rows[2].df == 0 && isnan(rows[1].p) && isnan(rows[2].p));
     assert_true(rows[0].df == 3 && rows[3].df == 1);
     check_r(rows[0].ss, 1.0731875582889630, 1e-10);
@@ -777,24 +777,24 @@ static void test_small_n_exact(void **state)
         x[i * 2 + 1] = moist[i];
     }
     int assign[2] = { 0, 1 };
-    pmv_t *t;
-    pmv_row_t rows[4];
+    permanova_t *t;
+    permanova_row_t rows[4];
     /* adonis2(vegdist(rel[1:6, ], "bray") ~ A1, data = env[1:6, ], permutations = 999) */
     double xa[6];
     for (int i = 0; i < 6; i++) xa[i] = a1[i];
-    assert_int_equal(pmv_create(g, 6, xa, 1, assign, 1, PMV_BY_TERMS, &t), 0);
+    assert_int_equal(permanova_create(g, 6, xa, 1, assign, 1, PERMANOVA_BY_TERMS, &t), 0);
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        assert_int_equal(pmv_run(t, 999, seed, 1, rows), 0);
+        assert_int_equal(permanova_run(t, 999, seed, 1, rows), 0);
         check_r(rows[0].ss, 0.18838664828418197, 1e-10);
         check_r(rows[1].ss, 0.46460085440093385, 1e-10);
         check_r(rows[2].ss, 0.65298750268511574, 1e-12);
         check_r(rows[0].f, 1.6219225298420228, 1e-10);
         assert_true(rows[0].p == 148.0 / 720.0); /* 0.205555555555556 */
     }
-    pmv_destroy(t);
+    permanova_destroy(t);
     /* ... ~ A1 + Moist, by = "margin": p 69/720 and 70/720 */
-    assert_int_equal(pmv_create(g, 6, x, 2, assign, 2, PMV_BY_MARGIN, &t), 0);
-    assert_int_equal(pmv_run(t, 999, 42, 2, rows), 0);
+    assert_int_equal(permanova_create(g, 6, x, 2, assign, 2, PERMANOVA_BY_MARGIN, &t), 0);
+    assert_int_equal(permanova_run(t, 999, 42, 2, rows), 0);
     check_r(rows[0].ss, 0.18923702420103417, 1e-10);
     check_r(rows[1].ss, 0.17915226354666158, 1e-10);
     check_r(rows[2].ss, 0.28544859085427121, 1e-10);
@@ -802,7 +802,7 @@ static void test_small_n_exact(void **state)
     check_r(rows[1].f, 1.8828496894362674, 1e-10);
     check_r(rows[0].p, 0.095833333333333340, 1e-15);
     check_r(rows[1].p, 0.097222222222222224, 1e-15);
-    pmv_destroy(t);
+    permanova_destroy(t);
     free(g);
 }
 
@@ -814,23 +814,23 @@ static void test_adonis_monte_carlo(void **state)
     int assign[5];
     size_t ncol = design_a(x, assign, 0);
     const double p_r[] = { 0.003, 0.120, 0.001 };
-    pmv_t *t;
-    pmv_row_t rows[5];
-    assert_int_equal(pmv_create(g, 20, x, ncol, assign, 3, PMV_BY_MARGIN, &t), 0);
-    assert_int_equal(pmv_run(t, 999, 20240601, 0, rows), 0);
+    permanova_t *t;
+    permanova_row_t rows[5];
+    assert_int_equal(permanova_create(g, 20, x, ncol, assign, 3, PERMANOVA_BY_MARGIN, &t), 0);
+    assert_int_equal(permanova_run(t, 999, 20240601, 0, rows), 0);
     for (int k = 0; k < 3; k++) {
         double pbar = (rows[k].p + p_r[k]) / 2;
         double bound = 4 * sqrt(2 * pbar * (1 - pbar) / 1000) + 1.0 / 1000;
         if (fabs(rows[k].p - p_r[k]) > bound) fail_msg("term %d: p %g vs R %g", k, rows[k].p, p_r[k]);
     }
-    pmv_destroy(t);
+    permanova_destroy(t);
     free(g);
 }
 
 static void test_gower_layouts(void **state)
 {
     (void)state;
-    size_t n = 20, np = pmv_packed_size(n);
+    size_t n = 20, np = gower_packed_size(n);
     double *d = malloc(n * n * sizeof *d), *low = malloc(n * (n - 1) / 2 * sizeof *low);
     float *low32 = malloc(n * (n - 1) / 2 * sizeof *low32);
     double *g1 = malloc(np * sizeof *g1), *g2 = malloc(np * sizeof *g2), *g3 = malloc(np * sizeof *g3);
@@ -840,9 +840,9 @@ static void test_gower_layouts(void **state)
             low[o] = d[i * n + j];
             low32[o] = (float)d[i * n + j];
         }
-    assert_int_equal(pmv_gower_full(d, n, g1), 0);
-    assert_int_equal(pmv_gower_lower(low, n, g2), 0);
-    assert_int_equal(pmv_gower_lower_f32(low32, n, g3), 0);
+    assert_int_equal(gower_full(d, n, g1), 0);
+    assert_int_equal(gower_lower(low, n, g2), 0);
+    assert_int_equal(gower_lower_f32(low32, n, g3), 0);
     double trace = 0.0;
     for (size_t i = 0; i < n; i++) trace += g1[i * (i + 1) / 2 + i];
     check_r(trace, 4.37141128766153, 1e-12); /* SS_T = tr(G) */
@@ -880,12 +880,12 @@ static void test_betadisper(void **state)
                                       0.45459751141525612, 0.37722588741087876 };
     double *g = dune_gower(20), z[20], mean[4], f, df1, df2, p;
     size_t nneg = 99;
-    assert_int_equal(bdisp_centroid(g, 20, management, 4, z, mean, &nneg), 0);
+    assert_int_equal(betadisper_centroid(g, 20, management, 4, z, mean, &nneg), 0);
     assert_int_equal(nneg, 0);
     for (int i = 0; i < 20; i++) check_r(z[i], z_r[i], 1e-10);
     for (int h = 0; h < 4; h++) check_r(mean[h], mean_r[h], 1e-10);
     /* anova(b): F 3.8245321732130111 on (3, 16), Pr(>F) 0.0306284921544141 */
-    assert_int_equal(bdisp_anova(z, 20, management, 4, &f, &df1, &df2, &p), 0);
+    assert_int_equal(betadisper_anova(z, 20, management, 4, &f, &df1, &df2, &p), 0);
     check_r(f, 3.8245321732130111, 1e-10);
     assert_true(df1 == 3 && df2 == 16);
     check_r(p, 0.0306284921544141, 1e-9);
@@ -893,15 +893,15 @@ static void test_betadisper(void **state)
     int32_t *perm = malloc(999 * 20 * sizeof *perm);
     decode_perms(shuffle_seed7, 999, 20, perm);
     uint64_t exceed = 0;
-    assert_int_equal(bdisp_count_explicit(z, 20, management, 4, f, perm, 999, 2, &exceed), 0);
+    assert_int_equal(betadisper_count_explicit(z, 20, management, 4, f, perm, 999, 2, &exceed), 0);
     assert_int_equal(exceed, 22);
     /* the same count whatever the threads or the split */
     uint64_t e1 = 0, e2 = 0;
-    assert_int_equal(bdisp_count_explicit(z, 20, management, 4, f, perm, 500, 1, &e1), 0);
-    assert_int_equal(bdisp_count_explicit(z, 20, management, 4, f, perm + 500 * 20, 499, 3, &e1), 0);
+    assert_int_equal(betadisper_count_explicit(z, 20, management, 4, f, perm, 500, 1, &e1), 0);
+    assert_int_equal(betadisper_count_explicit(z, 20, management, 4, f, perm + 500 * 20, 499, 3, &e1), 0);
     assert_int_equal(e1, 22);
     /* our stream: p within Monte Carlo error of R's 0.023 */
-    assert_int_equal(bdisp_count_random(z, 20, management, 4, f, 99, 0, 999, 2, &e2), 0);
+    assert_int_equal(betadisper_count_random(z, 20, management, 4, f, 99, 0, 999, 2, &e2), 0);
     double pc = (e2 + 1.0) / 1000, pbar = (pc + 0.023) / 2;
     assert_true(fabs(pc - 0.023) <= 4 * sqrt(2 * pbar * (1 - pbar) / 1000) + 0.001);
     free(perm);
@@ -939,7 +939,7 @@ static void test_betadisper_imaginary_axes(void **state)
         }
     }
     assert_int_equal(negatives, 6); /* G has 6 negative eigenvalues (STATS-SEMANTICS §2) */
-    assert_int_equal(bdisp_centroid(g, n, management, 4, z, NULL, NULL), 0);
+    assert_int_equal(betadisper_centroid(g, n, management, 4, z, NULL, NULL), 0);
     for (size_t i = 0; i < n; i++) assert_true(fabs(z[i] - sqrt(d2[i])) < 1e-13);
     free(a);
     free(v);
@@ -985,7 +985,7 @@ static void random_problem(size_t n, uint64_t seed, double *g, double *gfull, do
             }
             d[i * n + j] = num / den;
         }
-    assert_int_equal(pmv_gower_full(d, n, g), 0);
+    assert_int_equal(gower_full(d, n, g), 0);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j <= i; j++) gfull[i * n + j] = gfull[j * n + i] = g[i * (i + 1) / 2 + j];
     const int a[4] = { 0, 0, 1, 2 };
@@ -1034,7 +1034,7 @@ static double naive_ss(const double *gfull, size_t n, const int32_t *perm, const
 
 static void check_against_naive(size_t n, uint64_t seed)
 {
-    double *g = malloc(pmv_packed_size(n) * sizeof *g), *gfull = malloc(n * n * sizeof *gfull);
+    double *g = malloc(gower_packed_size(n) * sizeof *g), *gfull = malloc(n * n * sizeof *gfull);
     double *x = malloc(n * 4 * sizeof *x), f[3], sst = 0;
     int assign[4];
     int32_t *perm = malloc(n * sizeof *perm);
@@ -1043,26 +1043,26 @@ static void check_against_naive(size_t n, uint64_t seed)
     const int all[4] = { 1, 1, 1, 1 }, drop[3][4] = { { 0, 0, 1, 1 }, { 1, 1, 0, 1 }, { 1, 1, 1, 0 } };
     const int prefix[3][4] = { { 1, 1, 0, 0 }, { 1, 1, 1, 0 }, { 1, 1, 1, 1 } };
     const double df[3] = { 2, 1, 1 }, dfr = (double)n - 5;
-    pmv_t *tm, *tt;
-    assert_int_equal(pmv_create(g, n, x, 4, assign, 3, PMV_BY_MARGIN, &tm), 0);
-    assert_int_equal(pmv_create(g, n, x, 4, assign, 3, PMV_BY_TERMS, &tt), 0);
+    permanova_t *tm, *tt;
+    assert_int_equal(permanova_create(g, n, x, 4, assign, 3, PERMANOVA_BY_MARGIN, &tm), 0);
+    assert_int_equal(permanova_create(g, n, x, 4, assign, 3, PERMANOVA_BY_TERMS, &tt), 0);
     for (uint64_t p = 0; p < 4; p++) {
-        pmv_permutation(seed, p, n, perm);
+        perm_draw(seed, p, n, perm);
         double ssm = naive_ss(gfull, n, perm, x, all), ms = (sst - ssm) / dfr, prev = 0;
-        assert_int_equal(pmv_permuted_f(tm, perm, f), 0);
+        assert_int_equal(permanova_permuted_f(tm, perm, f), 0);
         for (int k = 0; k < 3; k++) {
             double want = ((ssm - naive_ss(gfull, n, perm, x, drop[k])) / df[k]) / ms;
             if (fabs(f[k] - want) > 1e-10 * fabs(want)) fail_msg("n %zu margin %d: %.17g vs %.17g", n, k, f[k], want);
         }
-        assert_int_equal(pmv_permuted_f(tt, perm, f), 0);
+        assert_int_equal(permanova_permuted_f(tt, perm, f), 0);
         for (int k = 0; k < 3; k++) {
             double ssk = naive_ss(gfull, n, perm, x, prefix[k]), want = ((ssk - prev) / df[k]) / ms;
             prev = ssk;
             if (fabs(f[k] - want) > 1e-10 * fabs(want)) fail_msg("n %zu terms %d: %.17g vs %.17g", n, k, f[k], want);
         }
     }
-    pmv_destroy(tm);
-    pmv_destroy(tt);
+    permanova_destroy(tm);
+    permanova_destroy(tt);
     free(g);
     free(gfull);
     free(x);
@@ -1083,29 +1083,29 @@ static void test_thread_and_split_invariance(void **state)
 {
     (void)state;
     size_t n = 150;
-    double *g = malloc(pmv_packed_size(n) * sizeof *g), *gfull = malloc(n * n * sizeof *gfull);
+    double *g = malloc(gower_packed_size(n) * sizeof *g), *gfull = malloc(n * n * sizeof *gfull);
     double *x = malloc(n * 4 * sizeof *x);
     int assign[4];
     random_problem(n, 21, g, gfull, x, assign);
     printf("invariance: data seed 21, permutation seed 5\n");
-    for (int by = PMV_BY_TERMS; by <= PMV_BY_MODEL; by++) {
-        pmv_t *t;
-        assert_int_equal(pmv_create(g, n, x, 4, assign, 3, (pmv_by_t)by, &t), 0);
+    for (int by = PERMANOVA_BY_TERMS; by <= PERMANOVA_BY_MODEL; by++) {
+        permanova_t *t;
+        assert_int_equal(permanova_create(g, n, x, 4, assign, 3, (permanova_by_t)by, &t), 0);
         uint64_t a[3] = { 0 }, b[3] = { 0 }, c[3] = { 0 };
-        assert_int_equal(pmv_count_random(t, 5, 0, 999, 1, a), 0);
-        assert_int_equal(pmv_count_random(t, 5, 0, 999, 2, b), 0);
-        assert_int_equal(pmv_count_random(t, 5, 0, 401, 3, c), 0);
-        assert_int_equal(pmv_count_random(t, 5, 401, 999, 2, c), 0);
+        assert_int_equal(permanova_count_random(t, 5, 0, 999, 1, a), 0);
+        assert_int_equal(permanova_count_random(t, 5, 0, 999, 2, b), 0);
+        assert_int_equal(permanova_count_random(t, 5, 0, 401, 3, c), 0);
+        assert_int_equal(permanova_count_random(t, 5, 401, 999, 2, c), 0);
         assert_memory_equal(a, b, sizeof a);
         assert_memory_equal(a, c, sizeof a);
         /* explicit rows of the same stream give the same counts */
         int32_t *perm = malloc(999 * n * sizeof *perm);
-        for (uint64_t p = 0; p < 999; p++) pmv_permutation(5, p, n, perm + p * n);
+        for (uint64_t p = 0; p < 999; p++) perm_draw(5, p, n, perm + p * n);
         uint64_t e[3] = { 0 };
-        assert_int_equal(pmv_count_explicit(t, perm, 999, 2, e), 0);
+        assert_int_equal(permanova_count_explicit(t, perm, 999, 2, e), 0);
         assert_memory_equal(a, e, sizeof a);
         free(perm);
-        pmv_destroy(t);
+        permanova_destroy(t);
     }
     free(g);
     free(gfull);
@@ -1124,15 +1124,15 @@ static int is_permutation(const int32_t *p, size_t n)
     return 1;
 }
 
-static void check_set(size_t n, uint64_t requested, pmv_perm_mode_t mode, uint64_t nperm)
+static void check_set(size_t n, uint64_t requested, perm_mode_t mode, uint64_t nperm)
 {
-    pmv_perm_plan_t plan;
-    assert_int_equal(pmv_perm_plan(n, requested, &plan), 0);
+    perm_plan_t plan;
+    assert_int_equal(perm_plan(n, requested, &plan), 0);
     assert_int_equal(plan.mode, mode);
     assert_int_equal(plan.nperm, nperm);
-    if (mode == PMV_PERM_RANDOM) return;
+    if (mode == PERM_RANDOM) return;
     int32_t *p = malloc(nperm * n * sizeof *p);
-    assert_int_equal(pmv_perm_set(n, &plan, 3, p), 0);
+    assert_int_equal(perm_set(n, &plan, 3, p), 0);
     for (uint64_t k = 0; k < nperm; k++) {
         assert_true(is_permutation(p + k * n, n));
         int identity = 1;
@@ -1146,17 +1146,17 @@ static void check_set(size_t n, uint64_t requested, pmv_perm_mode_t mode, uint64
 static void test_permutation_plans(void **state)
 {
     (void)state;
-    check_set(2, 999, PMV_PERM_ALL, 1);
-    check_set(5, 999, PMV_PERM_ALL, 119);
-    check_set(6, 999, PMV_PERM_ALL, 719);
-    check_set(6, 100, PMV_PERM_DISTINCT, 100);
-    check_set(7, 999, PMV_PERM_DISTINCT, 999);  /* R: 999 distinct rows of the 5039 */
-    check_set(7, 5039, PMV_PERM_ALL, 5039);
-    check_set(8, 999, PMV_PERM_RANDOM, 999);
-    check_set(20, 999, PMV_PERM_RANDOM, 999);
-    pmv_perm_plan_t plan;
-    assert_int_equal(pmv_perm_plan(1, 999, &plan), GB_E_USAGE);
-    assert_int_equal(pmv_perm_plan(10, 0, &plan), GB_E_USAGE);
+    check_set(2, 999, PERM_ALL, 1);
+    check_set(5, 999, PERM_ALL, 119);
+    check_set(6, 999, PERM_ALL, 719);
+    check_set(6, 100, PERM_DISTINCT, 100);
+    check_set(7, 999, PERM_DISTINCT, 999);  /* R: 999 distinct rows of the 5039 */
+    check_set(7, 5039, PERM_ALL, 5039);
+    check_set(8, 999, PERM_RANDOM, 999);
+    check_set(20, 999, PERM_RANDOM, 999);
+    perm_plan_t plan;
+    assert_int_equal(perm_plan(1, 999, &plan), GB_E_USAGE);
+    assert_int_equal(perm_plan(10, 0, &plan), GB_E_USAGE);
 }
 
 static void test_permutation_stream(void **state)
@@ -1165,18 +1165,18 @@ static void test_permutation_stream(void **state)
     int32_t a[20], b[20];
     int count[5][5] = { { 0 } };
     for (uint64_t k = 0; k < 50000; k++) {
-        pmv_permutation(77, k, 5, a);
+        perm_draw(77, k, 5, a);
         assert_true(is_permutation(a, 5));
         for (int i = 0; i < 5; i++) count[i][a[i]]++;
     }
     for (int i = 0; i < 5; i++) /* each position takes each value 1/5 of the time */
         for (int v = 0; v < 5; v++) assert_true(abs(count[i][v] - 10000) < 400);
-    pmv_permutation(77, 123, 20, a);
-    pmv_permutation(77, 123, 20, b);
+    perm_draw(77, 123, 20, a);
+    perm_draw(77, 123, 20, b);
     assert_memory_equal(a, b, sizeof a);
-    pmv_permutation(78, 123, 20, b);
+    perm_draw(78, 123, 20, b);
     assert_true(memcmp(a, b, sizeof a) != 0);
-    pmv_permutation(77, 124, 20, b);
+    perm_draw(77, 124, 20, b);
     assert_true(memcmp(a, b, sizeof a) != 0);
 }
 
@@ -1186,53 +1186,53 @@ static void test_bad_input(void **state)
 {
     (void)state;
     double d[9] = { 0, 0.5, 0.4, 0.5, 0, 0.3, 0.4, 0.3, 0 }, g[6];
-    assert_int_equal(pmv_gower_full(d, 3, g), 0);
+    assert_int_equal(gower_full(d, 3, g), 0);
     d[3] = -1e-9; /* tolerated, as adonis2 */
-    assert_int_equal(pmv_gower_full(d, 3, g), 0);
+    assert_int_equal(gower_full(d, 3, g), 0);
     d[3] = -0.01;
-    assert_int_equal(pmv_gower_full(d, 3, g), GB_E_FORMAT);
+    assert_int_equal(gower_full(d, 3, g), GB_E_FORMAT);
     d[3] = NAN;
-    assert_int_equal(pmv_gower_full(d, 3, g), GB_E_FORMAT);
-    assert_int_equal(pmv_gower_full(d, 1, g), GB_E_USAGE);
+    assert_int_equal(gower_full(d, 3, g), GB_E_FORMAT);
+    assert_int_equal(gower_full(d, 1, g), GB_E_USAGE);
 
     double *gd = dune_gower(20), x[20 * 5];
     int assign[5];
     size_t ncol = design_a(x, assign, 0);
-    pmv_t *t = (pmv_t *)1;
+    permanova_t *t = (permanova_t *)1;
     int bad1[5] = { 0, 0, 1, 0, 2 }, bad2[5] = { 1, 1, 1, 2, 3 };
-    assert_int_equal(pmv_create(gd, 20, x, ncol, bad1, 3, PMV_BY_TERMS, &t), GB_E_USAGE);
+    assert_int_equal(permanova_create(gd, 20, x, ncol, bad1, 3, PERMANOVA_BY_TERMS, &t), GB_E_USAGE);
     assert_null(t);
-    assert_int_equal(pmv_create(gd, 20, x, ncol, bad2, 4, PMV_BY_TERMS, &t), GB_E_USAGE);
-    assert_int_equal(pmv_create(gd, 20, x, ncol, assign, 4, PMV_BY_TERMS, &t), GB_E_USAGE);
+    assert_int_equal(permanova_create(gd, 20, x, ncol, bad2, 4, PERMANOVA_BY_TERMS, &t), GB_E_USAGE);
+    assert_int_equal(permanova_create(gd, 20, x, ncol, assign, 4, PERMANOVA_BY_TERMS, &t), GB_E_USAGE);
     double constant[20];
     for (int i = 0; i < 20; i++) constant[i] = 3;
     int one[1] = { 0 };
-    assert_int_equal(pmv_create(gd, 20, constant, 1, one, 1, PMV_BY_MARGIN, &t), GB_E_USAGE);
+    assert_int_equal(permanova_create(gd, 20, constant, 1, one, 1, PERMANOVA_BY_MARGIN, &t), GB_E_USAGE);
     /* 5 samples, 4 independent columns: no residual df */
     double *g5 = dune_gower(5), x5[5 * 4];
     int a5[4] = { 0, 1, 2, 3 };
     for (int i = 0; i < 5; i++)
         for (int c = 0; c < 4; c++) x5[i * 4 + c] = pow(a1[i], c + 1);
-    assert_int_equal(pmv_create(g5, 5, x5, 4, a5, 4, PMV_BY_MARGIN, &t), GB_E_USAGE);
+    assert_int_equal(permanova_create(g5, 5, x5, 4, a5, 4, PERMANOVA_BY_MARGIN, &t), GB_E_USAGE);
 
-    assert_int_equal(pmv_create(gd, 20, x, ncol, assign, 3, PMV_BY_MARGIN, &t), 0);
+    assert_int_equal(permanova_create(gd, 20, x, ncol, assign, 3, PERMANOVA_BY_MARGIN, &t), 0);
     int32_t *perm = perms_seed42();
     perm[5 * 20 + 3] = perm[5 * 20 + 4]; /* row 5 is no longer a permutation */
     uint64_t exceed[3] = { 7, 7, 7 };
-    assert_int_equal(pmv_count_explicit(t, perm, 999, 1, exceed), GB_E_USAGE);
+    assert_int_equal(permanova_count_explicit(t, perm, 999, 1, exceed), GB_E_USAGE);
     assert_true(exceed[0] == 7 && exceed[1] == 7 && exceed[2] == 7);
-    assert_int_equal(pmv_count_random(t, 1, 10, 5, 1, exceed), GB_E_USAGE);
-    pmv_destroy(t);
-    pmv_destroy(NULL);
+    assert_int_equal(permanova_count_random(t, 1, 10, 5, 1, exceed), GB_E_USAGE);
+    permanova_destroy(t);
+    permanova_destroy(NULL);
 
     double z[20];
     int grp[20];
     memcpy(grp, management, sizeof grp);
     grp[4] = 4;
-    assert_int_equal(bdisp_centroid(gd, 20, grp, 4, z, NULL, NULL), GB_E_USAGE);
+    assert_int_equal(betadisper_centroid(gd, 20, grp, 4, z, NULL, NULL), GB_E_USAGE);
     double f, df1, df2, p;
     for (int i = 0; i < 20; i++) grp[i] = 0;
-    assert_int_equal(bdisp_anova(z, 20, grp, 2, &f, &df1, &df2, &p), GB_E_USAGE);
+    assert_int_equal(betadisper_anova(z, 20, grp, 2, &f, &df1, &df2, &p), GB_E_USAGE);
     free(perm);
     free(gd);
     free(g5);

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "fixture_dune.h"
-#include "error.h"
+#include "gb_status.h"
 #include "ranktests.h"
 
 /* ---- data from R ----------------------------------------------------------------------- */

@@ -1,4 +1,4 @@
-/* Unit tests for kernels/models.c against R 4.2.2 (lm, glm, summary, p.adjust), with the
+/* Unit tests for kernels/lm.c against R 4.2.2 (lm, glm, summary, p.adjust), with the
  * test vectors of STATS-SEMANTICS.md §1 (MaAsLin2 vector M), §3 (p.adjust) and §8 (lm/QR).
  * Random designs use a Park-Miller generator written identically in R (s <- (s * 16807) %%
  * 2147483647; u <- s / 2147483647, exact in doubles), so R saw exactly the same data; the
@@ -15,7 +15,7 @@
 #include <time.h>
 #include <cblas.h>
 #include <cmocka.h>
-#include "models.h"
+#include "lm.h"
 #include "transform.h"
 #include "fixture_dune.h"
 
@@ -504,13 +504,13 @@ static void test_saturated_and_bad_args(void **state)
     assert_true(isnan(a.se[0]) && isnan(a.tval[1]) && isnan(a.pval[2]));
     double work[1];
     lm_fit_out_t bad = {a.coef, NULL, NULL, NULL, 2, NULL, NULL};
-    assert_int_equal(lm_fit(d, y, 1, 1, work, &bad), -1); /* ld < p */
-    assert_int_equal(lm_fit(d, y, 2, 1, work, &bad), -1); /* ldy < m */
+    assert_int_equal(lm_fit(d, y, 1, 1, work, &bad), GB_E_USAGE); /* ld < p */
+    assert_int_equal(lm_fit(d, y, 2, 1, work, &bad), GB_E_USAGE); /* ldy < m */
     lm_design_destroy(d);
     lm_design_destroy(NULL);
-    assert_int_equal(lm_design_create(X, 0, 3, 3, LM_TOL_LM, &d), -1);
+    assert_int_equal(lm_design_create(X, 0, 3, 3, LM_TOL_LM, &d), GB_E_USAGE);
     assert_null(d);
-    assert_int_equal(lm_design_create(X, 3, 3, 2, LM_TOL_LM, &d), -1);
+    assert_int_equal(lm_design_create(X, 3, 3, 2, LM_TOL_LM, &d), GB_E_USAGE);
     /* n < p: rank <= n as in R: lm(c(1,2) ~ c(1,3) + c(2,5)) has rank 2, third column NA */
     const double wide[6] = {1, 1, 2, 1, 3, 5};
     assert_int_equal(lm_design_create(wide, 2, 3, 3, LM_TOL_LM, &d), 0);

@@ -40,6 +40,7 @@
 #ifndef GB_MODELS_H
 #define GB_MODELS_H
 #include <stddef.h>
+#include "gb_status.h"
 
 /* Rank tolerances: lm(), qr() (and so adonis2, betadisper) use 1e-7; glm() uses
  * min(1e-7, epsilon/1000) = 1e-11, so MaAsLin2 does. They differ only for near-collinear
@@ -55,12 +56,12 @@ typedef struct lm_design lm_design_t;
 
 /* Factor X (n x p, row stride ldx >= p) with rank tolerance tol (LM_TOL_LM or LM_TOL_GLM).
  * X is copied; the caller keeps ownership. On success *out owns its memory: free it with
- * lm_design_destroy. Returns 0, -1 for n = 0, p = 0 or ldx < p (or, never seen in practice,
- * an exactly zero diagonal in the kept part of R, where R's chol2inv stops), -2 when out of
- * memory.
+ * lm_design_destroy. Returns GB_OK, GB_E_USAGE for n = 0, p = 0 or ldx < p (or, never seen
+ * in practice, an exactly zero diagonal in the kept part of R, where R's chol2inv stops),
+ * GB_E_NOMEM when out of memory.
  * n < p is allowed (rank <= n), as in R. */
 int lm_design_create(const double *X, size_t n, size_t p, size_t ldx, double tol,
-                     lm_design_t **out);
+                     lm_design_t **out) GB_MUST_CHECK;
 
 /* Frees d; NULL is a no-op. */
 void lm_design_destroy(lm_design_t *d);
@@ -102,10 +103,10 @@ typedef struct {
 } lm_fit_out_t;
 
 /* Fit all m responses Y (n x m, row stride ldy >= m, n = lm_design_rows) on design d.
- * work: lm_fit_work_size(d) doubles, overwritten. Returns 0, -1 on bad arguments
+ * work: lm_fit_work_size(d) doubles, overwritten. Returns GB_OK, GB_E_USAGE on bad arguments
  * (ldy < m, out->ld < p while a matrix output is requested). */
 int lm_fit(const lm_design_t *d, const double *Y, size_t m, size_t ldy, double *work,
-           const lm_fit_out_t *out);
+           const lm_fit_out_t *out) GB_MUST_CHECK;
 
 /* p.adjust() methods. */
 typedef enum { LM_ADJUST_BH, LM_ADJUST_BY } lm_adjust_t;

@@ -1,5 +1,5 @@
 /* Batched least squares with R's QR (LINPACK dqrdc2 semantics) and R's summary/p.adjust
- * arithmetic. See models.h for the contracts; STATS-SEMANTICS.md §8 for R's rules. */
+ * arithmetic. See lm.h for the contracts; STATS-SEMANTICS.md §8 for R's rules. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +7,8 @@
 #include <lapacke.h>
 #define MATHLIB_STANDALONE
 #include <Rmath.h>
-#include "models.h"
+#include "lm.h"
+#include "gb_status.h"
 
 struct lm_design {
     size_t n, p, rank;
@@ -160,7 +161,7 @@ static int build_r(lm_design_t *d, const qr_state_t *s, double *scratch)
         }
     if (rank == 0) return 0;
     if (LAPACKE_dpotri(LAPACK_COL_MAJOR, 'U', (lapack_int)rank, scratch, (lapack_int)rank))
-        return -1;
+        return GB_E_USAGE;
     for (size_t a = 0; a < rank; a++) d->unscaled[a] = scratch[a + a * rank];
     return 0;
 }
@@ -199,18 +200,18 @@ fail:
     lm_design_destroy(d);
     free(*scratch);
     *scratch = NULL;
-    return -2;
+    return GB_E_NOMEM;
 }
 
 int lm_design_create(const double *X, size_t n, size_t p, size_t ldx, double tol,
                      lm_design_t **out)
 {
     *out = NULL;
-    if (n == 0 || p == 0 || ldx < p) return -1;
+    if (n == 0 || p == 0 || ldx < p) return GB_E_USAGE;
     lm_design_t *d;
     qr_state_t s;
     double *scratch;
-    if (design_alloc(n, p, &d, &s, &scratch)) return -2;
+    if (design_alloc(n, p, &d, &s, &scratch)) return GB_E_NOMEM;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < p; j++) s.x[i + j * n] = X[i * ldx + j];
     d->rank = qr_dqrdc2(&s, tol);
@@ -220,10 +221,10 @@ int lm_design_create(const double *X, size_t n, size_t p, size_t ldx, double tol
     free(scratch);
     if (rc) {
         lm_design_destroy(d);
-        return -1;
+        return rc;
     }
     *out = d;
-    return 0;
+    return GB_OK;
 }
 
 size_t lm_design_rows(const lm_design_t *d) { return d->n; }
@@ -364,7 +365,7 @@ int lm_fit(const lm_design_t *d, const double *Y, size_t m, size_t ldy, double *
            const lm_fit_out_t *out)
 {
     int matrices = out->coef || out->se || out->tval || out->pval;
-    if (ldy < m || (matrices && out->ld < d->p)) return -1;
+    if (ldy < m || (matrices && out->ld < d->p)) return GB_E_USAGE;
     for (size_t f0 = 0; f0 < m; f0 += LM_FIT_BLOCK) {
         size_t B = m - f0 < LM_FIT_BLOCK ? m - f0 : LM_FIT_BLOCK;
         fit_block(d, Y, ldy, f0, B, work, out);
