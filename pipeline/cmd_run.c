@@ -8,6 +8,7 @@
  * in OUT/failed.tsv and costs no other sample its result. Last, the successful samples are
  * split into contiguous blocks and written collectively into OUT/cohort.biom. */
 #include "gb_exit.h"
+#include "gb_mpi.h"
 #include "cmd.h"
 #include "classify_sample.h"
 #include "cli.h"
@@ -570,15 +571,6 @@ static void warn_if_pinned(int threads)
                 "(or give Slurm --cpus-per-task=%d)", usable, usable == 1 ? "" : "s", threads, threads);
 }
 
-/* Collective: the worst (most negative) rc of all ranks, so a failure seen by one rank alone
- * (it cannot map the database) sends every rank the same way instead of into a hang. */
-static int agree(MPI_Comm comm, int rc)
-{
-    int worst = rc;
-    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MIN, comm);
-    return worst;
-}
-
 /* Everything between MPI_Init and MPI_Finalize. */
 static int run_job(MPI_Comm comm, int argc, char **argv)
 {
@@ -605,14 +597,14 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     }
     /* rank 0 reads the sheet first, so a bad sheet is reported once, not once per rank */
     if (!(rc = run_validate(&o)) && rank == 0 && !(rc = samplesheet_load(o.samples, &sheet))) rc = make_dirs(o.out);
-    if ((rc = agree(comm, rc))) goto done;
+    if ((rc = gb_mpi_agree(comm, rc))) goto done;
     if (rank != 0) rc = samplesheet_load(o.samples, &sheet);
-    if ((rc = agree(comm, rc))) goto done;
+    if ((rc = gb_mpi_agree(comm, rc))) goto done;
     /* rank 0 maps the database first: a bad database is reported once, and the other ranks of
      * its node then find the pages in the page cache */
     double io0 = proc_field("io", "read_bytes:");
-    if ((rc = agree(comm, rank == 0 ? db_open(o.db, 1, &db) : 0))) goto done;
-    if ((rc = agree(comm, rank != 0 ? db_open(o.db, 1, &db) : 0))) goto done;
+    if ((rc = gb_mpi_agree(comm, rank == 0 ? db_open(o.db, 1, &db) : 0))) goto done;
+    if ((rc = gb_mpi_agree(comm, rank != 0 ? db_open(o.db, 1, &db) : 0))) goto done;
     w.db_read_mb = (proc_field("io", "read_bytes:") - io0) / 1e6;
     if (rank == 0) warn_if_pinned((int)o.threads);
     run_ctx_t c = { .o = &o, .db = db, .sheet = &sheet,
@@ -658,17 +650,9 @@ done:
 
 int cmd_run(int argc, char **argv)
 {
-    int provided, initialized;
-    MPI_Initialized(&initialized);
-    if (!initialized && MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
-        gb_error("MPI_Init_thread failed");
-        return GB_E_INTERNAL;
-    }
-    if (!initialized && provided < MPI_THREAD_FUNNELED) {
-        gb_error("the MPI library gives thread level %d, gutbrain needs MPI_THREAD_FUNNELED", provided);
-        MPI_Abort(MPI_COMM_WORLD, GB_EXIT_INTERNAL);
-    }
-    int rc = agree(MPI_COMM_WORLD, run_job(MPI_COMM_WORLD, argc, argv));
-    MPI_Finalize();
+    int rc = gb_mpi_init();
+    if (rc) return rc;
+    rc = gb_mpi_agree(MPI_COMM_WORLD, run_job(MPI_COMM_WORLD, argc, argv));
+    gb_mpi_finalize();
     return rc;
 }

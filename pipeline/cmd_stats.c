@@ -2,6 +2,8 @@
  * defaults), rank tests, alpha diversity and its models, beta diversity with PERMANOVA
  * (vegan::adonis2 semantics), a dispersion test and PCoA. Semantics: docs/STATS.md. */
 #include "cmd.h"
+#include "gb_h5.h"
+#include "gb_mpi.h"
 #include "biom_read.h"
 #include "cli.h"
 #include "collapse.h"
@@ -752,40 +754,27 @@ static hid_t open_h5(const stats_opts_t *o, char *tmp, size_t cap)
 {
     snprintf(tmp, cap, "%s/stats.h5.tmp.%ld", o->out, (long)getpid());
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (f < 0) gb_error("cannot create %s", tmp);
+    char why[256];
+    if (f < 0) gb_error("cannot create %s: %s", tmp, gb_h5_reason(why, sizeof why));
     return f;
 }
 
-static void h5_attr_text(hid_t obj, const char *name, const char *value)
+static int provenance(hid_t f, const stats_opts_t *o, int argc, char **argv)
 {
-    hid_t type = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR);
-    H5Tset_size(type, strlen(value) + 1);
-    hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-    if (a >= 0) {
-        H5Awrite(a, type, value);
-        H5Aclose(a);
-    }
-    H5Sclose(space);
-    H5Tclose(type);
-}
-
-static void provenance(hid_t f, const stats_opts_t *o, int argc, char **argv)
-{
-    char cmd[8192] = "gutbrain", num[64];
+    char cmd[8192] = "gutbrain", seed[32], perms[32];
     for (int i = 0; i < argc; i++) {
         size_t len = strlen(cmd);
         snprintf(cmd + len, sizeof cmd - len, " %s", argv[i]);
     }
-    h5_attr_text(f, "generated-by", "gutbrain " GB_VERSION);
-    h5_attr_text(f, "command-line", cmd);
-    h5_attr_text(f, "cohort", o->cohort);
-    h5_attr_text(f, "metadata", o->metadata);
-    h5_attr_text(f, "rank", o->rank);
-    h5_attr_text(f, "transform", o->transform);
-    snprintf(num, sizeof num, "%llu", o->seed);
-    h5_attr_text(f, "seed", num);
-    snprintf(num, sizeof num, "%ld", o->permutations);
-    h5_attr_text(f, "permutations", num);
+    snprintf(seed, sizeof seed, "%llu", o->seed);
+    snprintf(perms, sizeof perms, "%ld", o->permutations);
+    const char *attrs[][2] = {{"generated-by", "gutbrain " GB_VERSION}, {"command-line", cmd},
+                              {"cohort", o->cohort}, {"metadata", o->metadata}, {"rank", o->rank},
+                              {"transform", o->transform}, {"seed", seed}, {"permutations", perms}};
+    int rc = GB_OK;
+    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0] && rc == GB_OK; i++)
+        rc = gb_h5_attr_string(f, attrs[i][0], attrs[i][1]);
+    return rc;
 }
 
 static int stats_job(int argc, char **argv, MPI_Comm comm)
@@ -848,13 +837,12 @@ static int stats_job(int argc, char **argv, MPI_Comm comm)
         memcpy(c.counts + i * c.m, col.counts + sel.cohort_row[i] * c.m, c.m * sizeof *c.counts);
         c.sample[i] = tab.sample_ids[sel.cohort_row[i]];
     }
-    if (c.rank == 0) {
-        if ((c.h5 = open_h5(&o, h5tmp, sizeof h5tmp)) < 0) {
-            rc = GB_E_IO;
-            goto done;
-        }
-        provenance(c.h5, &o, argc, argv);
+    if (c.rank == 0) { /* every rank learns of a failure here: they meet again in the permutations */
+        gb_h5_quiet();
+        c.h5 = open_h5(&o, h5tmp, sizeof h5tmp);
+        rc = c.h5 < 0 ? GB_E_IO : provenance(c.h5, &o, argc, argv);
     }
+    if ((rc = gb_mpi_agree(comm, rc))) goto done;
     double t0 = omp_get_wtime();
     if ((rc = associations(&c, &rel, &kept, &nkept))) goto done;
     gb_debug("associations: %.3f s", omp_get_wtime() - t0);
@@ -894,14 +882,9 @@ done:
  * same tables (cheap) and they share the permutations; rank 0 writes. */
 int cmd_stats(int argc, char **argv)
 {
-    int initialized, provided;
-    MPI_Initialized(&initialized);
-    if (!initialized && MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
-        gb_error("MPI_Init_thread failed");
-        return GB_E_INTERNAL;
-    }
-    int rc = stats_job(argc, argv, MPI_COMM_WORLD), worst = rc;
-    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-    MPI_Finalize();
-    return worst;
+    int rc = gb_mpi_init();
+    if (rc) return rc;
+    rc = gb_mpi_agree(MPI_COMM_WORLD, stats_job(argc, argv, MPI_COMM_WORLD));
+    gb_mpi_finalize();
+    return rc;
 }

@@ -40,6 +40,8 @@
  * in CSR row o, a rank's entries follow those of lower ranks (MPI_Exscan of per-observation
  * counts), which keeps each row sorted by sample since ranks hold consecutive sample blocks. */
 #include "cohort_h5.h"
+#include "gb_h5.h"
+#include "gb_mpi.h"
 #include "log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -61,28 +63,6 @@
 #define COHORT_ZSTD_FILTER 32015
 #define GUTBRAIN_GROUP_VERSION 1
 enum { LINEAGE_LEVELS = 7 };
-
-/* Report a failed HDF5 call with its place, text and HDF5's own reason, then take the
- * function's fail path. */
-#define H5_CHECK(expr)                                                                   \
-    do {                                                                                 \
-        if ((expr) < 0) {                                                                \
-            char why_[256];                                                              \
-            gb_error("HDF5 call failed (%s:%d): %s: %s", __FILE__, __LINE__, #expr,      \
-                     h5_reason(why_, sizeof why_));                                      \
-            rc = GB_E_IO;                                                                \
-            goto fail;                                                                   \
-        }                                                                                \
-    } while (0)
-
-#define MPI_CHECK(expr)                                                                  \
-    do {                                                                                 \
-        if ((expr) != MPI_SUCCESS) {                                                     \
-            gb_error("MPI call failed (%s:%d): %s", __FILE__, __LINE__, #expr);          \
-            rc = GB_E_INTERNAL;                                                          \
-            goto fail;                                                                   \
-        }                                                                                \
-    } while (0)
 
 /* This rank's share of the cohort, and the global sizes every rank knows. */
 typedef struct {
@@ -116,36 +96,6 @@ static void part_free(cohort_part_t *p)
     memset(p, 0, sizeof *p);
 }
 
-typedef struct {
-    char *buf;
-    size_t cap;
-} h5_reason_t;
-
-static herr_t innermost_error(unsigned n, const H5E_error2_t *e, void *data)
-{
-    h5_reason_t *r = data;
-    if (n == 0) snprintf(r->buf, r->cap, "%s (%s)", e->desc ? e->desc : "", e->func_name ? e->func_name : "");
-    return 0;
-}
-
-/* The innermost (most specific) message of HDF5's error stack, such as the system error of a
- * failed open. cohort_write() turns HDF5's own stack printing off: one line says it all. */
-static const char *h5_reason(char *buf, size_t cap)
-{
-    h5_reason_t r = {buf, cap};
-    buf[0] = '\0';
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error, &r);
-    return buf;
-}
-
-/* Every rank gets the same code: the most negative one (0 when all succeeded). */
-static int agree(MPI_Comm comm, int rc)
-{
-    int all = rc;
-    if (MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS) return GB_E_INTERNAL;
-    return all;
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -171,9 +121,9 @@ static int check_blocks(MPI_Comm comm, cohort_part_t *p)
     uint64_t mine[3] = {p->first, p->nlocal, p->total};
     uint64_t *all = malloc(3 * (size_t)p->nranks * sizeof *all);
     int rc = all ? GB_OK : GB_E_NOMEM;
-    rc = agree(comm, rc);
+    rc = gb_mpi_agree(comm, rc);
     if (rc != GB_OK) goto fail;
-    MPI_CHECK(MPI_Allgather(mine, 3, MPI_UINT64_T, all, 3, MPI_UINT64_T, comm));
+    MPI_Allgather(mine, 3, MPI_UINT64_T, all, 3, MPI_UINT64_T, comm);
     uint64_t next = 0;
     for (int r = 0; r < p->nranks; r++) {
         if (all[3 * r] != next || all[3 * r + 2] != p->total) {
@@ -304,10 +254,10 @@ static int gather_observations(MPI_Comm comm, const profile_t *local, size_t nlo
     int *displs = malloc((size_t)p->nranks * sizeof *displs);
     int rc = (counts && displs) ? GB_OK : GB_E_NOMEM;
     if (rc == GB_OK) rc = local_taxids(local, nlocal, &mine, &n);
-    rc = agree(comm, rc);
+    rc = gb_mpi_agree(comm, rc);
     if (rc != GB_OK) goto fail;
     int n_int = (int)n;   /* at most 2^32 distinct taxids, far below INT_MAX in practice */
-    MPI_CHECK(MPI_Allgather(&n_int, 1, MPI_INT, counts, 1, MPI_INT, comm));
+    MPI_Allgather(&n_int, 1, MPI_INT, counts, 1, MPI_INT, comm);
     uint64_t sum = 0;
     for (int r = 0; r < p->nranks; r++) {
         displs[r] = (int)sum;
@@ -319,9 +269,9 @@ static int gather_observations(MPI_Comm comm, const profile_t *local, size_t nlo
         goto fail;
     }
     p->obs = malloc((sum ? sum : 1) * sizeof *p->obs);
-    rc = agree(comm, p->obs ? GB_OK : GB_E_NOMEM);
+    rc = gb_mpi_agree(comm, p->obs ? GB_OK : GB_E_NOMEM);
     if (rc != GB_OK) goto fail;
-    MPI_CHECK(MPI_Allgatherv(mine, n_int, MPI_UINT32_T, p->obs, counts, displs, MPI_UINT32_T, comm));
+    MPI_Allgatherv(mine, n_int, MPI_UINT32_T, p->obs, counts, displs, MPI_UINT32_T, comm);
     p->nobs = sort_unique_u32(p->obs, (size_t)sum);
 fail:
     free(mine);
@@ -422,20 +372,20 @@ static int exchange_offsets(MPI_Comm comm, cohort_part_t *p)
     uint64_t *row_total = malloc((p->nobs ? p->nobs : 1) * sizeof *row_total);
     p->row_before = calloc(p->nobs ? p->nobs : 1, sizeof *p->row_before);
     p->csr_indptr = malloc((p->nobs + 1) * sizeof *p->csr_indptr);
-    rc = agree(comm, (row_total && p->row_before && p->csr_indptr) ? GB_OK : GB_E_NOMEM);
+    rc = gb_mpi_agree(comm, (row_total && p->row_before && p->csr_indptr) ? GB_OK : GB_E_NOMEM);
     if (rc != GB_OK) goto fail;
-    MPI_CHECK(MPI_Exscan(&p->nnz_local, &p->csc_offset, 1, MPI_UINT64_T, MPI_SUM, comm));
+    MPI_Exscan(&p->nnz_local, &p->csc_offset, 1, MPI_UINT64_T, MPI_SUM, comm);
     if (p->rank == 0) p->csc_offset = 0;   /* MPI_Exscan leaves rank 0's result undefined */
-    MPI_CHECK(MPI_Allreduce(&p->nnz_local, &p->nnz, 1, MPI_UINT64_T, MPI_SUM, comm));
+    MPI_Allreduce(&p->nnz_local, &p->nnz, 1, MPI_UINT64_T, MPI_SUM, comm);
     if (p->nnz > INT32_MAX) {
         if (p->rank == 0) gb_error("%" PRIu64 " non-zero counts exceed BIOM's int32 indptr", p->nnz);
         rc = GB_E_USAGE;
         goto fail;
     }
     int count = (int)p->nobs;
-    MPI_CHECK(MPI_Exscan(p->row_count, p->row_before, count, MPI_UINT64_T, MPI_SUM, comm));
+    MPI_Exscan(p->row_count, p->row_before, count, MPI_UINT64_T, MPI_SUM, comm);
     if (p->rank == 0) memset(p->row_before, 0, (p->nobs ? p->nobs : 1) * sizeof *p->row_before);
-    MPI_CHECK(MPI_Allreduce(p->row_count, row_total, count, MPI_UINT64_T, MPI_SUM, comm));
+    MPI_Allreduce(p->row_count, row_total, count, MPI_UINT64_T, MPI_SUM, comm);
     p->csr_indptr[0] = 0;
     for (uint64_t o = 0; o < p->nobs; o++) p->csr_indptr[o + 1] = p->csr_indptr[o] + (int32_t)row_total[o];
     for (uint64_t s = 0; s <= p->nlocal; s++) p->csc_indptr[s] += (int32_t)p->csc_offset;
@@ -478,7 +428,7 @@ static hid_t create_dataset_1d(hid_t loc, const char *name, hid_t file_type, hsi
     hid_t dset = -1;
     char why[256] = "";
     if (space >= 0 && dcpl >= 0) dset = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    if (dset < 0) h5_reason(why, sizeof why);
+    if (dset < 0) gb_h5_reason(why, sizeof why);
     if (space >= 0) H5Sclose(space);
     if (dcpl >= 0) H5Pclose(dcpl);
     if (dset < 0) gb_error("cannot create dataset %s: %s", name, why);
@@ -520,20 +470,20 @@ static int write_dataset(MPI_Comm comm, hid_t loc, hid_t dxpl, const char *name,
         if (fspace < 0 || mspace < 0 || select_runs(fspace, runs, nruns) < 0 ||
             (nelem == 0 && H5Sselect_none(mspace) < 0)) {
             char why[256];
-            gb_error("cannot select this rank's part of %s: %s", name, h5_reason(why, sizeof why));
+            gb_error("cannot select this rank's part of %s: %s", name, gb_h5_reason(why, sizeof why));
             rc = GB_E_IO;
         }
     }
-    rc = agree(comm, rc);
+    rc = gb_mpi_agree(comm, rc);
     if (rc == GB_OK && n > 0) {
         static const char dummy;   /* some HDF5 versions reject a NULL buffer, even when empty */
-        H5_CHECK(H5Dwrite(dset, mem_type, mspace, fspace, dxpl, nelem > 0 ? buf : &dummy));
+        GB_H5_CHECK(H5Dwrite(dset, mem_type, mspace, fspace, dxpl, nelem > 0 ? buf : &dummy));
     }
 fail:
     if (mspace >= 0) H5Sclose(mspace);
     if (fspace >= 0) H5Sclose(fspace);
     if (dset >= 0 && H5Dclose(dset) < 0 && rc == GB_OK) rc = GB_E_IO;
-    return agree(comm, rc);
+    return gb_mpi_agree(comm, rc);
 }
 
 /* ---------------------------------------------------------------- phase 1: numbers, all ranks */
@@ -565,7 +515,7 @@ static int write_matrices(MPI_Comm comm, hid_t file, hid_t dxpl, const cohort_pa
     int rc = GB_OK;
     size_t ncsr = 0;
     run_t *csr = csr_runs(p, &ncsr);
-    rc = agree(comm, csr ? GB_OK : GB_E_NOMEM);
+    rc = gb_mpi_agree(comm, csr ? GB_OK : GB_E_NOMEM);
     if (rc != GB_OK) goto fail;
     /* CSC: one block per rank; rank 0 (whose block starts at sample 0) also writes indptr[0] */
     run_t csc = {p->csc_offset, p->nnz_local};
@@ -602,7 +552,7 @@ static int write_qc(MPI_Comm comm, hid_t file, hid_t dxpl, const profile_t *loca
                                         "/gutbrain/bases"};
     enum { NQC = sizeof names / sizeof names[0] };
     uint64_t *col = malloc((p->nlocal ? p->nlocal : 1) * sizeof *col);
-    int rc = agree(comm, col ? GB_OK : GB_E_NOMEM);
+    int rc = gb_mpi_agree(comm, col ? GB_OK : GB_E_NOMEM);
     run_t mine = {p->first, p->nlocal};
     for (int q = 0; q < NQC && rc == GB_OK; q++) {
         for (uint64_t s = 0; s < p->nlocal; s++) {
@@ -628,7 +578,7 @@ static int create_groups(hid_t file)
         hid_t g = H5Gcreate2(file, groups[i], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         if (g < 0) {
             char why[256];
-            gb_error("cannot create group %s: %s", groups[i], h5_reason(why, sizeof why));
+            gb_error("cannot create group %s: %s", groups[i], gb_h5_reason(why, sizeof why));
             return GB_E_IO;
         }
         H5Gclose(g);
@@ -642,32 +592,32 @@ static int write_numbers(MPI_Comm comm, const char *tmp, const profile_t *local,
 {
     int rc = GB_OK;
     hid_t fapl = -1, file = -1, dxpl = -1;
-    H5_CHECK(fapl = H5Pcreate(H5P_FILE_ACCESS));
-    H5_CHECK(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
+    GB_H5_CHECK(fapl = H5Pcreate(H5P_FILE_ACCESS));
+    GB_H5_CHECK(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
     /* metadata is identical on all ranks: let one rank read and write it for everybody */
-    H5_CHECK(H5Pset_all_coll_metadata_ops(fapl, 1));
-    H5_CHECK(H5Pset_coll_metadata_write(fapl, 1));
-    H5_CHECK(dxpl = H5Pcreate(H5P_DATASET_XFER));
-    H5_CHECK(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
+    GB_H5_CHECK(H5Pset_all_coll_metadata_ops(fapl, 1));
+    GB_H5_CHECK(H5Pset_coll_metadata_write(fapl, 1));
+    GB_H5_CHECK(dxpl = H5Pcreate(H5P_DATASET_XFER));
+    GB_H5_CHECK(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE));
 fail:
-    rc = agree(comm, rc);
+    rc = gb_mpi_agree(comm, rc);
     if (rc == GB_OK) {
         char why[256];
         file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-        if (file < 0) gb_error("cannot create %s: %s", tmp, h5_reason(why, sizeof why));
-        rc = agree(comm, file < 0 ? GB_E_IO : GB_OK);
+        if (file < 0) gb_error("cannot create %s: %s", tmp, gb_h5_reason(why, sizeof why));
+        rc = gb_mpi_agree(comm, file < 0 ? GB_E_IO : GB_OK);
     }
-    if (rc == GB_OK) rc = agree(comm, create_groups(file));
+    if (rc == GB_OK) rc = gb_mpi_agree(comm, create_groups(file));
     if (rc == GB_OK) rc = write_matrices(comm, file, dxpl, p, comp);
     if (rc == GB_OK) rc = write_qc(comm, file, dxpl, local, p);
     if (file >= 0 && H5Fclose(file) < 0) {
         char why[256];
-        gb_error("cannot close %s: %s", tmp, h5_reason(why, sizeof why));
+        gb_error("cannot close %s: %s", tmp, gb_h5_reason(why, sizeof why));
         if (rc == GB_OK) rc = GB_E_IO;
     }
     if (dxpl >= 0) H5Pclose(dxpl);
     if (fapl >= 0) H5Pclose(fapl);
-    return agree(comm, rc);
+    return gb_mpi_agree(comm, rc);
 }
 
 /* ---------------------------------------------------------------- phase 2: strings, rank 0 */
@@ -686,7 +636,7 @@ static int gather_sample_ids(MPI_Comm comm, const profile_t *local, const cohort
         displs = malloc((size_t)p->nranks * sizeof *displs);
     }
     int ok = mine && (p->rank != 0 || (counts && displs));
-    rc = agree(comm, ok ? (len > INT32_MAX ? GB_E_USAGE : GB_OK) : GB_E_NOMEM);
+    rc = gb_mpi_agree(comm, ok ? (len > INT32_MAX ? GB_E_USAGE : GB_OK) : GB_E_NOMEM);
     if (rc != GB_OK) goto fail;
     len = 0;
     for (uint64_t s = 0; s < p->nlocal; s++) {
@@ -695,7 +645,7 @@ static int gather_sample_ids(MPI_Comm comm, const profile_t *local, const cohort
         len += n;
     }
     int len_int = (int)len;
-    MPI_CHECK(MPI_Gather(&len_int, 1, MPI_INT, counts, 1, MPI_INT, 0, comm));
+    MPI_Gather(&len_int, 1, MPI_INT, counts, 1, MPI_INT, 0, comm);
     if (p->rank == 0) {
         uint64_t sum = 0;
         for (int r = 0; r < p->nranks; r++) {
@@ -705,9 +655,9 @@ static int gather_sample_ids(MPI_Comm comm, const profile_t *local, const cohort
         all = sum <= INT32_MAX ? malloc(sum ? sum : 1) : NULL;
         if (!all) rc = sum <= INT32_MAX ? GB_E_NOMEM : GB_E_USAGE;
     }
-    rc = agree(comm, rc);
+    rc = gb_mpi_agree(comm, rc);
     if (rc != GB_OK) goto fail;
-    MPI_CHECK(MPI_Gatherv(mine, len_int, MPI_CHAR, all, counts, displs, MPI_CHAR, 0, comm));
+    MPI_Gatherv(mine, len_int, MPI_CHAR, all, counts, displs, MPI_CHAR, 0, comm);
     *ids_out = all;
     all = NULL;
 fail:
@@ -772,68 +722,6 @@ nomem:
     return GB_E_NOMEM;
 }
 
-static hid_t utf8_string_type(void)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    if (t < 0) return -1;
-    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
-        H5Tclose(t);
-        return -1;
-    }
-    return t;
-}
-
-/* A [rows][cols] (cols 0: 1-D) dataset of variable-length UTF-8 strings. Contiguous and
- * uncompressed: HDF5 1.10 drops deflate and refuses other filters on variable-length data
- * (the strings live in the global heap anyway). */
-static int write_strings(hid_t file, const char *name, const char *const *values, hsize_t rows, int cols)
-{
-    int rc = GB_OK;
-    hid_t type = -1, space = -1, dset = -1;
-    hsize_t dims[2] = {rows, (hsize_t)cols};
-    H5_CHECK(type = utf8_string_type());
-    H5_CHECK(space = H5Screate_simple(cols > 0 ? 2 : 1, dims, NULL));
-    H5_CHECK(dset = H5Dcreate2(file, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-    if (rows > 0) H5_CHECK(H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values));
-fail:
-    if (rc != GB_OK) gb_error("cannot write %s", name);
-    if (dset >= 0) H5Dclose(dset);
-    if (space >= 0) H5Sclose(space);
-    if (type >= 0) H5Tclose(type);
-    return rc;
-}
-
-/* Scalar UTF-8 string attribute (NULL written as ""). */
-static int attr_string(hid_t loc, const char *name, const char *value)
-{
-    int rc = GB_OK;
-    hid_t type = -1, space = -1, attr = -1;
-    const char *v = value ? value : "";
-    H5_CHECK(type = utf8_string_type());
-    H5_CHECK(space = H5Screate(H5S_SCALAR));
-    H5_CHECK(attr = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT));
-    H5_CHECK(H5Awrite(attr, type, &v));
-fail:
-    if (attr >= 0) H5Aclose(attr);
-    if (space >= 0) H5Sclose(space);
-    if (type >= 0) H5Tclose(type);
-    return rc;
-}
-
-/* Numeric attribute of n values (n 0: scalar). */
-static int attr_numeric(hid_t loc, const char *name, hid_t file_type, hid_t mem_type, hsize_t n, const void *v)
-{
-    int rc = GB_OK;
-    hid_t space = -1, attr = -1;
-    H5_CHECK(space = n > 0 ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR));
-    H5_CHECK(attr = H5Acreate2(loc, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT));
-    H5_CHECK(H5Awrite(attr, mem_type, v));
-fail:
-    if (attr >= 0) H5Aclose(attr);
-    if (space >= 0) H5Sclose(space);
-    return rc;
-}
-
 /* ISO 8601 UTC creation date; GUTBRAIN_CREATION_DATE or SOURCE_DATE_EPOCH fix it. */
 static void creation_date(char *buf, size_t cap)
 {
@@ -862,14 +750,14 @@ static int write_root_attributes(hid_t file, const cohort_part_t *p, const cohor
     const int64_t nnz = (int64_t)p->nnz;
     creation_date(date, sizeof date);
     snprintf(generated_by, sizeof generated_by, "gutbrain %s", meta->version ? meta->version : "");
-    int rc = attr_string(file, "id", "cohort");
-    if (rc == GB_OK) rc = attr_string(file, "type", "Taxon table");
-    if (rc == GB_OK) rc = attr_string(file, "format-url", "http://biom-format.org");
-    if (rc == GB_OK) rc = attr_numeric(file, "format-version", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, version);
-    if (rc == GB_OK) rc = attr_string(file, "generated-by", generated_by);
-    if (rc == GB_OK) rc = attr_string(file, "creation-date", date);
-    if (rc == GB_OK) rc = attr_numeric(file, "shape", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, shape);
-    if (rc == GB_OK) rc = attr_numeric(file, "nnz", H5T_STD_I64LE, H5T_NATIVE_INT64, 0, &nnz);
+    int rc = gb_h5_attr_string(file, "id", "cohort");
+    if (rc == GB_OK) rc = gb_h5_attr_string(file, "type", "Taxon table");
+    if (rc == GB_OK) rc = gb_h5_attr_string(file, "format-url", "http://biom-format.org");
+    if (rc == GB_OK) rc = gb_h5_attr_numeric(file, "format-version", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, version);
+    if (rc == GB_OK) rc = gb_h5_attr_string(file, "generated-by", generated_by);
+    if (rc == GB_OK) rc = gb_h5_attr_string(file, "creation-date", date);
+    if (rc == GB_OK) rc = gb_h5_attr_numeric(file, "shape", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, shape);
+    if (rc == GB_OK) rc = gb_h5_attr_numeric(file, "nnz", H5T_STD_I64LE, H5T_NATIVE_INT64, 0, &nnz);
     return rc;
 }
 
@@ -883,23 +771,23 @@ static int write_provenance(hid_t file, const cohort_meta_t *meta)
     const int32_t min_quality = meta->min_base_quality;
     const uint32_t min_hits = meta->min_hit_groups;
     snprintf(checksum, sizeof checksum, "%016" PRIx64, meta->db_checksum);
-    H5_CHECK(g = H5Gopen2(file, "/gutbrain", H5P_DEFAULT));
-    rc = attr_numeric(g, "format-version", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &format);
-    if (rc == GB_OK) rc = attr_string(g, "version", meta->version);
-    if (rc == GB_OK) rc = attr_string(g, "command-line", meta->command_line);
-    if (rc == GB_OK) rc = attr_string(g, "db-checksum", checksum);
-    if (rc == GB_OK) rc = attr_string(g, "db-path", meta->db_path);
-    if (rc == GB_OK) rc = attr_numeric(g, "confidence", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &meta->confidence);
+    GB_H5_CHECK(g = H5Gopen2(file, "/gutbrain", H5P_DEFAULT));
+    rc = gb_h5_attr_numeric(g, "format-version", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &format);
+    if (rc == GB_OK) rc = gb_h5_attr_string(g, "version", meta->version);
+    if (rc == GB_OK) rc = gb_h5_attr_string(g, "command-line", meta->command_line);
+    if (rc == GB_OK) rc = gb_h5_attr_string(g, "db-checksum", checksum);
+    if (rc == GB_OK) rc = gb_h5_attr_string(g, "db-path", meta->db_path);
+    if (rc == GB_OK) rc = gb_h5_attr_numeric(g, "confidence", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &meta->confidence);
     if (rc == GB_OK)
-        rc = attr_numeric(g, "minimum-hit-groups", H5T_STD_U32LE, H5T_NATIVE_UINT32, 0, &min_hits);
+        rc = gb_h5_attr_numeric(g, "minimum-hit-groups", H5T_STD_U32LE, H5T_NATIVE_UINT32, 0, &min_hits);
     if (rc == GB_OK)
-        rc = attr_numeric(g, "minimum-base-quality", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &min_quality);
-    if (rc == GB_OK) rc = attr_numeric(g, "ranks", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &ranks);
-    if (rc == GB_OK) rc = attr_numeric(g, "threads", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &threads);
-    if (rc == GB_OK) rc = attr_string(g, "start-time", meta->start_time);
-    if (rc == GB_OK) rc = attr_string(g, "end-time", meta->end_time);
+        rc = gb_h5_attr_numeric(g, "minimum-base-quality", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &min_quality);
+    if (rc == GB_OK) rc = gb_h5_attr_numeric(g, "ranks", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &ranks);
+    if (rc == GB_OK) rc = gb_h5_attr_numeric(g, "threads", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &threads);
+    if (rc == GB_OK) rc = gb_h5_attr_string(g, "start-time", meta->start_time);
+    if (rc == GB_OK) rc = gb_h5_attr_string(g, "end-time", meta->end_time);
     if (rc == GB_OK)
-        rc = attr_string(g, "biom-compression", meta->biom_compression == COHORT_ZSTD ? "zstd" : "deflate");
+        rc = gb_h5_attr_string(g, "biom-compression", meta->biom_compression == COHORT_ZSTD ? "zstd" : "deflate");
 fail:
     if (g >= 0) H5Gclose(g);
     return rc;
@@ -982,14 +870,14 @@ static int write_labels(const char *tmp, const taxo_t *taxo, const cohort_part_t
     file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
     if (file < 0) {
         char why[256];
-        gb_error("cannot reopen %s: %s", tmp, h5_reason(why, sizeof why));
+        gb_error("cannot reopen %s: %s", tmp, gb_h5_reason(why, sizeof why));
         rc = GB_E_IO;
         goto fail;
     }
     rc = write_root_attributes(file, p, meta);
-    if (rc == GB_OK) rc = write_strings(file, "/observation/ids", obs_ids, p->nobs, 0);
-    if (rc == GB_OK) rc = write_strings(file, "/sample/ids", sample_ids, p->total, 0);
-    if (rc == GB_OK) rc = write_strings(file, "/observation/metadata/taxonomy", lineage, p->nobs, LINEAGE_LEVELS);
+    if (rc == GB_OK) rc = gb_h5_write_strings(file, "/observation/ids", obs_ids, p->nobs, 0);
+    if (rc == GB_OK) rc = gb_h5_write_strings(file, "/sample/ids", sample_ids, p->total, 0);
+    if (rc == GB_OK) rc = gb_h5_write_strings(file, "/observation/metadata/taxonomy", lineage, p->nobs, LINEAGE_LEVELS);
     if (rc == GB_OK) rc = write_provenance(file, meta);
 fail:
     if (file >= 0 && H5Fclose(file) < 0 && rc == GB_OK) rc = GB_E_IO;
@@ -1011,18 +899,18 @@ static int temp_path(MPI_Comm comm, int rank, const char *path, char **out)
     if (MPI_Bcast(&pid, 1, MPI_LONG, 0, comm) != MPI_SUCCESS) return GB_E_INTERNAL;
     int rc = asprintf(out, "%s.tmp.%ld", path, pid) < 0 ? GB_E_NOMEM : GB_OK;
     if (rc != GB_OK) *out = NULL;
-    return agree(comm, rc);
+    return gb_mpi_agree(comm, rc);
 }
 
 /* Local input checks, the observation set and every offset: no file touched yet. */
 static int prepare(MPI_Comm comm, const taxo_t *taxo, const profile_t *local, cohort_part_t *p)
 {
     int rc = check_blocks(comm, p);
-    if (rc == GB_OK) rc = agree(comm, check_profiles(local, p->nlocal));
+    if (rc == GB_OK) rc = gb_mpi_agree(comm, check_profiles(local, p->nlocal));
     if (rc == GB_OK) rc = gather_observations(comm, local, p->nlocal, p);
     if (rc == GB_OK) rc = check_in_taxonomy(taxo, p);   /* same list, same answer everywhere */
-    if (rc == GB_OK) rc = agree(comm, build_csc(local, p));
-    if (rc == GB_OK) rc = agree(comm, build_csr(p));
+    if (rc == GB_OK) rc = gb_mpi_agree(comm, build_csc(local, p));
+    if (rc == GB_OK) rc = gb_mpi_agree(comm, build_csr(p));
     if (rc == GB_OK) rc = exchange_offsets(comm, p);
     return rc;
 }
@@ -1042,10 +930,10 @@ int cohort_write(MPI_Comm comm, const char *path, const taxo_t *taxo, const prof
     H5E_auto2_t old_print;
     void *old_print_data;
     H5Eget_auto2(H5E_DEFAULT, &old_print, &old_print_data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);   /* failures are logged by H5_CHECK, one line each */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);   /* failures are logged by GB_H5_CHECK, one line each */
     if (!path || !taxo || !meta || (nlocal > 0 && !local)) rc = GB_E_USAGE;
     if (rc == GB_OK) rc = h5zstd_register();
-    rc = agree(comm, rc);
+    rc = gb_mpi_agree(comm, rc);
     double t0 = MPI_Wtime(), t1 = t0, t2 = t0;
     if (rc == GB_OK) rc = prepare(comm, taxo, local, &p);
     if (rc == GB_OK) rc = temp_path(comm, p.rank, path, &tmp);

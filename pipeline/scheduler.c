@@ -2,6 +2,7 @@
  * is an atomic MPI_Fetch_and_op inside one passive-target epoch (MPI_Win_lock_all), which Open
  * MPI's shared-memory and RDMA one-sided components complete without rank 0's participation. */
 #include "scheduler.h"
+#include "gb_mpi.h"
 #include "log.h"
 #include <stdlib.h>
 
@@ -10,9 +11,6 @@ struct scheduler {
     int64_t *base;
     int64_t ntasks;
 };
-
-#define MPI_TRY(call) do { int mpi_rc_ = (call); if (mpi_rc_ != MPI_SUCCESS) { \
-    gb_error("%s failed (MPI error %d)", #call, mpi_rc_); goto fail; } } while (0)
 
 int scheduler_create(MPI_Comm comm, int64_t ntasks, scheduler_t **out)
 {
@@ -23,16 +21,14 @@ int scheduler_create(MPI_Comm comm, int64_t ntasks, scheduler_t **out)
     s->ntasks = ntasks;
     MPI_Comm_rank(comm, &rank);
     MPI_Aint bytes = rank == 0 ? (MPI_Aint)(sizeof(int64_t) * (1 + SCHEDULER_NCOUNTERS)) : 0;
-    MPI_TRY(MPI_Win_allocate(bytes, sizeof(int64_t), MPI_INFO_NULL, comm, &s->base, &s->win));
+    MPI_Win_allocate(bytes, sizeof(int64_t), MPI_INFO_NULL, comm, &s->base, &s->win);
+    gb_mpi_win_errhandler(s->win);
     if (rank == 0)
         for (int i = 0; i <= SCHEDULER_NCOUNTERS; i++) s->base[i] = 0;
-    MPI_TRY(MPI_Barrier(comm));   /* counters are zero before anyone takes a task */
-    MPI_TRY(MPI_Win_lock_all(0, s->win));
+    MPI_Barrier(comm);   /* counters are zero before anyone takes a task */
+    MPI_Win_lock_all(0, s->win);
     *out = s;
-    return 0;
-fail:
-    free(s);
-    return GB_E_INTERNAL;
+    return GB_OK;
 }
 
 static int64_t fetch_add(scheduler_t *s, int slot, int64_t value, MPI_Op op)

@@ -1,4 +1,5 @@
 #include "table.h"
+#include "gb_h5.h"
 #include "log.h"
 #include "outfile.h"
 #include <math.h>
@@ -93,9 +94,7 @@ int table_write_tsv(const table_t *t, const char *outdir, const size_t *order)
 
 static int write_h5_column(hid_t group, const table_t *t, const table_col_t *c, const size_t *order)
 {
-    hsize_t dims[1] = { t->nrows };
-    hid_t space = H5Screate_simple(1, dims, NULL), type, dset;
-    herr_t st;
+    int rc;
     if (c->is_text) {
         const char **v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
         if (!v) return GB_E_NOMEM;
@@ -103,24 +102,16 @@ static int write_h5_column(hid_t group, const table_t *t, const table_col_t *c, 
             const char *s = c->text[order ? order[r] : r];
             v[r] = s ? s : "NA";
         }
-        type = H5Tcopy(H5T_C_S1);
-        H5Tset_size(type, H5T_VARIABLE);
-        H5Tset_cset(type, H5T_CSET_UTF8);
-        dset = H5Dcreate2(group, c->name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        st = dset < 0 ? -1 : H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
-        H5Tclose(type);
+        rc = gb_h5_write_strings(group, c->name, v, t->nrows, 0);
         free(v);
     } else {
         double *v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
         if (!v) return GB_E_NOMEM;
         for (size_t r = 0; r < t->nrows; r++) v[r] = c->num[order ? order[r] : r];
-        dset = H5Dcreate2(group, c->name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        st = dset < 0 ? -1 : H5Dwrite(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+        rc = gb_h5_write_doubles(group, c->name, v, t->nrows);
         free(v);
     }
-    if (dset >= 0) H5Dclose(dset);
-    H5Sclose(space);
-    return st < 0 ? GB_E_IO : 0;
+    return rc;
 }
 
 int table_write_h5(const table_t *t, hid_t file, const size_t *order)
