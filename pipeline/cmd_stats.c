@@ -17,6 +17,7 @@
 #include "stats_assoc.h"
 #include "stats_beta.h"
 #include "stats_design.h"
+#include "strbuf.h"
 #include <cblas.h>
 #include <errno.h>
 #include <mpi.h>
@@ -132,19 +133,26 @@ static void inputs_free(stats_inputs_t *in)
 
 static int write_dropped(const stats_opts_t *o, const metadata_selection_t *sel)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/dropped_samples.tsv", o->out);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        gb_error("cannot write %s: %s", path, strerror(errno));
-        return GB_E_IO;
+    strbuf_t path = STRBUF_INIT;
+    FILE *f = NULL;
+    int rc = strbuf_printf(&path, "%s/dropped_samples.tsv", o->out);
+    if (rc) goto done;
+    if (!(f = fopen(path.s, "w"))) {
+        gb_error("cannot write %s: %s", path.s, strerror(errno));
+        rc = GB_E_IO;
+        goto done;
     }
-    int rc = metadata_selection_write_dropped(f, sel);
-    if (fclose(f) || rc) return GB_E_IO;
+    rc = metadata_selection_write_dropped(f, sel);
+    if (fclose(f) || rc) {
+        rc = GB_E_IO;
+        goto done;
+    }
     gb_info("samples analysed: %zu; dropped: %zu not in the metadata, %zu with a missing value (%zu metadata rows "
             "not in the cohort); see %s",
-            sel->n, sel->n_not_in_metadata, sel->n_missing, sel->n_not_in_cohort, path);
-    return 0;
+            sel->n, sel->n_not_in_metadata, sel->n_missing, sel->n_not_in_cohort, path.s);
+done:
+    strbuf_free(&path);
+    return rc;
 }
 
 /* The model variables, the cohort and the metadata; the samples analysed (rank 0 creates the
@@ -195,32 +203,32 @@ static int fill_context(stats_ctx_t *c, const stats_inputs_t *in)
 
 static int provenance(hid_t f, const stats_opts_t *o, int argc, char **argv)
 {
-    char cmd[8192] = "gutbrain", seed[32], perms[32];
-    for (int i = 0; i < argc; i++) {
-        size_t len = strlen(cmd);
-        snprintf(cmd + len, sizeof cmd - len, " %s", argv[i]);
-    }
+    strbuf_t cmd = STRBUF_INIT;
+    char seed[32], perms[32];
+    int rc = strbuf_puts(&cmd, "gutbrain");
+    for (int i = 0; i < argc && rc == GB_OK; i++) rc = strbuf_printf(&cmd, " %s", argv[i]);
     snprintf(seed, sizeof seed, "%llu", o->seed);
     snprintf(perms, sizeof perms, "%ld", o->permutations);
-    const char *attrs[][2] = {{"generated-by", "gutbrain " GB_VERSION}, {"command-line", cmd},
+    const char *attrs[][2] = {{"generated-by", "gutbrain " GB_VERSION}, {"command-line", cmd.s},
                               {"cohort", o->cohort}, {"metadata", o->metadata}, {"rank", o->rank},
                               {"transform", o->transform}, {"seed", seed}, {"permutations", perms}};
-    int rc = GB_OK;
     for (size_t i = 0; i < sizeof attrs / sizeof attrs[0] && rc == GB_OK; i++)
         rc = gb_h5_attr_string(f, attrs[i][0], attrs[i][1]);
+    strbuf_free(&cmd);
     return rc;
 }
 
-/* Rank 0: create stats.h5 as tmp (OUT/stats.h5.tmp.PID; renamed by close_output once every
+/* Rank 0: create stats.h5 as *tmp (OUT/stats.h5.tmp.PID; renamed by close_output once every
  * table is in, so an interrupted run leaves no stats.h5 that looks complete) into c->h5. */
-static int open_output(stats_ctx_t *c, char *tmp, size_t cap, int argc, char **argv)
+static int open_output(stats_ctx_t *c, strbuf_t *tmp, int argc, char **argv)
 {
     gb_h5_quiet();
-    snprintf(tmp, cap, "%s/stats.h5.tmp.%ld", c->o->out, (long)getpid());
-    c->h5 = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = strbuf_printf(tmp, "%s/stats.h5.tmp.%ld", c->o->out, (long)getpid());
+    if (rc) return rc;
+    c->h5 = H5Fcreate(tmp->s, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (c->h5 < 0) {
         char why[256];
-        gb_error("cannot create %s: %s", tmp, gb_h5_reason(why, sizeof why));
+        gb_error("cannot create %s: %s", tmp->s, gb_h5_reason(why, sizeof why));
         return GB_E_IO;
     }
     return provenance(c->h5, c->o, argc, argv);
@@ -228,15 +236,16 @@ static int open_output(stats_ctx_t *c, char *tmp, size_t cap, int argc, char **a
 
 static int close_output(stats_ctx_t *c, const char *tmp)
 {
-    char final[4200];
+    strbuf_t final = STRBUF_INIT;
     H5Fclose(c->h5);
     c->h5 = -1;
-    snprintf(final, sizeof final, "%s/stats.h5", c->o->out);
-    if (rename(tmp, final)) {
-        gb_error("cannot rename %s to %s: %s", tmp, final, strerror(errno));
-        return GB_E_IO;
+    int rc = strbuf_printf(&final, "%s/stats.h5", c->o->out);
+    if (!rc && rename(tmp, final.s)) {
+        gb_error("cannot rename %s to %s: %s", tmp, final.s, strerror(errno));
+        rc = GB_E_IO;
     }
-    return GB_OK;
+    strbuf_free(&final);
+    return rc;
 }
 
 /* ---- the command ---- */
@@ -247,7 +256,7 @@ static int stats_job(int argc, char **argv, MPI_Comm comm)
                        .permutations = 999, .seed = 42, .threads = omp_get_max_threads(), .axes = 10 };
     stats_inputs_t in = { 0 };
     stats_ctx_t c = { .o = &o, .h5 = -1, .comm = comm };
-    char h5tmp[4200];
+    strbuf_t h5tmp = STRBUF_INIT;
     char **pos;
     int npos;
     MPI_Comm_rank(comm, &c.rank);
@@ -261,21 +270,22 @@ static int stats_job(int argc, char **argv, MPI_Comm comm)
      * keeps every table bitwise identical for any --threads (our kernels use OpenMP instead) */
     openblas_set_num_threads(1);
     if ((rc = read_inputs(&o, c.rank, &in)) || (rc = fill_context(&c, &in))) goto done;
-    if (c.rank == 0) rc = open_output(&c, h5tmp, sizeof h5tmp, argc, argv);
+    if (c.rank == 0) rc = open_output(&c, &h5tmp, argc, argv);
     /* every rank learns of a failure of rank 0: the others would wait for it in the permutations */
     if ((rc = gb_mpi_agree(comm, rc))) goto done;
     if ((rc = stats_assoc_run(&c)) || (rc = stats_beta_run(&c))) goto done;
-    if (c.rank == 0) rc = close_output(&c, h5tmp);
+    if (c.rank == 0) rc = close_output(&c, h5tmp.s);
     gb_info("wrote %s: %zu samples x %zu features (%s, %s)", o.out, c.n, c.m, o.rank, o.transform);
 done:
     if (c.h5 >= 0) {
         H5Fclose(c.h5);
-        unlink(h5tmp);
+        unlink(h5tmp.s);
     }
     free(c.counts);
     free(c.sample);
     stats_design_free(&c.d);
     inputs_free(&in);
+    strbuf_free(&h5tmp);
     return rc;
 }
 
