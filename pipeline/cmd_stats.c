@@ -237,9 +237,18 @@ static int open_output(stats_ctx_t *c, strbuf_t *tmp, int argc, char **argv)
 static int close_output(stats_ctx_t *c, const char *tmp)
 {
     strbuf_t final = STRBUF_INIT;
-    H5Fclose(c->h5);
+    char why[256];
+    int rc = GB_OK;
+    if (H5Fclose(c->h5) < 0) { /* the last metadata and data are flushed here */
+        gb_error("cannot write %s: %s", tmp, gb_h5_reason(why, sizeof why));
+        rc = GB_E_IO;
+    }
     c->h5 = -1;
-    int rc = strbuf_printf(&final, "%s/stats.h5", c->o->out);
+    if (rc) {
+        unlink(tmp);
+        return rc;
+    }
+    rc = strbuf_printf(&final, "%s/stats.h5", c->o->out);
     if (!rc && rename(tmp, final.s)) {
         gb_error("cannot rename %s to %s: %s", tmp, final.s, strerror(errno));
         rc = GB_E_IO;
@@ -275,6 +284,7 @@ static int stats_job(int argc, char **argv, MPI_Comm comm)
     if ((rc = gb_mpi_agree(comm, rc))) goto done;
     if ((rc = stats_assoc_run(&c)) || (rc = stats_beta_run(&c))) goto done;
     if (c.rank == 0) rc = close_output(&c, h5tmp.s);
+    if (rc) goto done;
     gb_info("wrote %s: %zu samples x %zu features (%s, %s)", o.out, c.n, c.m, o.rank, o.transform);
 done:
     if (c.h5 >= 0) {
