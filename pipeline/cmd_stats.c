@@ -251,6 +251,7 @@ static int close_output(stats_ctx_t *c, const char *tmp)
     rc = strbuf_printf(&final, "%s/stats.h5", c->o->out);
     if (!rc && rename(tmp, final.s)) {
         gb_error("cannot rename %s to %s: %s", tmp, final.s, strerror(errno));
+        unlink(tmp);
         rc = GB_E_IO;
     }
     strbuf_free(&final);
