@@ -42,10 +42,12 @@
  *      nothing to write still takes part with an empty selection);
  *   2. rank 0 reopens the file alone, adds the strings and attributes, and renames it. */
 #include "cohort_h5.h"
+#include "biom_read.h"
 #include "cohort_layout.h"
 #include "gb_h5.h"
 #include "gb_mpi.h"
 #include "log.h"
+#include "strbuf.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
@@ -311,45 +313,36 @@ static int lineage_level(const char *rank)
     return -1;
 }
 
-/* Lineage strings of every observation, row-major [nobs][7], pointing into *blob
- * (both caller-freed). The nearest ancestor of a rank wins if a path repeats one. */
-static int build_taxonomy(const taxo_t *taxo, const cohort_layout_t *layout, const char ***rows_out, char **blob_out)
+/* The lineage nodes of taxid: node[level] is the internal id of its ancestor at that level
+ * (lineage_level()), 0 when the lineage has no such rank. The nearest ancestor of a rank wins
+ * if a path repeats one. */
+static void lineage_nodes(const taxo_t *taxo, uint32_t taxid, uint32_t node[LINEAGE_LEVELS])
+{
+    memset(node, 0, LINEAGE_LEVELS * sizeof *node);
+    uint32_t id = taxo_internal(taxo, taxid);
+    for (uint32_t steps = 0; id != 0 && steps < taxo->n; steps++, id = taxo->parent[id]) {
+        int level = lineage_level(taxo_rank(taxo, id));
+        if (level >= 0 && node[level] == 0) node[level] = id;
+    }
+}
+
+/* Lineage strings of every observation, row-major [nobs][7], appended to sb one after the
+ * other, each with its NUL. */
+static int format_lineages(const taxo_t *taxo, const cohort_layout_t *layout, strbuf_t *sb)
 {
     static const char *const prefix[LINEAGE_LEVELS] = {"d__", "p__", "c__", "o__", "f__", "g__", "s__"};
-    size_t cells = (size_t)layout->nobs * LINEAGE_LEVELS;
-    uint32_t *node = calloc(cells ? cells : 1, sizeof *node);   /* internal id per cell, 0 = none */
-    const char **rows = malloc((cells ? cells : 1) * sizeof *rows);
-    char *blob = NULL;
-    if (!node || !rows) goto nomem;
-    size_t bytes = 0;
-    for (uint64_t o = 0; o < layout->nobs; o++) {
-        uint32_t id = taxo_internal(taxo, layout->obs[o]);
-        for (uint32_t steps = 0; id != 0 && steps < taxo->n; steps++, id = taxo->parent[id]) {
-            int level = lineage_level(taxo_rank(taxo, id));
-            if (level >= 0 && node[o * LINEAGE_LEVELS + level] == 0) node[o * LINEAGE_LEVELS + level] = id;
-        }
-        for (int l = 0; l < LINEAGE_LEVELS; l++) {
-            uint32_t n = node[o * LINEAGE_LEVELS + l];
-            bytes += strlen(prefix[l]) + (n ? strlen(taxo_name(taxo, n)) : 0) + 1;
+    int rc = GB_OK;
+    for (uint64_t o = 0; o < layout->nobs && rc == GB_OK; o++) {
+        uint32_t node[LINEAGE_LEVELS];
+        lineage_nodes(taxo, layout->obs[o], node);
+        for (int level = 0; level < LINEAGE_LEVELS && rc == GB_OK; level++) {
+            const char *name = node[level] ? taxo_name(taxo, node[level]) : "";
+            rc = strbuf_puts(sb, prefix[level]);
+            if (rc == GB_OK) rc = strbuf_append(sb, name, strlen(name) + 1);   /* with its NUL */
         }
     }
-    blob = malloc(bytes ? bytes : 1);
-    if (!blob) goto nomem;
-    char *at = blob;
-    for (size_t c = 0; c < cells; c++) {
-        rows[c] = at;
-        at += sprintf(at, "%s%s", prefix[c % LINEAGE_LEVELS], node[c] ? taxo_name(taxo, node[c]) : "") + 1;
-    }
-    free(node);
-    *rows_out = rows;
-    *blob_out = blob;
-    return GB_OK;
-nomem:
-    gb_error("out of memory building %" PRIu64 " lineages", layout->nobs);
-    free(node);
-    free(rows);
-    free(blob);
-    return GB_E_NOMEM;
+    if (rc != GB_OK) gb_error("out of memory building %" PRIu64 " lineages", layout->nobs);
+    return rc;
 }
 
 /* ISO 8601 UTC creation date; GUTBRAIN_CREATION_DATE or SOURCE_DATE_EPOCH fix it. */
@@ -423,47 +416,24 @@ fail:
     return rc;
 }
 
-/* Observation ids: decimal taxids, in one blob (caller frees both). */
-static int format_observation_ids(const cohort_layout_t *layout, const char ***ids_out, char **blob_out)
+/* Observation ids: decimal taxids appended to sb one after the other, each with its NUL. */
+static int format_observation_ids(const cohort_layout_t *layout, strbuf_t *sb)
 {
-    const char **ids = malloc((layout->nobs ? layout->nobs : 1) * sizeof *ids);
-    char *blob = malloc((layout->nobs ? layout->nobs : 1) * 11);   /* up to 10 digits + NUL */
-    if (!ids || !blob) {
-        free(ids);
-        free(blob);
-        return GB_E_NOMEM;
-    }
-    char *at = blob;
-    for (uint64_t o = 0; o < layout->nobs; o++) {
-        ids[o] = at;
-        at += sprintf(at, "%u", layout->obs[o]) + 1;
-    }
-    *ids_out = ids;
-    *blob_out = blob;
-    return GB_OK;
-}
-
-static int cmp_str_ptr(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* BIOM ids must be unique (biom.load_table refuses duplicates): a sorted copy shows them. */
-static int check_unique_ids(const char **ids, uint64_t n)
-{
-    const char **sorted = malloc((n ? n : 1) * sizeof *sorted);
-    if (!sorted) return GB_E_NOMEM;
-    memcpy(sorted, ids, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, cmp_str_ptr);
     int rc = GB_OK;
-    for (uint64_t i = 1; i < n && rc == GB_OK; i++) {
-        if (strcmp(sorted[i], sorted[i - 1]) == 0) {
-            gb_error("sample id %s appears twice in the cohort", sorted[i]);
-            rc = GB_E_USAGE;
-        }
+    for (uint64_t o = 0; o < layout->nobs && rc == GB_OK; o++) {
+        rc = strbuf_printf(sb, "%u", layout->obs[o]);
+        if (rc == GB_OK) rc = strbuf_putc(sb, '\0');
     }
-    free(sorted);
     return rc;
+}
+
+/* Pointers to the n NUL-terminated strings laid end to end from blob (caller frees the array;
+ * NULL when out of memory), the form gb_h5_write_strings() takes. */
+static const char **split_strings(const char *blob, uint64_t n)
+{
+    const char **v = malloc((n ? n : 1) * sizeof *v);
+    for (uint64_t i = 0; v && i < n; i++, blob += strlen(blob) + 1) v[i] = blob;
+    return v;
 }
 
 /* Flush the finished file to disk before it gets its final name, so a crash right after
@@ -478,24 +448,27 @@ static int sync_file(const char *path)
 }
 
 /* Phase 2 (rank 0 alone, serial HDF5): ids, taxonomy and attributes. sample_blob holds the
- * NUL-separated sample ids in cohort order. */
-static int write_labels(const char *tmp, const taxo_t *taxo, const cohort_layout_t *layout, const char *sample_blob,
-                        const cohort_meta_t *meta)
+ * NUL-terminated sample ids in cohort order. */
+static int write_labels(const char *tmp, const taxo_t *taxo, const cohort_layout_t *layout,
+                        const char *sample_blob, const cohort_meta_t *meta)
 {
     int rc = GB_OK;
     hid_t file = -1;
-    const char **sample_ids = malloc((layout->total ? layout->total : 1) * sizeof *sample_ids);
-    const char **obs_ids = NULL, **lineage = NULL;
-    char *obs_blob = NULL, *lineage_blob = NULL;
-    if (!sample_ids) {
-        rc = GB_E_NOMEM;
-        goto fail;
+    strbuf_t obs_blob = STRBUF_INIT, lineage_blob = STRBUF_INIT;
+    const char **sample_ids = NULL, **obs_ids = NULL, **lineage = NULL;
+    const char *twice = NULL;   /* a sample id found twice */
+    uint64_t ncells = layout->nobs * LINEAGE_LEVELS;
+    if (!(sample_ids = split_strings(sample_blob, layout->total))) rc = GB_E_NOMEM;
+    if (rc == GB_OK) rc = biom_duplicate_id(sample_ids, layout->total, &twice);
+    if (rc == GB_OK && twice) {
+        gb_error("sample id %s appears twice in the cohort", twice);
+        rc = GB_E_USAGE;
     }
-    const char *at = sample_blob;
-    for (uint64_t s = 0; s < layout->total; s++, at += strlen(at) + 1) sample_ids[s] = at;
-    rc = check_unique_ids(sample_ids, layout->total);
-    if (rc == GB_OK) rc = format_observation_ids(layout, &obs_ids, &obs_blob);
-    if (rc == GB_OK) rc = build_taxonomy(taxo, layout, &lineage, &lineage_blob);
+    if (rc == GB_OK) rc = format_observation_ids(layout, &obs_blob);
+    if (rc == GB_OK) rc = format_lineages(taxo, layout, &lineage_blob);
+    if (rc == GB_OK && (!(obs_ids = split_strings(obs_blob.s, layout->nobs)) ||
+                        !(lineage = split_strings(lineage_blob.s, ncells))))
+        rc = GB_E_NOMEM;
     if (rc != GB_OK) goto fail;
     file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
     if (file < 0) {
@@ -507,16 +480,18 @@ static int write_labels(const char *tmp, const taxo_t *taxo, const cohort_layout
     rc = write_root_attributes(file, layout, meta);
     if (rc == GB_OK) rc = gb_h5_write_strings(file, "/observation/ids", obs_ids, layout->nobs, 0);
     if (rc == GB_OK) rc = gb_h5_write_strings(file, "/sample/ids", sample_ids, layout->total, 0);
-    if (rc == GB_OK) rc = gb_h5_write_strings(file, "/observation/metadata/taxonomy", lineage, layout->nobs, LINEAGE_LEVELS);
+    if (rc == GB_OK)
+        rc = gb_h5_write_strings(file, "/observation/metadata/taxonomy", lineage, layout->nobs,
+                                 LINEAGE_LEVELS);
     if (rc == GB_OK) rc = write_provenance(file, meta);
 fail:
     if (file >= 0 && H5Fclose(file) < 0 && rc == GB_OK) rc = GB_E_IO;
     if (rc == GB_OK) rc = sync_file(tmp);
     free(sample_ids);
     free(obs_ids);
-    free(obs_blob);
     free(lineage);
-    free(lineage_blob);
+    strbuf_free(&obs_blob);
+    strbuf_free(&lineage_blob);
     return rc;
 }
 
