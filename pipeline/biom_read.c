@@ -7,6 +7,7 @@
 #include "biom_read.h"
 #include "cohort_h5.h"   /* h5zstd_register */
 #include "log.h"
+#include "strbuf.h"
 #include <errno.h>
 #include <hdf5.h>
 #include <inttypes.h>
@@ -157,36 +158,43 @@ static char *root_string(const reader_t *r, const char *name)
 
 /* ---------------------------------------------------------------- strings */
 
-/* Trimmed copy of s into *at (advanced past the NUL). */
-static void put_trimmed(char **at, const char *s, size_t len)
+/* Append s[0..len) trimmed of surrounding white space, and a NUL, to sb. */
+static int put_trimmed(strbuf_t *sb, const char *s, size_t len)
 {
     while (len > 0 && (*s == ' ' || *s == '\t')) s++, len--;
     while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' || s[len - 1] == '\n')) len--;
-    memcpy(*at, s, len);
-    (*at)[len] = '\0';
-    *at += len + 1;
+    int rc = strbuf_append(sb, s, len);
+    return rc == GB_OK ? strbuf_putc(sb, '\0') : rc;
 }
 
-/* Pointer array + blob holding n strings taken from raw[i] (NULL = ""); each trimmed. */
-static int copy_strings(char *const *raw, size_t n, char ***ptrs_out, char **blob_out)
+/* Hand over the n NUL-terminated strings that put_trimmed() laid end to end in sb: *blob_out
+ * takes the buffer (sb is left empty), *ptrs_out points at each string. Both caller-freed. */
+static int index_strings(strbuf_t *sb, size_t n, char ***ptrs_out, char **blob_out)
 {
-    size_t bytes = 1;
-    for (size_t i = 0; i < n; i++) bytes += (raw[i] ? strlen(raw[i]) : 0) + 1;
     char **ptrs = malloc((n ? n : 1) * sizeof *ptrs);
-    char *blob = malloc(bytes);
+    char *blob = strbuf_detach(sb);
     if (!ptrs || !blob) {
         free(ptrs);
         free(blob);
         return GB_E_NOMEM;
     }
     char *at = blob;
-    for (size_t i = 0; i < n; i++) {
-        ptrs[i] = at;
-        put_trimmed(&at, raw[i] ? raw[i] : "", raw[i] ? strlen(raw[i]) : 0);
-    }
+    for (size_t i = 0; i < n; i++, at += strlen(at) + 1) ptrs[i] = at;
     *ptrs_out = ptrs;
     *blob_out = blob;
     return GB_OK;
+}
+
+/* Pointer array + blob holding n strings taken from raw[i] (NULL = ""); each trimmed. */
+static int copy_strings(char *const *raw, size_t n, char ***ptrs_out, char **blob_out)
+{
+    strbuf_t sb = STRBUF_INIT;
+    int rc = GB_OK;
+    for (size_t i = 0; i < n && rc == GB_OK; i++)
+        rc = put_trimmed(&sb, raw[i] ? raw[i] : "", raw[i] ? strlen(raw[i]) : 0);
+    if (rc == GB_OK) rc = index_strings(&sb, n, ptrs_out, blob_out);
+    strbuf_free(&sb);
+    return rc;
 }
 
 /* All strings of a 1-D or 2-D string dataset (row-major), variable or fixed length, as a
@@ -244,29 +252,6 @@ done:
     return rc;
 }
 
-static int cmp_str_ptr(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Ids must be unique (biom-format refuses duplicates too). */
-static int check_unique(const reader_t *r, const char *what, char **ids, size_t n)
-{
-    char **sorted = malloc((n ? n : 1) * sizeof *sorted);
-    if (!sorted) return GB_E_NOMEM;
-    memcpy(sorted, ids, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, cmp_str_ptr);
-    int rc = GB_OK;
-    for (size_t i = 1; i < n && rc == GB_OK; i++) {
-        if (strcmp(sorted[i], sorted[i - 1]) == 0) {
-            gb_error("%s: %s id \"%s\" appears more than once", r->path, what, sorted[i]);
-            rc = GB_E_FORMAT;
-        }
-    }
-    free(sorted);
-    return rc;
-}
-
 /* /sample/ids or /observation/ids: a 1-D string dataset of unique ids. */
 static int read_ids(const reader_t *r, const char *name, const char *what, char ***ids, char **blob, size_t *n)
 {
@@ -279,7 +264,13 @@ static int read_ids(const reader_t *r, const char *name, const char *what, char 
         return GB_E_FORMAT;
     }
     *n = (size_t)dims[0];
-    return check_unique(r, what, *ids, *n);
+    const char *twice = NULL;
+    rc = biom_duplicate_id((const char *const *)*ids, *n, &twice);
+    if (rc == GB_OK && twice) {
+        gb_error("%s: %s id \"%s\" appears more than once", r->path, what, twice);
+        rc = GB_E_FORMAT;
+    }
+    return rc;
 }
 
 /* ---------------------------------------------------------------- identification */
@@ -496,36 +487,30 @@ static size_t count_levels(const char *s)
     return n;
 }
 
-/* 1-D taxonomy strings split into a padded [n][width] table (new blob; old one freed). */
+/* 1-D taxonomy strings split into a padded [n][width] table (new blob; old one freed on
+ * success, left to the caller on failure). */
 static int split_lineages(char **flat, char *flat_blob, size_t n, biom_table_t *t)
 {
-    size_t width = 1, bytes = 1;
+    size_t width = 1;
     for (size_t i = 0; i < n; i++) {
         size_t levels = count_levels(flat[i]);
         if (levels > width) width = levels;
     }
-    for (size_t i = 0; i < n; i++) bytes += strlen(flat[i]) + width + 1;
-    char **cells = malloc((n ? n * width : 1) * sizeof *cells);
-    char *blob = malloc(bytes);
-    if (!cells || !blob) {
-        free(cells);
-        free(blob);
-        return GB_E_NOMEM;
-    }
-    char *at = blob;
-    for (size_t i = 0; i < n; i++) {
+    strbuf_t sb = STRBUF_INIT;
+    int rc = GB_OK;
+    for (size_t i = 0; i < n && rc == GB_OK; i++) {
         const char *s = flat[i];
-        for (size_t l = 0; l < width; l++) {
+        for (size_t l = 0; l < width && rc == GB_OK; l++) {
             size_t len = s ? strcspn(s, ";|") : 0;
-            cells[i * width + l] = at;
-            put_trimmed(&at, s ? s : "", len);
+            rc = put_trimmed(&sb, s ? s : "", len);
             s = (s && s[len]) ? s + len + 1 : NULL;
         }
     }
+    if (rc == GB_OK) rc = index_strings(&sb, n * width, &t->lineage, &t->lineage_blob);
+    strbuf_free(&sb);
+    if (rc != GB_OK) return rc;
     free(flat);
     free(flat_blob);
-    t->lineage = cells;
-    t->lineage_blob = blob;
     t->lineage_width = width;
     return GB_OK;
 }
@@ -634,6 +619,24 @@ void biom_table_free(biom_table_t *t)
     free(t->feature_blob);
     free(t->lineage_blob);
     memset(t, 0, sizeof *t);
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int biom_duplicate_id(const char *const *ids, size_t n, const char **dup)
+{
+    *dup = NULL;
+    const char **sorted = malloc((n ? n : 1) * sizeof *sorted);   /* a sorted copy shows them */
+    if (!sorted) return GB_E_NOMEM;
+    memcpy(sorted, ids, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_str_ptr);
+    for (size_t i = 1; i < n && !*dup; i++)
+        if (strcmp(sorted[i], sorted[i - 1]) == 0) *dup = sorted[i];
+    free(sorted);
+    return GB_OK;
 }
 
 long biom_sample_index(const biom_table_t *t, const char *id)

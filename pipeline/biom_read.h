@@ -64,4 +64,10 @@ void biom_table_free(biom_table_t *t);
 /* Index of a sample id, or -1 (linear scan: for a handful of look-ups). */
 long biom_sample_index(const biom_table_t *t, const char *id);
 
+/* BIOM ids must be unique (biom-format refuses duplicates): *dup = the first id in byte order
+ * that appears more than once among ids[0..n), NULL when they all differ. Used by this reader
+ * and by the cohort writer (cohort_h5.c), which word the error each their own way. Returns
+ * GB_OK or GB_E_NOMEM. */
+int biom_duplicate_id(const char *const *ids, size_t n, const char **dup) GB_MUST_CHECK;
+
 #endif

@@ -6,6 +6,7 @@
 #include "metadata.h"
 #include "fileio.h"
 #include "log.h"
+#include "strbuf.h"
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #define Q2_DIRECTIVE "#q2:"   /* QIIME 2 metadata: "#q2:types" lines after the header */
+#define COLUMN_LIST_BYTES 500   /* column names listed in an error message, about */
 
 /* ---------------------------------------------------------------- reading and splitting */
 
@@ -398,20 +400,22 @@ size_t metadata_levels_present(const metadata_column_t *c, const size_t *rows, s
 
 /* ---------------------------------------------------------------- choosing the samples */
 
-/* Column names for an error message: "a, b, c" (shortened to fit). */
-static void list_columns(const metadata_t *m, char *buf, size_t cap)
+/* Column names for an error message: "a, b, c", or "none". A wide table's list ends with
+ * "..." after about COLUMN_LIST_BYTES, so the message stays one readable line. Caller frees;
+ * NULL when out of memory. */
+static char *list_columns(const metadata_t *m)
 {
-    size_t at = 0;
-    buf[0] = '\0';
-    for (size_t c = 0; c < m->ncolumns && at + 8 < cap; c++) {
-        int w = snprintf(buf + at, cap - at, "%s%s", c ? ", " : "", m->columns[c].name);
-        if (w < 0 || (size_t)w >= cap - at) {
-            snprintf(buf + (cap > 5 ? cap - 5 : 0), cap > 5 ? 5 : cap, "...");
-            return;
+    strbuf_t sb = STRBUF_INIT;
+    int rc = m->ncolumns ? GB_OK : strbuf_puts(&sb, "none");
+    for (size_t c = 0; c < m->ncolumns && rc == GB_OK; c++) {
+        if (sb.len > COLUMN_LIST_BYTES) {
+            rc = strbuf_puts(&sb, ", ...");
+            break;
         }
-        at += (size_t)w;
+        rc = strbuf_printf(&sb, "%s%s", c ? ", " : "", m->columns[c].name);
     }
-    if (m->ncolumns == 0) snprintf(buf, cap, "none");
+    if (rc != GB_OK) strbuf_free(&sb);
+    return rc == GB_OK ? strbuf_detach(&sb) : NULL;
 }
 
 /* The model's columns, each checked: present, and not a numeric column with a stray word. */
@@ -420,9 +424,10 @@ static int model_columns(const metadata_t *m, char *const *variables, size_t nva
     for (size_t v = 0; v < nvariables; v++) {
         cols[v] = metadata_column(m, variables[v]);
         if (!cols[v]) {
-            char names[512];
-            list_columns(m, names, sizeof names);
-            gb_error("metadata %s has no column \"%s\" (columns: %s)", m->path, variables[v], names);
+            char *names = list_columns(m);
+            gb_error("metadata %s has no column \"%s\" (columns: %s)", m->path, variables[v],
+                     names ? names : "?");
+            free(names);
             return GB_E_USAGE;
         }
         const metadata_column_t *c = cols[v];
