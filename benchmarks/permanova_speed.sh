@@ -33,6 +33,7 @@ command -v mpicc > /dev/null || die "mpicc not found (make deps)"
 mpicc -std=gnu11 -fopenmp -O3 -march=x86-64-v2 -D_GNU_SOURCE -Wall -Wextra -Werror \
   -I"$repo/kernels" -I"$repo/pipeline" $(pkg-config --cflags libRmath) \
   -o "$work/permanova_speed" "$repo/benchmarks/permanova_speed.c" "$repo/kernels/permanova.c" \
+  "$repo/kernels/perm.c" "$repo/kernels/gower.c" "$repo/kernels/betadisper.c" \
   "$repo/kernels/pcoa.c" "$repo/kernels/lm.c" "$repo/kernels/diversity.c" \
   "$repo/kernels/transform.c" -lRmath -llapacke -lopenblas -lm
 

@@ -9,7 +9,7 @@
  *   transform_tss(counts, n, p, rel);                          // kernels/transform.h
  *   diversity_dist_t d = { DIVERSITY_LOWER, dist, NULL };      // n(n-1)/2 doubles
  *   diversity_bray_curtis(rel, n, p, nthreads, &d);
- *   gower_lower(dist, n, g);                               // kernels/permanova.h
+ *   gower_lower(dist, n, g);                               // kernels/gower.h
  * and for Aitchison: diversity_aitchison(counts, n, p, 0.5, clr_work, nthreads, &d).
  *
  * FOR THE PERMANOVA / PCoA / betadisper CALLER: consume DIVERSITY_LOWER (strict lower triangle,

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "pcoa.h"
-#include "permanova.h"
+#include "gower.h"
 #include "gb_status.h"
 #include "fixture_dune.h"
 

@@ -16,6 +16,9 @@
 #include <cmocka.h>
 #include <lapacke.h>
 #include "permanova.h"
+#include "perm.h"
+#include "gower.h"
+#include "betadisper.h"
 #include "gb_status.h"
 #include "fixture_dune.h"
 
