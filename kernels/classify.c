@@ -1,5 +1,5 @@
 /* One fragment (read or pair) -> taxon, Kraken 2 (2.1.2) semantics
- * (KRAKEN2-SEMANTICS.md section 4).
+ * (docs/KRAKEN2-COMPAT.md K4).
  *
  * classify_lookup_mate: a first pass collects the distinct-consecutive minimizers of a mate
  * (ambiguous items are skipped and do not reset the "previous minimizer"), which is
@@ -10,11 +10,11 @@
  * classify_resolve: the hit records are run-length compressed into (taxon, count) pairs, packed
  * in one uint64 each and sorted (insertion sort while short, heapsort beyond), then merged
  * into the distinct hit taxa in ascending internal id (if the runs outgrow the scratch,
- * they are merged early, so the scratch only needs room for the distinct hit taxa). Because parent id < child id, a
- * single ascending pass gives every path score as count + score of the nearest hit
- * ancestor (found by walking up with binary search among the hit taxa). Cost is
- * O(r log r + d * depth * log d) for r hit runs and d distinct taxa, with no allocation:
- * all arrays are the caller's classify_scratch_t. */
+ * they are merged early, so the scratch only needs room for the distinct hit taxa). Because
+ * parent id < child id, a single ascending pass gives every path score as count + score of
+ * the nearest hit ancestor (found by walking up with binary search among the hit taxa). Cost
+ * is O(r log r + d * depth * log d) for r hit runs and d distinct taxa, with no allocation
+ * per fragment: all arrays are the caller's classify_scratch_t (classify_scratch_init). */
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Alpha and beta diversity with vegan 2.6-4 semantics (STATS-SEMANTICS.md §4, §5).
+/* Alpha and beta diversity with vegan 2.6-4 semantics (docs/STATS.md S4, S5).
  *
  * Pure compute: no I/O, no globals, no allocation; outputs are caller-owned. Functions return
  * 0 or a negative GB_E_* code (kernels/gb_status.h).
