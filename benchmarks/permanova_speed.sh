@@ -51,7 +51,7 @@ fi
 command -v Rscript > /dev/null || die "Rscript not found (make deps)"
 echo "# vegan::adonis2(vegdist(rel, 'bray') ~ depression + age + sex + bmi, by = '$BY', permutations = $PERMS)"
 echo "# max_rel_diff: SumOfSqs and F; p: largest |p_R - p_ours| and whether all are within"
-echo "# Monte Carlo error (STATS-SEMANTICS §2 (c)); R's permutations come from its own RNG"
+echo "# Monte Carlo error (docs/STATS.md S2 (c)); R's permutations come from its own RNG"
 printf '%7s %10s %10s %8s %12s %8s %6s\n' samples adonis2_s ours_s ratio max_rel_diff max_dp within
 for n in ${R_SIZES//,/ }; do
   [ -f "$work/abund_$n.tsv" ] || die "size $n was not in SIZES"

@@ -1,5 +1,5 @@
 /* Unit tests for kernels/classify.c with hand-made taxonomies, plus a randomised
- * comparison of classify_resolve against a brute-force statement of KRAKEN2-SEMANTICS.md 4.
+ * comparison of classify_resolve against a brute-force statement of docs/KRAKEN2-COMPAT.md K4.
  * Seed: GB_TEST_SEED environment variable, default 12345 (printed). */
 #include <stdarg.h>
 #include <stddef.h>
