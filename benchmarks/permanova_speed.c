@@ -22,7 +22,9 @@
 #include <time.h>
 #include "diversity.h"
 #include "pcoa.h"
+#include "gower.h"
 #include "permanova.h"
+#include "betadisper.h"
 #include "version.h"
 
 enum { NTERM = 4 };

@@ -33,6 +33,7 @@ command -v mpicc > /dev/null || die "mpicc not found (make deps)"
 mpicc -std=gnu11 -fopenmp -O3 -march=x86-64-v2 -D_GNU_SOURCE -Wall -Wextra -Werror \
   -I"$repo/kernels" -I"$repo/pipeline" $(pkg-config --cflags libRmath) \
   -o "$work/permanova_speed" "$repo/benchmarks/permanova_speed.c" "$repo/kernels/permanova.c" \
+  "$repo/kernels/perm.c" "$repo/kernels/gower.c" "$repo/kernels/betadisper.c" \
   "$repo/kernels/pcoa.c" "$repo/kernels/lm.c" "$repo/kernels/diversity.c" \
   "$repo/kernels/transform.c" -lRmath -llapacke -lopenblas -lm
 
@@ -50,7 +51,7 @@ fi
 command -v Rscript > /dev/null || die "Rscript not found (make deps)"
 echo "# vegan::adonis2(vegdist(rel, 'bray') ~ depression + age + sex + bmi, by = '$BY', permutations = $PERMS)"
 echo "# max_rel_diff: SumOfSqs and F; p: largest |p_R - p_ours| and whether all are within"
-echo "# Monte Carlo error (STATS-SEMANTICS §2 (c)); R's permutations come from its own RNG"
+echo "# Monte Carlo error (docs/STATS.md S2 (c)); R's permutations come from its own RNG"
 printf '%7s %10s %10s %8s %12s %8s %6s\n' samples adonis2_s ours_s ratio max_rel_diff max_dp within
 for n in ${R_SIZES//,/ }; do
   [ -f "$work/abund_$n.tsv" ] || die "size $n was not in SIZES"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # gutbrain vs Kraken 2 on the shared genomes: build, classify speed, accuracy, concordance and
-# strain exclusion, measured in one run on the same machine (see docs/ANCHORS.md: re-measure
-# the peer in the same run before claiming a ratio).
+# strain exclusion, measured in one run on the same machine (see docs/HACKING.md, Benchmarks:
+# re-measure the peer in the same run before claiming a ratio).
 #
 # usage: benchmarks/vs_kraken2.sh [--record] [--rebuild-kraken]
 #   --record          also append the result table to benchmarks/RESULTS.md

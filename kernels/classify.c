@@ -1,5 +1,5 @@
 /* One fragment (read or pair) -> taxon, Kraken 2 (2.1.2) semantics
- * (KRAKEN2-SEMANTICS.md section 4).
+ * (docs/KRAKEN2-COMPAT.md K4).
  *
  * classify_lookup_mate: a first pass collects the distinct-consecutive minimizers of a mate
  * (ambiguous items are skipped and do not reset the "previous minimizer"), which is
@@ -10,17 +10,48 @@
  * classify_resolve: the hit records are run-length compressed into (taxon, count) pairs, packed
  * in one uint64 each and sorted (insertion sort while short, heapsort beyond), then merged
  * into the distinct hit taxa in ascending internal id (if the runs outgrow the scratch,
- * they are merged early, so the scratch only needs room for the distinct hit taxa). Because parent id < child id, a
- * single ascending pass gives every path score as count + score of the nearest hit
- * ancestor (found by walking up with binary search among the hit taxa). Cost is
- * O(r log r + d * depth * log d) for r hit runs and d distinct taxa, with no allocation:
- * all arrays are the caller's classify_scratch_t. */
+ * they are merged early, so the scratch only needs room for the distinct hit taxa). Because
+ * parent id < child id, a single ascending pass gives every path score as count + score of
+ * the nearest hit ancestor (found by walking up with binary search among the hit taxa). Cost
+ * is O(r log r + d * depth * log d) for r hit runs and d distinct taxa, with no allocation
+ * per fragment: all arrays are the caller's classify_scratch_t (classify_scratch_init). */
 #include <assert.h>
 #include <math.h>
+#include <stdlib.h>
 #include "classify.h"
 #include "taxonomy.h"
 
 #define NO_MINIMIZER UINT64_MAX /* never a real minimizer: it is MINIMIZER_AMBIGUOUS */
+
+/* New arrays are allocated before the old ones are freed, so a failure leaves s as it was. */
+int classify_scratch_init(classify_scratch_t *s, size_t cap)
+{
+    if (cap <= s->cap) return GB_OK;
+    if (cap > (SIZE_MAX / sizeof(uint64_t) - 1) / 2) return GB_E_NOMEM;
+    classify_scratch_t fresh = {
+        .distinct = malloc(cap * sizeof(uint64_t)),
+        .found = malloc(cap * sizeof(uint32_t)),
+        .hit_taxa = malloc((2 * cap + 1) * sizeof(uint32_t)),
+        .hit_counts = malloc((2 * cap + 1) * sizeof(uint32_t)),
+        .cap = cap,
+    };
+    if (!fresh.distinct || !fresh.found || !fresh.hit_taxa || !fresh.hit_counts) {
+        classify_scratch_free(&fresh);
+        return GB_E_NOMEM;
+    }
+    classify_scratch_free(s);
+    *s = fresh;
+    return GB_OK;
+}
+
+void classify_scratch_free(classify_scratch_t *s)
+{
+    free(s->distinct);
+    free(s->found);
+    free(s->hit_taxa);
+    free(s->hit_counts);
+    *s = (classify_scratch_t){ 0 };
+}
 
 /* Distinct consecutive minimizers of items[0..n), ambiguous items skipped. */
 static size_t collect_distinct(const uint64_t *items, size_t n, uint64_t *distinct)

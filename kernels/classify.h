@@ -6,6 +6,7 @@
 #define GB_CLASSIFY_H
 #include <stddef.h>
 #include <stdint.h>
+#include "gb_status.h"
 #include "kmer_table.h"
 
 #define CLASSIFY_AMBIG  0xFFFFFFFFu
@@ -16,14 +17,23 @@ typedef struct {
     uint32_t min_hit_groups;
 } classify_params_t;
 
-/* Per-thread scratch for classify_lookup_mate / classify_resolve; sized for the longest fragment. */
+/* Per-thread scratch for classify_lookup_mate / classify_resolve; sized for the longest fragment
+ * by classify_scratch_init, released by classify_scratch_free. */
 typedef struct {
     uint64_t *distinct;    /* distinct consecutive minimizers of a mate */
     uint32_t *found;       /* their lookup results */
     uint32_t *hit_taxa;    /* distinct hit taxa of the fragment */
     uint32_t *hit_counts;
-    size_t cap;            /* capacity of each array, in items */
+    size_t cap;            /* items per mate that fit (distinct and found hold cap entries) */
 } classify_scratch_t;
+
+/* Make s fit fragments whose mates have up to cap k-mer items: distinct and found get cap
+ * entries, hit_taxa and hit_counts 2 cap + 1 (both mates and the border). s is zeroed
+ * (classify_scratch_t s = { 0 }) or from an earlier call; one that already fits is left as it
+ * is. GB_OK, or GB_E_NOMEM with s unchanged (still usable for what it fitted before). */
+int classify_scratch_init(classify_scratch_t *s, size_t cap) GB_MUST_CHECK;
+/* Free s's arrays and zero it (a zeroed s is a no-op). */
+void classify_scratch_free(classify_scratch_t *s);
 
 /* Turn the items of one mate (from minimizer_scan) into records appended at rec[*nrec...],
  * looking up each new minimizer once (batched), and add the mate's hit groups to

@@ -1,4 +1,4 @@
-/* Alpha and beta diversity with vegan 2.6-4 semantics (STATS-SEMANTICS.md §4, §5).
+/* Alpha and beta diversity with vegan 2.6-4 semantics (docs/STATS.md S4, S5).
  *
  * Pure compute: no I/O, no globals, no allocation; outputs are caller-owned. Functions return
  * 0 or a negative GB_E_* code (kernels/gb_status.h).
@@ -9,7 +9,7 @@
  *   transform_tss(counts, n, p, rel);                          // kernels/transform.h
  *   diversity_dist_t d = { DIVERSITY_LOWER, dist, NULL };      // n(n-1)/2 doubles
  *   diversity_bray_curtis(rel, n, p, nthreads, &d);
- *   gower_lower(dist, n, g);                               // kernels/permanova.h
+ *   gower_lower(dist, n, g);                               // kernels/gower.h
  * and for Aitchison: diversity_aitchison(counts, n, p, 0.5, clr_work, nthreads, &d).
  *
  * FOR THE PERMANOVA / PCoA / betadisper CALLER: consume DIVERSITY_LOWER (strict lower triangle,

@@ -1,5 +1,5 @@
 /* Batched least squares with R's QR (LINPACK dqrdc2 semantics) and R's summary/p.adjust
- * arithmetic. See lm.h for the contracts; STATS-SEMANTICS.md §8 for R's rules. */
+ * arithmetic. See lm.h for the contracts; docs/STATS.md S8 for R's rules. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Batched ordinary least squares, R's lm()/glm(gaussian) + summary(), for many responses that
- * share one design (MaAsLin2's per-feature models, STATS-SEMANTICS.md §1 step 8 and §8), and
+ * share one design (MaAsLin2's per-feature models, docs/STATS.md S1 step 8 and S8), and
  * R's p.adjust() "BH" / "BY".
  *
  * The design X (n samples x p columns, intercept included by the caller) is factored once by a
@@ -44,7 +44,7 @@
 
 /* Rank tolerances: lm(), qr() (and so adonis2, betadisper) use 1e-7; glm() uses
  * min(1e-7, epsilon/1000) = 1e-11, so MaAsLin2 does. They differ only for near-collinear
- * designs (STATS-SEMANTICS.md §8: z = A1 + 1e-9 noise is aliased under 1e-7, kept under 1e-11). */
+ * designs (docs/STATS.md S8: z = A1 + 1e-9 noise is aliased under 1e-7, kept under 1e-11). */
 #define LM_TOL_LM 1e-7
 #define LM_TOL_GLM 1e-11
 

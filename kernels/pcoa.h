@@ -8,7 +8,7 @@
 #define GB_PCOA_H
 #include <stddef.h>
 
-/* g: packed lower Gower matrix of n samples (kernels/permanova.h layout). Writes the n
+/* g: packed lower Gower matrix of n samples (kernels/gower.h layout). Writes the n
  * eigenvalues in decreasing order into eig (cmdscale's $eig: negative ones included) and the
  * first k coordinates of every sample into coord (n x k row-major): eigenvector * sqrt(eigenvalue)
  * for the k largest eigenvalues; an axis whose eigenvalue is <= 0 gets NaN coordinates (cmdscale

@@ -1,4 +1,4 @@
-/* Rank tests with R's large-sample conventions (STATS-SEMANTICS.md §3):
+/* Rank tests with R's large-sample conventions (docs/STATS.md S3):
  *   Wilcoxon rank-sum   = wilcox.test(x, y, exact = FALSE, correct = TRUE)
  *   Kruskal-Wallis      = kruskal.test(x, g)
  *   Spearman            = cor.test(x, y, method = "spearman", exact = FALSE)

@@ -1,4 +1,4 @@
-/* MaAsLin2 data preparation (STATS-SEMANTICS.md §1). See transform.h for the contracts.
+/* MaAsLin2 data preparation (docs/STATS.md S1). See transform.h for the contracts.
  * Where R accumulates in long double (sum, rowSums, colMeans, var), so do we: on x86-64 both
  * use the x87 80-bit type, which makes sums of non-integer values agree to the last bit. */
 #include <float.h>

@@ -1,4 +1,4 @@
-/* MaAsLin2's data preparation for the per-feature linear models (STATS-SEMANTICS.md §1):
+/* MaAsLin2's data preparation for the per-feature linear models (docs/STATS.md S1):
  * prevalence/variance filter, TSS, LOG / CLR / AST transforms, z-scored covariates and
  * treatment contrasts for categorical covariates.
  *
@@ -9,7 +9,7 @@
  *
  * The arithmetic mirrors R's so values agree to the last bit or nearly: sums are accumulated in
  * long double as R's sum()/rowSums()/colMeans() do, and relative abundance is ONE division
- * count/total (STATS-SEMANTICS.md §0: count*(1/total) can break ties).
+ * count/total (docs/STATS.md S0: count*(1/total) can break ties).
  *
  * Typical order (MaAsLin2): transform_filter on the raw counts -> transform_select ->
  * transform_tss -> transform_log2 (or transform_ast); transform_clr works on the selected counts
@@ -23,7 +23,7 @@
 #define TRANSFORM_MIN_PREVALENCE 0.1
 #define TRANSFORM_MIN_ABUNDANCE 0.0
 #define TRANSFORM_MIN_VARIANCE 0.0
-/* Pseudocount of the CLR transform (DESIGN.md: ln(count + 0.5)). */
+/* Pseudocount of the CLR transform (docs/STATS.md S1 step 7: ln(count + 0.5)). */
 #define TRANSFORM_CLR_PSEUDOCOUNT 0.5
 
 /* Feature filter on the raw counts (n samples x m features, row stride ldc), MaAsLin2 steps 3-4.

@@ -1,7 +1,7 @@
 /* Classification of one sample: reads -> per-taxon counts, Kraken 2 per-read output and the
  * classified/unclassified sequence files.
  *
- * Batched streaming (STYLE.md 9): one thread reads batch i+1 and writes the output of batch
+ * Batched streaming (docs/HACKING.md): one thread reads batch i+1 and writes the output of batch
  * i-1 while every thread (that one too, once done) classifies batch i in chunks; chunk
  * outputs are written in input order, so the output is identical for any thread count. */
 #include "gb_exit.h"
@@ -154,19 +154,10 @@ static int worker_fit(worker_t *w, size_t len)
     size_t cap = len < 1024 ? 1024 : len;
     free(w->items);
     free(w->rec);
-    free(w->cl.distinct);
-    free(w->cl.found);
-    free(w->cl.hit_taxa);
-    free(w->cl.hit_counts);
     w->items = malloc(cap * sizeof *w->items);
     w->rec = malloc((2 * cap + 1) * sizeof *w->rec);
-    w->cl.distinct = malloc(cap * sizeof *w->cl.distinct);
-    w->cl.found = malloc(cap * sizeof *w->cl.found);
-    w->cl.hit_taxa = malloc((2 * cap + 1) * sizeof *w->cl.hit_taxa);
-    w->cl.hit_counts = malloc((2 * cap + 1) * sizeof *w->cl.hit_counts);
-    w->cl.cap = cap;
     w->cap = cap;
-    if (!w->items || !w->rec || !w->cl.distinct || !w->cl.found || !w->cl.hit_taxa || !w->cl.hit_counts) {
+    if (!w->items || !w->rec || classify_scratch_init(&w->cl, cap)) {
         w->cap = 0;
         return GB_E_NOMEM;
     }
@@ -474,10 +465,7 @@ static void workers_free(worker_t *w, int nthreads)
     for (int t = 0; w && t < nthreads; t++) {
         free(w[t].items);
         free(w[t].rec);
-        free(w[t].cl.distinct);
-        free(w[t].cl.found);
-        free(w[t].cl.hit_taxa);
-        free(w[t].cl.hit_counts);
+        classify_scratch_free(&w[t].cl);
         free(w[t].calls);
     }
     free(w);

@@ -1,4 +1,4 @@
-/* Command-line options defined in one table that also prints --help (STYLE.md 8). */
+/* Command-line options defined in one table that also prints --help (docs/HACKING.md). */
 #ifndef GB_CLI_H
 #define GB_CLI_H
 #include <stdio.h>

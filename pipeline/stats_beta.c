@@ -5,6 +5,9 @@
 #include "log.h"
 #include "pcoa.h"
 #include "permanova.h"
+#include "perm.h"
+#include "gower.h"
+#include "betadisper.h"
 #include "transform.h"
 #include <math.h>
 #include <omp.h>
@@ -14,7 +17,7 @@
 #include <string.h>
 
 /* This rank's share [from, to) of nperm permutations. */
-static void perm_range(const stats_ctx_t *c, uint64_t nperm, uint64_t *from, uint64_t *to)
+static void rank_share_of_perms(const stats_ctx_t *c, uint64_t nperm, uint64_t *from, uint64_t *to)
 {
     *from = nperm * (uint64_t)c->rank / (uint64_t)c->size;
     *to = nperm * (uint64_t)(c->rank + 1) / (uint64_t)c->size;
@@ -35,7 +38,7 @@ static int count_permanova(const stats_ctx_t *c, const permanova_t *pm, permanov
     if (requested == 0 || perm_plan(c->n, requested, &plan) || plan.mode != PERM_RANDOM)
         return permanova_run(pm, requested, c->o->seed, c->threads, rows);
     uint64_t exceed[64] = { 0 }, from, to;
-    perm_range(c, plan.nperm, &from, &to);
+    rank_share_of_perms(c, plan.nperm, &from, &to);
     int rc = permanova_count_random(pm, c->o->seed, from, to, c->threads, exceed);
     sum_counts(c, exceed, permanova_ntests(pm));
     permanova_table(pm, exceed, plan.nperm, rows);
@@ -96,7 +99,7 @@ static int dispersion_row(const stats_ctx_t *c, const double *g, const char *dis
         free(set);
     } else if (!rc && nperm > 0) {
         uint64_t from, to;
-        perm_range(c, plan.nperm, &from, &to);
+        rank_share_of_perms(c, plan.nperm, &from, &to);
         rc = betadisper_count_random(z, d->n, d->var_group, d->var_levels, f, c->o->seed, from, to, c->threads,
                                      &exceed);
         sum_counts(c, &exceed, 1);

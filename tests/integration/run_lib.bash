@@ -4,7 +4,7 @@
 # mixed cohort (make_cohort), cohort dumps through Debian's biom-format (cohort_dump),
 # kreport direct counts, file-time snapshots and the "reused" count of a run's log.
 
-# Open MPI as root, no ssh/rsh agent, oversubscribed ranks: see docs HPC-FACTS.md.
+# Open MPI as root, no ssh/rsh agent, oversubscribed ranks: see docs/HACKING.md.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false
 export OMP_NUM_THREADS=1
 # Debian's python3-biom-format and python3-h5py are only visible to /usr/bin/python3.

@@ -1,5 +1,5 @@
 /* Test fixture shared by tests/unit/test_transform.c and test_lm.c: vegan's dune data
- * (STATS-SEMANTICS.md), dumped by R 4.2.2 + vegan 2.6-4 with data(dune); data(dune.env). */
+ * (docs/STATS.md S9), dumped by R 4.2.2 + vegan 2.6-4 with data(dune); data(dune.env). */
 #ifndef GB_FIXTURE_DUNE_H
 #define GB_FIXTURE_DUNE_H
 #define DUNE_SITES 20

@@ -1,5 +1,5 @@
 /* Unit tests for kernels/classify.c with hand-made taxonomies, plus a randomised
- * comparison of classify_resolve against a brute-force statement of KRAKEN2-SEMANTICS.md 4.
+ * comparison of classify_resolve against a brute-force statement of docs/KRAKEN2-COMPAT.md K4.
  * Seed: GB_TEST_SEED environment variable, default 12345 (printed). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,23 +35,12 @@ static uint64_t rng_next(void)
 
 static classify_scratch_t new_scratch(size_t cap)
 {
-    classify_scratch_t s;
-    s.distinct = malloc(cap * sizeof *s.distinct);
-    s.found = malloc(cap * sizeof *s.found);
-    s.hit_taxa = malloc(cap * sizeof *s.hit_taxa);
-    s.hit_counts = malloc(cap * sizeof *s.hit_counts);
-    assert_true(s.distinct && s.found && s.hit_taxa && s.hit_counts);
-    s.cap = cap;
+    classify_scratch_t s = { 0 };
+    assert_int_equal(classify_scratch_init(&s, cap), GB_OK);
     return s;
 }
 
-static void free_scratch(classify_scratch_t *s)
-{
-    free(s->distinct);
-    free(s->found);
-    free(s->hit_taxa);
-    free(s->hit_counts);
-}
+static void free_scratch(classify_scratch_t *s) { classify_scratch_free(s); }
 
 static uint32_t resolve(const uint32_t *rec, size_t n, uint32_t groups, double conf,
                         uint32_t min_groups)

@@ -1,5 +1,5 @@
 /* Unit tests for kernels/diversity.c against vegan 2.6-4 (diversity, specnumber, estimateR,
- * vegdist): the STATS-SEMANTICS.md §4-5 vectors, all of vegan's DUNE data, BCI rows 1-3 and a
+ * vegdist): the docs/STATS.md S4-S5 vectors (S9), all of vegan's DUNE data, BCI rows 1-3 and a
  * random count matrix with zeros, an all-zero sample and a duplicated sample, generated in R
  * and pasted below with 17 digits; layouts, float storage, thread-count independence and a
  * randomised comparison with a naive double loop.

@@ -1,5 +1,5 @@
 /* Unit tests for kernels/minimizer.c: fixed vectors and a brute-force reference
- * written straight from KRAKEN2-SEMANTICS.md section 1, compared on random sequences.
+ * written straight from docs/KRAKEN2-COMPAT.md K1, compared on random sequences.
  * Seed: GB_TEST_SEED environment variable, default 12345 (printed). */
 #include <stdarg.h>
 #include <stddef.h>

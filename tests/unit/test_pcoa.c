@@ -1,4 +1,4 @@
-/* Unit tests for kernels/pcoa.c against R 4.2.2 stats::cmdscale (STATS-SEMANTICS.md §6) on
+/* Unit tests for kernels/pcoa.c against R 4.2.2 stats::cmdscale (docs/STATS.md S6) on
  * vegan's dune data: D = vegdist(dune / rowSums(dune), "bray"), cmdscale(D, k, eig = TRUE).
  * Eigenvector signs are arbitrary in R, so coordinates are compared per axis up to one sign
  * flip, and gutbrain's own sign rule is checked separately. */
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "pcoa.h"
-#include "permanova.h"
+#include "gower.h"
 #include "gb_status.h"
 #include "fixture_dune.h"
 

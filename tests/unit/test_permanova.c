@@ -1,5 +1,5 @@
-/* Unit tests for kernels/permanova.c against vegan 2.6-4 / R 4.2.2 (STATS-SEMANTICS.md §2 and
- * §7): adonis2 test vector A (by terms, margin and NULL) with R's own permutation matrix, the
+/* Unit tests for kernels/permanova.c against vegan 2.6-4 / R 4.2.2 (docs/STATS.md S2 and
+ * S7): adonis2 test vector A (by terms, margin and NULL) with R's own permutation matrix, the
  * small-n complete enumeration, an aliased design, betadisper(type = "centroid") with
  * permutest, the blocked kernel against a naive permuted-matrix computation, thread / range
  * invariance, the permutation planner and bad input. Random test data use fixed seeds
@@ -16,6 +16,9 @@
 #include <cmocka.h>
 #include <lapacke.h>
 #include "permanova.h"
+#include "perm.h"
+#include "gower.h"
+#include "betadisper.h"
 #include "gb_status.h"
 #include "fixture_dune.h"
 
@@ -806,7 +809,7 @@ static void test_small_n_exact(void **state)
     free(g);
 }
 
-/* Our own permutation stream against R's p (STATS-SEMANTICS §2 (c): within Monte Carlo error). */
+/* Our own permutation stream against R's p (docs/STATS.md S2 (c): within Monte Carlo error). */
 static void test_adonis_monte_carlo(void **state)
 {
     (void)state;
@@ -938,7 +941,7 @@ static void test_betadisper_imaginary_axes(void **state)
             d2[i] += lam[ax] > 0 ? dd * dd : -dd * dd;
         }
     }
-    assert_int_equal(negatives, 6); /* G has 6 negative eigenvalues (STATS-SEMANTICS §2) */
+    assert_int_equal(negatives, 6); /* G has 6 negative eigenvalues (docs/STATS.md S9, vector A) */
     assert_int_equal(betadisper_centroid(g, n, management, 4, z, NULL, NULL), 0);
     for (size_t i = 0; i < n; i++) assert_true(fabs(z[i] - sqrt(d2[i])) < 1e-13);
     free(a);

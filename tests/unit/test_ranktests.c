@@ -1,5 +1,5 @@
 /* Unit tests for kernels/ranktests.c against R 4.2.2 (wilcox.test, kruskal.test, cor.test
- * with exact = FALSE): the STATS-SEMANTICS.md §3 vectors (vegan's DUNE data), random data with
+ * with exact = FALSE): the docs/STATS.md S3 vectors (S9; vegan's DUNE data), random data with
  * ties, NaN, +-0, +-Inf generated in R and pasted below with 17 digits, and a randomised check
  * of the radix-sort ranks against a naive O(n^2) ranking.
  * Every comparison with R must agree to 1e-8 relative; the largest relative error seen is
@@ -331,7 +331,7 @@ static void dune_rel_column(size_t col, double *out)
 
 enum { AGROSTOL = 1 };
 
-/* ---- STATS-SEMANTICS.md §3 vectors ---------------------------------------------------- */
+/* ---- docs/STATS.md S3 vectors (S9) ---------------------------------------------------- */
 
 static void test_doc_wilcoxon(void **state)
 {

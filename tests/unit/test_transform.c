@@ -1,4 +1,4 @@
-/* Unit tests for kernels/transform.c against R 4.2.2 + vegan 2.6-4 (STATS-SEMANTICS.md §1).
+/* Unit tests for kernels/transform.c against R 4.2.2 + vegan 2.6-4 (docs/STATS.md S1).
  * Reference vectors were printed by R with sprintf("%a") (exact doubles); the R expression is
  * in the comment above each one. Data: vegan's dune (tests/unit/fixture_dune.h).
  * No randomness. Prints the largest relative difference from R per test. */

@@ -7,7 +7,7 @@
 # Prints one line per check: "ok <label> <what> (max rel. error E)" or "FAIL <label> <what>: detail";
 # the shell script turns them into ok/fail. refout: where R's own tables are written (debugging).
 #
-# R's side is written from R/vegan's documented behaviour (docs/STATS.md, STATS-SEMANTICS.md),
+# R's side is written from R/vegan's documented behaviour (docs/STATS.md, sections S0-S9),
 # not from gutbrain's code: the BIOM is read with rhdf5 (observation/matrix CSR), the genus
 # collapse sums the features with the same g__ cell in file order, the models are lm + summary
 # per feature, the rank tests wilcox.test/kruskal.test/cor.test(exact=FALSE), alpha is
