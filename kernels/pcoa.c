@@ -8,6 +8,7 @@
 #include <lapacke.h>
 #include "pcoa.h"
 #include "gb_status.h"
+#include "gower.h"
 
 typedef struct {
     double *a;        /* n x n column-major: G, then dsytrd's reflectors */
@@ -53,7 +54,7 @@ static int work_alloc(pcoa_work_t *w, size_t n, size_t k)
 static void unpack_lower(const double *g, size_t n, double *a)
 {
     for (size_t i = 0; i < n; i++) {
-        const double *row = g + i * (i + 1) / 2;
+        const double *row = g + gower_row_offset(i);
         for (size_t j = 0; j <= i; j++) a[j * n + i] = row[j];
     }
 }
