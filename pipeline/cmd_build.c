@@ -13,6 +13,8 @@
 #include "kmer_map.h"
 #include "log.h"
 #include "progress.h"
+#include "seqmap.h"
+#include "taxdump.h"
 #include <malloc.h>
 #include <omp.h>
 #include <stdlib.h>

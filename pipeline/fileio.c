@@ -1,3 +1,4 @@
+/* Whole-file reads and line counting for the parsers of pipeline/ (fileio.h). */
 #include "fileio.h"
 #include "log.h"
 #include <errno.h>
@@ -49,4 +50,15 @@ int fileio_read_all(const char *path, const char *what, int quiet_missing, char 
     *out = buf;
     *out_len = len;
     return GB_OK;
+}
+
+size_t fileio_count_lines(const char *buf, size_t len)
+{
+    size_t n = 1;
+    const char *end = buf + len;
+    while ((buf = memchr(buf, '\n', (size_t)(end - buf))) != NULL) {
+        n++;
+        buf++;
+    }
+    return n;
 }
