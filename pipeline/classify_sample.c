@@ -122,7 +122,9 @@ static int read_batch(input_t *in, batch_t *b)
         }
         if (in->paired && (rc = read_mate(in, in->r2 ? in->r2 : in->r1, &in->rec2))) return rc;
         const fastx_record_t *a = &in->rec1, *m2 = &in->rec2;
-        size_t need = a->name_len + 2 * a->seq_len + (in->paired ? m2->name_len + 2 * m2->seq_len : 0);
+        /* the id, then per mate its sequence and, kept for the sequence outputs, its header
+         * and qualities (as long as the sequence) */
+        size_t need = 2 * a->name_len + 2 * a->seq_len + (in->paired ? m2->name_len + 2 * m2->seq_len : 0);
         if ((rc = buf_reserve(&b->text, need))) return rc;
         frag_t *f = &b->frags[b->n++];
         f->name_len = fastx_id_len(a->name, a->name_len, in->paired);
