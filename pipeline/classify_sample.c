@@ -8,6 +8,7 @@
 #include "classify_sample.h"
 #include "classify.h"
 #include "fastx.h"
+#include "gb_array.h"
 #include "log.h"
 #include "outfile.h"
 #include <omp.h>
@@ -41,16 +42,10 @@ typedef struct {
     buf_t seqout[NCHUNKS][NSEQOUT];
 } batch_t;
 
+/* Buffers keep their memory from batch to batch, so they stop growing after the first. */
 static int buf_reserve(buf_t *b, size_t more)
 {
-    if (b->len + more <= b->cap) return 0;
-    size_t cap = b->cap ? b->cap : 1 << 16;
-    while (cap < b->len + more) cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p) return GB_E_NOMEM;
-    b->data = p;
-    b->cap = cap;
-    return 0;
+    return GB_GROW(b->data, b->cap, b->len + more);
 }
 
 static size_t buf_put(buf_t *b, const char *s, size_t n)

@@ -7,6 +7,7 @@
  * after a crash, kill -9 or SIGTERM redoes only what is missing. A sample that fails is listed
  * in OUT/failed.tsv and costs no other sample its result. Last, the successful samples are
  * split into contiguous blocks and written collectively into OUT/cohort.biom. */
+#include "gb_array.h"
 #include "gb_exit.h"
 #include "gb_mpi.h"
 #include "cmd.h"
@@ -20,6 +21,7 @@
 #include "report.h"
 #include "samplesheet.h"
 #include "scheduler.h"
+#include "strbuf.h"
 #include <errno.h>
 #include <sched.h>
 #include <mpi.h>
@@ -173,13 +175,7 @@ static int make_profile(const run_ctx_t *c, const sample_t *s, uint64_t fp, cons
 
 static int add_failure(rank_work_t *w, int64_t index, const sample_t *s, const char *reason)
 {
-    if (w->nfail == w->capfail) {
-        size_t cap = w->capfail ? 2 * w->capfail : 16;
-        failure_t *f = realloc(w->failures, cap * sizeof *f);
-        if (!f) return GB_E_NOMEM;
-        w->failures = f;
-        w->capfail = cap;
-    }
+    if (GB_GROW(w->failures, w->capfail, w->nfail + 1)) return GB_E_NOMEM;
     failure_t *f = &w->failures[w->nfail++];
     f->index = index;
     /* name the input the message is about; the first one otherwise */
@@ -537,15 +533,15 @@ static const char *find_config(int argc, char **argv)
     return NULL;
 }
 
+/* "gutbrain" and the arguments, for the cohort's provenance; NULL when out of memory. */
 static char *join_args(int argc, char **argv)
 {
-    size_t len = 16;
-    for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 1;
-    char *s = malloc(len), *p = s;
-    if (!s) return NULL;
-    p += sprintf(p, "gutbrain");
-    for (int i = 0; i < argc; i++) p += sprintf(p, " %s", argv[i]);
-    return s;
+    strbuf_t sb = STRBUF_INIT;
+    int rc = strbuf_puts(&sb, "gutbrain");
+    for (int i = 0; i < argc && rc == GB_OK; i++) rc = strbuf_printf(&sb, " %s", argv[i]);
+    if (rc == GB_OK) return strbuf_detach(&sb);
+    strbuf_free(&sb);
+    return NULL;
 }
 
 static int make_dirs(const char *out)

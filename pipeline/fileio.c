@@ -1,5 +1,6 @@
 /* Whole-file reads and line counting for the parsers of pipeline/ (fileio.h). */
 #include "fileio.h"
+#include "gb_array.h"
 #include "log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -17,19 +18,13 @@ int fileio_read_all(const char *path, const char *what, int quiet_missing, char 
         return GB_E_IO;
     }
     struct stat st;
-    size_t cap = (fstat(fd, &st) == 0 && st.st_size > 0) ? (size_t)st.st_size + 1 : 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    int rc = buf ? GB_OK : GB_E_NOMEM;
+    /* a regular file's size + 2: the NUL and room for the read that sees the end */
+    size_t hint = (fstat(fd, &st) == 0 && st.st_size > 0) ? (size_t)st.st_size + 2 : 1 << 16;
+    char *buf = NULL;
+    size_t cap = 0, len = 0;
+    int rc = GB_GROW(buf, cap, hint);
     while (rc == GB_OK) {
-        if (len + 1 >= cap) {
-            char *grown = realloc(buf, cap * 2);
-            if (!grown) {
-                rc = GB_E_NOMEM;
-                break;
-            }
-            buf = grown;
-            cap *= 2;
-        }
+        if ((rc = GB_GROW(buf, cap, len + 2)) != GB_OK) break;   /* a byte more and the NUL */
         ssize_t got = read(fd, buf + len, cap - 1 - len);
         if (got == 0) break;
         if (got < 0) {
