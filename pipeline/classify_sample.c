@@ -1,9 +1,9 @@
 /* Classification of one sample: reads -> per-taxon counts, Kraken 2 per-read output and the
  * classified/unclassified sequence files.
  *
- * Batched streaming (STYLE.md 9): one thread reads batch i+1 and writes the output of batch
- * i-1 while every thread (that one too, once done) classifies batch i in chunks; chunk
- * outputs are written in input order, so the output is identical for any thread count. */
+ * Batched streaming: one thread reads batch i+1 and writes the output of batch i-1 while
+ * every thread (that one too, once done) classifies batch i in chunks; chunk outputs are
+ * written in input order, so the output is identical for any thread count. */
 #include "gb_exit.h"
 #include "classify_sample.h"
 #include "classify.h"

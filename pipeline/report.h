@@ -1,4 +1,4 @@
-/* Kraken 2 style reports of per-taxon fragment counts (KRAKEN2-SEMANTICS.md section 6). */
+/* Kraken 2 style reports of per-taxon fragment counts (docs/KRAKEN2-COMPAT.md). */
 #ifndef GB_REPORT_H
 #define GB_REPORT_H
 #include <stdint.h>
