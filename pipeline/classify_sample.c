@@ -1,13 +1,14 @@
 /* Classification of one sample: reads -> per-taxon counts, Kraken 2 per-read output and the
  * classified/unclassified sequence files.
  *
- * Batched streaming (docs/HACKING.md): one thread reads batch i+1 and writes the output of batch
- * i-1 while every thread (that one too, once done) classifies batch i in chunks; chunk
- * outputs are written in input order, so the output is identical for any thread count. */
+ * Batched streaming: one thread reads batch i+1 and writes the output of batch i-1 while
+ * every thread (that one too, once done) classifies batch i in chunks; chunk outputs are
+ * written in input order, so the output is identical for any thread count. */
 #include "gb_exit.h"
 #include "classify_sample.h"
 #include "classify.h"
 #include "fastx.h"
+#include "gb_array.h"
 #include "log.h"
 #include "outfile.h"
 #include <omp.h>
@@ -41,16 +42,10 @@ typedef struct {
     buf_t seqout[NCHUNKS][NSEQOUT];
 } batch_t;
 
+/* Buffers keep their memory from batch to batch, so they stop growing after the first. */
 static int buf_reserve(buf_t *b, size_t more)
 {
-    if (b->len + more <= b->cap) return 0;
-    size_t cap = b->cap ? b->cap : 1 << 16;
-    while (cap < b->len + more) cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p) return GB_E_NOMEM;
-    b->data = p;
-    b->cap = cap;
-    return 0;
+    return GB_GROW(b->data, b->cap, b->len + more);
 }
 
 static size_t buf_put(buf_t *b, const char *s, size_t n)
@@ -122,7 +117,9 @@ static int read_batch(input_t *in, batch_t *b)
         }
         if (in->paired && (rc = read_mate(in, in->r2 ? in->r2 : in->r1, &in->rec2))) return rc;
         const fastx_record_t *a = &in->rec1, *m2 = &in->rec2;
-        size_t need = a->name_len + 2 * a->seq_len + (in->paired ? m2->name_len + 2 * m2->seq_len : 0);
+        /* the id, then per mate its sequence and, kept for the sequence outputs, its header
+         * and qualities (as long as the sequence) */
+        size_t need = 2 * a->name_len + 2 * a->seq_len + (in->paired ? m2->name_len + 2 * m2->seq_len : 0);
         if ((rc = buf_reserve(&b->text, need))) return rc;
         frag_t *f = &b->frags[b->n++];
         f->name_len = fastx_id_len(a->name, a->name_len, in->paired);

@@ -10,9 +10,13 @@
 #include "cli.h"
 #include "db.h"
 #include "fastx.h"
+#include "gb_array.h"
 #include "kmer_map.h"
 #include "log.h"
 #include "progress.h"
+#include "seqmap.h"
+#include "strbuf.h"
+#include "taxdump.h"
 #include <malloc.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -98,21 +102,15 @@ typedef struct {
 
 static int push_taxid(seq_taxa_t *s, uint32_t taxid)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 1024;
-        uint32_t *p = realloc(s->taxid, cap * sizeof *p);
-        if (!p) return GB_E_NOMEM;
-        s->taxid = p;
-        s->cap = cap;
-    }
+    if (GB_GROW(s->taxid, s->cap, s->n + 1)) return GB_E_NOMEM;
     s->taxid[s->n++] = taxid;
-    return 0;
+    return GB_OK;
 }
 
 static int map_headers(const build_opts_t *o, const seqmap_t *map, seq_taxa_t *s)
 {
     fastx_record_t rec = { 0 };
-    char first[5][160];
+    strbuf_t list = STRBUF_INIT;   /* the first five unmapped ids, for the message */
     int rc = 0;
     for (int f = 0; f < o->nrefs && !rc; f++) {
         fastx_reader_t *r = fastx_open(o->refs[f]);
@@ -123,8 +121,10 @@ static int map_headers(const build_opts_t *o, const seqmap_t *map, seq_taxa_t *s
         while ((rc = fastx_read(r, &rec)) == 1) {
             uint32_t taxid = seqmap_taxid_of_header(map, rec.name, rec.name_len);
             if (!taxid) {
-                if (s->unmapped < 5)
-                    snprintf(first[s->unmapped], sizeof first[0], "%.60s' in %.60s", rec.name, o->refs[f]);
+                const char *sep = s->unmapped ? ", " : "";
+                if (s->unmapped < 5 &&
+                    (rc = strbuf_printf(&list, "%s'%.60s' in %.60s", sep, rec.name, o->refs[f])))
+                    break;
                 s->unmapped++;
             }
             s->bases += taxid ? rec.seq_len : 0;
@@ -133,23 +133,20 @@ static int map_headers(const build_opts_t *o, const seqmap_t *map, seq_taxa_t *s
         fastx_close(r);
     }
     fastx_record_free(&rec);
-    if (rc < 0) return rc;
-    if (s->unmapped) {
-        char list[1000] = "";
-        for (uint64_t i = 0; i < s->unmapped && i < 5; i++) {
-            size_t len = strlen(list);
-            snprintf(list + len, sizeof list - len, "%s'%s", i ? ", " : "", first[i]);
-        }
+    if (rc >= 0 && s->unmapped) {
         if (!o->skip_unmapped) {
             gb_error("%llu of %zu sequences have no taxid in %s (first: %s%s); add them there, use "
                      ">id|kraken:taxid|N headers, or pass --skip-unmapped",
                      (unsigned long long)s->unmapped, s->n, o->seqmap ? o->seqmap : "their headers (no --seqid2taxid)",
-                     list, s->unmapped > 5 ? ", ..." : "");
-            return GB_E_FORMAT;
+                     list.s, s->unmapped > 5 ? ", ..." : "");
+            rc = GB_E_FORMAT;
+        } else {
+            gb_warn("skipping %llu of %zu sequences without a taxid (first: %s)", (unsigned long long)s->unmapped,
+                    s->n, list.s);
         }
-        gb_warn("skipping %llu of %zu sequences without a taxid (first: %s)", (unsigned long long)s->unmapped,
-                s->n, list);
     }
+    strbuf_free(&list);
+    if (rc < 0) return rc;
     if (s->unmapped == s->n) {
         gb_error("no reference sequence has a taxid: nothing to build");
         return GB_E_FORMAT;
@@ -166,7 +163,7 @@ typedef struct {   /* one thread's pending (hash, taxon) pairs for one shard */
 } pending_t;
 
 typedef struct {   /* a piece of a reference sequence scanned as one task */
-    const char *seq;
+    size_t start;      /* offset in the batch's bases, which move when they grow */
     size_t len;
     uint32_t taxon;
 } chunk_t;
@@ -190,34 +187,28 @@ typedef struct {
 
 static int pending_push(pending_t *p, uint64_t h, uint32_t t)
 {
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? 2 * p->cap : 256;
-        uint64_t *nh = realloc(p->h, cap * sizeof *nh);
-        if (!nh) return -1;
-        p->h = nh;
-        uint32_t *nt = realloc(p->t, cap * sizeof *nt);
-        if (!nt) return -1;
-        p->t = nt;
-        p->cap = cap;
+    if (p->n == p->cap) {   /* h and t share p->cap: t grows on a copy, so a failure leaves it true */
+        size_t cap_t = p->cap;
+        if (GB_GROW(p->t, cap_t, p->n + 1) || GB_GROW(p->h, p->cap, p->n + 1)) return GB_E_NOMEM;
     }
     p->h[p->n] = h;
     p->t[p->n++] = t;
-    return 0;
+    return GB_OK;
 }
 
-/* Scan one chunk; push each run of equal minimizers once. Returns 0 or -1 (no memory). */
-static int scan_chunk(builder_t *b, int tid, const chunk_t *c)
+/* Scan one chunk of bases; push each run of equal minimizers once. GB_OK or GB_E_NOMEM. */
+static int scan_chunk(builder_t *b, int tid, const char *bases, const chunk_t *c)
 {
     uint64_t *items = b->scan[tid], last = MINIMIZER_AMBIGUOUS;
-    size_t n = minimizer_scan(&b->db->mm, c->seq, c->len, items);
+    size_t n = minimizer_scan(&b->db->mm, bases + c->start, c->len, items);
     pending_t *mine = b->pending + (size_t)tid * NSHARDS;
     for (size_t i = 0; i < n; i++) {
         if (items[i] == MINIMIZER_AMBIGUOUS || items[i] == last) continue;
         last = items[i];
         uint64_t h = kmer_table_hash(last);
-        if (pending_push(&mine[h >> (64 - SHARD_BITS)], h, c->taxon)) return -1;
+        if (pending_push(&mine[h >> (64 - SHARD_BITS)], h, c->taxon)) return GB_E_NOMEM;
     }
-    return 0;
+    return GB_OK;
 }
 
 static int shard_grow(kmer_map_t *m)
@@ -231,7 +222,7 @@ static int shard_grow(kmer_map_t *m)
         if (!bigger.keys || !bigger.vals) {
             free(bigger.keys);
             free(bigger.vals);
-            return -1;
+            return GB_E_NOMEM;
         }
         if (!m->keys || kmer_map_rehash(m, &bigger) == GB_OK) break;
         free(bigger.keys);
@@ -241,10 +232,10 @@ static int shard_grow(kmer_map_t *m)
     free(m->keys);
     free(m->vals);
     *m = bigger;
-    return 0;
+    return GB_OK;
 }
 
-/* Merge every thread's pending pairs of one shard into its map. */
+/* Merge every thread's pending pairs of one shard into its map. GB_OK or GB_E_NOMEM. */
 static int merge_shard(builder_t *b, unsigned s)
 {
     kmer_map_t *m = &b->maps[s];
@@ -253,11 +244,11 @@ static int merge_shard(builder_t *b, unsigned s)
         pending_t *p = &b->pending[(size_t)t * NSHARDS + s];
         for (size_t i = 0; i < p->n; i++) {
             while ((m->count + 1) * 10 > m->cap * 7 || kmer_map_insert(m, p->h[i], p->t[i], parent) == GB_E_FULL)
-                if (shard_grow(m)) return -1;
+                if (shard_grow(m)) return GB_E_NOMEM;
         }
         p->n = 0;
     }
-    return 0;
+    return GB_OK;
 }
 
 static int process_batch(builder_t *b, const batch_t *batch)
@@ -268,7 +259,7 @@ static int process_batch(builder_t *b, const batch_t *batch)
         int tid = omp_get_thread_num();
         #pragma omp for schedule(dynamic, 1)
         for (size_t i = 0; i < batch->nchunks; i++)
-            if (scan_chunk(b, tid, &batch->chunks[i])) {
+            if (scan_chunk(b, tid, batch->bases, &batch->chunks[i])) {
                 #pragma omp atomic write
                 failed = 1;
             }
@@ -286,30 +277,17 @@ static int process_batch(builder_t *b, const batch_t *batch)
 /* Cut a sequence into overlapping chunks (k-1 bases shared) that scan to the same items. */
 static int batch_add(batch_t *bt, const fastx_record_t *rec, uint32_t taxon, int k)
 {
-    if (bt->nbases + rec->seq_len > bt->cap_bases) {
-        size_t cap = bt->cap_bases * 2 > bt->nbases + rec->seq_len ? bt->cap_bases * 2 : bt->nbases + rec->seq_len;
-        char *p = realloc(bt->bases, cap);
-        if (!p) return GB_E_NOMEM;
-        for (size_t i = 0; i < bt->nchunks; i++) bt->chunks[i].seq = p + (bt->chunks[i].seq - bt->bases);
-        bt->bases = p;
-        bt->cap_bases = cap;
-    }
-    char *seq = bt->bases + bt->nbases;
-    memcpy(seq, rec->seq, rec->seq_len);
+    if (GB_GROW(bt->bases, bt->cap_bases, bt->nbases + rec->seq_len)) return GB_E_NOMEM;
+    size_t seq = bt->nbases;
+    memcpy(bt->bases + seq, rec->seq, rec->seq_len);
     bt->nbases += rec->seq_len;
     for (size_t start = 0; start < rec->seq_len; start += CHUNK_BASES) {
         size_t from = start ? start - (size_t)k + 1 : 0;
         size_t to = start + CHUNK_BASES < rec->seq_len ? start + CHUNK_BASES : rec->seq_len;
-        if (bt->nchunks == bt->cap_chunks) {
-            size_t cap = bt->cap_chunks ? 2 * bt->cap_chunks : 1024;
-            chunk_t *c = realloc(bt->chunks, cap * sizeof *c);
-            if (!c) return GB_E_NOMEM;
-            bt->chunks = c;
-            bt->cap_chunks = cap;
-        }
+        if (GB_GROW(bt->chunks, bt->cap_chunks, bt->nchunks + 1)) return GB_E_NOMEM;
         bt->chunks[bt->nchunks++] = (chunk_t){ seq + from, to - from, taxon };
     }
-    return 0;
+    return GB_OK;
 }
 
 static int scan_references(builder_t *b, const seq_taxa_t *st, progress_t *pg)

@@ -7,6 +7,7 @@
  * after a crash, kill -9 or SIGTERM redoes only what is missing. A sample that fails is listed
  * in OUT/failed.tsv and costs no other sample its result. Last, the successful samples are
  * split into contiguous blocks and written collectively into OUT/cohort.biom. */
+#include "gb_array.h"
 #include "gb_exit.h"
 #include "gb_mpi.h"
 #include "cmd.h"
@@ -20,6 +21,7 @@
 #include "report.h"
 #include "samplesheet.h"
 #include "scheduler.h"
+#include "strbuf.h"
 #include <errno.h>
 #include <sched.h>
 #include <mpi.h>
@@ -173,13 +175,7 @@ static int make_profile(const run_ctx_t *c, const sample_t *s, uint64_t fp, cons
 
 static int add_failure(rank_work_t *w, int64_t index, const sample_t *s, const char *reason)
 {
-    if (w->nfail == w->capfail) {
-        size_t cap = w->capfail ? 2 * w->capfail : 16;
-        failure_t *f = realloc(w->failures, cap * sizeof *f);
-        if (!f) return GB_E_NOMEM;
-        w->failures = f;
-        w->capfail = cap;
-    }
+    if (GB_GROW(w->failures, w->capfail, w->nfail + 1)) return GB_E_NOMEM;
     failure_t *f = &w->failures[w->nfail++];
     f->index = index;
     /* name the input the message is about; the first one otherwise */
@@ -480,72 +476,15 @@ static void print_summary(MPI_Comm comm, const rank_work_t *w, double wall, size
     free(all);
 }
 
-/* Options from --config FILE (INI: "key = value", [sections] and ';'/'#' comments ignored),
- * applied before the command line so flags override them. */
-static int apply_config(const char *path, run_opts_t *o)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        gb_error("cannot read config %s: %s", path, strerror(errno));
-        return GB_E_USAGE;
-    }
-    char line[4096];
-    int lineno = 0, rc = 0;
-    static char values[64][1024];   /* option values must outlive this call */
-    int nvalues = 0;
-    while (!rc && fgets(line, sizeof line, f)) {
-        lineno++;
-        char *p = line + strspn(line, " \t");
-        p[strcspn(p, "\r\n")] = 0;
-        if (!*p || *p == ';' || *p == '#' || *p == '[') continue;
-        char *eq = strchr(p, '=');
-        if (!eq) {
-            gb_error("%s:%d: expected 'key = value'", path, lineno);
-            rc = GB_E_USAGE;
-            break;
-        }
-        char *key = p, *val = eq + 1, *end = eq;
-        while (end > key && (end[-1] == ' ' || end[-1] == '\t')) end--;
-        *end = 0;
-        val += strspn(val, " \t");
-        for (end = val + strlen(val); end > val && (end[-1] == ' ' || end[-1] == '\t'); end--) *(end - 1) = 0;
-        int which = -1;
-        for (int i = 0; i < NRUN_CLI; i++)
-            if (!strcmp(run_cli[i].name, key)) which = i;
-        if (which < 0 || !strcmp(key, "config") || nvalues == 64) {
-            gb_error("%s:%d: unknown option '%s'", path, lineno, key);
-            rc = GB_E_USAGE;
-            break;
-        }
-        if (!run_cli[which].metavar) {   /* a flag: true/yes/1 sets it */
-            if (!strcmp(val, "true") || !strcmp(val, "yes") || !strcmp(val, "1")) rc = run_on_opt(o, which, NULL);
-            continue;
-        }
-        snprintf(values[nvalues], sizeof values[0], "%s", val);
-        rc = run_on_opt(o, which, values[nvalues++]);
-    }
-    fclose(f);
-    return rc;
-}
-
-static const char *find_config(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--config") && i + 1 < argc) return argv[i + 1];
-        if (!strncmp(argv[i], "--config=", 9)) return argv[i] + 9;
-    }
-    return NULL;
-}
-
+/* "gutbrain" and the arguments, for the cohort's provenance; NULL when out of memory. */
 static char *join_args(int argc, char **argv)
 {
-    size_t len = 16;
-    for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 1;
-    char *s = malloc(len), *p = s;
-    if (!s) return NULL;
-    p += sprintf(p, "gutbrain");
-    for (int i = 0; i < argc; i++) p += sprintf(p, " %s", argv[i]);
-    return s;
+    strbuf_t sb = STRBUF_INIT;
+    int rc = strbuf_puts(&sb, "gutbrain");
+    for (int i = 0; i < argc && rc == GB_OK; i++) rc = strbuf_printf(&sb, " %s", argv[i]);
+    if (rc == GB_OK) return strbuf_detach(&sb);
+    strbuf_free(&sb);
+    return NULL;
 }
 
 static int make_dirs(const char *out)
@@ -586,14 +525,19 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     char start[32], *cmdline = join_args(argc, argv);
     iso_time(start, sizeof start, time(NULL));
     double t0 = MPI_Wtime();
-    const char *config = find_config(argc, argv);
-    char **pos;
-    int npos, rc = config ? apply_config(config, &o) : 0;
+    /* the config first, so that flags override it; its text holds option values until done */
+    const char *config = cli_find_config(argc, argv);
+    char **pos, *config_text = NULL;
+    int npos, rc = config ? cli_read_config(config, run_cli, NRUN_CLI, run_on_opt, &o, &config_text) : 0;
     if (!rc) rc = cli_parse(argc, argv, run_cli, NRUN_CLI, run_on_opt, &o, &pos, &npos, run_usage);
-    if (rc) return rc > 0 ? 0 : rc;
+    if (rc) {
+        rc = rc > 0 ? 0 : rc;   /* 1: --help or --version done */
+        goto done;
+    }
     if (npos) {
         gb_error("unexpected argument '%s' (see gutbrain run --help)", pos[0]);
-        return GB_E_USAGE;
+        rc = GB_E_USAGE;
+        goto done;
     }
     /* rank 0 reads the sheet first, so a bad sheet is reported once, not once per rank */
     if (!(rc = run_validate(&o)) && rank == 0 && !(rc = samplesheet_load(o.samples, &sheet))) rc = make_dirs(o.out);
@@ -643,6 +587,7 @@ done:
     free(w.failures);
     free(w.ok);
     free(cmdline);
+    free(config_text);
     db_close(db);
     samplesheet_free(&sheet);
     return rc;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include "gb_status.h"
 #include "profile.h"
-#include "taxdump.h"
+#include "taxo.h"
 
 typedef enum { COHORT_DEFLATE = 0, COHORT_ZSTD = 1 } cohort_compression_t;
 

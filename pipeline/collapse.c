@@ -5,6 +5,7 @@
  * input feature order. */
 #include "collapse.h"
 #include "log.h"
+#include "taxdump.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

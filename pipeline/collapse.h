@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include "biom_read.h"
 #include "gb_status.h"
-#include "taxdump.h"
+#include "taxo.h"
 
 typedef enum {
     COLLAPSE_NONE = -1,

@@ -7,7 +7,7 @@
 #include "gb_status.h"
 #include "kmer_table.h"
 #include "minimizer.h"
-#include "taxdump.h"
+#include "taxo.h"
 
 #define DB_FILE_NAME "gutbrain.db"
 #define DB_FORMAT_VERSION 1

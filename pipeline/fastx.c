@@ -11,6 +11,7 @@
  * kept as `pending` and raised when the parser runs out of text, so every complete record
  * before the damage is still returned and the damaged record gets the error. */
 #include "fastx.h"
+#include "gb_array.h"
 #include "log.h"
 
 #include <errno.h>
@@ -282,12 +283,8 @@ static int refill(fastx_reader_t *r)
         r->len -= r->pos;
         r->pos = 0;
     }
-    if (r->len == r->buf_cap) { /* one line longer than the buffer */
-        char *bigger = realloc(r->buf, r->buf_cap * 2);
-        if (!bigger) return stream_fail(r, GB_E_NOMEM, "out of memory for a %zu-byte line", r->len);
-        r->buf = bigger;
-        r->buf_cap *= 2;
-    }
+    if (GB_GROW(r->buf, r->buf_cap, r->len + 1)) /* no-op unless one line fills the buffer */
+        return stream_fail(r, GB_E_NOMEM, "out of memory for a %zu-byte line", r->len);
     char *out = r->buf + r->len;
     size_t cap = r->buf_cap - r->len, got = 0;
     int rc;
@@ -380,23 +377,11 @@ static int peek_byte(fastx_reader_t *r, int *c)
 
 /* ---------- records ---------- */
 
-static int reserve(char **p, size_t *cap, size_t need)
-{
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 256;
-    while (c < need) c *= 2;
-    char *q = realloc(*p, c);
-    if (!q) return GB_E_NOMEM;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 /* Append src to a NUL-terminated field. */
 static int append(fastx_reader_t *r, char **p, size_t *cap, size_t *len, const char *src,
                   size_t n)
 {
-    if (reserve(p, cap, *len + n + 1) < 0)
+    if (GB_GROW(*p, *cap, *len + n + 1))
         return fail_at(r, r->line, GB_E_NOMEM, "out of memory");
     memcpy(*p + *len, src, n);
     *len += n;

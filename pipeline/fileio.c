@@ -1,4 +1,6 @@
+/* Whole-file reads and line counting for the parsers of pipeline/ (fileio.h). */
 #include "fileio.h"
+#include "gb_array.h"
 #include "log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -16,19 +18,13 @@ int fileio_read_all(const char *path, const char *what, int quiet_missing, char 
         return GB_E_IO;
     }
     struct stat st;
-    size_t cap = (fstat(fd, &st) == 0 && st.st_size > 0) ? (size_t)st.st_size + 1 : 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    int rc = buf ? GB_OK : GB_E_NOMEM;
+    /* a regular file's size + 2: the NUL and room for the read that sees the end */
+    size_t hint = (fstat(fd, &st) == 0 && st.st_size > 0) ? (size_t)st.st_size + 2 : 1 << 16;
+    char *buf = NULL;
+    size_t cap = 0, len = 0;
+    int rc = GB_GROW(buf, cap, hint);
     while (rc == GB_OK) {
-        if (len + 1 >= cap) {
-            char *grown = realloc(buf, cap * 2);
-            if (!grown) {
-                rc = GB_E_NOMEM;
-                break;
-            }
-            buf = grown;
-            cap *= 2;
-        }
+        if ((rc = GB_GROW(buf, cap, len + 2)) != GB_OK) break;   /* a byte more and the NUL */
         ssize_t got = read(fd, buf + len, cap - 1 - len);
         if (got == 0) break;
         if (got < 0) {
@@ -49,4 +45,15 @@ int fileio_read_all(const char *path, const char *what, int quiet_missing, char 
     *out = buf;
     *out_len = len;
     return GB_OK;
+}
+
+size_t fileio_count_lines(const char *buf, size_t len)
+{
+    size_t n = 1;
+    const char *end = buf + len;
+    while ((buf = memchr(buf, '\n', (size_t)(end - buf))) != NULL) {
+        n++;
+        buf++;
+    }
+    return n;
 }

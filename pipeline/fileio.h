@@ -1,7 +1,9 @@
-/* Small file helpers shared by the parsers of pipeline/. */
+/* Small file helpers shared by the parsers of pipeline/: reading a whole file, and walking
+ * the lines of the buffer it was read into. */
 #ifndef GB_FILEIO_H
 #define GB_FILEIO_H
 #include <stddef.h>
+#include <string.h>
 #include "gb_status.h"
 
 /* Read a whole file (a pipe works too) into a NUL-terminated buffer the caller frees.
@@ -9,5 +11,29 @@
  * GB_E_IO when it cannot be opened or read (with quiet_missing, a missing file returns GB_E_IO
  * without logging: for files whose absence is normal), GB_E_NOMEM when it does not fit. */
 int fileio_read_all(const char *path, const char *what, int quiet_missing, char **out, size_t *len) GB_MUST_CHECK;
+
+/* A line or a field of a read buffer: not NUL-terminated, valid while the buffer is. */
+typedef struct {
+    const char *p;
+    size_t len;
+} fileio_span_t;
+
+/* Lines in buf[0, len): newlines + 1, so an upper bound on what fileio_next_line returns. */
+size_t fileio_count_lines(const char *buf, size_t len);
+
+/* The next line of [*pos, end) without its "\n" or "\r\n" into *line, and *pos moved past it;
+ * returns 0 at the end. Inline: the taxdump parsers call it for every one of millions of lines. */
+static inline int fileio_next_line(const char **pos, const char *end, fileio_span_t *line)
+{
+    const char *s = *pos;
+    if (s >= end) return 0;
+    const char *nl = memchr(s, '\n', (size_t)(end - s));
+    const char *stop = nl ? nl : end;
+    *pos = nl ? nl + 1 : end;
+    if (stop > s && stop[-1] == '\r') stop--;
+    line->p = s;
+    line->len = (size_t)(stop - s);
+    return 1;
+}
 
 #endif

@@ -7,6 +7,7 @@
 #define XXH_STATIC_LINKING_ONLY   /* XXH3_state_t on the stack: no allocation, no failure */
 #include "profile.h"
 #include "fileio.h"
+#include "gb_array.h"
 #include "log.h"
 #include <errno.h>
 #include <inttypes.h>
@@ -315,17 +316,13 @@ static int read_header(reader_t *r, const char *id, profile_t *p)
     return GB_OK;
 }
 
-/* Room for one more taxon (the arrays double). */
+/* Room for one more taxon. taxid and count share *cap: taxid grows on a copy, so a failure
+ * leaves *cap true for both. */
 static int grow_taxa(profile_t *p, size_t *cap)
 {
-    if (p->ntaxa < *cap) return GB_OK;
-    size_t want = *cap ? *cap * 2 : 256;
-    uint32_t *t = realloc(p->taxid, want * sizeof *t);
-    if (t) p->taxid = t;
-    uint64_t *c = realloc(p->count, want * sizeof *c);
-    if (c) p->count = c;
-    if (!t || !c) return GB_E_NOMEM;
-    *cap = want;
+    size_t cap_taxid = *cap;
+    if (GB_GROW(p->taxid, cap_taxid, p->ntaxa + 1) || GB_GROW(p->count, *cap, p->ntaxa + 1))
+        return GB_E_NOMEM;
     return GB_OK;
 }
 

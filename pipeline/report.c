@@ -2,6 +2,7 @@
  * The tree walk is an explicit-stack DFS over precomputed, pre-sorted child lists, so a
  * million-node taxonomy costs O(n log n) and no recursion depth. */
 #include "report.h"
+#include "gb_array.h"
 #include "log.h"
 #include <errno.h>
 #include <inttypes.h>
@@ -166,15 +167,7 @@ static char mpa_letter(const char *code)
 
 static int mpa_append(mpa_t *m, size_t at, char letter, const char *name)
 {
-    size_t need = at + strlen(name) + 5;
-    if (need > m->cap) {
-        size_t cap = m->cap ? m->cap : 256;
-        while (cap < need) cap *= 2;
-        char *grown = realloc(m->prefix, cap);
-        if (!grown) return GB_E_NOMEM;
-        m->prefix = grown;
-        m->cap = cap;
-    }
+    if (GB_GROW(m->prefix, m->cap, at + strlen(name) + 5)) return GB_E_NOMEM;
     size_t len = at;
     if (at > 0) m->prefix[len++] = '|';
     len += (size_t)sprintf(m->prefix + len, "%c__%s", letter, name);

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "gb_status.h"
-#include "taxdump.h"
+#include "taxo.h"
 
 /* Writes a kreport (or, with use_mpa, the --use-mpa-style report) of t to f.
  * calls[i] = fragments called internal id i (t->n entries; calls[0] is ignored);

@@ -8,6 +8,7 @@
  * not start on a sheet that is partly wrong. */
 #include "samplesheet.h"
 #include "fileio.h"
+#include "gb_array.h"
 #include "log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -51,13 +52,7 @@ static char *next_line(char **pos, char *end, size_t *len)
 
 static int push_field(sheet_ctx_t *c, size_t n, char *f)
 {
-    if (n == c->field_cap) {
-        size_t cap = c->field_cap ? c->field_cap * 2 : 16;
-        char **grown = realloc(c->field, cap * sizeof *grown);
-        if (!grown) return GB_E_NOMEM;
-        c->field = grown;
-        c->field_cap = cap;
-    }
+    if (GB_GROW(c->field, c->field_cap, n + 1)) return GB_E_NOMEM;
     c->field[n] = f;
     return GB_OK;
 }
@@ -285,15 +280,10 @@ static char *sheet_folder(const char *path)
 
 static int append_sample(samplesheet_t *sh, size_t *cap)
 {
-    if (sh->n < *cap) return GB_OK;
-    size_t want = *cap ? *cap * 2 : 64;
-    sample_t *grown = realloc(sh->samples, want * sizeof *grown);
-    if (!grown) {
+    if (GB_GROW(sh->samples, *cap, sh->n + 1)) {
         gb_error("%s: out of memory", sh->path);
         return GB_E_NOMEM;
     }
-    sh->samples = grown;
-    *cap = want;
     return GB_OK;
 }
 

@@ -1,4 +1,5 @@
 #include "table.h"
+#include "gb_array.h"
 #include "gb_h5.h"
 #include "log.h"
 #include "outfile.h"
@@ -16,13 +17,7 @@ void table_init(table_t *t, const char *name, size_t nrows)
 
 static table_col_t *table_new_col(table_t *t, const char *name)
 {
-    if (t->ncols == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 16;
-        table_col_t *c = realloc(t->cols, cap * sizeof *c);
-        if (!c) return NULL;
-        t->cols = c;
-        t->cap = cap;
-    }
+    if (GB_GROW(t->cols, t->cap, t->ncols + 1)) return NULL;
     table_col_t *c = &t->cols[t->ncols++];
     memset(c, 0, sizeof *c);
     c->name = name;

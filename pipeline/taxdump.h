@@ -1,17 +1,15 @@
-/* NCBI taxdump (nodes.dmp, names.dmp), seqid -> taxid maps, and the pruned internal
- * taxonomy stored in a database.
- *
- * Internal ids (Kraken 2's scheme): 0 is a dummy, 1 the root; the rest numbered in BFS order
- * from the root, children of each node in ascending external taxid, only marked nodes kept
- * (marked = root + every requested taxid + all their ancestors). So parent[i] < i. */
+/* The NCBI taxdump (nodes.dmp, names.dmp) as read from disk, external taxids only. The pruned
+ * internal taxonomy a database stores is made from it by taxo_prune (taxo.h). */
 #ifndef GB_TAXDUMP_H
 #define GB_TAXDUMP_H
 #include <stddef.h>
 #include <stdint.h>
 #include "gb_status.h"
 
-/* The full taxdump as read from disk (external ids only). */
 typedef struct taxdump taxdump_t;
+
+#define TAXDUMP_NO_RECORD UINT32_MAX   /* taxdump_find: the taxid is not in the dump */
+#define TAXDUMP_MAX_RANKS 4096         /* distinct rank strings a dump may have (NCBI: ~45) */
 
 /* Read DIR/nodes.dmp and DIR/names.dmp (fields split on "\t|\t"; scientific names only).
  * The root's (taxid 1) parent is forced to 0. Errors name the file and line: unreadable
@@ -21,51 +19,21 @@ void taxdump_destroy(taxdump_t *d);
 /* 1 when taxid is a node of the dump. */
 int taxdump_has(const taxdump_t *d, uint32_t taxid);
 
-/* The pruned taxonomy: flat arrays indexed by internal id, n entries (entry 0 the dummy,
- * all zero, with name "root" per Kraken's quirk not needed: name_off[0] = 0 -> "" is fine). */
-typedef struct {
-    uint32_t n;             /* node count including dummy 0 */
-    uint32_t *parent;       /* internal parent id; parent[1] = 0 */
-    uint32_t *external;     /* NCBI taxid */
-    uint32_t *name_off;     /* offset into names */
-    uint32_t *rank_off;     /* offset into ranks */
-    char *names;            /* NUL-terminated strings */
-    size_t names_len;
-    char *ranks;            /* NUL-terminated distinct rank strings */
-    size_t ranks_len;
-    int owned;              /* 1 when the arrays are malloc'ed (taxo_destroy frees them) */
-    uint64_t *index;        /* (external << 32 | internal) sorted, from taxo_index(); NULL
-                             * until then; always malloc'ed, freed by taxo_destroy() */
-} taxo_t;
+/* Read-only access to the nodes, for taxo_prune. A record is one line of nodes.dmp: record r
+ * is line r + 1, r < taxdump_count(d). Strings live until taxdump_destroy(d), and the same
+ * rank always gives the same pointer from taxdump_rank_name. */
+uint32_t taxdump_count(const taxdump_t *d);
+uint32_t taxdump_find(const taxdump_t *d, uint32_t taxid);   /* record, or TAXDUMP_NO_RECORD */
+uint32_t taxdump_taxid(const taxdump_t *d, uint32_t record);
+uint32_t taxdump_parent(const taxdump_t *d, uint32_t record); /* parent's taxid; 0 for the root */
+const char *taxdump_name(const taxdump_t *d, uint32_t record); /* scientific name; "" if none */
+uint32_t taxdump_rank(const taxdump_t *d, uint32_t record);   /* rank id < taxdump_rank_count */
+uint32_t taxdump_rank_count(const taxdump_t *d);              /* <= TAXDUMP_MAX_RANKS */
+const char *taxdump_rank_name(const taxdump_t *d, uint32_t rank);
+const char *taxdump_dir(const taxdump_t *d);                  /* the folder read, for messages */
 
-/* Build the pruned taxonomy for taxids[0..n) (0 entries ignored). Errors (GB_E_TAXONOMY,
- * logged naming the taxdump dir and the taxid): a taxid absent from the dump, a parent
- * missing from the dump, or a cycle on a path to the root. */
-int taxo_prune(const taxdump_t *d, const uint32_t *taxids, size_t n, taxo_t *out) GB_MUST_CHECK;
-void taxo_destroy(taxo_t *t);
-
-/* Internal id of an external taxid, 0 when absent (binary search over a sorted index
- * built on first use by taxo_index()). */
-int taxo_index(taxo_t *t) GB_MUST_CHECK;   /* build the index (call once after load) */
-uint32_t taxo_internal(const taxo_t *t, uint32_t external);
-const char *taxo_name(const taxo_t *t, uint32_t internal);
-const char *taxo_rank(const taxo_t *t, uint32_t internal);
-
-/* Kraken 2 rank code of every internal node into codes[i] (up to 8 bytes each incl. NUL):
- * superkingdom D, kingdom K, phylum P, class C, order O, family F, genus G, species S
- * reset the counter; other ranks add 1; root starts at R with counter -1 -> "R", "R1", ...
- * depth[i] = number of ancestors (root 0). Both arrays have t->n entries. */
-void taxo_rank_codes(const taxo_t *t, char (*codes)[8], uint16_t *depth);
-
-/* seqid -> taxid map: TSV/whitespace "seqid<TAB>taxid[...]" lines; '#' lines skipped.
- * Also used for Kraken-style "kraken:taxid|N" headers (see seqmap_taxid_of_header). */
-typedef struct seqmap seqmap_t;
-int seqmap_load(const char *path, seqmap_t **out) GB_MUST_CHECK;  /* errors name file:line */
-void seqmap_destroy(seqmap_t *m);
-/* taxid for a FASTA header (text after '>'): the id is the text up to the first whitespace;
- * "kraken:taxid|N" at the start of the id or after a '|' gives N directly; else the id is
- * looked up in m (m may be NULL); a leading "gi|...|" form is looked up as the whole id.
- * Returns 0 when unmapped. */
-uint32_t seqmap_taxid_of_header(const seqmap_t *m, const char *header, size_t len);
+/* A taxid as NCBI writes it: s[0, len) all decimal digits, value in [0, 2^31). GB_OK with *out
+ * set, or GB_E_FORMAT (empty, sign, spaces, too large). */
+int taxdump_parse_taxid(const char *s, size_t len, uint32_t *out) GB_MUST_CHECK;
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "taxdump.h"
+#include "taxo.h"
 
 typedef struct {
     uint32_t external, parent;   /* parent = internal id */

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "seqmap.h"
 #include "taxdump.h"
+#include "taxo.h"
 
 /* ---------- fixtures ---------- */
 
