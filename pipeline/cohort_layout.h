@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "gb_status.h"
 #include "profile.h"
-#include "taxdump.h"
+#include "taxo.h"
 
 /* This rank's share of the cohort, and the global sizes every rank knows. */
 typedef struct {
