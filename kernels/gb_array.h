@@ -11,28 +11,19 @@
  * callers that must name a file in the error message log it themselves. */
 #ifndef GB_ARRAY_H
 #define GB_ARRAY_H
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stddef.h>
 #include "gb_status.h"
+
+/* The growth itself, out of line (kernels/gb_array.c): the check below stays small enough to
+ * inline into hot loops. */
+int gb_array_grow_slow(void *ptr_addr, size_t *cap, size_t need, size_t elem) GB_MUST_CHECK;
 
 /* Make room for at least `need` elements of `elem` bytes in *(void **)ptr_addr, whose capacity
  * is *cap elements. The new capacity is max(need, 1.5 x cap, 16). New elements are not
  * initialised. Returns GB_OK, or GB_E_NOMEM (also on size overflow) with both unchanged. */
 static inline int gb_array_grow(void *ptr_addr, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap) return GB_OK;
-    size_t want = *cap + *cap / 2;
-    if (want < need) want = need;
-    if (want < 16) want = 16;
-    if (elem && want > SIZE_MAX / elem) return GB_E_NOMEM;
-    void *old;
-    memcpy(&old, ptr_addr, sizeof old); /* ptr_addr is any T **: no aliasing assumptions */
-    void *grown = realloc(old, want * elem);
-    if (!grown) return GB_E_NOMEM;
-    memcpy(ptr_addr, &grown, sizeof grown);
-    *cap = want;
-    return GB_OK;
+    return need <= *cap ? GB_OK : gb_array_grow_slow(ptr_addr, cap, need, elem);
 }
 
 /* GB_GROW(p, cap, need): gb_array_grow for a typed pointer variable p and its size_t cap. */

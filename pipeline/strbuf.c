@@ -1,6 +1,7 @@
 #include "strbuf.h"
 #include "gb_array.h"
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
