@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#define TEST_UTIL_MPI   /* runs under MPI: test_mpi_begin/end */
+#include "test_util.h"
 #include <cmocka.h>
 #include "fixture_taxo.h"
 #include <hdf5.h>
@@ -388,16 +390,10 @@ static void test_bad_files(void **state)
 
 /* ---------- the real MDD cohort ---------- */
 
-static const char *data_dir(void)
-{
-    const char *dir = getenv("GUTBRAIN_DATA");
-    return dir && *dir ? dir : "../shared/data";
-}
-
 static void test_kovtun(void **state)
 {
     char src[1024];
-    snprintf(src, sizeof src, "%s/cohorts/kovtun2022_MDD/S6a_genus_level_signatures.tsv.gz", data_dir());
+    snprintf(src, sizeof src, "%s/cohorts/kovtun2022_MDD/S6a_genus_level_signatures.tsv.gz", test_data_dir());
     if (access(src, R_OK) != 0 || !have_python_biom) {
         printf("no Kovtun data at %s or no python biom: skipped\n", src);
         skip();
@@ -406,7 +402,7 @@ static void test_kovtun(void **state)
     assert_true(asprintf(&cmd,
                          "/usr/bin/python3 tests/integration/data/kovtun_to_biom.py --data '%s/cohorts/kovtun2022_MDD' "
                          "'%s/kovtun.biom' '%s/kovtun.tsv' >/dev/null",
-                         data_dir(), tmpdir, tmpdir) > 0);
+                         test_data_dir(), tmpdir, tmpdir) > 0);
     assert_int_equal(system(cmd), 0);
     free(cmd);
     biom_table_t b;
@@ -434,25 +430,9 @@ static void test_kovtun(void **state)
     free(p);
 }
 
-/* Open MPI keeps memory at start-up and shutdown on purpose (see test_cohort_h5.c). */
-const char *__lsan_default_suppressions(void);
-const char *__asan_default_options(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:PMPI_Init\nleak:ompi_mpi_init\nleak:ompi_mpi_finalize\nleak:orte_init\nleak:opal_\n"
-           "leak:event_base_loop\nleak:PMPI_File_\n";
-}
-const char *__asan_default_options(void) { return "fast_unwind_on_malloc=0:intercept_tls_get_addr=0"; }
-
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
-    snprintf(tmpdir, sizeof tmpdir, "%s/gutbrain-biomread-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        MPI_Finalize();
-        return 1;
-    }
+    if (test_mpi_begin(&argc, &argv, tmpdir, sizeof tmpdir) != 0) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cohort_file),
         cmocka_unit_test(test_cohort_zstd),
@@ -464,14 +444,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_kovtun),
     };
-    int failed = cmocka_run_group_tests(tests, generate_python_files, NULL);
-    if (failed == 0) {
-        char *cmd = NULL;
-        if (asprintf(&cmd, "rm -rf '%s'", tmpdir) > 0 && system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", tmpdir);
-        free(cmd);
-    } else {
-        fprintf(stderr, "temp files kept in %s\n", tmpdir);
-    }
-    MPI_Finalize();
-    return failed != 0;
+    return test_mpi_end(tmpdir, cmocka_run_group_tests(tests, generate_python_files, NULL));
 }

@@ -7,11 +7,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#define TEST_UTIL_MPI   /* runs under MPI: test_mpi_begin/end */
+#include "test_util.h"
 #include <cmocka.h>
 #include "fixture_taxo.h"
 #include <dirent.h>
 #include <hdf5.h>
-#include <inttypes.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -583,14 +584,6 @@ static void test_rejected_inputs(void **state)
 
 /* ---------- a seeded random cohort ---------- */
 
-static uint64_t rng_next(uint64_t *s)   /* splitmix64 */
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 /* Genera 1000+g under Bacteria (rank "domain", NCBI's name since 2025), species 100000+i
  * under genus i % 13. */
 static void random_taxo(uint32_t nspecies, taxo_t *t)
@@ -616,9 +609,7 @@ static void random_taxo(uint32_t nspecies, taxo_t *t)
 
 static void test_random_cohort(void **state)
 {
-    const char *env = getenv("GB_TEST_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 10) : 12345;
-    printf("test_random_cohort: seed %" PRIu64 " (set GB_TEST_SEED to change)\n", seed);
+    uint64_t seed = test_seed("test_random_cohort");
     enum { NS = 120, NT = 300 };
     taxo_t t;
     random_taxo(NT, &t);
@@ -627,13 +618,13 @@ static void test_random_cohort(void **state)
     uint32_t *taxids = calloc((size_t)NS * NT, sizeof *taxids);
     uint64_t *counts = calloc((size_t)NS * NT, sizeof *counts);
     char ids[NS][16];
-    uint64_t s_rng = seed;
+    test_rng_t s_rng = {seed};
     for (int s = 0; s < NS; s++) {
         size_t n = 0;
-        uint64_t density = rng_next(&s_rng) % 40;   /* percent; some samples empty */
+        uint64_t density = test_rng_next(&s_rng) % 40;   /* percent; some samples empty */
         for (int i = 0; i < NT; i++) {
-            if (rng_next(&s_rng) % 100 >= density) continue;
-            uint64_t c = rng_next(&s_rng) % 5;   /* zero counts included */
+            if (test_rng_next(&s_rng) % 100 >= density) continue;
+            uint64_t c = test_rng_next(&s_rng) % 5;   /* zero counts included */
             taxids[(size_t)s * NT + n] = 100000 + (uint32_t)i;
             counts[(size_t)s * NT + n] = c;
             dense[(size_t)i * NS + s] = c;
@@ -727,29 +718,9 @@ static void test_register_twice(void **state)
     assert_true(config & H5Z_FILTER_CONFIG_DECODE_ENABLED);
 }
 
-/* Sanitizer builds and Open MPI: it keeps memory on purpose at start-up and shutdown
- * (components it dlopens), so leaks reached from there are suppressed, with exact malloc
- * unwinding so those frames are seen; and LeakSanitizer's scan of dynamic TLS crashes on the
- * blocks of those components ("Tracer caught signal 11") unless __tls_get_addr is left alone.
- * Unused hooks in other builds. */
-const char *__lsan_default_suppressions(void);
-const char *__asan_default_options(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:PMPI_Init\nleak:ompi_mpi_init\nleak:ompi_mpi_finalize\nleak:orte_init\nleak:opal_\n"
-           "leak:event_base_loop\nleak:PMPI_File_\n";
-}
-const char *__asan_default_options(void) { return "fast_unwind_on_malloc=0:intercept_tls_get_addr=0"; }
-
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
-    snprintf(tmpdir, sizeof tmpdir, "%s/gutbrain-cohort-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        MPI_Finalize();
-        return 1;
-    }
+    if (test_mpi_begin(&argc, &argv, tmpdir, sizeof tmpdir) != 0) return 1;
     if (!getenv("GB_TEST_HDF5_ERRORS")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);   /* some cases fail on purpose */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_register_twice),
@@ -763,9 +734,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rejected_inputs),
         cmocka_unit_test(test_random_cohort),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed == 0) rmdir(tmpdir);
-    else fprintf(stderr, "temp files kept in %s\n", tmpdir);
-    MPI_Finalize();
-    return failed ? 1 : 0;
+    return test_mpi_end(tmpdir, cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -1,16 +1,16 @@
 /* Unit tests for pipeline/fastx.c. Fixtures are written at run time into a per-test
- * directory under /tmp (kept when the test fails, removed when it passes), compressed with
+ * directory under $TMPDIR (kept when the test fails, removed when it passes), compressed with
  * zlib (gzip, also multi-member) and libzstd (also multi-frame, with checksums).
  * Randomised cases use GB_TEST_SEED (default 12345, printed). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include "test_util.h"
 #include <cmocka.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,57 +22,15 @@
 
 #include "fastx.h"
 
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL); /* splitmix64 */
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* ---------- per-test temp dir ---------- */
-
-typedef struct {
-    char dir[64];
-    int passed; /* set as the last statement of a test; the dir is kept otherwise */
-} fixture_t;
-
-static int setup(void **state)
-{
-    fixture_t *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    strcpy(f->dir, "/tmp/test_fastx.XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    *state = f;
-    return 0;
-}
-
-static int remove_entry(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-    (void)sb; (void)type; (void)ftw;
-    return remove(p);
-}
-
-static int teardown(void **state)
-{
-    fixture_t *f = *state;
-    if (f->passed)
-        nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    else
-        fprintf(stderr, "test_fastx: fixtures kept in %s\n", f->dir);
-    free(f);
-    return 0;
-}
+static test_rng_t rng;   /* seeded in main */
 
 /* Path of a fixture file; the result stays valid for the next three calls. */
-static const char *fixture_path(fixture_t *f, const char *name)
+static const char *fixture_path(test_tmpdir_t *f, const char *name)
 {
-    static char path[4][256];
+    static char path[4][512];
     static int next;
     char *p = path[next++ % 4];
-    snprintf(p, 256, "%s/%s", f->dir, name);
+    snprintf(p, sizeof path[0], "%s/%s", f->dir, name);
     return p;
 }
 
@@ -262,7 +220,7 @@ static void fastq_expected(exp_list_t *l)
 
 static void test_fastq_plain_gz_zst_identical(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     exp_list_t want = {0};
     fastq_expected(&want);
     size_t n = strlen(fastq_text);
@@ -293,7 +251,7 @@ static void test_fastq_plain_gz_zst_identical(void **state)
 
 static void test_gzip_content_with_fq_name(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     exp_list_t want = {0};
     fastq_expected(&want);
     const char *p = fixture_path(f, "looks_plain.fq");
@@ -308,7 +266,7 @@ static void test_gzip_content_with_fq_name(void **state)
 
 static void test_fasta_multiline_blank_crlf(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     static const char text[] =
         "\n"
         ">chr1 Escherichia coli K-12\n"
@@ -347,7 +305,7 @@ static void test_fasta_multiline_blank_crlf(void **state)
 
 static void test_fastq_crlf(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     static const char text[] = "@r1 x\r\nACGT\r\n+\r\nIIII\r\n@r2\r\nnn\r\n+\r\n##\r\n";
     exp_list_t want = {0};
     exp_add(&want, "r1 x", "ACGT", "IIII");
@@ -361,7 +319,7 @@ static void test_fastq_crlf(void **state)
 
 static void test_empty_inputs(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     exp_list_t none = {0};
     const char *p = fixture_path(f, "zero.fq");
     write_bytes(p, "", 0);
@@ -407,7 +365,7 @@ static void text_add(text_t *t, const char *s, size_t n)
 static void random_bases(char *out, size_t n)
 {
     static const char alphabet[] = "ACGTACGTACGTacgtNRY";
-    for (size_t i = 0; i < n; i++) out[i] = alphabet[rng_next() % (sizeof alphabet - 1)];
+    for (size_t i = 0; i < n; i++) out[i] = alphabet[test_rng_next(&rng) % (sizeof alphabet - 1)];
     out[n] = '\0';
 }
 
@@ -416,11 +374,11 @@ static void random_fastq(text_t *t, exp_list_t *want, size_t bytes)
 {
     char name[64], seq[402], qual[402];
     for (size_t i = 0; t->n < bytes; i++) {
-        size_t len = rng_next() % 401;
+        size_t len = test_rng_next(&rng) % 401;
         random_bases(seq, len);
-        for (size_t j = 0; j < len; j++) qual[j] = (char)('!' + rng_next() % 41);
+        for (size_t j = 0; j < len; j++) qual[j] = (char)('!' + test_rng_next(&rng) % 41);
         qual[len] = '\0';
-        const char *eol = rng_next() % 8 == 0 ? "\r\n" : "\n";
+        const char *eol = test_rng_next(&rng) % 8 == 0 ? "\r\n" : "\n";
         int nl = snprintf(name, sizeof name, "rnd%zu/%d len=%zu", i, (int)(i % 2) + 1, len);
         text_add(t, "@", 1);
         text_add(t, name, (size_t)nl);
@@ -437,7 +395,7 @@ static void random_fastq(text_t *t, exp_list_t *want, size_t bytes)
 
 static void test_random_large_fastq(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     text_t t = {0};
     exp_list_t want = {0};
     random_fastq(&t, &want, 9u << 20); /* > 2 text buffers, > 2 compressed reads */
@@ -459,16 +417,16 @@ static void test_random_large_fastq(void **state)
  * reader's initial text buffer. */
 static void test_random_fasta_long_lines(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     text_t t = {0};
     exp_list_t want = {0};
     size_t big = 9u << 20;
     char *seq = malloc(big + 1);
     assert_non_null(seq);
     for (int rec = 0; rec < 6; rec++) {
-        size_t len = rec == 2 ? big : rng_next() % 200000;
+        size_t len = rec == 2 ? big : test_rng_next(&rng) % 200000;
         random_bases(seq, len);
-        size_t width = rec == 2 ? len : 1 + rng_next() % 120;
+        size_t width = rec == 2 ? len : 1 + test_rng_next(&rng) % 120;
         char name[32];
         int nl = snprintf(name, sizeof name, "contig_%d", rec);
         text_add(&t, ">", 1);
@@ -497,7 +455,7 @@ static void test_random_fasta_long_lines(void **state)
 
 static void test_stdin_pipe_gz(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     exp_list_t want = {0};
     fastq_expected(&want);
     const char *p = fixture_path(f, "in.fq.gz");
@@ -539,11 +497,11 @@ static void test_stdin_pipe_gz(void **state)
 /* ---------- errors ---------- */
 
 /* Send stderr to a file until capture_stderr_end, which returns what was logged. */
-static char *capture_stderr_begin(fixture_t *f, int *saved)
+static char *capture_stderr_begin(test_tmpdir_t *f, int *saved)
 {
     fflush(stderr);
     *saved = dup(STDERR_FILENO);
-    char p[256]; /* not fixture_path(): that would recycle one of the caller's paths */
+    char p[512]; /* not fixture_path(): that would recycle one of the caller's paths */
     snprintf(p, sizeof p, "%s/stderr.txt", f->dir);
     int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     assert_true(fd >= 0);
@@ -573,7 +531,7 @@ static int count_lines(const char *s)
 
 /* Plain-text FASTQ that must fail: `good` records first, then code, logging one line
  * that names the file, record and line. */
-static void expect_bad_text(fixture_t *f, const char *text, size_t good, int code,
+static void expect_bad_text(test_tmpdir_t *f, const char *text, size_t good, int code,
                             const char *record_line)
 {
     const char *p = fixture_path(f, "bad.fq");
@@ -598,7 +556,7 @@ static void expect_bad_text(fixture_t *f, const char *text, size_t good, int cod
 
 static void test_bad_fastq_text(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     expect_bad_text(f, "@a\nACGT\n+\nIIII\n@b\nACGT\n+\nIII\n", 1, GB_E_FORMAT,
                     "record 2 (line 8)"); /* quality shorter than sequence */
     expect_bad_text(f, "@a\nACGT\n+\nIIIII\n", 0, GB_E_FORMAT, "record 1 (line 4)");
@@ -614,7 +572,7 @@ static void test_bad_fastq_text(void **state)
 
 /* A compressed file that is damaged: the records before the damage may come back, but the
  * last call must return code (never a clean 0) and log one line naming file and reason. */
-static void expect_damaged(fixture_t *f, const char *path, const exp_list_t *want, int code,
+static void expect_damaged(test_tmpdir_t *f, const char *path, const exp_list_t *want, int code,
                            const char *reason)
 {
     size_t n;
@@ -632,7 +590,7 @@ static void expect_damaged(fixture_t *f, const char *path, const exp_list_t *wan
 
 static void test_truncated_and_corrupt_streams(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     text_t t = {0};
     exp_list_t want = {0};
     random_fastq(&t, &want, 3u << 20);
@@ -675,7 +633,7 @@ static void test_truncated_and_corrupt_streams(void **state)
 
 static void test_gzip_trailing_bytes(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     exp_list_t want = {0};
     fastq_expected(&want);
     const char *p = fixture_path(f, "pad.fq.gz");
@@ -691,7 +649,7 @@ static void test_gzip_trailing_bytes(void **state)
     f->passed = 1;
 }
 
-static void expect_open_fails(fixture_t *f, const char *path, const char *message)
+static void expect_open_fails(test_tmpdir_t *f, const char *path, const char *message)
 {
     int saved;
     char *cap = capture_stderr_begin(f, &saved);
@@ -706,7 +664,7 @@ static void expect_open_fails(fixture_t *f, const char *path, const char *messag
 
 static void test_open_refuses(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     expect_open_fails(f, fixture_path(f, "missing.fq"), "cannot open");
     expect_open_fails(f, f->dir, "cannot open");
 
@@ -718,7 +676,7 @@ static void test_open_refuses(void **state)
     expect_open_fails(f, p, "not FASTA/FASTQ");
     p = fixture_path(f, "random.bin");
     unsigned char noise[4096];
-    for (size_t i = 0; i < sizeof noise; i++) noise[i] = (unsigned char)rng_next();
+    for (size_t i = 0; i < sizeof noise; i++) noise[i] = (unsigned char)test_rng_next(&rng);
     noise[0] = 0x00; /* never a compression magic by accident */
     write_bytes(p, noise, sizeof noise);
     expect_open_fails(f, p, "not FASTA/FASTQ");
@@ -735,7 +693,7 @@ static void test_open_refuses(void **state)
 
 static void test_id_len(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     static const struct {
         const char *name;
         int strip;
@@ -761,24 +719,21 @@ static void test_id_len(void **state)
 
 int main(void)
 {
-    const char *env = getenv("GB_TEST_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 10) : 12345;
-    printf("test_fastx: seed %llu\n", (unsigned long long)seed);
-    rng_state = seed;
+    rng.state = test_seed("test_fastx");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_fastq_plain_gz_zst_identical, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gzip_content_with_fq_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fasta_multiline_blank_crlf, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fastq_crlf, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_empty_inputs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_random_large_fastq, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_random_fasta_long_lines, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stdin_pipe_gz, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_fastq_text, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncated_and_corrupt_streams, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gzip_trailing_bytes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_refuses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_id_len, setup, teardown),
+        test_tmpdir_unit_test(test_fastq_plain_gz_zst_identical),
+        test_tmpdir_unit_test(test_gzip_content_with_fq_name),
+        test_tmpdir_unit_test(test_fasta_multiline_blank_crlf),
+        test_tmpdir_unit_test(test_fastq_crlf),
+        test_tmpdir_unit_test(test_empty_inputs),
+        test_tmpdir_unit_test(test_random_large_fastq),
+        test_tmpdir_unit_test(test_random_fasta_long_lines),
+        test_tmpdir_unit_test(test_stdin_pipe_gz),
+        test_tmpdir_unit_test(test_bad_fastq_text),
+        test_tmpdir_unit_test(test_truncated_and_corrupt_streams),
+        test_tmpdir_unit_test(test_gzip_trailing_bytes),
+        test_tmpdir_unit_test(test_open_refuses),
+        test_tmpdir_unit_test(test_id_len),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include <math.h>
 #include <stdio.h>
@@ -289,16 +290,10 @@ static void test_select_errors(void **state)
 
 /* ---------- the real MDD cohort ---------- */
 
-static const char *data_dir(void)
-{
-    const char *dir = getenv("GUTBRAIN_DATA");
-    return dir && *dir ? dir : "../shared/data";
-}
-
 static void test_kovtun(void **state)
 {
     char src[1024];
-    snprintf(src, sizeof src, "%s/cohorts/kovtun2022_MDD/samples_metadata_PRJNA762199.tsv", data_dir());
+    snprintf(src, sizeof src, "%s/cohorts/kovtun2022_MDD/samples_metadata_PRJNA762199.tsv", test_data_dir());
     if (access(src, R_OK) != 0 || system("/usr/bin/python3 -c 'import biom, h5py' 2>/dev/null") != 0) {
         printf("no Kovtun data at %s or no python biom-format: skipped\n", src);
         skip();
@@ -307,7 +302,7 @@ static void test_kovtun(void **state)
     assert_true(asprintf(&cmd,
                          "/usr/bin/python3 tests/integration/data/kovtun_to_biom.py --data '%s/cohorts/kovtun2022_MDD' "
                          "'%s/kovtun.biom' '%s/kovtun.tsv' >/dev/null",
-                         data_dir(), tmpdir, tmpdir) > 0);
+                         test_data_dir(), tmpdir, tmpdir) > 0);
     assert_int_equal(system(cmd), 0);
     free(cmd);
     char *bpath = NULL, *mpath = NULL;
@@ -353,11 +348,7 @@ static void test_kovtun(void **state)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "%s/gutbrain-metadata-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (test_tmpdir_make(tmpdir, sizeof tmpdir) != 0) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_types),
         cmocka_unit_test(test_header_styles),
@@ -367,7 +358,6 @@ int main(void)
         cmocka_unit_test(test_kovtun),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed == 0) rmdir(tmpdir);
-    else fprintf(stderr, "temp files kept in %s\n", tmpdir);
+    test_tmpdir_finish(tmpdir, failed == 0);
     return failed != 0;
 }

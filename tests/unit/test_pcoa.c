@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include "pcoa.h"
 #include "permanova.h"
@@ -31,14 +32,7 @@ static const double points_r[3][5] = {
     { -0.281557530757268470, -0.15722534500665639, 0.077137631314563526, -0.078292493221870638, 0.030892994016773756 },
     { -0.084545386499311481, -0.30078362556140681, -0.015710846962568321, 0.063171264092856921, 0.047567452136382860 } };
 
-static double max_rel_err;
-
-static void check_r(double got, double want, double tol)
-{
-    double err = fabs(got - want) / fabs(want);
-    if (err > max_rel_err) max_rel_err = err;
-    if (!(err <= tol)) fail_msg("got %.17g, R %.17g (rel. error %.3g)", got, want, err);
-}
+#define check_r(got, want, tol) test_expect_close(got, want, tol, "against R")
 
 /* Gower matrix of the Bray-Curtis distances of dune's relative abundances. */
 static double *dune_gower(void)
@@ -142,7 +136,7 @@ int main(void)
         cmocka_unit_test(test_nonpositive_axes),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    fprintf(stderr, "largest relative error against R: %.3g\n", max_rel_err);
+    fprintf(stderr, "largest relative error against R: %.3g\n", test_max_rel_err);
     (void)DUNE_SPECIES;
     (void)DUNE_A1;
     (void)DUNE_MOIST;

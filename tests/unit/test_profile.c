@@ -7,10 +7,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,52 +19,10 @@
 #include <unistd.h>
 #include "profile.h"
 
-static uint64_t rng_state = 12345;
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* ---------- per-test temp dir ---------- */
-
-typedef struct {
-    char dir[64];
-    int passed;   /* set as the last statement of a test; the dir is kept otherwise */
-} fixture_t;
-
-static int setup(void **state)
-{
-    fixture_t *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    strcpy(f->dir, "/tmp/test_profile.XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    *state = f;
-    return 0;
-}
-
-static int remove_entry(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-    (void)sb; (void)type; (void)ftw;
-    return remove(p);
-}
-
-static int teardown(void **state)
-{
-    fixture_t *f = *state;
-    if (f->passed)
-        nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    else
-        fprintf(stderr, "test_profile: fixtures kept in %s\n", f->dir);
-    free(f);
-    return 0;
-}
+static test_rng_t rng;   /* seeded in main */
 
 /* dir/rel (caller frees). */
-static char *in_dir(const fixture_t *f, const char *rel)
+static char *in_dir(const test_tmpdir_t *f, const char *rel)
 {
     char *p;
     assert_true(asprintf(&p, "%s/%s", f->dir, rel) > 0);
@@ -110,7 +68,7 @@ static char *list_dir(const char *dir)
 }
 
 /* Runs profile_read with stderr sent to a file; returns the log (caller frees). */
-static char *read_capturing(const fixture_t *f, const char *outdir, const char *id, int *rc,
+static char *read_capturing(const test_tmpdir_t *f, const char *outdir, const char *id, int *rc,
                             profile_t *p)
 {
     char *log_path = in_dir(f, "stderr.txt");
@@ -183,7 +141,7 @@ static void expect_equal_profiles(const profile_t *a, const profile_t *b)
 
 static void test_exact_format_and_round_trip(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     profile_t p = sample_profile(), back;
     assert_int_equal(profile_write(f->dir, &p), GB_OK);
     char *file = in_dir(f, "samples/S1.profile.tsv");
@@ -214,7 +172,7 @@ static void test_exact_format_and_round_trip(void **state)
 
 static void test_empty_profiles(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     profile_t none = { .id = "empty" }, back;
     assert_int_equal(profile_write(f->dir, &none), GB_OK);
     assert_int_equal(profile_read(f->dir, "empty", &back), GB_OK);
@@ -233,24 +191,24 @@ static void test_empty_profiles(void **state)
 
 static void test_random_round_trips(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     for (int round = 0; round < 50; round++) {
-        size_t n = (size_t)(rng_next() % 3000);
+        size_t n = (size_t)(test_rng_next(&rng) % 3000);
         uint32_t *taxid = malloc((n + 1) * sizeof *taxid);
         uint64_t *count = malloc((n + 1) * sizeof *count);
         assert_true(taxid && count);
         uint64_t sum = 0, next = 1;
         for (size_t i = 0; i < n; i++) {
-            next += rng_next() % 5000;
+            next += test_rng_next(&rng) % 5000;
             taxid[i] = (uint32_t)next++;
-            count[i] = 1 + rng_next() % (round % 2 ? 3 : 1000000000);
+            count[i] = 1 + test_rng_next(&rng) % (round % 2 ? 3 : 1000000000);
             sum += count[i];
         }
         char id[32];
         snprintf(id, sizeof id, "r%d", round);
-        uint64_t unclassified = rng_next() % 100000;
-        profile_t p = { .id = id, .fingerprint = rng_next(), .reads = sum + unclassified,
-                        .classified = sum, .unclassified = unclassified, .bases = rng_next(),
+        uint64_t unclassified = test_rng_next(&rng) % 100000;
+        profile_t p = { .id = id, .fingerprint = test_rng_next(&rng), .reads = sum + unclassified,
+                        .classified = sum, .unclassified = unclassified, .bases = test_rng_next(&rng),
                         .ntaxa = n, .taxid = taxid, .count = count }, back;
         assert_int_equal(profile_write(f->dir, &p), GB_OK);
         assert_int_equal(profile_read(f->dir, id, &back), GB_OK);
@@ -264,7 +222,7 @@ static void test_random_round_trips(void **state)
 
 /* ---------- damaged files ---------- */
 
-static void write_raw_profile(const fixture_t *f, const char *id, const char *text, size_t len)
+static void write_raw_profile(const test_tmpdir_t *f, const char *id, const char *text, size_t len)
 {
     char *samples = in_dir(f, "samples");
     mkdir(samples, 0755);
@@ -279,7 +237,7 @@ static void write_raw_profile(const fixture_t *f, const char *id, const char *te
  * complete profile. */
 static void test_every_truncation_rejected(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     for (size_t len = 0; len < sizeof EXPECTED - 1; len++) {
         write_raw_profile(f, "S1", EXPECTED, len);
         profile_t back;
@@ -338,7 +296,7 @@ static const corruption_t DAMAGE[] = {
 
 static void test_corruptions_rejected(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char text[1024];
     for (size_t i = 0; i < sizeof DAMAGE / sizeof DAMAGE[0]; i++) {
         const corruption_t *d = &DAMAGE[i];
@@ -369,7 +327,7 @@ static void test_corruptions_rejected(void **state)
 /* A profile read under another id (a renamed file, a copied folder) is not that sample's. */
 static void test_wrong_sample_id(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     profile_t p = sample_profile(), back;
     assert_int_equal(profile_write(f->dir, &p), GB_OK);
     char *from = in_dir(f, "samples/S1.profile.tsv"), *to = in_dir(f, "samples/S2.profile.tsv");
@@ -387,7 +345,7 @@ static void test_wrong_sample_id(void **state)
 /* No profile yet is the normal state before a sample runs: GB_E_IO, and no error logged. */
 static void test_missing_profile(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     profile_t back;
     int rc;
     char *log = read_capturing(f, f->dir, "never_ran", &rc, &back);
@@ -409,7 +367,7 @@ static void test_missing_profile(void **state)
 
 static void test_no_temp_files_left(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char *samples = in_dir(f, "samples");
     profile_t p = sample_profile();
     assert_int_equal(profile_write(f->dir, &p), GB_OK);   /* creates samples/ */
@@ -441,7 +399,7 @@ static void test_no_temp_files_left(void **state)
 }
 
 /* Runs profile_write with stderr captured; returns the number of log lines. */
-static int write_failing(const fixture_t *f, const char *outdir, const profile_t *p, int want_rc)
+static int write_failing(const test_tmpdir_t *f, const char *outdir, const profile_t *p, int want_rc)
 {
     char *log_path = in_dir(f, "stderr.txt");
     fflush(stderr);
@@ -467,7 +425,7 @@ static int write_failing(const fixture_t *f, const char *outdir, const profile_t
  * folder in place of the final file, and /proc do. */
 static void test_failed_writes_are_clean(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     profile_t p = sample_profile();
 
     char *file_outdir = in_dir(f, "plainfile");
@@ -513,7 +471,7 @@ static void test_failed_writes_are_clean(void **state)
 /* A profile the reader would reject is never written (it would be redone forever). */
 static void test_inconsistent_profile_refused(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     uint32_t taxid[2] = { 5, 3 };
     uint64_t count[2] = { 1, 1 };
     profile_t p = { .id = "X", .reads = 2, .classified = 2, .ntaxa = 2, .taxid = taxid,
@@ -543,7 +501,7 @@ static void test_inconsistent_profile_refused(void **state)
 }
 
 /* profile_path expected to fail with GB_E_USAGE; returns the number of log lines. */
-static int path_failing(const fixture_t *f, char *buf, size_t cap, const char *id)
+static int path_failing(const test_tmpdir_t *f, char *buf, size_t cap, const char *id)
 {
     char *log_path = in_dir(f, "stderr.txt");
     fflush(stderr);
@@ -567,7 +525,7 @@ static int path_failing(const fixture_t *f, char *buf, size_t cap, const char *i
 
 static void test_paths(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char buf[64];
     assert_int_equal(profile_path(buf, sizeof buf, "out", "S1", ".kreport"), GB_OK);
     assert_string_equal(buf, "out/samples/S1.kreport");
@@ -595,7 +553,7 @@ static void set_mtime(const char *path, time_t sec, long nsec)
 
 static void test_fingerprint_sensitivity(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char *r1 = in_dir(f, "r_1.fq"), *r2 = in_dir(f, "r_2.fq");
     put_file(r1, "@a\nACGT\n+\nIIII\n", 16);
     put_file(r2, "@a\nTTTT\n+\nIIII\n", 16);
@@ -662,7 +620,7 @@ static void test_fingerprint_sensitivity(void **state)
 /* A missing input still fingerprints, differently from an empty file with mtime 0. */
 static void test_fingerprint_missing_input(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char *empty = in_dir(f, "empty.fq"), *missing = in_dir(f, "missing.fq");
     put_file(empty, "", 0);
     set_mtime(empty, 0, 0);
@@ -683,7 +641,7 @@ static void test_fingerprint_missing_input(void **state)
 /* Fingerprints depend on the sample alone, never on what was fingerprinted before. */
 static void test_fingerprint_order_independent(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     enum { N = 40 };
     char *paths[N];
     sample_t s[N];
@@ -694,7 +652,7 @@ static void test_fingerprint_order_independent(void **state)
         paths[i] = in_dir(f, name);
     }
     for (int i = 0; i < N; i++) {
-        size_t len = (size_t)(rng_next() % 64);
+        size_t len = (size_t)(test_rng_next(&rng) % 64);
         char blob[64];
         memset(blob, 'N', sizeof blob);
         put_file(paths[i], blob, len);
@@ -708,7 +666,7 @@ static void test_fingerprint_order_independent(void **state)
     for (int i = 0; i < N; i++) assert_int_equal(forward[i], backward[i]);
     /* a shuffled order */
     for (int k = 0; k < 3 * N; k++) {
-        int i = (int)(rng_next() % N);
+        int i = (int)(test_rng_next(&rng) % N);
         assert_int_equal(profile_fingerprint(&s[i], &p), forward[i]);
     }
     for (int i = 0; i < N; i++)
@@ -719,24 +677,22 @@ static void test_fingerprint_order_independent(void **state)
 
 int main(void)
 {
-    const char *env = getenv("GB_TEST_SEED");
-    rng_state = env ? strtoull(env, NULL, 10) : 12345;
-    printf("test_profile: seed %llu\n", (unsigned long long)rng_state);
+    rng.state = test_seed("test_profile");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_exact_format_and_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_empty_profiles, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_random_round_trips, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_every_truncation_rejected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_corruptions_rejected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wrong_sample_id, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing_profile, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_temp_files_left, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failed_writes_are_clean, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_inconsistent_profile_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fingerprint_sensitivity, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fingerprint_missing_input, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fingerprint_order_independent, setup, teardown),
+        test_tmpdir_unit_test(test_exact_format_and_round_trip),
+        test_tmpdir_unit_test(test_empty_profiles),
+        test_tmpdir_unit_test(test_random_round_trips),
+        test_tmpdir_unit_test(test_every_truncation_rejected),
+        test_tmpdir_unit_test(test_corruptions_rejected),
+        test_tmpdir_unit_test(test_wrong_sample_id),
+        test_tmpdir_unit_test(test_missing_profile),
+        test_tmpdir_unit_test(test_no_temp_files_left),
+        test_tmpdir_unit_test(test_failed_writes_are_clean),
+        test_tmpdir_unit_test(test_inconsistent_profile_refused),
+        test_tmpdir_unit_test(test_paths),
+        test_tmpdir_unit_test(test_fingerprint_sensitivity),
+        test_tmpdir_unit_test(test_fingerprint_missing_input),
+        test_tmpdir_unit_test(test_fingerprint_order_independent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
