@@ -362,25 +362,11 @@ static void test_random(void **state)
 
 static void test_kovtun(void **state)
 {
-    char src[1024];
-    snprintf(src, sizeof src, "%s/cohorts/kovtun2022_MDD/S6a_genus_level_signatures.tsv.gz", test_data_dir());
-    if (access(src, R_OK) != 0 || system("/usr/bin/python3 -c 'import biom, h5py' 2>/dev/null") != 0) {
-        printf("no Kovtun data at %s or no python biom-format: skipped\n", src);
-        skip();
-    }
-    char *cmd = NULL;
-    assert_true(asprintf(&cmd,
-                         "/usr/bin/python3 tests/integration/data/kovtun_to_biom.py --data '%s/cohorts/kovtun2022_MDD' "
-                         "'%s/pairs.biom' '%s/meta.tsv' >/dev/null && /usr/bin/python3 "
-                         "tests/integration/data/kovtun_to_biom.py --features genus --data "
-                         "'%s/cohorts/kovtun2022_MDD' '%s/genus.biom' '%s/meta.tsv' >/dev/null",
-                         test_data_dir(), tmpdir, tmpdir, test_data_dir(), tmpdir, tmpdir) > 0);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    char *pairs_path = NULL, *genus_path = NULL, *meta_path = NULL;
-    assert_true(asprintf(&pairs_path, "%s/pairs.biom", tmpdir) > 0);
-    assert_true(asprintf(&genus_path, "%s/genus.biom", tmpdir) > 0);
-    assert_true(asprintf(&meta_path, "%s/meta.tsv", tmpdir) > 0);
+    const char *signatures = "S6a_genus_level_signatures.tsv.gz";
+    test_kovtun_to_biom(signatures, "", tmpdir, "pairs.biom", "meta.tsv");
+    test_kovtun_to_biom(signatures, "--features genus", tmpdir, "genus.biom", "meta.tsv");
+    char *pairs_path = test_path(tmpdir, "pairs.biom"), *genus_path = test_path(tmpdir, "genus.biom");
+    char *meta_path = test_path(tmpdir, "meta.tsv");
     biom_table_t pairs, genus;
     assert_int_equal(biom_read(pairs_path, &pairs), 0);
     assert_int_equal(biom_read(genus_path, &genus), 0);

@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +34,6 @@ static const char *fixture_path(test_tmpdir_t *f, const char *name)
 }
 
 /* ---------- fixture writers ---------- */
-
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(data, 1, n, fp), n);
-    assert_int_equal(fclose(fp), 0);
-}
 
 static void append_bytes(const char *path, const void *data, size_t n)
 {
@@ -77,7 +68,7 @@ static void write_zst(const char *path, const char *text, size_t n, int frames)
     size_t cap = ZSTD_compressBound(n) + 64;
     char *out = malloc(cap);
     assert_non_null(out);
-    write_bytes(path, "", 0);
+    test_write_file(path, "", 0);
     size_t done = 0;
     for (int fr = 0; fr < frames; fr++) {
         size_t end = fr == frames - 1 ? n : n * (size_t)(fr + 1) / (size_t)frames;
@@ -88,21 +79,6 @@ static void write_zst(const char *path, const char *text, size_t n, int frames)
     }
     free(out);
     ZSTD_freeCCtx(cctx);
-}
-
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    long len = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *data = malloc((size_t)len + 1);
-    assert_non_null(data);
-    assert_int_equal(fread(data, 1, (size_t)len, fp), (size_t)len);
-    fclose(fp);
-    *n = (size_t)len;
-    return data;
 }
 
 static void truncate_file(const char *path, size_t keep)
@@ -225,7 +201,7 @@ static void test_fastq_plain_gz_zst_identical(void **state)
     fastq_expected(&want);
     size_t n = strlen(fastq_text);
     const char *p = fixture_path(f, "r.fq");
-    write_bytes(p, fastq_text, n);
+    test_write_file(p, fastq_text, n);
     assert_reads_all(p, &want);
     p = fixture_path(f, "r.fq.gz");
     write_gz(p, fastq_text, n, 1);
@@ -258,7 +234,7 @@ static void test_gzip_content_with_fq_name(void **state)
     write_gz(p, fastq_text, strlen(fastq_text), 1);
     assert_reads_all(p, &want);
     p = fixture_path(f, "looks_gzip.fq.gz"); /* and a plain file with a .gz name */
-    write_bytes(p, fastq_text, strlen(fastq_text));
+    test_write_file(p, fastq_text, strlen(fastq_text));
     assert_reads_all(p, &want);
     exp_free(&want);
     f->passed = 1;
@@ -287,7 +263,7 @@ static void test_fasta_multiline_blank_crlf(void **state)
     exp_add(&want, "crlf seq", "ACGTTTTT", NULL);
     exp_add(&want, "last", "AC", NULL);
     const char *p = fixture_path(f, "g.fa");
-    write_bytes(p, text, strlen(text));
+    test_write_file(p, text, strlen(text));
     assert_reads_all(p, &want);
     fastx_reader_t *r = fastx_open(p);
     assert_non_null(r);
@@ -311,7 +287,7 @@ static void test_fastq_crlf(void **state)
     exp_add(&want, "r1 x", "ACGT", "IIII");
     exp_add(&want, "r2", "nn", "##");
     const char *p = fixture_path(f, "crlf.fq");
-    write_bytes(p, text, strlen(text));
+    test_write_file(p, text, strlen(text));
     assert_reads_all(p, &want);
     exp_free(&want);
     f->passed = 1;
@@ -322,10 +298,10 @@ static void test_empty_inputs(void **state)
     test_tmpdir_t *f = *state;
     exp_list_t none = {0};
     const char *p = fixture_path(f, "zero.fq");
-    write_bytes(p, "", 0);
+    test_write_file(p, "", 0);
     assert_reads_all(p, &none);
     p = fixture_path(f, "blank.fq");
-    write_bytes(p, "\n\r\n\n", 4);
+    test_write_file(p, "\n\r\n\n", 4);
     assert_reads_all(p, &none);
     p = fixture_path(f, "empty.fq.gz");
     write_gz(p, "", 0, 1);
@@ -400,7 +376,7 @@ static void test_random_large_fastq(void **state)
     exp_list_t want = {0};
     random_fastq(&t, &want, 9u << 20); /* > 2 text buffers, > 2 compressed reads */
     const char *p = fixture_path(f, "big.fq");
-    write_bytes(p, t.s, t.n);
+    test_write_file(p, t.s, t.n);
     assert_reads_all(p, &want);
     p = fixture_path(f, "big.fq.gz");
     write_gz(p, t.s, t.n, 3);
@@ -441,7 +417,7 @@ static void test_random_fasta_long_lines(void **state)
     }
     free(seq);
     const char *p = fixture_path(f, "long.fa");
-    write_bytes(p, t.s, t.n);
+    test_write_file(p, t.s, t.n);
     assert_reads_all(p, &want);
     p = fixture_path(f, "long.fa.gz");
     write_gz(p, t.s, t.n, 1);
@@ -461,7 +437,7 @@ static void test_stdin_pipe_gz(void **state)
     const char *p = fixture_path(f, "in.fq.gz");
     write_gz(p, fastq_text, strlen(fastq_text), 2);
     size_t n;
-    char *gz = slurp(p, &n);
+    char *gz = test_read_file(p, &n);
 
     int fds[2];
     assert_int_equal(pipe(fds), 0);
@@ -499,34 +475,16 @@ static void test_stdin_pipe_gz(void **state)
 /* Send stderr to a file until capture_stderr_end, which returns what was logged. */
 static char *capture_stderr_begin(test_tmpdir_t *f, int *saved)
 {
-    fflush(stderr);
-    *saved = dup(STDERR_FILENO);
-    char p[512]; /* not fixture_path(): that would recycle one of the caller's paths */
-    snprintf(p, sizeof p, "%s/stderr.txt", f->dir);
-    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(fd >= 0);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
-    return strdup(p);
+    char *path = test_path(f->dir, "stderr.txt"); /* not fixture_path(): that would recycle a caller's path */
+    *saved = test_stderr_begin(path);
+    return path;
 }
 
 static char *capture_stderr_end(char *path, int saved)
 {
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    size_t n;
-    char *text = slurp(path, &n);
-    text[n] = '\0';
+    char *text = test_stderr_end(path, saved);
     free(path);
     return text;
-}
-
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
 }
 
 /* Plain-text FASTQ that must fail: `good` records first, then code, logging one line
@@ -535,7 +493,7 @@ static void expect_bad_text(test_tmpdir_t *f, const char *text, size_t good, int
                             const char *record_line)
 {
     const char *p = fixture_path(f, "bad.fq");
-    write_bytes(p, text, strlen(text));
+    test_write_file(p, text, strlen(text));
     fastx_reader_t *r = fastx_open(p);
     assert_non_null(r);
     fastx_record_t rec = {0};
@@ -545,7 +503,7 @@ static void expect_bad_text(test_tmpdir_t *f, const char *text, size_t good, int
     int rc = fastx_read(r, &rec);
     char *log = capture_stderr_end(cap, saved);
     assert_int_equal(rc, code);
-    assert_int_equal(count_lines(log), 1);
+    assert_int_equal(test_count_lines(log), 1);
     assert_non_null(strstr(log, p));
     assert_non_null(strstr(log, record_line));
     assert_int_equal(fastx_read(r, &rec), code);
@@ -582,7 +540,7 @@ static void expect_damaged(test_tmpdir_t *f, const char *path, const exp_list_t 
     char *log = capture_stderr_end(cap, saved);
     assert_int_equal(rc, code);
     assert_true(n <= want->n);
-    assert_int_equal(count_lines(log), 1);
+    assert_int_equal(test_count_lines(log), 1);
     assert_non_null(strstr(log, path));
     if (!strstr(log, reason)) fail_msg("log \"%s\" does not mention \"%s\"", log, reason);
     free(log);
@@ -598,31 +556,31 @@ static void test_truncated_and_corrupt_streams(void **state)
 
     const char *p = fixture_path(f, "half.fq.gz");
     write_gz(p, t.s, t.n, 1);
-    char *gz = slurp(p, &n);
+    char *gz = test_read_file(p, &n);
     truncate_file(p, n / 2);
     size_t got;
     assert_int_equal(read_all(p, &want, &got), GB_E_FORMAT);
     assert_true(got > 0 && got < want.n); /* complete records before the damage */
     expect_damaged(f, p, &want, GB_E_FORMAT, "truncated gzip");
     for (size_t cut = 1; cut <= 8; cut += 7) { /* inside the trailer: all text decodes */
-        write_bytes(p, gz, n - cut);
+        test_write_file(p, gz, n - cut);
         expect_damaged(f, p, &want, GB_E_FORMAT, "truncated gzip");
     }
     /* flipped bytes in the deflate data */
     for (size_t i = n / 3; i < n / 3 + 16; i++) gz[i] ^= 0x55;
-    write_bytes(p, gz, n);
+    test_write_file(p, gz, n);
     expect_damaged(f, p, &want, GB_E_FORMAT, "gzip");
     free(gz);
 
     p = fixture_path(f, "half.fq.zst");
     write_zst(p, t.s, t.n, 2);
-    char *zs = slurp(p, &n);
+    char *zs = test_read_file(p, &n);
     truncate_file(p, n / 2);
     expect_damaged(f, p, &want, GB_E_FORMAT, "truncated zstd");
-    write_bytes(p, zs, n - 2); /* inside the final checksum */
+    test_write_file(p, zs, n - 2); /* inside the final checksum */
     expect_damaged(f, p, &want, GB_E_FORMAT, "truncated zstd");
     for (size_t i = n / 2; i < n / 2 + 16; i++) zs[i] ^= 0x55;
-    write_bytes(p, zs, n);
+    test_write_file(p, zs, n);
     expect_damaged(f, p, &want, GB_E_FORMAT, "zstd");
     free(zs);
 
@@ -656,7 +614,7 @@ static void expect_open_fails(test_tmpdir_t *f, const char *path, const char *me
     fastx_reader_t *r = fastx_open(path);
     char *log = capture_stderr_end(cap, saved);
     assert_null(r);
-    assert_int_equal(count_lines(log), 1);
+    assert_int_equal(test_count_lines(log), 1);
     assert_non_null(strstr(log, path));
     assert_non_null(strstr(log, message));
     free(log);
@@ -669,22 +627,22 @@ static void test_open_refuses(void **state)
     expect_open_fails(f, f->dir, "cannot open");
 
     const char *p = fixture_path(f, "nul.fq");
-    write_bytes(p, "@r1\nAC\0T\n+\nIIII\n", 16);
+    test_write_file(p, "@r1\nAC\0T\n+\nIIII\n", 16);
     expect_open_fails(f, p, "not FASTA/FASTQ");
     p = fixture_path(f, "text.fq");
-    write_bytes(p, "hello world\n", 12);
+    test_write_file(p, "hello world\n", 12);
     expect_open_fails(f, p, "not FASTA/FASTQ");
     p = fixture_path(f, "random.bin");
     unsigned char noise[4096];
     for (size_t i = 0; i < sizeof noise; i++) noise[i] = (unsigned char)test_rng_next(&rng);
     noise[0] = 0x00; /* never a compression magic by accident */
-    write_bytes(p, noise, sizeof noise);
+    test_write_file(p, noise, sizeof noise);
     expect_open_fails(f, p, "not FASTA/FASTQ");
     p = fixture_path(f, "binary.fq.gz"); /* valid gzip, binary content */
     write_gz(p, (const char *)noise, sizeof noise, 1);
     expect_open_fails(f, p, "not FASTA/FASTQ");
     p = fixture_path(f, "reads.fq.bz2");
-    write_bytes(p, "BZh91AY&SY", 10);
+    test_write_file(p, "BZh91AY&SY", 10);
     expect_open_fails(f, p, "bzip2");
     f->passed = 1;
 }

@@ -24,12 +24,8 @@ static char tmpdir[256];
 
 static char *write_tmp(const char *name, const char *text)
 {
-    char *p = NULL;
-    assert_true(asprintf(&p, "%s/%s", tmpdir, name) > 0);
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    char *p = test_path(tmpdir, name);
+    test_write_file(p, text, strlen(text));
     return p;
 }
 
@@ -292,21 +288,8 @@ static void test_select_errors(void **state)
 
 static void test_kovtun(void **state)
 {
-    char src[1024];
-    snprintf(src, sizeof src, "%s/cohorts/kovtun2022_MDD/samples_metadata_PRJNA762199.tsv", test_data_dir());
-    if (access(src, R_OK) != 0 || system("/usr/bin/python3 -c 'import biom, h5py' 2>/dev/null") != 0) {
-        printf("no Kovtun data at %s or no python biom-format: skipped\n", src);
-        skip();
-    }
-    char *cmd = NULL;
-    assert_true(asprintf(&cmd,
-                         "/usr/bin/python3 tests/integration/data/kovtun_to_biom.py --data '%s/cohorts/kovtun2022_MDD' "
-                         "'%s/kovtun.biom' '%s/kovtun.tsv' >/dev/null",
-                         test_data_dir(), tmpdir, tmpdir) > 0);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    char *bpath = NULL, *mpath = NULL;
-    assert_true(asprintf(&bpath, "%s/kovtun.biom", tmpdir) > 0 && asprintf(&mpath, "%s/kovtun.tsv", tmpdir) > 0);
+    test_kovtun_to_biom("samples_metadata_PRJNA762199.tsv", "", tmpdir, "kovtun.biom", "kovtun.tsv");
+    char *bpath = test_path(tmpdir, "kovtun.biom"), *mpath = test_path(tmpdir, "kovtun.tsv");
     biom_table_t b;
     metadata_t *m = NULL;
     assert_int_equal(biom_read(bpath, &b), 0);

@@ -37,26 +37,11 @@ static const double points_r[3][5] = {
 /* Gower matrix of the Bray-Curtis distances of dune's relative abundances. */
 static double *dune_gower(void)
 {
-    enum { N = DUNE_SITES, S = DUNE_SPECIES_N };
-    double rel[N * S], *d = malloc(N * N * sizeof *d), *g = malloc(gower_packed_size(N) * sizeof *g);
-    assert_non_null(d);
+    enum { N = DUNE_SITES };
+    double d[N * N], *g = malloc(gower_packed_size(N) * sizeof *g);
     assert_non_null(g);
-    for (size_t i = 0; i < N; i++) {
-        double total = 0;
-        for (size_t k = 0; k < S; k++) total += DUNE[i * S + k];
-        for (size_t k = 0; k < S; k++) rel[i * S + k] = DUNE[i * S + k] / total;
-    }
-    for (size_t i = 0; i < N; i++)
-        for (size_t j = 0; j < N; j++) {
-            double num = 0, den = 0;
-            for (size_t k = 0; k < S; k++) {
-                num += fabs(rel[i * S + k] - rel[j * S + k]);
-                den += rel[i * S + k] + rel[j * S + k];
-            }
-            d[i * N + j] = num / den;
-        }
+    test_bray_curtis(DUNE, N, DUNE_SPECIES_N, 1, d);
     assert_int_equal(gower_full(d, N, g), 0);
-    free(d);
     return g;
 }
 

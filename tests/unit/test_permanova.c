@@ -552,32 +552,14 @@ static void decode_perms(const char *const *rows, size_t nrow, size_t n, int32_t
     }
 }
 
-/* Bray-Curtis of the relative abundances of dune rows 0..n-1 (vegdist(dune / rowSums(dune))). */
-static void dune_bray(size_t n, double *d)
-{
-    double rel[20][30];
-    for (size_t i = 0; i < n; i++) {
-        double total = 0.0;
-        for (size_t k = 0; k < 30; k++) total += DUNE[i * 30 + k];
-        for (size_t k = 0; k < 30; k++) rel[i][k] = DUNE[i * 30 + k] / total;
-    }
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++) {
-            double num = 0.0, den = 0.0;
-            for (size_t k = 0; k < 30; k++) {
-                num += fabs(rel[i][k] - rel[j][k]);
-                den += rel[i][k] + rel[j][k];
-            }
-            d[i * n + j] = num / den;
-        }
-}
-
+/* Gower matrix of the Bray-Curtis distances of the relative abundances of dune rows 0..n-1
+ * (vegdist(dune / rowSums(dune))). */
 static double *dune_gower(size_t n)
 {
     double *d = malloc(n * n * sizeof *d), *g = malloc(gower_packed_size(n) * sizeof *g);
     assert_non_null(d);
     assert_non_null(g);
-    dune_bray(n, d);
+    test_bray_curtis(DUNE, n, DUNE_SPECIES_N, 1, d);
     assert_int_equal(gower_full(d, n, g), 0);
     free(d);
     return g;
@@ -829,7 +811,7 @@ static void test_gower_layouts(void **state)
     double *d = malloc(n * n * sizeof *d), *low = malloc(n * (n - 1) / 2 * sizeof *low);
     float *low32 = malloc(n * (n - 1) / 2 * sizeof *low32);
     double *g1 = malloc(np * sizeof *g1), *g2 = malloc(np * sizeof *g2), *g3 = malloc(np * sizeof *g3);
-    dune_bray(n, d);
+    test_bray_curtis(DUNE, n, DUNE_SPECIES_N, 1, d);
     for (size_t i = 1, o = 0; i < n; i++)
         for (size_t j = 0; j < i; j++, o++) {
             low[o] = d[i * n + j];
@@ -963,15 +945,7 @@ static void random_problem(size_t n, uint64_t seed, double *g, double *gfull, do
                                                      : floor(20 * test_rng_uniform(&s) * (1 + lev * (k < 5)));
         ab[i * S] += 1; /* no empty sample */
     }
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++) {
-            double num = 0, den = 0;
-            for (size_t k = 0; k < S; k++) {
-                num += fabs(ab[i * S + k] - ab[j * S + k]);
-                den += ab[i * S + k] + ab[j * S + k];
-            }
-            d[i * n + j] = num / den;
-        }
+    test_bray_curtis(ab, n, S, 0, d);
     assert_int_equal(gower_full(d, n, g), 0);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j <= i; j++) gfull[i * n + j] = gfull[j * n + i] = g[i * (i + 1) / 2 + j];

@@ -10,7 +10,6 @@
 #include "test_util.h"
 #include <cmocka.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,33 +19,6 @@
 #include "profile.h"
 
 static test_rng_t rng;   /* seeded in main */
-
-/* dir/rel (caller frees). */
-static char *in_dir(const test_tmpdir_t *f, const char *rel)
-{
-    char *p;
-    assert_true(asprintf(&p, "%s/%s", f->dir, rel) > 0);
-    return p;
-}
-
-static void put_file(const char *path, const char *text, size_t len)
-{
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(text, 1, len, fp), len);
-    assert_int_equal(fclose(fp), 0);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    char *buf = calloc(1, 1 << 20);
-    assert_non_null(buf);
-    *len = fread(buf, 1, (1 << 20) - 1, fp);
-    fclose(fp);
-    return buf;
-}
 
 /* Names in dir (excluding . and ..), joined with '|' in sorted order (caller frees). */
 static char *list_dir(const char *dir)
@@ -71,28 +43,12 @@ static char *list_dir(const char *dir)
 static char *read_capturing(const test_tmpdir_t *f, const char *outdir, const char *id, int *rc,
                             profile_t *p)
 {
-    char *log_path = in_dir(f, "stderr.txt");
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
+    char *log_path = test_path(f->dir, "stderr.txt");
+    int saved = test_stderr_begin(log_path);
     *rc = profile_read(outdir, id, p);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    size_t n;
-    char *text = slurp(log_path, &n);
+    char *text = test_stderr_end(log_path, saved);
     free(log_path);
     return text;
-}
-
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
 }
 
 /* ---------- a known profile ---------- */
@@ -144,9 +100,9 @@ static void test_exact_format_and_round_trip(void **state)
     test_tmpdir_t *f = *state;
     profile_t p = sample_profile(), back;
     assert_int_equal(profile_write(f->dir, &p), GB_OK);
-    char *file = in_dir(f, "samples/S1.profile.tsv");
+    char *file = test_path(f->dir, "samples/S1.profile.tsv");
     size_t len;
-    char *text = slurp(file, &len);
+    char *text = test_read_file(file, &len);
     assert_int_equal(len, sizeof EXPECTED - 1);
     assert_memory_equal(text, EXPECTED, len);
     assert_int_equal(profile_read(f->dir, "S1", &back), GB_OK);
@@ -224,11 +180,11 @@ static void test_random_round_trips(void **state)
 
 static void write_raw_profile(const test_tmpdir_t *f, const char *id, const char *text, size_t len)
 {
-    char *samples = in_dir(f, "samples");
+    char *samples = test_path(f->dir, "samples");
     mkdir(samples, 0755);
     char *file;
     assert_true(asprintf(&file, "%s/%s.profile.tsv", samples, id) > 0);
-    put_file(file, text, len);
+    test_write_file(file, text, len);
     free(file);
     free(samples);
 }
@@ -243,7 +199,7 @@ static void test_every_truncation_rejected(void **state)
         profile_t back;
         int rc;
         char *log = read_capturing(f, f->dir, "S1", &rc, &back);
-        if (rc != GB_E_FORMAT || count_lines(log) != 1 || !strstr(log, "S1.profile.tsv:"))
+        if (rc != GB_E_FORMAT || test_count_lines(log) != 1 || !strstr(log, "S1.profile.tsv:"))
             fail_msg("prefix of %zu bytes: rc %d, log:\n%s", len, rc, log);
         assert_null(back.id);
         assert_null(back.taxid);
@@ -315,7 +271,7 @@ static void test_corruptions_rejected(void **state)
         char *log = read_capturing(f, f->dir, "S1", &rc, &back);
         char *want;
         assert_true(asprintf(&want, "%s/samples/S1.profile.tsv%s", f->dir, d->logged) > 0);
-        if (rc != GB_E_FORMAT || count_lines(log) != 1 || !strstr(log, want))
+        if (rc != GB_E_FORMAT || test_count_lines(log) != 1 || !strstr(log, want))
             fail_msg("case '%s': rc %d, log:\n%swanted: %s", d->name, rc, log, want);
         assert_null(back.id);
         free(want);
@@ -330,7 +286,8 @@ static void test_wrong_sample_id(void **state)
     test_tmpdir_t *f = *state;
     profile_t p = sample_profile(), back;
     assert_int_equal(profile_write(f->dir, &p), GB_OK);
-    char *from = in_dir(f, "samples/S1.profile.tsv"), *to = in_dir(f, "samples/S2.profile.tsv");
+    char *from = test_path(f->dir, "samples/S1.profile.tsv");
+    char *to = test_path(f->dir, "samples/S2.profile.tsv");
     assert_int_equal(rename(from, to), 0);
     int rc;
     char *log = read_capturing(f, f->dir, "S2", &rc, &back);
@@ -354,7 +311,7 @@ static void test_missing_profile(void **state)
     assert_null(back.id);
     free(log);
 
-    char *gone = in_dir(f, "no_such_outdir");
+    char *gone = test_path(f->dir, "no_such_outdir");
     log = read_capturing(f, gone, "S1", &rc, &back);
     assert_int_equal(rc, GB_E_IO);
     assert_string_equal(log, "");
@@ -368,7 +325,7 @@ static void test_missing_profile(void **state)
 static void test_no_temp_files_left(void **state)
 {
     test_tmpdir_t *f = *state;
-    char *samples = in_dir(f, "samples");
+    char *samples = test_path(f->dir, "samples");
     profile_t p = sample_profile();
     assert_int_equal(profile_write(f->dir, &p), GB_OK);   /* creates samples/ */
     p.id = "S2";
@@ -398,27 +355,25 @@ static void test_no_temp_files_left(void **state)
     f->passed = 1;
 }
 
-/* Runs profile_write with stderr captured; returns the number of log lines. */
-static int write_failing(const test_tmpdir_t *f, const char *outdir, const profile_t *p, int want_rc)
+/* End of a capture begun with test_stderr_begin(log_path) around `call`, which returned rc:
+ * the number of lines logged. Fails the test, with the log, unless rc is want_rc. */
+static int lines_logged(char *log_path, int saved, const char *call, int rc, int want_rc)
 {
-    char *log_path = in_dir(f, "stderr.txt");
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
-    int rc = profile_write(outdir, p);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    size_t n;
-    char *text = slurp(log_path, &n);
-    if (rc != want_rc) fail_msg("write into %s: rc %d, log:\n%s", outdir, rc, text);
-    int lines = count_lines(text);
+    char *text = test_stderr_end(log_path, saved);
+    if (rc != want_rc) fail_msg("%s: rc %d (want %d), log:\n%s", call, rc, want_rc, text);
+    int lines = test_count_lines(text);
     free(text);
     free(log_path);
     return lines;
+}
+
+/* Runs profile_write with stderr captured; returns the number of log lines. */
+static int write_failing(const test_tmpdir_t *f, const char *outdir, const profile_t *p, int want_rc)
+{
+    char *log_path = test_path(f->dir, "stderr.txt");
+    int saved = test_stderr_begin(log_path);
+    int rc = profile_write(outdir, p);
+    return lines_logged(log_path, saved, outdir, rc, want_rc);
 }
 
 /* We run as root, so permissions cannot force failures: files in place of folders, a
@@ -428,25 +383,25 @@ static void test_failed_writes_are_clean(void **state)
     test_tmpdir_t *f = *state;
     profile_t p = sample_profile();
 
-    char *file_outdir = in_dir(f, "plainfile");
-    put_file(file_outdir, "x", 1);
+    char *file_outdir = test_path(f->dir, "plainfile");
+    test_write_file(file_outdir, "x", 1);
     assert_int_equal(write_failing(f, file_outdir, &p, GB_E_IO), 1);
 
-    char *odir = in_dir(f, "out2"), *samples = in_dir(f, "out2/samples");
+    char *odir = test_path(f->dir, "out2"), *samples = test_path(f->dir, "out2/samples");
     assert_int_equal(mkdir(odir, 0755), 0);
-    put_file(samples, "x", 1);   /* samples is a file */
+    test_write_file(samples, "x", 1);   /* samples is a file */
     assert_int_equal(write_failing(f, odir, &p, GB_E_IO), 1);
     char *names = list_dir(odir);
     assert_string_equal(names, "samples");
     free(names);
 
     /* the final name is a non-empty folder: everything works until the rename */
-    char *odir3 = in_dir(f, "out3"), *blocker = in_dir(f, "out3/samples/S1.profile.tsv");
-    char *inner = in_dir(f, "out3/samples/S1.profile.tsv/keep");
+    char *odir3 = test_path(f->dir, "out3"), *blocker = test_path(f->dir, "out3/samples/S1.profile.tsv");
+    char *inner = test_path(f->dir, "out3/samples/S1.profile.tsv/keep");
     assert_int_equal(mkdir(odir3, 0755), 0);
-    assert_int_equal(mkdir(samples = (free(samples), in_dir(f, "out3/samples")), 0755), 0);
+    assert_int_equal(mkdir(samples = (free(samples), test_path(f->dir, "out3/samples")), 0755), 0);
     assert_int_equal(mkdir(blocker, 0755), 0);
-    put_file(inner, "x", 1);
+    test_write_file(inner, "x", 1);
     assert_int_equal(write_failing(f, odir3, &p, GB_E_IO), 1);
     names = list_dir(samples);
     assert_string_equal(names, "S1.profile.tsv");   /* the folder; no temp file */
@@ -455,7 +410,7 @@ static void test_failed_writes_are_clean(void **state)
     assert_int_equal(write_failing(f, "/proc", &p, GB_E_IO), 1);
     assert_int_equal(write_failing(f, "/proc/self/gutbrain_out", &p, GB_E_IO), 1);
     /* OUTDIR itself must exist: only samples/ is created */
-    char *gone = in_dir(f, "missing_outdir");
+    char *gone = test_path(f->dir, "missing_outdir");
     assert_int_equal(write_failing(f, gone, &p, GB_E_IO), 1);
 
     free(gone);
@@ -503,24 +458,10 @@ static void test_inconsistent_profile_refused(void **state)
 /* profile_path expected to fail with GB_E_USAGE; returns the number of log lines. */
 static int path_failing(const test_tmpdir_t *f, char *buf, size_t cap, const char *id)
 {
-    char *log_path = in_dir(f, "stderr.txt");
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
+    char *log_path = test_path(f->dir, "stderr.txt");
+    int saved = test_stderr_begin(log_path);
     int rc = profile_path(buf, cap, "out", id, ".tsv");
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    size_t n;
-    char *text = slurp(log_path, &n);
-    if (rc != GB_E_USAGE) fail_msg("profile_path(cap %zu, id '%s'): rc %d", cap, id, rc);
-    int lines = count_lines(text);
-    free(text);
-    free(log_path);
-    return lines;
+    return lines_logged(log_path, saved, id, rc, GB_E_USAGE);
 }
 
 static void test_paths(void **state)
@@ -554,9 +495,9 @@ static void set_mtime(const char *path, time_t sec, long nsec)
 static void test_fingerprint_sensitivity(void **state)
 {
     test_tmpdir_t *f = *state;
-    char *r1 = in_dir(f, "r_1.fq"), *r2 = in_dir(f, "r_2.fq");
-    put_file(r1, "@a\nACGT\n+\nIIII\n", 16);
-    put_file(r2, "@a\nTTTT\n+\nIIII\n", 16);
+    char *r1 = test_path(f->dir, "r_1.fq"), *r2 = test_path(f->dir, "r_2.fq");
+    test_write_file(r1, "@a\nACGT\n+\nIIII\n", 16);
+    test_write_file(r2, "@a\nTTTT\n+\nIIII\n", 16);
     set_mtime(r1, 1700000000, 123456789);
     set_mtime(r2, 1700000000, 987654321);
     sample_t s = { .id = "S1", .fastq = { r1, r2 } };
@@ -566,7 +507,7 @@ static void test_fingerprint_sensitivity(void **state)
     assert_int_equal(profile_fingerprint(&s, &base), fp0);
 
     /* nothing that matters changed: same value (content is not hashed, by design) */
-    put_file(r1, "@a\nGGGG\n+\nIIII\n", 16);
+    test_write_file(r1, "@a\nGGGG\n+\nIIII\n", 16);
     set_mtime(r1, 1700000000, 123456789);
     assert_int_equal(profile_fingerprint(&s, &base), fp0);
     run_params_t q = base;
@@ -574,10 +515,10 @@ static void test_fingerprint_sensitivity(void **state)
     assert_int_equal(profile_fingerprint(&s, &q), fp0);
 
     /* each input of the fingerprint, changed alone */
-    put_file(r2, "@a\nTTTTT\n+\nIIIII\n", 18);   /* size */
+    test_write_file(r2, "@a\nTTTTT\n+\nIIIII\n", 18);   /* size */
     set_mtime(r2, 1700000000, 987654321);
     assert_int_not_equal(profile_fingerprint(&s, &base), fp0);
-    put_file(r2, "@a\nTTTT\n+\nIIII\n", 16);
+    test_write_file(r2, "@a\nTTTT\n+\nIIII\n", 16);
     set_mtime(r2, 1700000000, 987654321);
     assert_int_equal(profile_fingerprint(&s, &base), fp0);
     set_mtime(r1, 1700000000, 123456790);        /* mtime, one nanosecond */
@@ -621,8 +562,8 @@ static void test_fingerprint_sensitivity(void **state)
 static void test_fingerprint_missing_input(void **state)
 {
     test_tmpdir_t *f = *state;
-    char *empty = in_dir(f, "empty.fq"), *missing = in_dir(f, "missing.fq");
-    put_file(empty, "", 0);
+    char *empty = test_path(f->dir, "empty.fq"), *missing = test_path(f->dir, "missing.fq");
+    test_write_file(empty, "", 0);
     set_mtime(empty, 0, 0);
     run_params_t p = { .db_checksum = 1 };
     sample_t a = { .id = "A", .fastq = { empty, NULL } };
@@ -631,7 +572,7 @@ static void test_fingerprint_missing_input(void **state)
     assert_int_not_equal(fa, fb);
     assert_int_equal(profile_fingerprint(&b, &p), fb);
     /* the file appears: the fingerprint changes */
-    put_file(missing, "", 0);
+    test_write_file(missing, "", 0);
     assert_int_not_equal(profile_fingerprint(&b, &p), fb);
     free(empty);
     free(missing);
@@ -649,13 +590,13 @@ static void test_fingerprint_order_independent(void **state)
     for (int i = 0; i < N; i++) {
         char name[32];
         snprintf(name, sizeof name, "in%02d.fq", i);
-        paths[i] = in_dir(f, name);
+        paths[i] = test_path(f->dir, name);
     }
     for (int i = 0; i < N; i++) {
         size_t len = (size_t)(test_rng_next(&rng) % 64);
         char blob[64];
         memset(blob, 'N', sizeof blob);
-        put_file(paths[i], blob, len);
+        test_write_file(paths[i], blob, len);
         snprintf(ids[i], sizeof ids[i], "s%d", i);
         s[i] = (sample_t){ .id = ids[i], .fastq = { paths[i], i % 3 ? paths[(i + 1) % N] : NULL } };
     }

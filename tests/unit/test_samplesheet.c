@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include "test_util.h"
 #include <cmocka.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,22 +19,17 @@
 /* Writes len bytes (strlen when len is -1) to dir/name; returns the path (caller frees). */
 static char *put_file(test_tmpdir_t *f, const char *name, const char *text, long len)
 {
-    char *path;
-    assert_true(asprintf(&path, "%s/%s", f->dir, name) > 0);
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    size_t n = len < 0 ? strlen(text) : (size_t)len;
-    assert_int_equal(fwrite(text, 1, n, fp), n);
-    assert_int_equal(fclose(fp), 0);
+    char *path = test_path(f->dir, name);
+    test_write_file(path, text, len < 0 ? strlen(text) : (size_t)len);
     return path;
 }
 
 /* "<realpath of dir>/<rel>" (caller frees): what relative sheet paths resolve against. */
 static char *in_dir(test_tmpdir_t *f, const char *rel)
 {
-    char *real = realpath(f->dir, NULL), *p;
+    char *real = realpath(f->dir, NULL);
     assert_non_null(real);
-    assert_true(asprintf(&p, "%s/%s", real, rel) > 0);
+    char *p = test_path(real, rel);
     free(real);
     return p;
 }
@@ -44,32 +38,11 @@ static char *in_dir(test_tmpdir_t *f, const char *rel)
 static char *load_capturing(test_tmpdir_t *f, const char *path, int *rc, samplesheet_t *sh)
 {
     char *log_path = in_dir(f, "stderr.txt");
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
+    int saved = test_stderr_begin(log_path);
     *rc = samplesheet_load(path, sh);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    FILE *fp = fopen(log_path, "rb");
-    assert_non_null(fp);
-    char *text = calloc(1, 4096);
-    assert_non_null(text);
-    size_t got = fread(text, 1, 4095, fp);
-    (void)got;
-    fclose(fp);
+    char *text = test_stderr_end(log_path, saved);
     free(log_path);
     return text;
-}
-
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
 }
 
 static void load_ok(const char *path, samplesheet_t *sh)
@@ -366,7 +339,7 @@ static void test_errors(void **state)
         char *log = load_capturing(f, path, &rc, &sh);
         char *want;
         assert_true(asprintf(&want, "%s%s", path, b->logged) > 0);
-        if (rc != GB_E_USAGE || !strstr(log, want) || count_lines(log) != 1)
+        if (rc != GB_E_USAGE || !strstr(log, want) || test_count_lines(log) != 1)
             fail_msg("case '%s': rc %d, logged:\n%swanted: %s", b->name, rc, log, want);
         assert_null(sh.samples);
         assert_int_equal(sh.n, 0);
@@ -388,14 +361,14 @@ static void test_unreadable_sheet(void **state)
     char *log = load_capturing(f, missing, &rc, &sh);
     assert_int_equal(rc, GB_E_USAGE);
     assert_non_null(strstr(log, "cannot open sample sheet"));
-    assert_int_equal(count_lines(log), 1);
+    assert_int_equal(test_count_lines(log), 1);
     free(log);
     free(missing);
 
     log = load_capturing(f, f->dir, &rc, &sh);   /* a folder opens but cannot be read */
     assert_int_equal(rc, GB_E_USAGE);
     assert_non_null(strstr(log, "cannot read sample sheet"));
-    assert_int_equal(count_lines(log), 1);
+    assert_int_equal(test_count_lines(log), 1);
     assert_null(sh.samples);
     free(log);
     f->passed = 1;

@@ -58,12 +58,9 @@ static const char FAKE_OTHER_NAMES[] =
 
 static void write_text(const test_tmpdir_t *fx, const char *name, const char *text)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", fx->dir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fputs(text, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
+    char *path = test_path(fx->dir, name);
+    test_write_file(path, text, strlen(text));
+    free(path);
 }
 
 /* Writes nodes[] as nodes.dmp/names.dmp in the exact NCBI layout (13 node columns). */
@@ -106,17 +103,10 @@ static char *stderr_of(int (*f)(void *), void *arg, int *rc)
     char path[] = "/tmp/gbtaxerrXXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
-    fflush(stderr);
-    int saved = dup(2);
-    dup2(fd, 2);
-    *rc = f(arg);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    char *text = calloc(1, 4096);
-    assert_non_null(text);
-    assert_true(pread(fd, text, 4095, 0) >= 0);
     close(fd);
+    int saved = test_stderr_begin(path);
+    *rc = f(arg);
+    char *text = test_stderr_end(path, saved);
     unlink(path);
     return text;
 }

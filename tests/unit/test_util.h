@@ -1,9 +1,10 @@
 /* Helpers shared by the unit tests, header-only (each test is one program, one translation
  * unit): the splitmix64 generator and the GB_TEST_SEED seed, temporary directories under
- * $TMPDIR (one per test or one per program, removed when the tests pass), comparison of
- * doubles against reference values, the test-data directory and, with TEST_UTIL_MPI defined
- * before the include, the start and end of a program that runs its tests under MPI.
- * cohort_mpi_driver.c uses the generator too, so its cohorts follow the same streams. */
+ * $TMPDIR (one per test or one per program, removed when the tests pass), whole-file reads
+ * and writes and stderr capture, comparison of doubles against reference values and a
+ * reference Bray-Curtis, the test data and, with TEST_UTIL_MPI defined before the include,
+ * the start and end of a program that runs its tests under MPI. cohort_mpi_driver.c uses the
+ * generator too, so its cohorts follow the same streams. */
 #ifndef GB_TEST_UTIL_H
 #define GB_TEST_UTIL_H
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
 #include <stdio.h>
@@ -123,6 +125,72 @@ static inline int test_tmpdir_teardown(void **state)
 #define test_tmpdir_unit_test(test) \
     cmocka_unit_test_setup_teardown(test, test_tmpdir_setup, test_tmpdir_teardown)
 
+/* ---------- files ---------- */
+
+/* "dir/name" (caller frees). */
+static inline char *test_path(const char *dir, const char *name)
+{
+    char *path = NULL;
+    assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+    return path;
+}
+
+/* path holds exactly the n bytes of data. */
+static inline void test_write_file(const char *path, const void *data, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, n, fp), n);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* The whole file, NUL-terminated (caller frees); its length in *len unless len is NULL. */
+static inline char *test_read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+    long size = ftell(fp);
+    assert_true(size >= 0);
+    rewind(fp);
+    char *data = malloc((size_t)size + 1);
+    assert_non_null(data);
+    assert_int_equal(fread(data, 1, (size_t)size, fp), (size_t)size);
+    assert_int_equal(fclose(fp), 0);
+    data[size] = '\0';
+    if (len) *len = (size_t)size;
+    return data;
+}
+
+/* Sends stderr to path (created or emptied) until test_stderr_end; returns the descriptor
+ * that test_stderr_end puts back. */
+static inline int test_stderr_begin(const char *path)
+{
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(saved >= 0 && fd >= 0);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+    return saved;
+}
+
+/* Puts stderr back; returns what was logged to path meanwhile (caller frees). */
+static inline char *test_stderr_end(const char *path, int saved)
+{
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    return test_read_file(path, NULL);
+}
+
+static inline int test_count_lines(const char *text)
+{
+    int n = 0;
+    for (; *text; text++) n += *text == '\n';
+    return n;
+}
+
 /* ---------- doubles against reference values ---------- */
 
 static double test_max_rel_err;   /* largest difference test_expect_close* has seen, for a summary */
@@ -165,6 +233,30 @@ static inline void test_expect_close_n(const char *what, const double *got, size
     printf("  %-34s n=%-4zu max rel diff vs R %.3g (%zu bit-identical)\n", what, n, worst, exact);
 }
 
+/* Bray-Curtis between the n rows of x (n x p, row-major; each row first divided by its sum
+ * when relative) into d (n x n), as the textbook writes it: sum |a - b| / sum (a + b) over
+ * features in order. A reference for the kernels, which compute it another way. */
+static inline void test_bray_curtis(const double *x, size_t n, size_t p, int relative, double *d)
+{
+    double *rel = malloc(n * p * sizeof *rel);
+    assert_non_null(rel);
+    for (size_t i = 0; i < n; i++) {
+        double total = 0;
+        for (size_t k = 0; k < p; k++) total += x[i * p + k];
+        for (size_t k = 0; k < p; k++) rel[i * p + k] = relative ? x[i * p + k] / total : x[i * p + k];
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            double num = 0, den = 0;
+            for (size_t k = 0; k < p; k++) {
+                num += fabs(rel[i * p + k] - rel[j * p + k]);
+                den += rel[i * p + k] + rel[j * p + k];
+            }
+            d[i * n + j] = num / den;
+        }
+    free(rel);
+}
+
 /* ---------- test data ---------- */
 
 /* $GUTBRAIN_DATA, else ../shared/data (next to the repository: the tests run from its root). */
@@ -172,6 +264,30 @@ static inline const char *test_data_dir(void)
 {
     const char *dir = getenv("GUTBRAIN_DATA");
     return dir && *dir ? dir : "../shared/data";
+}
+
+/* The Kovtun 2022 MDD cohort of the test data through tests/integration/data/kovtun_to_biom.py
+ * (with options, "" for none) into dir/biom and dir/meta. Skips the test when the cohort's file
+ * `needs` or python's biom-format is missing. */
+static inline void test_kovtun_to_biom(const char *needs, const char *options, const char *dir,
+                                       const char *biom, const char *meta)
+{
+    char *cohort = test_path(test_data_dir(), "cohorts/kovtun2022_MDD"), *src = test_path(cohort, needs);
+    if (access(src, R_OK) != 0 || system("/usr/bin/python3 -c 'import biom, h5py' 2>/dev/null") != 0) {
+        printf("no Kovtun data at %s or no python biom-format: skipped\n", src);
+        free(src);
+        free(cohort);
+        skip();
+    }
+    char *cmd = NULL;
+    assert_true(asprintf(&cmd,
+                         "/usr/bin/python3 tests/integration/data/kovtun_to_biom.py %s --data '%s' "
+                         "'%s/%s' '%s/%s' >/dev/null",
+                         options, cohort, dir, biom, dir, meta) > 0);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    free(src);
+    free(cohort);
 }
 
 /* ---------- programs under MPI ---------- */
