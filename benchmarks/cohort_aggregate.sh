@@ -28,7 +28,8 @@ RANKS=${RANKS:-1 2}
 CASES=${CASES:-sparse dense zstd}
 WORK=${WORK:-$repo/benchmarks/work/cohort}
 TARGET_S=10
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false OMP_NUM_THREADS=1
+source "$repo/benchmarks/lib.bash"
+export OMP_NUM_THREADS=1
 export GUTBRAIN_CREATION_DATE=2024-01-01T00:00:00Z HDF5_PLUGIN_PATH=$repo/build/plugins
 
 die() { echo "cohort_aggregate: $*" >&2; exit 1; }

@@ -12,17 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 source "$(dirname "${BASH_SOURCE[0]}")/run_lib.bash"
 
 # ---------------------------------------------------------------- setup
-echo "data: $DATA"
-echo "temp: $TMP"
-if build_tiny_db; then
-  ok "tiny DB built"
-else
-  fail "tiny DB build failed"; show "$TMP/build.err" 10
-  finish; exit 1
-fi
-DB=$TMP/db
-make_cohort "$TMP/cohort"
-SHEET=$TMP/cohort/sheet.csv
+setup_cohort
 ok "cohort of ${#COHORT_IDS[@]} samples: ${COHORT_IDS[*]}"
 
 # ---------------------------------------------------------------- reference: without mpirun

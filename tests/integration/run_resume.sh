@@ -29,17 +29,7 @@ dump_or_fail() {
 }
 
 # ---------------------------------------------------------------- setup
-echo "data: $DATA"
-echo "temp: $TMP"
-if build_tiny_db; then
-  ok "tiny DB built"
-else
-  fail "tiny DB build failed"; show "$TMP/build.err" 10
-  finish; exit 1
-fi
-DB=$TMP/db
-make_cohort "$TMP/cohort"
-SHEET=$TMP/cohort/sheet.csv
+setup_cohort
 N=${#COHORT_IDS[@]}
 
 # ---------------------------------------------------------------- (a) rerun of a finished run

@@ -128,17 +128,12 @@ job_ok() {
 }
 
 # ---------------------------------------------------------------- setup
-echo "data: $DATA"
-echo "temp: $TMP"
+setup_cohort
 if ! start_cluster; then
   fail "Slurm cluster on localhost did not start (logs in $W)"
   finish; exit 1
 fi
 ok "Slurm cluster on localhost: $(sinfo -h -o '%P %D node(s) %c CPUs %T')"
-if build_tiny_db; then ok "tiny DB built"; else fail "tiny DB build failed"; show "$TMP/build.err"; finish; exit 1; fi
-DB=$TMP/db
-make_cohort "$TMP/cohort"
-SHEET=$TMP/cohort/sheet.csv
 gb_run_ok ref 0 "$TMP/out_ref" "$SHEET" --threads 1 && cohort_dump "$TMP/out_ref/cohort.biom" "$TMP/ref.dump" ||
   { fail "reference run without Slurm"; finish; exit 1; }
 export DB GB
