@@ -45,7 +45,9 @@ build_driver() {
   mpicc -std=gnu11 -fopenmp -O3 -march=x86-64-v2 -D_GNU_SOURCE -I"$repo/kernels" -I"$repo/pipeline" \
     $(pkg-config --cflags hdf5-openmpi) -o "$out" "$repo/tests/unit/cohort_mpi_driver.c" \
     "$repo/pipeline/cohort_h5.c" "$repo/pipeline/h5zstd.c" "$repo/pipeline/taxdump.c" "$repo/pipeline/log.c" \
-    $(pkg-config --libs hdf5-openmpi) -lzstd -lxxhash -lz -lm || die "cannot build the driver"
+    "$repo/pipeline/gb_h5.c" "$repo/pipeline/gb_mpi.c" "$repo/pipeline/strbuf.c" "$repo/pipeline/fileio.c" \
+    "$repo/kernels/gb_status.c" $(pkg-config --libs hdf5-openmpi) -lzstd -lxxhash -lz -lm ||
+    die "cannot build the driver"
   echo "$out"
 }
 DRIVER=${DRIVER:-$(build_driver)}

@@ -28,8 +28,9 @@ if [ ! -x "$DRIVER" ]; then   # only its own few sources: works while other modu
   # shellcheck disable=SC2046
   mpicc -std=gnu11 -fopenmp -O2 -D_GNU_SOURCE -I"$ROOT/kernels" -I"$ROOT/pipeline" $(pkg-config --cflags hdf5-openmpi) \
     -o "$DRIVER" "$ROOT/tests/unit/cohort_mpi_driver.c" "$ROOT/pipeline/cohort_h5.c" "$ROOT/pipeline/h5zstd.c" \
-    "$ROOT/pipeline/taxdump.c" "$ROOT/pipeline/log.c" $(pkg-config --libs hdf5-openmpi) -lzstd -lxxhash -lz -lm \
-    || die "cannot compile the driver"
+    "$ROOT/pipeline/taxdump.c" "$ROOT/pipeline/log.c" "$ROOT/pipeline/gb_h5.c" "$ROOT/pipeline/gb_mpi.c" \
+    "$ROOT/pipeline/strbuf.c" "$ROOT/pipeline/fileio.c" "$ROOT/kernels/gb_status.c" \
+    $(pkg-config --libs hdf5-openmpi) -lzstd -lxxhash -lz -lm || die "cannot compile the driver"
 fi
 echo "driver: $DRIVER"
 echo "temp: $TMP"
