@@ -158,6 +158,13 @@ reused_count() {
 # tmp_files OUT: temporary files left under OUT (names with .tmp.).
 tmp_files() { find "$1" -name '*.tmp.*' -printf '%P ' 2> /dev/null; }
 
+# expect_no_tmp_files WHAT OUT: ok when no temporary file is left under OUT, else FAIL naming them.
+expect_no_tmp_files() {
+  local left
+  left=$(tmp_files "$2")
+  if [ -z "$left" ]; then ok "$1: no temporary files left"; else fail "$1: temporary files left: $left"; fi
+}
+
 # same_file NAME A B: ok when A and B are byte-identical, else FAIL with a diff excerpt.
 same_file() {
   if cmp -s "$2" "$3"; then

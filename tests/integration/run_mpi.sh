@@ -36,7 +36,7 @@ if [ -s "$REF/failed.tsv" ] && [ "$(cat "$REF/failed.tsv")" = "$(printf 'sample\
 else
   fail "failed.tsv should hold just the header"; show "$REF/failed.tsv"
 fi
-[ -z "$(tmp_files "$REF")" ] && ok "no temporary files left" || fail "temporary files left: $(tmp_files "$REF")"
+expect_no_tmp_files "run without mpirun" "$REF"
 
 # Where BIOM readers need it: BIOM's groups deflate-compressed (no plugin needed), the
 # gutbrain extras in their own group.

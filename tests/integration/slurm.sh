@@ -187,7 +187,7 @@ if submit cancel "--export=ALL,SHEET=$BIG,OUT=$OUTC" --ntasks=2 --cpus-per-task=
     fail "scancel: $n_stopped of 2 ranks report a clean stop ($n_done samples done, job $JOB_STATE, exit $JOB_EXIT)"
     show "$TMP/cancel.log" 12
   fi
-  [ -z "$(tmp_files "$OUTC")" ] && ok "scancel: no temporary files left" || fail "scancel: temporary files left: $(tmp_files "$OUTC")"
+  expect_no_tmp_files scancel "$OUTC"
   if job_ok resubmit "--export=ALL,SHEET=$BIG,OUT=$OUTC" --ntasks=2 --cpus-per-task=1 --mem=1G; then
     got=$(reused_count "$TMP/resubmit.log")
     [ "$got" = "$n_done" ] && ok "resubmitted: $got finished samples reused" || fail "resubmitted: $got reused (want $n_done)"
