@@ -184,6 +184,7 @@ static inline char *test_stderr_end(const char *path, int saved)
     return test_read_file(path, NULL);
 }
 
+/* Newlines in text: the number of log lines a capture holds. */
 static inline int test_count_lines(const char *text)
 {
     int n = 0;
