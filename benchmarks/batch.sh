@@ -38,9 +38,9 @@ K2_RUNS=${K2_RUNS:-1}
 SIMULATE=$repo/benchmarks/simulate_reads.sh
 GBDB=$WORK/gbdb_full
 K2DB=$WORK/k2db_full
-# Open MPI as root without ssh; ranks unbound, so 1 rank x 2 threads may use both cores
-# (Open MPI binds each rank to one core by default when ranks <= 2).
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false
+source "$repo/benchmarks/lib.bash"
+# Ranks unbound, so 1 rank x 2 threads may use both cores (Open MPI binds each rank to one
+# core by default when ranks <= 2).
 MPIRUN=(mpirun --bind-to none --oversubscribe)
 RECORD=0
 

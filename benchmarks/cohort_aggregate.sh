@@ -13,8 +13,7 @@
 # environment (all optional): SAMPLES=10000 TAXA=2000 MIN_NNZ=300 MAX_NNZ=800 SEED=42 RUNS=3
 #   RANKS="1 2"  CASES="sparse dense zstd"  WORK (default benchmarks/work/cohort; the cohort
 #   files are removed at the end unless KEEP=1)
-#   DRIVER (default: compiled here with mpicc from the sources, so the rest of the tree need
-#   not build)
+#   DRIVER (default: build/release/tests/cohort_mpi_driver, built here with make)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,26 +27,20 @@ RANKS=${RANKS:-1 2}
 CASES=${CASES:-sparse dense zstd}
 WORK=${WORK:-$repo/benchmarks/work/cohort}
 TARGET_S=10
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false OMP_NUM_THREADS=1
+source "$repo/benchmarks/lib.bash"
+export OMP_NUM_THREADS=1
 export GUTBRAIN_CREATION_DATE=2024-01-01T00:00:00Z HDF5_PLUGIN_PATH=$repo/build/plugins
 
 die() { echo "cohort_aggregate: $*" >&2; exit 1; }
-command -v mpicc > /dev/null || die "mpicc not found (make deps)"
+command -v mpirun > /dev/null || die "mpirun not found (make deps)"
 [ -x /usr/bin/time ] || die "/usr/bin/time not found (make deps)"
 mkdir -p "$WORK"
 [ "${KEEP:-0}" = 1 ] || trap 'rm -f "$WORK"/*.biom "$WORK"/*.biom.tmp.* "$WORK"/time.*' EXIT
 
-# The driver, built from its few sources with the project's flags.
+# The driver, built by the Makefile with the project's release flags.
 build_driver() {
-  local out=$WORK/cohort_mpi_driver
-  # shellcheck disable=SC2046
-  mpicc -std=gnu11 -fopenmp -O3 -march=x86-64-v2 -D_GNU_SOURCE -I"$repo/kernels" -I"$repo/pipeline" \
-    $(pkg-config --cflags hdf5-openmpi) -o "$out" "$repo/tests/unit/cohort_mpi_driver.c" \
-    "$repo/pipeline/cohort_h5.c" "$repo/pipeline/h5zstd.c" "$repo/pipeline/gb_h5.c" "$repo/pipeline/gb_mpi.c" \
-    "$repo/pipeline/taxo.c" "$repo/pipeline/taxdump.c" "$repo/pipeline/fileio.c" "$repo/pipeline/log.c" \
-    "$repo/kernels/gb_status.c" \
-    $(pkg-config --libs hdf5-openmpi) -lzstd -lxxhash -lz -lm || die "cannot build the driver"
-  echo "$out"
+  make -C "$repo" --no-print-directory build/release/tests/cohort_mpi_driver >&2 || die "cannot build the driver"
+  echo "$repo/build/release/tests/cohort_mpi_driver"
 }
 DRIVER=${DRIVER:-$(build_driver)}
 [ -x "$DRIVER" ] || die "no driver at $DRIVER"

@@ -32,7 +32,7 @@ BIG_TIMEOUT=${BIG_TIMEOUT:-2700}
 SEED=${SEED:-4242}
 PY=/usr/bin/python3
 MAKE_COHORT=$repo/tests/integration/data/make_cohort.py
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false
+source "$repo/benchmarks/lib.bash"
 export LC_ALL=C LC_COLLATE=C
 FULL=0 RECORD=0 BIG=1
 for a in "$@"; do

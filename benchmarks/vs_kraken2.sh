@@ -30,8 +30,7 @@ READS=${READS:-2000}
 SEED=${SEED:-20261126}
 SCORE=(/usr/bin/python3 "$repo/benchmarks/score.py")
 SIMULATE="$repo/benchmarks/simulate_reads.sh"
-# bin/gutbrain links Open MPI, which refuses root and looks for ssh without these.
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false
+source "$repo/benchmarks/lib.bash"
 RECORD=0
 REBUILD_KRAKEN=0
 

@@ -8,7 +8,7 @@
 #        ACCURACY_TOOL=kraken2 tests/integration/accuracy.sh   (same pipeline with Kraken 2,
 #                                                   to re-calibrate the floors below)
 #        ACCURACY_SET=primary|fallback              (default: primary when its genomes exist)
-# Data: $GUTBRAIN_DATA if it exists, else the dir printed by tests/data.sh, else ../shared/data.
+# Data: $DATA of lib.bash ($GUTBRAIN_DATA if it holds refs/, else the dir printed by tests/data.sh).
 # Two genome sets: "primary" (in ../shared/data) and "fallback" (genomes that tests/data.sh
 # can rebuild from Debian packages when ../shared/data is absent), each with its own floors.
 # Runtime: well under 2 minutes on 2 cores.  Exit 0 when every check passes, 1 otherwise.
@@ -24,6 +24,7 @@
 # The floors are 0.02 below those: a real regression fails, while a table that differs from
 # Kraken 2 in a few collision-driven calls does not.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
 PAIRS=300
 SEED=4242
@@ -47,53 +48,20 @@ FALLBACK_SPECIES_F1_MIN=0.9785
 FALLBACK_GENUS_F1_MIN=0.9785
 FALLBACK_EXACT_MIN=0.7622
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-GB=${GB:-$repo/bin/gutbrain}
 TOOL=${ACCURACY_TOOL:-gutbrain}
-# bin/gutbrain links Open MPI, which refuses root and looks for ssh without these.
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false
-passed=0
-failed=0
-tmp=""
 
 check() { # check NAME CONDITION-COMMAND...: count and print one test result
   local name=$1
   shift
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "ok   - $name"
-  else
-    failed=$((failed + 1))
-    echo "FAIL - $name"
-  fi
+  if "$@"; then ok "$name"; else fail "$name"; fi
 }
 
-finish() {
-  echo "accuracy: $passed passed, $failed failed"
-  if [ "$failed" -eq 0 ]; then
-    rm -rf "$tmp"
-    exit 0
-  fi
-  [ -n "$tmp" ] && echo "accuracy: files kept in $tmp" >&2
-  exit 1
-}
-
-find_data() {
-  if [ -n "${GUTBRAIN_DATA:-}" ] && [ -d "$GUTBRAIN_DATA" ]; then
-    echo "$GUTBRAIN_DATA"
-  elif [ -f "$repo/tests/data.sh" ]; then
-    bash "$repo/tests/data.sh"
-  else
-    echo "$repo/../shared/data"
-  fi
-}
-
-have_all() { # have_all NAME...: every genome file exists in $data/refs
+have_all() { # have_all NAME...: every genome file exists in $DATA/refs
   local g
-  for g in "$@"; do [ -f "$data/refs/$g.fna.gz" ] || return 1; done
+  for g in "$@"; do [ -f "$DATA/refs/$g.fna.gz" ] || return 1; done
 }
 
-# Sets GENOMES, SPECIES_F1_MIN, GENUS_F1_MIN, EXACT_MIN and refs from ACCURACY_SET and what $data holds.
+# Sets GENOMES, SPECIES_F1_MIN, GENUS_F1_MIN, EXACT_MIN and refs from ACCURACY_SET and what $DATA holds.
 choose_set() {
   local set=${ACCURACY_SET:-auto}
   if [ "$set" = auto ]; then
@@ -108,84 +76,74 @@ choose_set() {
     *) echo "accuracy: ACCURACY_SET must be primary or fallback" >&2; return 1 ;;
   esac
   if ! have_all "${GENOMES[@]}"; then
-    echo "accuracy: $data/refs lacks some genomes of the $set set: ${GENOMES[*]}" >&2
+    echo "accuracy: $DATA/refs lacks some genomes of the $set set: ${GENOMES[*]}" >&2
     return 1
   fi
   refs=()
   local g
-  for g in "${GENOMES[@]}"; do refs+=("$data/refs/$g.fna.gz"); done
-  echo "accuracy: $set genome set (${#GENOMES[@]} genomes) from $data, tool $TOOL"
+  for g in "${GENOMES[@]}"; do refs+=("$DATA/refs/$g.fna.gz"); done
+  echo "accuracy: $set genome set (${#GENOMES[@]} genomes) from $DATA, tool $TOOL"
 }
 
 # 2-column seqid -> taxid map for exactly the chosen genomes (both tools get the same one).
 write_map() {
   zcat "${refs[@]}" | awk '/^>/ {print substr($1, 2)}' |
     awk -F'\t' 'NR == FNR { if ($0 !~ /^#/) tax[$1] = $2; next } ($1 in tax) { print $1 "\t" tax[$1] }' \
-      "$data/seqid2taxid.tsv" - >"$tmp/seqid2taxid.map"
+      "$DATA/seqid2taxid.tsv" - >"$TMP/seqid2taxid.map"
 }
 
 simulate() {
-  bash "$repo/benchmarks/simulate_reads.sh" "$tmp/reads" "$PAIRS" paired150 "$SEED" \
-    "${refs[@]}" "$data/seqid2taxid.tsv" 2>"$tmp/simulate.log"
+  bash "$ROOT/benchmarks/simulate_reads.sh" "$TMP/reads" "$PAIRS" paired150 "$SEED" \
+    "${refs[@]}" "$DATA/seqid2taxid.tsv" 2>"$TMP/simulate.log"
 }
 
 build_db() {
   if [ "$TOOL" = kraken2 ]; then
-    mkdir -p "$tmp/db/taxonomy" "$tmp/db/library"
-    cp "$data/taxonomy/nodes.dmp" "$data/taxonomy/names.dmp" "$tmp/db/taxonomy/"
-    cp "$tmp/seqid2taxid.map" "$tmp/db/seqid2taxid.map"
-    zcat "${refs[@]}" >"$tmp/db/library/library.fna"
-    kraken2-build --build --db "$tmp/db" --threads "$THREADS" >"$tmp/build.log" 2>&1
+    mkdir -p "$TMP/db/taxonomy" "$TMP/db/library"
+    cp "$DATA/taxonomy/nodes.dmp" "$DATA/taxonomy/names.dmp" "$TMP/db/taxonomy/"
+    cp "$TMP/seqid2taxid.map" "$TMP/db/seqid2taxid.map"
+    zcat "${refs[@]}" >"$TMP/db/library/library.fna"
+    kraken2-build --build --db "$TMP/db" --threads "$THREADS" >"$TMP/build.log" 2>&1
   else
-    "$GB" build --taxonomy "$data/taxonomy" --seqid2taxid "$tmp/seqid2taxid.map" \
-      --db "$tmp/db" --threads "$THREADS" "${refs[@]}" >"$tmp/build.log" 2>&1
+    "$GB" build --taxonomy "$DATA/taxonomy" --seqid2taxid "$TMP/seqid2taxid.map" \
+      --db "$TMP/db" --threads "$THREADS" "${refs[@]}" >"$TMP/build.log" 2>&1
   fi
 }
 
 classify() {
   local cmd=("$GB" classify)
   [ "$TOOL" = kraken2 ] && cmd=(kraken2)
-  "${cmd[@]}" --db "$tmp/db" --threads "$THREADS" --paired --output "$tmp/out.txt" \
-    --report "$tmp/report.txt" "$tmp/reads_R1.fq" "$tmp/reads_R2.fq" >"$tmp/classify.log" 2>&1
+  "${cmd[@]}" --db "$TMP/db" --threads "$THREADS" --paired --output "$TMP/out.txt" \
+    --report "$TMP/report.txt" "$TMP/reads_R1.fq" "$TMP/reads_R2.fq" >"$TMP/classify.log" 2>&1
 }
 
 score_output() {
-  /usr/bin/python3 "$repo/benchmarks/score.py" --taxonomy "$data/taxonomy" --label "$TOOL" \
-    "$tmp/out.txt" >"$tmp/score.tsv"
+  /usr/bin/python3 "$ROOT/benchmarks/score.py" --taxonomy "$DATA/taxonomy" --label "$TOOL" \
+    "$TMP/out.txt" >"$TMP/score.tsv"
 }
 
-f1_of() { awk -F'\t' -v r="$1" '$2 == r && $1 !~ /^#/ { print $10; exit }' "$tmp/score.tsv"; }
+f1_of() { awk -F'\t' -v r="$1" '$2 == r && $1 !~ /^#/ { print $10; exit }' "$TMP/score.tsv"; }
 # Fraction of pairs called exactly their truth taxid (strain level when the truth is a strain).
 exact_rate() { awk -F'\t' '{ split($2, f, "|"); n++; if ($3 == f[3]) hit++ }
-  END { if (n) printf "%.4f", hit / n }' "$tmp/out.txt"; }
+  END { if (n) printf "%.4f", hit / n }' "$TMP/out.txt"; }
 at_least() { awk -v v="$1" -v m="$2" 'BEGIN { exit !(v != "" && v + 0 >= m + 0) }'; }
-one_line_per_pair() { [ "$(wc -l <"$tmp/out.txt")" -eq $((PAIRS * ${#GENOMES[@]})) ]; }
+one_line_per_pair() { [ "$(wc -l <"$TMP/out.txt")" -eq $((PAIRS * ${#GENOMES[@]})) ]; }
 report_counts_all() { awk -F'\t' -v n=$((PAIRS * ${#GENOMES[@]})) '
-  $6 ~ /unclassified$/ { u = $2 } $6 ~ /^ *root$/ { r = $2 } END { exit !(u + r == n) }' "$tmp/report.txt"; }
+  $6 ~ /unclassified$/ { u = $2 } $6 ~ /^ *root$/ { r = $2 } END { exit !(u + r == n) }' "$TMP/report.txt"; }
 
 main() {
-  if [ "$TOOL" != kraken2 ] && [ ! -x "$GB" ]; then
-    echo "accuracy: no gutbrain binary at $GB (run make)" >&2
-    failed=1
-    finish
-  fi
-  data=$(find_data) || { echo "accuracy: no test data directory" >&2; failed=1; finish; }
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/gb_accuracy.XXXXXX")
-  trap 'echo "accuracy: interrupted" >&2; rm -rf "$tmp"; exit 1' INT TERM
-  if ! choose_set; then
-    failed=1
-    finish
-  fi
+  trap 'echo "accuracy: interrupted" >&2; rm -rf "$TMP"; exit 1' INT TERM
+  choose_set || { fail "a genome set with all its genomes in $DATA"; finish; exit; }
   write_map
   check "simulate $PAIRS pairs per genome" simulate
-  [ -f "$tmp/reads_R1.fq" ] || finish
+  [ -f "$TMP/reads_R1.fq" ] || { finish; exit; }
   check "$TOOL build (${#GENOMES[@]} genomes)" build_db
   check "$TOOL classify --paired" classify
-  [ -f "$tmp/out.txt" ] || finish
+  [ -f "$TMP/out.txt" ] || { finish; exit; }
   check "one output line per pair" one_line_per_pair
   check "report root + unclassified = all pairs" report_counts_all
   check "score.py reads the output" score_output
-  cat "$tmp/score.tsv"
+  cat "$TMP/score.tsv"
   local species genus exact
   species=$(f1_of species)
   genus=$(f1_of genus)

@@ -70,15 +70,7 @@ build_error() {
 }
 
 # ---------------------------------------------------------------- setup
-echo "data: $DATA"
-echo "temp: $TMP"
-if build_tiny_db; then
-  ok "tiny DB built (lambda, DWV, VDV-1, 200 kb E. coli slice)"
-else
-  fail "tiny DB build failed (exit $?)"; show "$TMP/build.err" 10
-  finish; exit 1
-fi
-DB=$TMP/db
+setup_tiny_db
 DBFILE=$(ls -S "$DB"/* | head -n1)   # the (largest) database file
 sim_pairs "$TMP/good" 200 20 "${TINY_REFS[@]}"
 GOOD_R1=$TMP/good_R1.fastq

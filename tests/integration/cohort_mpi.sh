@@ -9,43 +9,23 @@
 #   - a bad taxid on one rank fails every rank and leaves no file, not even the temporary one;
 #   - /gutbrain/ datasets (zstd, filter 32015) read through build/plugins with h5dump (values,
 #     not exit codes: without the plugin h5dump prints an empty DATA block and exits 0) and h5py.
-# Needs the plugin (make) and the driver (make test builds it; compiled here when missing).
+# Needs bin/gutbrain and the plugin (make) and the driver (make test builds it; compiled here when
+# missing).
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DRIVER=${COHORT_DRIVER:-$ROOT/build/release/tests/cohort_mpi_driver}
 PLUGINS=${GUTBRAIN_PLUGIN_DIR:-$ROOT/build/plugins}
 PY=/usr/bin/python3   # Debian's interpreter: the one that sees python3-biom-format and h5py
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false OMP_NUM_THREADS=1
-export GUTBRAIN_CREATION_DATE=2024-06-01T00:00:00Z
-
-N_OK=0 N_FAIL=0 N_SKIP=0
-die() { echo "FATAL: $*" >&2; exit 1; }
-ok() { N_OK=$((N_OK + 1)); echo "ok    $*"; }
-fail() { N_FAIL=$((N_FAIL + 1)); echo "FAIL  $*"; }
-skip() { N_SKIP=$((N_SKIP + 1)); echo "SKIP  $*"; }
-show() { [ -s "$1" ] && head -n "${2:-5}" "$1" | cut -c1-300 | sed 's/^/      | /'; return 0; }
-finish() {
-  echo "$(basename "$0"): $N_OK ok, $N_FAIL failed, $N_SKIP skipped"
-  [ "$N_FAIL" -eq 0 ]
-}
+export OMP_NUM_THREADS=1 GUTBRAIN_CREATION_DATE=2024-06-01T00:00:00Z
 
 [ -f "$PLUGINS/libh5zstd.so" ] || die "no zstd plugin in $PLUGINS (make plugin)"
 command -v mpirun > /dev/null || die "mpirun not found (make deps)"
 "$PY" -c 'import biom, h5py, scipy' 2> /dev/null || die "$PY cannot import biom and h5py (make deps)"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/gutbrain-cohort_mpi.XXXXXX")
-cleanup() { if [ "$N_FAIL" -eq 0 ]; then rm -rf "$TMP"; else echo "(temp files kept in $TMP)"; fi; }
-trap cleanup EXIT
-if [ ! -x "$DRIVER" ]; then   # only its own few sources: works while other modules are broken
-  DRIVER=$TMP/cohort_mpi_driver
-  # shellcheck disable=SC2046
-  mpicc -std=gnu11 -fopenmp -O2 -D_GNU_SOURCE -I"$ROOT/kernels" -I"$ROOT/pipeline" $(pkg-config --cflags hdf5-openmpi) \
-    -o "$DRIVER" "$ROOT/tests/unit/cohort_mpi_driver.c" "$ROOT/pipeline/cohort_h5.c" "$ROOT/pipeline/h5zstd.c" \
-    "$ROOT/pipeline/gb_h5.c" "$ROOT/pipeline/gb_mpi.c" "$ROOT/pipeline/taxo.c" "$ROOT/pipeline/taxdump.c" \
-    "$ROOT/pipeline/fileio.c" "$ROOT/pipeline/log.c" "$ROOT/kernels/gb_status.c" \
-    $(pkg-config --libs hdf5-openmpi) -lzstd -lxxhash -lz -lm \
-    || die "cannot compile the driver"
+if [ ! -x "$DRIVER" ]; then   # the Makefile knows its sources; a hand-kept list went stale twice
+  make -C "$ROOT" --no-print-directory build/release/tests/cohort_mpi_driver > "$TMP/make.log" 2>&1 ||
+    { cat "$TMP/make.log" >&2; die "cannot build the driver (make build/release/tests/cohort_mpi_driver)"; }
 fi
 echo "driver: $DRIVER"
 echo "temp: $TMP"

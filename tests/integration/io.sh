@@ -34,15 +34,7 @@ same() {
 }
 
 # ---------------------------------------------------------------- setup
-echo "data: $DATA"
-echo "temp: $TMP"
-if build_tiny_db; then
-  ok "tiny DB built (lambda, DWV, VDV-1, 200 kb E. coli slice)"
-else
-  fail "tiny DB build failed"; show "$TMP/build.err" 10
-  finish; exit 1
-fi
-DB=$TMP/db
+setup_tiny_db
 sim_pairs "$TMP/sim" 300 100 "${TINY_REFS[@]}"
 R1=$TMP/sim_R1.fastq
 R2=$TMP/sim_R2.fastq

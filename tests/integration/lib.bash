@@ -1,8 +1,13 @@
 # Shared helpers for the integration scripts (sourced, never run: run.sh only runs *.sh).
-# Provides: ROOT, GB, DATA, TMP (per-run temp dir, removed on success), check counters,
-# a tiny reference set + DB builder, and a deterministic read simulator.
+# Every script sources it first, so a script runs the same alone as under run.sh.
+# Provides: the Open MPI environment, ROOT, GB, DATA, TMP (per-run temp dir, removed on
+# success), check counters, a tiny reference set + DB builder (setup_tiny_db), and a
+# deterministic read simulator.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# bin/gutbrain links Open MPI, which refuses to run as root and looks for ssh without these;
+# harmless elsewhere.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false
 GB=${GB:-$ROOT/bin/gutbrain}
 case $GB in /*) ;; *) GB="$ROOT/$GB" ;; esac
 THREADS=${THREADS:-2}
@@ -82,6 +87,20 @@ build_tiny_db() {
   prepare_tiny_refs
   "$GB" build --taxonomy "$TINY_TAX" --seqid2taxid "$TINY_MAP" --db "$TMP/db" --threads "$THREADS" \
     "${TINY_REFS[@]}" > "$TMP/build.out" 2> "$TMP/build.err"
+}
+
+# The usual start of a script: say where the data and the temp files are, build the tiny DB
+# (DB=$TMP/db) or stop the script with a FAIL.
+setup_tiny_db() {
+  echo "data: $DATA"
+  echo "temp: $TMP"
+  if build_tiny_db; then
+    ok "tiny DB built (lambda, DWV, VDV-1, 200 kb E. coli slice)"
+  else
+    fail "tiny DB build failed (exit $?)"; show "$TMP/build.err" 10
+    finish; exit 1
+  fi
+  DB=$TMP/db
 }
 
 # ---------------------------------------------------------------- reads

@@ -12,8 +12,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT" || exit 1
 
 export GB=${GB:-$ROOT/bin/gutbrain}
-# Open MPI refuses to run as root and looks for ssh without these; harmless elsewhere.
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false
+# (Each script sources lib.bash, which exports the Open MPI environment.)
 
 # Resolve the data directory once, so every script uses the same one.
 if ! GUTBRAIN_DATA=$(bash "$ROOT/tests/data.sh"); then

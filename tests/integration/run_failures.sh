@@ -48,17 +48,8 @@ usage_error() {
 }
 
 # ---------------------------------------------------------------- setup
-echo "data: $DATA"
-echo "temp: $TMP"
-if build_tiny_db; then
-  ok "tiny DB built"
-else
-  fail "tiny DB build failed"; show "$TMP/build.err" 10
-  finish; exit 1
-fi
-DB=$TMP/db
-make_cohort "$TMP/cohort"
-GOOD=$TMP/cohort/sheet.csv
+setup_cohort
+GOOD=$SHEET
 GOOD_IDS="${COHORT_IDS[*]} "
 
 # Bad inputs, next to the good ones.

@@ -1,11 +1,11 @@
 # Helpers for the `gutbrain run` integration scripts (run_mpi.sh, run_resume.sh,
 # run_failures.sh). Sourced after lib.bash, never run (run.sh only runs *.sh).
-# Provides: MPI environment, gb_run (with or without mpirun, under a timeout), a small
-# mixed cohort (make_cohort), cohort dumps through Debian's biom-format (cohort_dump),
-# kreport direct counts, file-time snapshots and the "reused" count of a run's log.
+# Provides: one OpenMP thread per rank, gb_run (with or without mpirun, under a timeout), a
+# small mixed cohort (make_cohort; setup_cohort builds the DB and the cohort), cohort dumps
+# through Debian's biom-format (cohort_dump), kreport direct counts, file-time snapshots and
+# the "reused" count of a run's log.
 
-# Open MPI as root, no ssh/rsh agent, oversubscribed ranks: see docs/HACKING.md.
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false
+# Oversubscribed ranks run one thread each (docs/HACKING.md, MPI tests on one machine).
 export OMP_NUM_THREADS=1
 # Debian's python3-biom-format and python3-h5py are only visible to /usr/bin/python3.
 PY=/usr/bin/python3
@@ -59,6 +59,13 @@ make_cohort() {
   add_sample "$dir" s08         single  plain     abs    60    10  "$lam"
   add_sample "$dir" s09         paired  plain     rel    1000   0  "$vdv" "$eco"
   add_sample "$dir" s10         paired  gz        abs    3000 1000 "$lam" "$dwv" "$vdv" "$eco"
+}
+
+# setup_cohort: setup_tiny_db, then the mixed cohort in $TMP/cohort with its sheet in SHEET.
+setup_cohort() {
+  setup_tiny_db
+  make_cohort "$TMP/cohort"
+  SHEET=$TMP/cohort/sheet.csv
 }
 
 # add_sample DIR ID paired|single plain|gz|zst abs|rel PAIRS_PER_REF RANDOM_PAIRS REFS...
@@ -150,6 +157,13 @@ reused_count() {
 
 # tmp_files OUT: temporary files left under OUT (names with .tmp.).
 tmp_files() { find "$1" -name '*.tmp.*' -printf '%P ' 2> /dev/null; }
+
+# expect_no_tmp_files WHAT OUT: ok when no temporary file is left under OUT, else FAIL naming them.
+expect_no_tmp_files() {
+  local left
+  left=$(tmp_files "$2")
+  if [ -z "$left" ]; then ok "$1: no temporary files left"; else fail "$1: temporary files left: $left"; fi
+}
 
 # same_file NAME A B: ok when A and B are byte-identical, else FAIL with a diff excerpt.
 same_file() {

@@ -12,17 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 source "$(dirname "${BASH_SOURCE[0]}")/run_lib.bash"
 
 # ---------------------------------------------------------------- setup
-echo "data: $DATA"
-echo "temp: $TMP"
-if build_tiny_db; then
-  ok "tiny DB built"
-else
-  fail "tiny DB build failed"; show "$TMP/build.err" 10
-  finish; exit 1
-fi
-DB=$TMP/db
-make_cohort "$TMP/cohort"
-SHEET=$TMP/cohort/sheet.csv
+setup_cohort
 ok "cohort of ${#COHORT_IDS[@]} samples: ${COHORT_IDS[*]}"
 
 # ---------------------------------------------------------------- reference: without mpirun
@@ -46,7 +36,7 @@ if [ -s "$REF/failed.tsv" ] && [ "$(cat "$REF/failed.tsv")" = "$(printf 'sample\
 else
   fail "failed.tsv should hold just the header"; show "$REF/failed.tsv"
 fi
-[ -z "$(tmp_files "$REF")" ] && ok "no temporary files left" || fail "temporary files left: $(tmp_files "$REF")"
+expect_no_tmp_files "run without mpirun" "$REF"
 
 # Where BIOM readers need it: BIOM's groups deflate-compressed (no plugin needed), the
 # gutbrain extras in their own group.

@@ -21,6 +21,20 @@ expect_reused() {
 # changed_files BEFORE AFTER: names of files whose mtime changed or that are new.
 changed_files() { comm -13 "$1" "$2" | awk '{ print $1 }' | tr '\n' ' '; }
 
+# expect_redone NAME BEFORE REUSED FILES WHAT: gutbrain run NAME of $NIGHT into $OUT at 2 ranks;
+# expect_reused NAME REUSED, and ok WHAT when the files it rewrote or added since the file_times
+# snapshot BEFORE are exactly FILES (each followed by a space), else FAIL. Non-zero when the run
+# failed.
+expect_redone() {
+  local name=$1 before=$2 reused=$3 want=$4 what=$5 changed
+  gb_run_ok "$name" 2 "$OUT" "$NIGHT" --threads 1 || return 1
+  expect_reused "$name" "$reused"
+  file_times "$OUT" > "$TMP/times.$name"
+  changed=$(changed_files "$before" "$TMP/times.$name")
+  if [ "$changed" = "$want" ]; then ok "$what"
+  else fail "$name: new or rewritten files: $changed (want $want)"; fi
+}
+
 # dump_or_fail NAME OUT: cohort dump of OUT into $TMP/NAME.dump; FAIL when it does not load.
 dump_or_fail() {
   cohort_dump "$2/cohort.biom" "$TMP/$1.dump" 2> "$TMP/$1.dump.err" && return 0
@@ -29,17 +43,7 @@ dump_or_fail() {
 }
 
 # ---------------------------------------------------------------- setup
-echo "data: $DATA"
-echo "temp: $TMP"
-if build_tiny_db; then
-  ok "tiny DB built"
-else
-  fail "tiny DB build failed"; show "$TMP/build.err" 10
-  finish; exit 1
-fi
-DB=$TMP/db
-make_cohort "$TMP/cohort"
-SHEET=$TMP/cohort/sheet.csv
+setup_cohort
 N=${#COHORT_IDS[@]}
 
 # ---------------------------------------------------------------- (a) rerun of a finished run
@@ -67,13 +71,9 @@ add_sample "$TMP/night" n01 paired gz    abs 700 30 "${TINY_REFS[0]}" "${TINY_RE
 add_sample "$TMP/night" n02 single plain abs 250 10 "${TINY_REFS[1]}"
 add_sample "$TMP/night" n03 paired plain abs 90  90 "${TINY_REFS[2]}" "${TINY_REFS[3]}"
 cat "$SHEET" "$TMP/night/sheet.csv" > "$NIGHT"
-if gb_run_ok nightly 2 "$OUT" "$NIGHT" --threads 1; then
-  expect_reused nightly "$N"
-  file_times "$OUT" > "$TMP/times.nightly"
-  new=$(changed_files "$TMP/times.first" "$TMP/times.nightly")
-  want="n01.kreport n01.profile.tsv n02.kreport n02.profile.tsv n03.kreport n03.profile.tsv "
-  if [ "$new" = "$want" ]; then ok "nightly: only n01 n02 n03 classified (6 new files, none rewritten)"
-  else fail "nightly: new or rewritten files: $new (want $want)"; fi
+if expect_redone nightly "$TMP/times.first" "$N" \
+     "n01.kreport n01.profile.tsv n02.kreport n02.profile.tsv n03.kreport n03.profile.tsv " \
+     "nightly: only n01 n02 n03 classified (6 new files, none rewritten)"; then
   gb_run_ok night_fresh 2 "$TMP/out_night_fresh" "$NIGHT" --threads 1 &&
     dump_or_fail nightly "$OUT" && dump_or_fail night_fresh "$TMP/out_night_fresh" &&
     same_file "nightly: cohort = a fresh run of the 13-row sheet" "$TMP/night_fresh.dump" "$TMP/nightly.dump"
@@ -84,12 +84,8 @@ N2=$((N + 3))
 file_times "$OUT" > "$TMP/times.before_e"
 s04=$(awk -F, '$1 == "s04" { print $2 }' "$SHEET")
 touch -d '2020-01-01 00:00:00' "$s04"
-if gb_run_ok touched 2 "$OUT" "$NIGHT" --threads 1; then
-  expect_reused touched $((N2 - 1))
-  file_times "$OUT" > "$TMP/times.touched"
-  changed=$(changed_files "$TMP/times.before_e" "$TMP/times.touched")
-  [ "$changed" = "s04.kreport s04.profile.tsv " ] && ok "touched input: s04 redone, nothing else" ||
-    fail "touched input of s04: rewritten: $changed"
+if expect_redone touched "$TMP/times.before_e" $((N2 - 1)) "s04.kreport s04.profile.tsv " \
+     "touched input: s04 redone, nothing else"; then
   dump_or_fail touched "$OUT" && same_file "touched input: same content, same cohort" "$TMP/night_fresh.dump" "$TMP/touched.dump"
 fi
 
@@ -99,12 +95,8 @@ sim_pairs "$TMP/s08new" 200 5 "${TINY_REFS[0]}" "${TINY_REFS[3]}"
 cp "$TMP/s08new_R1.fastq" "$s08"
 CLASSIFY_ARGS[s08]=$s08
 file_times "$OUT" > "$TMP/times.before_rw"
-if gb_run_ok rewritten 2 "$OUT" "$NIGHT" --threads 1; then
-  expect_reused rewritten $((N2 - 1))
-  file_times "$OUT" > "$TMP/times.rewritten"
-  changed=$(changed_files "$TMP/times.before_rw" "$TMP/times.rewritten")
-  [ "$changed" = "s08.kreport s08.profile.tsv " ] && ok "rewritten input: s08 redone, nothing else" ||
-    fail "rewritten input of s08: rewritten: $changed"
+if expect_redone rewritten "$TMP/times.before_rw" $((N2 - 1)) "s08.kreport s08.profile.tsv " \
+     "rewritten input: s08 redone, nothing else"; then
   if dump_or_fail rewritten "$OUT" && classify_alone s08 "$TMP/s08_alone.kreport"; then
     kreport_direct "$TMP/s08_alone.kreport" > "$TMP/s08_alone.direct"
     dump_column "$TMP/rewritten.dump" s08 > "$TMP/s08_cohort.direct"
@@ -119,12 +111,9 @@ head -c 60 "$OUT/samples/s02.profile.tsv" > "$TMP/half" && cp "$TMP/half" "$OUT/
 cp "$OUT/samples/s01.profile.tsv" "$OUT/samples/s03.profile.tsv"
 file_times "$OUT" > "$TMP/times.before_dmg"
 sleep 0.05
-if gb_run_ok damaged 2 "$OUT" "$NIGHT" --threads 1; then
-  expect_reused damaged $((N2 - 2))
-  file_times "$OUT" > "$TMP/times.damaged"
-  changed=$(changed_files "$TMP/times.before_dmg" "$TMP/times.damaged")
-  [ "$changed" = "s02.kreport s02.profile.tsv s03.kreport s03.profile.tsv " ] &&
-    ok "damaged/foreign profiles: s02 and s03 redone, nothing else" || fail "damaged/foreign profiles: rewritten: $changed"
+if expect_redone damaged "$TMP/times.before_dmg" $((N2 - 2)) \
+     "s02.kreport s02.profile.tsv s03.kreport s03.profile.tsv " \
+     "damaged/foreign profiles: s02 and s03 redone, nothing else"; then
   dump_or_fail damaged "$OUT" && same_file "damaged/foreign profiles: cohort unchanged" "$TMP/rewritten.dump" "$TMP/damaged.dump"
 fi
 
@@ -188,8 +177,7 @@ resume_and_compare() {
     expect_reused "${name}_rerun" "$done_before"
     dump_or_fail "${name}_rerun" "$out" &&
       same_file "$name: rerun's cohort = uninterrupted run's" "$TMP/bigref.dump" "$TMP/${name}_rerun.dump"
-    left=$(tmp_files "$out")
-    [ -z "$left" ] && ok "$name: no temporary files after the rerun" || fail "$name: temporary files after the rerun: $left"
+    expect_no_tmp_files "$name, after the rerun" "$out"
   fi
 }
 
@@ -213,59 +201,62 @@ else
 fi
 
 # ---------------------------------------------------------------- (d) SIGTERM
+# sigterm_run NAME RANKS OUT WHAT ranks|lead: start_bg, and once the first profile exists send
+# SIGTERM to every rank or to the lead process (mpirun, or gutbrain without it); the run's
+# exit code in RC. Returns 1, with a FAIL naming WHAT, when the run ended before any profile.
+sigterm_run() {
+  local name=$1 ranks=$2 out=$3 what=$4 target=$5
+  start_bg "$name" "$ranks" "$out"
+  if ! wait_first_profile "$out"; then
+    wait "$BG"; fail "$what: the run ended (exit $?) before any profile appeared"
+    return 1
+  fi
+  # shellcheck disable=SC2046  # one pid per word
+  if [ "$target" = ranks ]; then kill -TERM $(ranks_of "$out"); else kill -TERM "$LEAD"; fi
+  wait "$BG"
+  RC=$?
+}
+
+# expect_143 WHAT NAME: the interrupted run NAME exited 143.
+expect_143() {
+  if [ "$RC" -eq 143 ]; then ok "$1: exit 143"; else fail "$1: exit $RC (want 143)"; show "$TMP/$2.err"; fi
+}
+
 # d1: to every rank, as Slurm's scancel does: each rank finishes cleanly with 143 and mpirun
 # passes that on.
 OUTT=$TMP/out_term_ranks
-start_bg term_ranks 2 "$OUTT"
-if wait_first_profile "$OUTT"; then
-  # shellcheck disable=SC2046  # one pid per word
-  kill -TERM $(ranks_of "$OUTT")
-  wait "$BG"
-  rc=$?
-  [ "$rc" -eq 143 ] && ok "SIGTERM to the ranks: exit 143" || { fail "SIGTERM to the ranks: exit $rc (want 143)"; show "$TMP/term_ranks.err"; }
-  [ -z "$(tmp_files "$OUTT")" ] && ok "SIGTERM to the ranks: no temporary files left" ||
-    fail "SIGTERM to the ranks: temporary files left: $(tmp_files "$OUTT")"
+if sigterm_run term_ranks 2 "$OUTT" "SIGTERM to the ranks" ranks; then
+  expect_143 "SIGTERM to the ranks" term_ranks
+  expect_no_tmp_files "SIGTERM to the ranks" "$OUTT"
   [ ! -e "$OUTT/cohort.biom" ] && ok "SIGTERM to the ranks: no cohort.biom for an unfinished run" ||
     fail "SIGTERM to the ranks: cohort.biom written by a stopped run"
   resume_and_compare term_ranks "$OUTT"
-else
-  wait "$BG"; fail "SIGTERM to the ranks: the run ended (exit $?) before any profile appeared"
 fi
 
 # d2: to mpirun. Open MPI's mpirun forwards SIGTERM to the ranks but exits with its own code
 # (1 with Open MPI 4.1), not the ranks' 143: checked is that both ranks stopped cleanly.
 OUTM=$TMP/out_term_mpirun
-start_bg term_mpirun 2 "$OUTM"
-if wait_first_profile "$OUTM"; then
-  kill -TERM "$LEAD"
-  wait "$BG"
-  rc=$?
+if sigterm_run term_mpirun 2 "$OUTM" "SIGTERM to mpirun" lead; then
   n_stopped=$(grep -c 'stopped by a signal' "$TMP/term_mpirun.err")
-  if [ "$n_stopped" -eq 2 ]; then ok "SIGTERM to mpirun: both ranks stopped cleanly (mpirun exit $rc)"
-  else fail "SIGTERM to mpirun: $n_stopped of 2 ranks report a clean stop (mpirun exit $rc)"; show "$TMP/term_mpirun.err"; fi
-  [ "$rc" -eq 143 ] || echo "      (mpirun's own exit code after SIGTERM is $rc, not 143: Open MPI's, not gutbrain's)"
-  [ -z "$(tmp_files "$OUTM")" ] && ok "SIGTERM to mpirun: no temporary files left" ||
-    fail "SIGTERM to mpirun: temporary files left: $(tmp_files "$OUTM")"
+  if [ "$n_stopped" -eq 2 ]; then
+    ok "SIGTERM to mpirun: both ranks stopped cleanly (mpirun exit $RC)"
+  else
+    fail "SIGTERM to mpirun: $n_stopped of 2 ranks report a clean stop (mpirun exit $RC)"; show "$TMP/term_mpirun.err"
+  fi
+  [ "$RC" -eq 143 ] ||
+    echo "      (mpirun's own exit code after SIGTERM is $RC, not 143: Open MPI's, not gutbrain's)"
+  expect_no_tmp_files "SIGTERM to mpirun" "$OUTM"
   resume_and_compare term_mpirun "$OUTM"
-else
-  wait "$BG"; fail "SIGTERM to mpirun: the run ended (exit $?) before any profile appeared"
 fi
 
 # d3: without mpirun: exactly 143.
 OUTP=$TMP/out_term_plain
-start_bg term_plain 0 "$OUTP"
-if wait_first_profile "$OUTP"; then
-  kill -TERM "$LEAD"
-  wait "$BG"
-  rc=$?
-  [ "$rc" -eq 143 ] && ok "SIGTERM without mpirun: exit 143" || { fail "SIGTERM without mpirun: exit $rc (want 143)"; show "$TMP/term_plain.err"; }
+if sigterm_run term_plain 0 "$OUTP" "SIGTERM without mpirun" lead; then
+  expect_143 "SIGTERM without mpirun" term_plain
   grep -q 'rerun' "$TMP/term_plain.err" && ok "SIGTERM without mpirun: says how to resume" ||
     fail "SIGTERM without mpirun: no resume hint on stderr"
-  [ -z "$(tmp_files "$OUTP")" ] && ok "SIGTERM without mpirun: no temporary files left" ||
-    fail "SIGTERM without mpirun: temporary files left: $(tmp_files "$OUTP")"
+  expect_no_tmp_files "SIGTERM without mpirun" "$OUTP"
   resume_and_compare term_plain "$OUTP"
-else
-  wait "$BG"; fail "SIGTERM without mpirun: the run ended (exit $?) before any profile appeared"
 fi
 
 finish

@@ -128,17 +128,12 @@ job_ok() {
 }
 
 # ---------------------------------------------------------------- setup
-echo "data: $DATA"
-echo "temp: $TMP"
+setup_cohort
 if ! start_cluster; then
   fail "Slurm cluster on localhost did not start (logs in $W)"
   finish; exit 1
 fi
 ok "Slurm cluster on localhost: $(sinfo -h -o '%P %D node(s) %c CPUs %T')"
-if build_tiny_db; then ok "tiny DB built"; else fail "tiny DB build failed"; show "$TMP/build.err"; finish; exit 1; fi
-DB=$TMP/db
-make_cohort "$TMP/cohort"
-SHEET=$TMP/cohort/sheet.csv
 gb_run_ok ref 0 "$TMP/out_ref" "$SHEET" --threads 1 && cohort_dump "$TMP/out_ref/cohort.biom" "$TMP/ref.dump" ||
   { fail "reference run without Slurm"; finish; exit 1; }
 export DB GB
@@ -192,7 +187,7 @@ if submit cancel "--export=ALL,SHEET=$BIG,OUT=$OUTC" --ntasks=2 --cpus-per-task=
     fail "scancel: $n_stopped of 2 ranks report a clean stop ($n_done samples done, job $JOB_STATE, exit $JOB_EXIT)"
     show "$TMP/cancel.log" 12
   fi
-  [ -z "$(tmp_files "$OUTC")" ] && ok "scancel: no temporary files left" || fail "scancel: temporary files left: $(tmp_files "$OUTC")"
+  expect_no_tmp_files scancel "$OUTC"
   if job_ok resubmit "--export=ALL,SHEET=$BIG,OUT=$OUTC" --ntasks=2 --cpus-per-task=1 --mem=1G; then
     got=$(reused_count "$TMP/resubmit.log")
     [ "$got" = "$n_done" ] && ok "resubmitted: $got finished samples reused" || fail "resubmitted: $got reused (want $n_done)"

@@ -9,7 +9,6 @@ if [ ! -d "$KOV" ]; then
   # the Debian fallback data has no cohort tables: use a generated one instead
   KOV=""
 fi
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false
 if [ -n "$KOV" ]; then
   GUTBRAIN_DATA=$DATA /usr/bin/python3 "$ROOT/tests/integration/data/kovtun_to_biom.py" "$TMP/c.biom" "$TMP/m.tsv" \
     > "$TMP/conv.log" 2>&1 || { show "$TMP/conv.log"; die "kovtun_to_biom.py failed"; }

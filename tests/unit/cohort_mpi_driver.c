@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include "cohort_h5.h"
 #include "log.h"
+#include "test_util.h"
 
 enum { SPECIES_BASE = 1000000, BAD_TAXID = 999999999 };
 
@@ -33,14 +34,6 @@ typedef struct {
     uint64_t seed, empty_every;
     int zstd, dense, bad_taxid;
 } options_t;
-
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 /* ---------------------------------------------------------------- taxonomy */
 
@@ -119,14 +112,15 @@ static int synthetic_taxo(uint32_t nspecies, taxo_t *out)
 /* Sample j of the cohort; taxids/counts arrays owned by the profile (freed by the caller). */
 static void synthetic_profile(const options_t *o, uint64_t j, uint8_t *mark, profile_t *p)
 {
-    uint64_t rng = o->seed ^ (j * 0xd1b54a32d192ed03ULL);
+    test_rng_t rng = {o->seed ^ (j * 0xd1b54a32d192ed03ULL)};
     memset(p, 0, sizeof *p);
     if (asprintf(&p->id, "S%06" PRIu64, j) < 0) abort();
-    uint32_t k = o->dense ? o->taxa : o->min_nnz + (uint32_t)(splitmix64(&rng) % (o->max_nnz - o->min_nnz + 1));
+    uint32_t k = o->dense ? o->taxa
+                          : o->min_nnz + (uint32_t)(test_rng_next(&rng) % (o->max_nnz - o->min_nnz + 1));
     if (o->empty_every && j % o->empty_every == o->empty_every - 1) k = 0;
     /* Floyd's sampling of k distinct taxa, then collected in ascending order */
     for (uint32_t m = o->taxa - k; m < o->taxa; m++) {
-        uint32_t r = (uint32_t)(splitmix64(&rng) % (m + 1));
+        uint32_t r = (uint32_t)(test_rng_next(&rng) % (m + 1));
         mark[mark[r] ? m : r] = 1;
     }
     p->taxid = malloc((k + 1) * sizeof *p->taxid);
@@ -135,16 +129,16 @@ static void synthetic_profile(const options_t *o, uint64_t j, uint8_t *mark, pro
     for (uint32_t i = 0; i < o->taxa; i++) {
         if (!mark[i]) continue;
         mark[i] = 0;
-        uint64_t r = splitmix64(&rng) % 1000;
+        uint64_t r = test_rng_next(&rng) % 1000;
         p->taxid[p->ntaxa] = SPECIES_BASE + i;
         p->count[p->ntaxa] = 1 + r * r / 1000;   /* skewed: many small counts */
         p->classified += p->count[p->ntaxa];
         p->ntaxa++;
     }
-    p->unclassified = splitmix64(&rng) % 500;
+    p->unclassified = test_rng_next(&rng) % 500;
     p->reads = p->classified + p->unclassified;
     p->bases = p->reads * 150;
-    p->fingerprint = splitmix64(&rng);
+    p->fingerprint = test_rng_next(&rng);
 }
 
 /* ---------------------------------------------------------------- main */

@@ -1,4 +1,5 @@
-/* A small owned taxo_t built from rows, shared by the unit tests (free with taxo_destroy). */
+/* A small owned taxo_t built from rows, shared by the unit tests (free with taxo_destroy), and
+ * the rows of one hand-made taxonomy. */
 #ifndef GB_FIXTURE_TAXO_H
 #define GB_FIXTURE_TAXO_H
 #include <stdint.h>
@@ -11,6 +12,27 @@ typedef struct {
     uint32_t external, parent;   /* parent = internal id */
     const char *rank, *name;
 } node_t;
+
+/* A hand-made taxonomy in that form: Bacteria with E. coli (and K-12) and Klebsiella under the
+ * Enterobacteriaceae, and Firmicutes/Bacilli; Viruses with phage lambda. */
+static const node_t FIXTURE_TREE[] = {
+    {0, 0, "", ""},
+    {1, 0, "no rank", "root"},
+    {2, 1, "superkingdom", "Bacteria"},
+    {1224, 2, "phylum", "Proteobacteria"},
+    {1236, 3, "class", "Gammaproteobacteria"},
+    {91347, 4, "order", "Enterobacterales"},
+    {543, 5, "family", "Enterobacteriaceae"},
+    {561, 6, "genus", "Escherichia"},
+    {562, 7, "species", "Escherichia coli"},
+    {83333, 8, "no rank", "Escherichia coli K-12"},
+    {1239, 2, "phylum", "Firmicutes"},
+    {91061, 10, "class", "Bacilli"},
+    {10239, 1, "superkingdom", "Viruses"},
+    {10710, 12, "species", "Escherichia virus Lambda"},
+    {570, 6, "genus", "Klebsiella"},
+};
+#define FIXTURE_TREE_N (sizeof FIXTURE_TREE / sizeof FIXTURE_TREE[0])
 
 /* rows[i] is internal id i; with index, taxo_index() is built too. */
 static void fixture_taxo(const node_t *rows, uint32_t n, int index, taxo_t *t)

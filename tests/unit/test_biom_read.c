@@ -11,8 +11,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#define TEST_UTIL_MPI   /* runs under MPI: test_mpi_begin/end */
+#include "test_util.h"
 #include <cmocka.h>
 #include "fixture_taxo.h"
+#include "fixture_profile.h"
 #include <hdf5.h>
 #include <math.h>
 #include <mpi.h>
@@ -27,45 +30,7 @@
 static char tmpdir[256];
 static int have_python_biom;   /* python files generated */
 
-static char *path_in_tmp(const char *name)
-{
-    char *p = NULL;
-    assert_true(asprintf(&p, "%s/%s", tmpdir, name) > 0);
-    return p;
-}
-
 /* ---------- a cohort written by cohort_write ---------- */
-
-
-static const node_t TREE[] = {
-    {0, 0, "", ""},
-    {1, 0, "no rank", "root"},
-    {2, 1, "superkingdom", "Bacteria"},
-    {1224, 2, "phylum", "Proteobacteria"},
-    {1236, 3, "class", "Gammaproteobacteria"},
-    {91347, 4, "order", "Enterobacterales"},
-    {543, 5, "family", "Enterobacteriaceae"},
-    {561, 6, "genus", "Escherichia"},
-    {562, 7, "species", "Escherichia coli"},
-    {570, 6, "genus", "Klebsiella"},
-};
-#define N_TREE (sizeof TREE / sizeof TREE[0])
-
-
-static profile_t make_profile(const char *id, size_t n, uint32_t *taxid, uint64_t *count, uint64_t i)
-{
-    profile_t p;
-    memset(&p, 0, sizeof p);
-    p.id = (char *)id;
-    p.ntaxa = n;
-    p.taxid = taxid;
-    p.count = count;
-    for (size_t k = 0; k < n; k++) p.classified += count[k];
-    p.unclassified = 100 + i;
-    p.reads = p.classified + p.unclassified;
-    p.bases = p.reads * 150;
-    return p;
-}
 
 /* Samples alpha (562:10, 570:2), beta (none), gamma (2:4, 562:1). Observations 2, 562, 570. */
 static uint32_t TA[] = {562, 570}, TG[] = {2, 562};
@@ -74,9 +39,9 @@ static uint64_t CA[] = {10, 2}, CG[] = {4, 1};
 static void write_cohort(const char *path, cohort_compression_t comp)
 {
     taxo_t t;
-    fixture_taxo(TREE, N_TREE, 1, &t);
-    profile_t p[3] = {make_profile("alpha", 2, TA, CA, 0), make_profile("beta", 0, NULL, NULL, 1),
-                      make_profile("gamma", 2, TG, CG, 2)};
+    fixture_taxo(FIXTURE_TREE, FIXTURE_TREE_N, 1, &t);
+    profile_t p[3] = {fixture_profile("alpha", 2, TA, CA, 0), fixture_profile("beta", 0, NULL, NULL, 1),
+                      fixture_profile("gamma", 2, TG, CG, 2)};
     cohort_meta_t meta;
     memset(&meta, 0, sizeof meta);
     meta.version = "0.9-test";
@@ -122,7 +87,7 @@ static void check_cohort(const biom_table_t *b)
 
 static void test_cohort_file(void **state)
 {
-    char *path = path_in_tmp("cohort.biom");
+    char *path = test_path(tmpdir, "cohort.biom");
     write_cohort(path, COHORT_DEFLATE);
     biom_table_t b;
     assert_int_equal(biom_read(path, &b), 0);
@@ -135,7 +100,7 @@ static void test_cohort_file(void **state)
 
 static void test_cohort_zstd(void **state)
 {
-    char *path = path_in_tmp("cohort_zstd.biom");
+    char *path = test_path(tmpdir, "cohort_zstd.biom");
     write_cohort(path, COHORT_ZSTD);
     biom_table_t b;
     assert_int_equal(biom_read(path, &b), 0);
@@ -223,7 +188,7 @@ static int generate_python_files(void **state)
                "python BIOM tests skipped\n");
         return 0;
     }
-    char *script = path_in_tmp("gen.py");
+    char *script = test_path(tmpdir, "gen.py");
     FILE *f = fopen(script, "w");
     assert_non_null(f);
     fputs(PY_GENERATOR, f);
@@ -246,7 +211,7 @@ static int generate_python_files(void **state)
 
 static void read_tmp(const char *name, biom_table_t *b)
 {
-    char *path = path_in_tmp(name);
+    char *path = test_path(tmpdir, name);
     int rc = biom_read(path, b);
     if (rc != 0) fail_msg("%s: %s", name, gb_last_error());
     free(path);
@@ -351,7 +316,7 @@ static void test_empty_tables(void **state)
 /* Each broken file: its error code, and a message naming the file and the problem. */
 static void expect_error(const char *name, int code, const char *phrase)
 {
-    char *path = path_in_tmp(name);
+    char *path = test_path(tmpdir, name);
     biom_table_t b;
     gb_clear_last_error();
     int rc = biom_read(path, &b);
@@ -388,27 +353,9 @@ static void test_bad_files(void **state)
 
 /* ---------- the real MDD cohort ---------- */
 
-static const char *data_dir(void)
-{
-    const char *dir = getenv("GUTBRAIN_DATA");
-    return dir && *dir ? dir : "../shared/data";
-}
-
 static void test_kovtun(void **state)
 {
-    char src[1024];
-    snprintf(src, sizeof src, "%s/cohorts/kovtun2022_MDD/S6a_genus_level_signatures.tsv.gz", data_dir());
-    if (access(src, R_OK) != 0 || !have_python_biom) {
-        printf("no Kovtun data at %s or no python biom: skipped\n", src);
-        skip();
-    }
-    char *cmd = NULL;
-    assert_true(asprintf(&cmd,
-                         "/usr/bin/python3 tests/integration/data/kovtun_to_biom.py --data '%s/cohorts/kovtun2022_MDD' "
-                         "'%s/kovtun.biom' '%s/kovtun.tsv' >/dev/null",
-                         data_dir(), tmpdir, tmpdir) > 0);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+    test_kovtun_to_biom("S6a_genus_level_signatures.tsv.gz", "", tmpdir, "kovtun.biom", "kovtun.tsv");
     biom_table_t b;
     read_tmp("kovtun.biom", &b);
     assert_int_equal(b.nsamples, 74);
@@ -426,33 +373,17 @@ static void test_kovtun(void **state)
     for (size_t i = 0; i < b.nsamples * b.nfeatures; i++) total += b.counts[i];
     assert_true(total > 0);
     biom_table_free(&b);
-    char *p = path_in_tmp("kovtun.biom");
+    char *p = test_path(tmpdir, "kovtun.biom");
     unlink(p);
     free(p);
-    p = path_in_tmp("kovtun.tsv");
+    p = test_path(tmpdir, "kovtun.tsv");
     unlink(p);
     free(p);
 }
-
-/* Open MPI keeps memory at start-up and shutdown on purpose (see test_cohort_h5.c). */
-const char *__lsan_default_suppressions(void);
-const char *__asan_default_options(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:PMPI_Init\nleak:ompi_mpi_init\nleak:ompi_mpi_finalize\nleak:orte_init\nleak:opal_\n"
-           "leak:event_base_loop\nleak:PMPI_File_\n";
-}
-const char *__asan_default_options(void) { return "fast_unwind_on_malloc=0:intercept_tls_get_addr=0"; }
 
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
-    snprintf(tmpdir, sizeof tmpdir, "%s/gutbrain-biomread-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        MPI_Finalize();
-        return 1;
-    }
+    if (test_mpi_begin(&argc, &argv, tmpdir, sizeof tmpdir) != 0) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cohort_file),
         cmocka_unit_test(test_cohort_zstd),
@@ -464,14 +395,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_kovtun),
     };
-    int failed = cmocka_run_group_tests(tests, generate_python_files, NULL);
-    if (failed == 0) {
-        char *cmd = NULL;
-        if (asprintf(&cmd, "rm -rf '%s'", tmpdir) > 0 && system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", tmpdir);
-        free(cmd);
-    } else {
-        fprintf(stderr, "temp files kept in %s\n", tmpdir);
-    }
-    MPI_Finalize();
-    return failed != 0;
+    return test_mpi_end(tmpdir, cmocka_run_group_tests(tests, generate_python_files, NULL));
 }

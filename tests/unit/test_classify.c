@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include "classify.h"
 #include "minimizer.h"
@@ -23,15 +24,7 @@
  *     +- 7 species C */
 static const uint32_t parent[] = {0, 0, 1, 2, 2, 3, 1, 6};
 
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+static test_rng_t rng;   /* seeded in main */
 
 static classify_scratch_t new_scratch(size_t cap)
 {
@@ -280,21 +273,22 @@ static void test_random_against_reference(void **state)
         par[0] = 0;
         par[1] = 0;
         for (uint32_t i = 2; i < NTAX; i++) {
-            uint32_t back = 1 + (uint32_t)(rng_next() % (round % 2 ? 3 : i - 1));
+            uint32_t back = 1 + (uint32_t)(test_rng_next(&rng) % (round % 2 ? 3 : i - 1));
             par[i] = i > back ? i - back : 1;
             if (par[i] == 0) par[i] = 1;
         }
-        size_t n = (size_t)(rng_next() % (round % 5 == 0 ? MAXN : 300));
-        uint32_t ntaxa = 1 + (uint32_t)(rng_next() % (round % 3 == 0 ? NTAX - 1 : 6));
-        uint32_t base = 1 + (uint32_t)(rng_next() % (NTAX - ntaxa));
+        size_t n = (size_t)(test_rng_next(&rng) % (round % 5 == 0 ? MAXN : 300));
+        uint32_t ntaxa = 1 + (uint32_t)(test_rng_next(&rng) % (round % 3 == 0 ? NTAX - 1 : 6));
+        uint32_t base = 1 + (uint32_t)(test_rng_next(&rng) % (NTAX - ntaxa));
         for (size_t i = 0; i < n;) {
-            uint64_t r = rng_next();
+            uint64_t r = test_rng_next(&rng);
             uint32_t v = r % 5 == 0 ? 0 : r % 7 == 0 ? CLASSIFY_AMBIG : base + (uint32_t)((r >> 8) % ntaxa);
             for (size_t len = 1 + (r >> 40) % 8; len-- && i < n;) rec[i++] = v;
         }
         if (n > 2 && round % 2) rec[n / 2] = CLASSIFY_BORDER;
-        uint32_t groups = (uint32_t)(rng_next() % 5), min_groups = (uint32_t)(rng_next() % 4);
-        double conf = confs[rng_next() % N_OF(confs)];
+        uint32_t groups = (uint32_t)(test_rng_next(&rng) % 5);
+        uint32_t min_groups = (uint32_t)(test_rng_next(&rng) % 4);
+        double conf = confs[test_rng_next(&rng) % N_OF(confs)];
         classify_params_t p = {conf, min_groups};
         uint32_t got = classify_resolve(par, rec, n, groups, &p, round % 4 < 2 ? &small : &big);
         uint32_t want = reference_resolve(par, NTAX, rec, n, groups, conf, min_groups);
@@ -308,10 +302,7 @@ static void test_random_against_reference(void **state)
 
 int main(void)
 {
-    const char *env = getenv("GB_TEST_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 10) : 12345;
-    printf("test_classify: seed %llu\n", (unsigned long long)seed);
-    rng_state = seed;
+    rng.state = test_seed("test_classify");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_single_taxon),
         cmocka_unit_test(test_path_score),

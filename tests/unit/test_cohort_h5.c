@@ -7,11 +7,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#define TEST_UTIL_MPI   /* runs under MPI: test_mpi_begin/end */
+#include "test_util.h"
 #include <cmocka.h>
 #include "fixture_taxo.h"
+#include "fixture_profile.h"
 #include <dirent.h>
 #include <hdf5.h>
-#include <inttypes.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,48 +24,6 @@
 #include "cohort_h5.h"
 
 static char tmpdir[256];
-
-/* ---------- a hand-made taxonomy ---------- */
-
-
-static const node_t TREE[] = {
-    {0, 0, "", ""},
-    {1, 0, "no rank", "root"},
-    {2, 1, "superkingdom", "Bacteria"},
-    {1224, 2, "phylum", "Proteobacteria"},
-    {1236, 3, "class", "Gammaproteobacteria"},
-    {91347, 4, "order", "Enterobacterales"},
-    {543, 5, "family", "Enterobacteriaceae"},
-    {561, 6, "genus", "Escherichia"},
-    {562, 7, "species", "Escherichia coli"},
-    {83333, 8, "no rank", "Escherichia coli K-12"},
-    {1239, 2, "phylum", "Firmicutes"},
-    {91061, 10, "class", "Bacilli"},
-    {10239, 1, "superkingdom", "Viruses"},
-    {10710, 12, "species", "Escherichia virus Lambda"},
-    {570, 6, "genus", "Klebsiella"},
-};
-#define N_TREE (sizeof TREE / sizeof TREE[0])
-
-
-/* ---------- profiles ---------- */
-
-/* A profile borrowing the caller's arrays (QC values derived from the index). */
-static profile_t make_profile(const char *id, size_t n, uint32_t *taxid, uint64_t *count, uint64_t i)
-{
-    profile_t p;
-    memset(&p, 0, sizeof p);
-    p.id = (char *)id;
-    p.ntaxa = n;
-    p.taxid = taxid;
-    p.count = count;
-    for (size_t k = 0; k < n; k++) p.classified += count[k];
-    p.unclassified = 100 + i;
-    p.reads = p.classified + p.unclassified;
-    p.bases = p.reads * 150;
-    p.fingerprint = 0x1234567890abcdefULL ^ i;
-    return p;
-}
 
 static cohort_meta_t test_meta(void)
 {
@@ -82,13 +42,6 @@ static cohort_meta_t test_meta(void)
     m.threads = 2;
     m.biom_compression = COHORT_DEFLATE;
     return m;
-}
-
-static char *path_in_tmp(const char *name)
-{
-    char *p = NULL;
-    assert_true(asprintf(&p, "%s/%s", tmpdir, name) > 0);
-    return p;
 }
 
 /* Number of entries of tmpdir whose name starts with prefix (temporary files left behind). */
@@ -262,20 +215,20 @@ static uint64_t C0[] = {10, 2, 5}, C2[] = {0, 7, 1}, C3[] = {4, 3};
 
 static void small_profiles(profile_t *p)
 {
-    p[0] = make_profile("alpha", 3, T0, C0, 0);
-    p[1] = make_profile("beta", 0, NULL, NULL, 1);
-    p[2] = make_profile("gamma", 3, T2, C2, 2);
-    p[3] = make_profile("delta", 2, T3, C3, 3);
+    p[0] = fixture_profile("alpha", 3, T0, C0, 0);
+    p[1] = fixture_profile("beta", 0, NULL, NULL, 1);
+    p[2] = fixture_profile("gamma", 3, T2, C2, 2);
+    p[3] = fixture_profile("delta", 2, T3, C3, 3);
 }
 
 static void test_small_cohort(void **state)
 {
     taxo_t t;
-    fixture_taxo(TREE, N_TREE, 1, &t);
+    fixture_taxo(FIXTURE_TREE, FIXTURE_TREE_N, 1, &t);
     profile_t p[4];
     small_profiles(p);
     cohort_meta_t meta = test_meta();
-    char *path = path_in_tmp("small.biom");
+    char *path = test_path(tmpdir, "small.biom");
     assert_int_equal(setenv("GUTBRAIN_CREATION_DATE", "2024-06-01T12:00:00Z", 1), 0);
     assert_int_equal(cohort_write(MPI_COMM_WORLD, path, &t, p, 4, 0, 4, &meta), 0);
     unsetenv("GUTBRAIN_CREATION_DATE");
@@ -364,12 +317,12 @@ static void test_small_cohort(void **state)
 static void test_zstd_biom(void **state)
 {
     taxo_t t;
-    fixture_taxo(TREE, N_TREE, 1, &t);
+    fixture_taxo(FIXTURE_TREE, FIXTURE_TREE_N, 1, &t);
     profile_t p[4];
     small_profiles(p);
     cohort_meta_t meta = test_meta();
     meta.biom_compression = COHORT_ZSTD;
-    char *path = path_in_tmp("zstd.biom");
+    char *path = test_path(tmpdir, "zstd.biom");
     FILE *old = fopen(path, "w");
     assert_non_null(old);
     fputs("an older file\n", old);
@@ -393,11 +346,11 @@ static void test_zstd_biom(void **state)
 static void test_zstd_frame(void **state)
 {
     taxo_t t;
-    fixture_taxo(TREE, N_TREE, 1, &t);
+    fixture_taxo(FIXTURE_TREE, FIXTURE_TREE_N, 1, &t);
     profile_t p[4];
     small_profiles(p);
     cohort_meta_t meta = test_meta();
-    char *path = path_in_tmp("frame.biom");
+    char *path = test_path(tmpdir, "frame.biom");
     assert_int_equal(cohort_write(MPI_COMM_WORLD, path, &t, p, 4, 0, 4, &meta), 0);
     hid_t f = open_file(path);
     hid_t d = H5Dopen2(f, "/gutbrain/bases", H5P_DEFAULT);
@@ -461,7 +414,7 @@ static void test_zstd_frame_without_size(void **state)
     assert_false(ZSTD_isError(n));
     ZSTD_freeCCtx(cctx);
     assert_true(ZSTD_getFrameContentSize(frame, n) == ZSTD_CONTENTSIZE_UNKNOWN);
-    char *path = path_in_tmp("stream.h5");
+    char *path = test_path(tmpdir, "stream.h5");
     assert_true(read_raw_zstd_chunk(path, frame, n, back, N) >= 0);
     assert_memory_equal(back, values, N * sizeof *values);
     frame[n / 2] ^= 0x5a;   /* damaged (the frame has no checksum: also cut it short) */
@@ -477,15 +430,15 @@ static void test_zstd_frame_without_size(void **state)
 static void test_no_observations(void **state)
 {
     taxo_t t;
-    fixture_taxo(TREE, N_TREE, 1, &t);
+    fixture_taxo(FIXTURE_TREE, FIXTURE_TREE_N, 1, &t);
     profile_t p[3];
-    p[0] = make_profile("s1", 0, NULL, NULL, 0);
-    p[1] = make_profile("s2", 0, NULL, NULL, 1);
+    p[0] = fixture_profile("s1", 0, NULL, NULL, 0);
+    p[1] = fixture_profile("s2", 0, NULL, NULL, 1);
     uint32_t tz[] = {562};
     uint64_t cz[] = {0};
-    p[2] = make_profile("s3", 1, tz, cz, 2);   /* a listed taxon with count 0 is no entry */
+    p[2] = fixture_profile("s3", 1, tz, cz, 2);   /* a listed taxon with count 0 is no entry */
     cohort_meta_t meta = test_meta();
-    char *path = path_in_tmp("empty.biom");
+    char *path = test_path(tmpdir, "empty.biom");
     assert_int_equal(cohort_write(MPI_COMM_WORLD, path, &t, p, 3, 0, 3, &meta), 0);
     hid_t f = open_file(path);
     assert_attr_ints(f, "shape", (const int64_t[]){0, 3}, 2);
@@ -508,9 +461,9 @@ static void test_no_observations(void **state)
 static void test_no_samples(void **state)
 {
     taxo_t t;
-    fixture_taxo(TREE, N_TREE, 1, &t);
+    fixture_taxo(FIXTURE_TREE, FIXTURE_TREE_N, 1, &t);
     cohort_meta_t meta = test_meta();
-    char *path = path_in_tmp("none.biom");
+    char *path = test_path(tmpdir, "none.biom");
     assert_int_equal(cohort_write(MPI_COMM_WORLD, path, &t, NULL, 0, 0, 0, &meta), 0);
     hid_t f = open_file(path);
     assert_attr_ints(f, "shape", (const int64_t[]){0, 0}, 2);
@@ -526,11 +479,11 @@ static void test_no_samples(void **state)
 static void test_source_date_epoch(void **state)
 {
     taxo_t t;
-    fixture_taxo(TREE, N_TREE, 1, &t);
+    fixture_taxo(FIXTURE_TREE, FIXTURE_TREE_N, 1, &t);
     profile_t p[4];
     small_profiles(p);
     cohort_meta_t meta = test_meta();
-    char *path = path_in_tmp("epoch.biom");
+    char *path = test_path(tmpdir, "epoch.biom");
     unsetenv("GUTBRAIN_CREATION_DATE");
     assert_int_equal(setenv("SOURCE_DATE_EPOCH", "86400", 1), 0);
     assert_int_equal(cohort_write(MPI_COMM_WORLD, path, &t, p, 4, 0, 4, &meta), 0);
@@ -549,31 +502,31 @@ static void test_source_date_epoch(void **state)
 static void test_rejected_inputs(void **state)
 {
     taxo_t t;
-    fixture_taxo(TREE, N_TREE, 1, &t);
+    fixture_taxo(FIXTURE_TREE, FIXTURE_TREE_N, 1, &t);
     cohort_meta_t meta = test_meta();
-    char *path = path_in_tmp("bad.biom");
+    char *path = test_path(tmpdir, "bad.biom");
     uint32_t unknown[] = {562, 999999};
     uint64_t counts[] = {1, 1};
-    profile_t p = make_profile("x", 2, unknown, counts, 0);
+    profile_t p = fixture_profile("x", 2, unknown, counts, 0);
     assert_int_equal(cohort_write(MPI_COMM_WORLD, path, &t, &p, 1, 0, 1, &meta), GB_E_TAXONOMY);
     uint32_t unsorted[] = {570, 562};
-    p = make_profile("x", 2, unsorted, counts, 0);
+    p = fixture_profile("x", 2, unsorted, counts, 0);
     assert_int_equal(cohort_write(MPI_COMM_WORLD, path, &t, &p, 1, 0, 1, &meta), GB_E_FORMAT);
     uint32_t fine[] = {562, 570};
-    p = make_profile("x", 2, fine, counts, 0);
+    p = fixture_profile("x", 2, fine, counts, 0);
     /* blocks that do not tile the cohort */
     assert_int_equal(cohort_write(MPI_COMM_WORLD, path, &t, &p, 1, 0, 2, &meta), GB_E_INTERNAL);
     assert_int_equal(cohort_write(MPI_COMM_WORLD, path, &t, &p, 1, 1, 2, &meta), GB_E_INTERNAL);
     /* duplicate sample ids (only rank 0 sees them all) */
-    profile_t twins[2] = {make_profile("x", 2, fine, counts, 0), make_profile("x", 2, fine, counts, 1)};
+    profile_t twins[2] = {fixture_profile("x", 2, fine, counts, 0), fixture_profile("x", 2, fine, counts, 1)};
     assert_int_equal(cohort_write(MPI_COMM_WORLD, path, &t, twins, 2, 0, 2, &meta), GB_E_USAGE);
     /* taxid 0 is no taxon */
     uint32_t zero[] = {0, 562};
-    p = make_profile("x", 2, zero, counts, 0);
+    p = fixture_profile("x", 2, zero, counts, 0);
     assert_int_equal(cohort_write(MPI_COMM_WORLD, path, &t, &p, 1, 0, 1, &meta), GB_E_TAXONOMY);
-    p = make_profile("x", 2, fine, counts, 0);
+    p = fixture_profile("x", 2, fine, counts, 0);
     /* a directory that does not exist */
-    char *nowhere = path_in_tmp("no/such/dir/c.biom");
+    char *nowhere = test_path(tmpdir, "no/such/dir/c.biom");
     assert_int_equal(cohort_write(MPI_COMM_WORLD, nowhere, &t, &p, 1, 0, 1, &meta), GB_E_IO);
     free(nowhere);
     assert_int_equal(count_files("bad.biom"), 0);
@@ -582,14 +535,6 @@ static void test_rejected_inputs(void **state)
 }
 
 /* ---------- a seeded random cohort ---------- */
-
-static uint64_t rng_next(uint64_t *s)   /* splitmix64 */
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 /* Genera 1000+g under Bacteria (rank "domain", NCBI's name since 2025), species 100000+i
  * under genus i % 13. */
@@ -616,9 +561,7 @@ static void random_taxo(uint32_t nspecies, taxo_t *t)
 
 static void test_random_cohort(void **state)
 {
-    const char *env = getenv("GB_TEST_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 10) : 12345;
-    printf("test_random_cohort: seed %" PRIu64 " (set GB_TEST_SEED to change)\n", seed);
+    uint64_t seed = test_seed("test_random_cohort");
     enum { NS = 120, NT = 300 };
     taxo_t t;
     random_taxo(NT, &t);
@@ -627,23 +570,23 @@ static void test_random_cohort(void **state)
     uint32_t *taxids = calloc((size_t)NS * NT, sizeof *taxids);
     uint64_t *counts = calloc((size_t)NS * NT, sizeof *counts);
     char ids[NS][16];
-    uint64_t s_rng = seed;
+    test_rng_t s_rng = {seed};
     for (int s = 0; s < NS; s++) {
         size_t n = 0;
-        uint64_t density = rng_next(&s_rng) % 40;   /* percent; some samples empty */
+        uint64_t density = test_rng_next(&s_rng) % 40;   /* percent; some samples empty */
         for (int i = 0; i < NT; i++) {
-            if (rng_next(&s_rng) % 100 >= density) continue;
-            uint64_t c = rng_next(&s_rng) % 5;   /* zero counts included */
+            if (test_rng_next(&s_rng) % 100 >= density) continue;
+            uint64_t c = test_rng_next(&s_rng) % 5;   /* zero counts included */
             taxids[(size_t)s * NT + n] = 100000 + (uint32_t)i;
             counts[(size_t)s * NT + n] = c;
             dense[(size_t)i * NS + s] = c;
             n++;
         }
         snprintf(ids[s], sizeof ids[s], "S%03d", s);
-        p[s] = make_profile(ids[s], n, taxids + (size_t)s * NT, counts + (size_t)s * NT, (uint64_t)s);
+        p[s] = fixture_profile(ids[s], n, taxids + (size_t)s * NT, counts + (size_t)s * NT, (uint64_t)s);
     }
     cohort_meta_t meta = test_meta();
-    char *path = path_in_tmp("random.biom");
+    char *path = test_path(tmpdir, "random.biom");
     assert_int_equal(cohort_write(MPI_COMM_WORLD, path, &t, p, NS, 0, NS, &meta), 0);
 
     /* the expected observations: species with any non-zero count */
@@ -727,29 +670,9 @@ static void test_register_twice(void **state)
     assert_true(config & H5Z_FILTER_CONFIG_DECODE_ENABLED);
 }
 
-/* Sanitizer builds and Open MPI: it keeps memory on purpose at start-up and shutdown
- * (components it dlopens), so leaks reached from there are suppressed, with exact malloc
- * unwinding so those frames are seen; and LeakSanitizer's scan of dynamic TLS crashes on the
- * blocks of those components ("Tracer caught signal 11") unless __tls_get_addr is left alone.
- * Unused hooks in other builds. */
-const char *__lsan_default_suppressions(void);
-const char *__asan_default_options(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:PMPI_Init\nleak:ompi_mpi_init\nleak:ompi_mpi_finalize\nleak:orte_init\nleak:opal_\n"
-           "leak:event_base_loop\nleak:PMPI_File_\n";
-}
-const char *__asan_default_options(void) { return "fast_unwind_on_malloc=0:intercept_tls_get_addr=0"; }
-
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
-    snprintf(tmpdir, sizeof tmpdir, "%s/gutbrain-cohort-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        MPI_Finalize();
-        return 1;
-    }
+    if (test_mpi_begin(&argc, &argv, tmpdir, sizeof tmpdir) != 0) return 1;
     if (!getenv("GB_TEST_HDF5_ERRORS")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);   /* some cases fail on purpose */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_register_twice),
@@ -763,9 +686,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rejected_inputs),
         cmocka_unit_test(test_random_cohort),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed == 0) rmdir(tmpdir);
-    else fprintf(stderr, "temp files kept in %s\n", tmpdir);
-    MPI_Finalize();
-    return failed ? 1 : 0;
+    return test_mpi_end(tmpdir, cmocka_run_group_tests(tests, NULL, NULL));
 }

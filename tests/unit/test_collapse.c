@@ -10,8 +10,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "test_util.h"
 #include <cmocka.h>
-#include <inttypes.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,17 +281,11 @@ static void test_taxonomy(void **state)
     rmdir(dir);
 }
 
-static const char *data_dir(void)
-{
-    const char *dir = getenv("GUTBRAIN_DATA");
-    return dir && *dir ? dir : "../shared/data";
-}
-
 /* The real taxonomy subset: E. coli K-12 MG1655 (511145) and Klebsiella pneumoniae strains. */
 static void test_real_taxonomy(void **state)
 {
     char dir[1024], nodes[1100];
-    snprintf(dir, sizeof dir, "%s/taxonomy", data_dir());
+    snprintf(dir, sizeof dir, "%s/taxonomy", test_data_dir());
     snprintf(nodes, sizeof nodes, "%s/nodes.dmp", dir);
     if (access(nodes, R_OK) != 0) {
         printf("no taxonomy at %s: skipped\n", dir);
@@ -318,29 +312,19 @@ static void test_real_taxonomy(void **state)
 
 /* ---------- seeded random tables ---------- */
 
-static uint64_t rng_next(uint64_t *s)   /* splitmix64 */
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static void test_random(void **state)
 {
-    const char *env = getenv("GB_TEST_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 10) : 12345;
-    printf("test_random: seed %" PRIu64 " (set GB_TEST_SEED to change)\n", seed);
+    uint64_t seed = test_seed("test_random");
     enum { NS = 40, NF = 300, W = 7 };
     char names[NF][16], cells[NF][W][24];
     char *features[NF], *lineage[NF * W], *samples[NS];
     char sample_names[NS][16];
     double *counts = malloc(sizeof(double) * NS * NF);
-    uint64_t rng = seed;
+    test_rng_t rng = {seed};
     for (int f = 0; f < NF; f++) {
         snprintf(names[f], sizeof names[f], "f%d", f);
         features[f] = names[f];
-        int genus = (int)(rng_next(&rng) % 23) - 3;   /* < 0: no genus */
+        int genus = (int)(test_rng_next(&rng) % 23) - 3;   /* < 0: no genus */
         static const char prefix[W] = {'d', 'p', 'c', 'o', 'f', 'g', 's'};
         for (int l = 0; l < W; l++) {
             if (l == 5 && genus >= 0) snprintf(cells[f][l], sizeof cells[f][l], "g__G%d", genus);
@@ -352,7 +336,8 @@ static void test_random(void **state)
     for (int s = 0; s < NS; s++) {
         snprintf(sample_names[s], sizeof sample_names[s], "S%d", s);
         samples[s] = sample_names[s];
-        for (int f = 0; f < NF; f++) counts[s * NF + f] = (double)(rng_next(&rng) % 1000 < 700 ? 0 : rng_next(&rng) % 5000);
+        for (int f = 0; f < NF; f++)
+            counts[s * NF + f] = (double)(test_rng_next(&rng) % 1000 < 700 ? 0 : test_rng_next(&rng) % 5000);
     }
     biom_table_t t = make_table(NS, NF, samples, features, counts, lineage, W);
     collapse_t c;
@@ -377,25 +362,11 @@ static void test_random(void **state)
 
 static void test_kovtun(void **state)
 {
-    char src[1024];
-    snprintf(src, sizeof src, "%s/cohorts/kovtun2022_MDD/S6a_genus_level_signatures.tsv.gz", data_dir());
-    if (access(src, R_OK) != 0 || system("/usr/bin/python3 -c 'import biom, h5py' 2>/dev/null") != 0) {
-        printf("no Kovtun data at %s or no python biom-format: skipped\n", src);
-        skip();
-    }
-    char *cmd = NULL;
-    assert_true(asprintf(&cmd,
-                         "/usr/bin/python3 tests/integration/data/kovtun_to_biom.py --data '%s/cohorts/kovtun2022_MDD' "
-                         "'%s/pairs.biom' '%s/meta.tsv' >/dev/null && /usr/bin/python3 "
-                         "tests/integration/data/kovtun_to_biom.py --features genus --data "
-                         "'%s/cohorts/kovtun2022_MDD' '%s/genus.biom' '%s/meta.tsv' >/dev/null",
-                         data_dir(), tmpdir, tmpdir, data_dir(), tmpdir, tmpdir) > 0);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    char *pairs_path = NULL, *genus_path = NULL, *meta_path = NULL;
-    assert_true(asprintf(&pairs_path, "%s/pairs.biom", tmpdir) > 0);
-    assert_true(asprintf(&genus_path, "%s/genus.biom", tmpdir) > 0);
-    assert_true(asprintf(&meta_path, "%s/meta.tsv", tmpdir) > 0);
+    const char *signatures = "S6a_genus_level_signatures.tsv.gz";
+    test_kovtun_to_biom(signatures, "", tmpdir, "pairs.biom", "meta.tsv");
+    test_kovtun_to_biom(signatures, "--features genus", tmpdir, "genus.biom", "meta.tsv");
+    char *pairs_path = test_path(tmpdir, "pairs.biom"), *genus_path = test_path(tmpdir, "genus.biom");
+    char *meta_path = test_path(tmpdir, "meta.tsv");
     biom_table_t pairs, genus;
     assert_int_equal(biom_read(pairs_path, &pairs), 0);
     assert_int_equal(biom_read(genus_path, &genus), 0);
@@ -428,11 +399,7 @@ static void test_kovtun(void **state)
 
 int main(int argc, char **argv)
 {
-    snprintf(tmpdir, sizeof tmpdir, "%s/gutbrain-collapse-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (test_tmpdir_make(tmpdir, sizeof tmpdir) != 0) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ours_genus),
         cmocka_unit_test(test_greengenes),
@@ -444,7 +411,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_kovtun),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed == 0) rmdir(tmpdir);
-    else fprintf(stderr, "temp files kept in %s\n", tmpdir);
+    test_tmpdir_finish(tmpdir, failed == 0);
     return failed != 0;
 }

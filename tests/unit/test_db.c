@@ -11,12 +11,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include "db.h"
 #include "log.h"
 
-static char dir[64];
-static char path[128];
+static char dir[256];
+static char path[512];
 
 static uint32_t parent[] = { 0, 0, 1, 2 };
 static uint32_t external[] = { 0, 1, 2, 562 };
@@ -50,8 +51,7 @@ static void make_db(gb_db_t *db, uint32_t *cells)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/gb_test_db.XXXXXX");
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(test_tmpdir_make(dir, sizeof dir), 0);
     snprintf(path, sizeof path, "%s/%s", dir, DB_FILE_NAME);
     uint32_t *cells = aligned_alloc(64, 4 * KMER_TABLE_BUCKET_CELLS * 4);
     memset(cells, 0, 4 * KMER_TABLE_BUCKET_CELLS * 4);
@@ -65,8 +65,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    unlink(path);
-    rmdir(dir);
+    test_tmpdir_remove(dir);
     return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include "fixture_dune.h"
 #include "diversity.h"
@@ -335,22 +336,9 @@ static const double rnd_aitchison05[105] = {
 
 /* ---- helpers --------------------------------------------------------------------------- */
 
-#define TOLERANCE 1e-8
-static double max_rel_err;
-
 /* got must equal want to TOLERANCE relative (absolute when want is 0); NaN only matches NaN. */
-static void expect_close(double got, double want, const char *what)
-{
-    if (isnan(want) || isnan(got)) {
-        if (!(isnan(want) && isnan(got)))
-            fail_msg("%s: got %.17g, want %.17g", what, got, want);
-        return;
-    }
-    if (got == want) return;
-    double err = fabs(got - want) / (want != 0 ? fabs(want) : 1.0);
-    if (err > max_rel_err) max_rel_err = err;
-    if (err > TOLERANCE) fail_msg("%s: got %.17g, want %.17g (rel err %.3g)", what, got, want, err);
-}
+#define TOLERANCE 1e-8
+#define expect_close(got, want, what) test_expect_close(got, want, TOLERANCE, what)
 
 static void expect_alpha(const diversity_alpha_t *a, const double *want, const char *what)
 {
@@ -525,22 +513,14 @@ static double naive_distance(int bray, const double *a, const double *b, size_t 
     return d < 1e-15 ? 0 : d;
 }
 
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL); /* splitmix64 */
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+static test_rng_t rng;   /* seeded by the test that uses it */
 
 static double *random_rel(size_t n, size_t p)
 {
     double *counts = malloc(n * p * sizeof *counts);
     assert_non_null(counts);
     for (size_t k = 0; k < n * p; k++) {
-        uint64_t r = rng_next();
+        uint64_t r = test_rng_next(&rng);
         counts[k] = r % 3 == 0 ? 0.0 : (double)((r >> 8) % 50);
     }
     double *rel = relative(counts, n, p);
@@ -553,10 +533,7 @@ static double *random_rel(size_t n, size_t p)
 static void test_shapes_vs_naive(void **state)
 {
     (void)state;
-    const char *env = getenv("GB_TEST_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 10) : 12345;
-    printf("test_shapes_vs_naive: seed %llu\n", (unsigned long long)seed);
-    rng_state = seed;
+    rng.state = test_seed("test_shapes_vs_naive");
     double worst = 0;
     for (size_t n = 1; n <= 11; n++)
         for (size_t p = 1; p <= 9; p++)
@@ -597,7 +574,7 @@ static void test_shapes_vs_naive(void **state)
 static void test_threads_and_float(void **state)
 {
     (void)state;
-    rng_state = 777;
+    rng.state = 777;
     const size_t n = 203, p = 517;
     double *x = random_rel(n, p);
     size_t len = diversity_dist_length(n, DIVERSITY_LOWER);
@@ -673,6 +650,7 @@ int main(void)
         cmocka_unit_test(test_distance_bad_input),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    printf("diversity: max relative error vs R %.3g (tolerance %.0e)\n", max_rel_err, TOLERANCE);
+    printf("diversity: max relative error vs R %.3g (tolerance %.0e)\n", test_max_rel_err,
+           TOLERANCE);
     return failed ? 1 : 0;
 }

@@ -1,16 +1,15 @@
 /* Unit tests for pipeline/fastx.c. Fixtures are written at run time into a per-test
- * directory under /tmp (kept when the test fails, removed when it passes), compressed with
+ * directory under $TMPDIR (kept when the test fails, removed when it passes), compressed with
  * zlib (gzip, also multi-member) and libzstd (also multi-frame, with checksums).
  * Randomised cases use GB_TEST_SEED (default 12345, printed). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include "test_util.h"
 #include <cmocka.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,69 +21,19 @@
 
 #include "fastx.h"
 
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL); /* splitmix64 */
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* ---------- per-test temp dir ---------- */
-
-typedef struct {
-    char dir[64];
-    int passed; /* set as the last statement of a test; the dir is kept otherwise */
-} fixture_t;
-
-static int setup(void **state)
-{
-    fixture_t *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    strcpy(f->dir, "/tmp/test_fastx.XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    *state = f;
-    return 0;
-}
-
-static int remove_entry(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-    (void)sb; (void)type; (void)ftw;
-    return remove(p);
-}
-
-static int teardown(void **state)
-{
-    fixture_t *f = *state;
-    if (f->passed)
-        nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    else
-        fprintf(stderr, "test_fastx: fixtures kept in %s\n", f->dir);
-    free(f);
-    return 0;
-}
+static test_rng_t rng;   /* seeded in main */
 
 /* Path of a fixture file; the result stays valid for the next three calls. */
-static const char *fixture_path(fixture_t *f, const char *name)
+static const char *fixture_path(test_tmpdir_t *f, const char *name)
 {
-    static char path[4][256];
+    static char path[4][512];
     static int next;
     char *p = path[next++ % 4];
-    snprintf(p, 256, "%s/%s", f->dir, name);
+    snprintf(p, sizeof path[0], "%s/%s", f->dir, name);
     return p;
 }
 
 /* ---------- fixture writers ---------- */
-
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(data, 1, n, fp), n);
-    assert_int_equal(fclose(fp), 0);
-}
 
 static void append_bytes(const char *path, const void *data, size_t n)
 {
@@ -119,7 +68,7 @@ static void write_zst(const char *path, const char *text, size_t n, int frames)
     size_t cap = ZSTD_compressBound(n) + 64;
     char *out = malloc(cap);
     assert_non_null(out);
-    write_bytes(path, "", 0);
+    test_write_file(path, "", 0);
     size_t done = 0;
     for (int fr = 0; fr < frames; fr++) {
         size_t end = fr == frames - 1 ? n : n * (size_t)(fr + 1) / (size_t)frames;
@@ -130,21 +79,6 @@ static void write_zst(const char *path, const char *text, size_t n, int frames)
     }
     free(out);
     ZSTD_freeCCtx(cctx);
-}
-
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    long len = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *data = malloc((size_t)len + 1);
-    assert_non_null(data);
-    assert_int_equal(fread(data, 1, (size_t)len, fp), (size_t)len);
-    fclose(fp);
-    *n = (size_t)len;
-    return data;
 }
 
 static void truncate_file(const char *path, size_t keep)
@@ -262,12 +196,12 @@ static void fastq_expected(exp_list_t *l)
 
 static void test_fastq_plain_gz_zst_identical(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     exp_list_t want = {0};
     fastq_expected(&want);
     size_t n = strlen(fastq_text);
     const char *p = fixture_path(f, "r.fq");
-    write_bytes(p, fastq_text, n);
+    test_write_file(p, fastq_text, n);
     assert_reads_all(p, &want);
     p = fixture_path(f, "r.fq.gz");
     write_gz(p, fastq_text, n, 1);
@@ -293,14 +227,14 @@ static void test_fastq_plain_gz_zst_identical(void **state)
 
 static void test_gzip_content_with_fq_name(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     exp_list_t want = {0};
     fastq_expected(&want);
     const char *p = fixture_path(f, "looks_plain.fq");
     write_gz(p, fastq_text, strlen(fastq_text), 1);
     assert_reads_all(p, &want);
     p = fixture_path(f, "looks_gzip.fq.gz"); /* and a plain file with a .gz name */
-    write_bytes(p, fastq_text, strlen(fastq_text));
+    test_write_file(p, fastq_text, strlen(fastq_text));
     assert_reads_all(p, &want);
     exp_free(&want);
     f->passed = 1;
@@ -308,7 +242,7 @@ static void test_gzip_content_with_fq_name(void **state)
 
 static void test_fasta_multiline_blank_crlf(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     static const char text[] =
         "\n"
         ">chr1 Escherichia coli K-12\n"
@@ -329,7 +263,7 @@ static void test_fasta_multiline_blank_crlf(void **state)
     exp_add(&want, "crlf seq", "ACGTTTTT", NULL);
     exp_add(&want, "last", "AC", NULL);
     const char *p = fixture_path(f, "g.fa");
-    write_bytes(p, text, strlen(text));
+    test_write_file(p, text, strlen(text));
     assert_reads_all(p, &want);
     fastx_reader_t *r = fastx_open(p);
     assert_non_null(r);
@@ -347,13 +281,13 @@ static void test_fasta_multiline_blank_crlf(void **state)
 
 static void test_fastq_crlf(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     static const char text[] = "@r1 x\r\nACGT\r\n+\r\nIIII\r\n@r2\r\nnn\r\n+\r\n##\r\n";
     exp_list_t want = {0};
     exp_add(&want, "r1 x", "ACGT", "IIII");
     exp_add(&want, "r2", "nn", "##");
     const char *p = fixture_path(f, "crlf.fq");
-    write_bytes(p, text, strlen(text));
+    test_write_file(p, text, strlen(text));
     assert_reads_all(p, &want);
     exp_free(&want);
     f->passed = 1;
@@ -361,13 +295,13 @@ static void test_fastq_crlf(void **state)
 
 static void test_empty_inputs(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     exp_list_t none = {0};
     const char *p = fixture_path(f, "zero.fq");
-    write_bytes(p, "", 0);
+    test_write_file(p, "", 0);
     assert_reads_all(p, &none);
     p = fixture_path(f, "blank.fq");
-    write_bytes(p, "\n\r\n\n", 4);
+    test_write_file(p, "\n\r\n\n", 4);
     assert_reads_all(p, &none);
     p = fixture_path(f, "empty.fq.gz");
     write_gz(p, "", 0, 1);
@@ -407,7 +341,7 @@ static void text_add(text_t *t, const char *s, size_t n)
 static void random_bases(char *out, size_t n)
 {
     static const char alphabet[] = "ACGTACGTACGTacgtNRY";
-    for (size_t i = 0; i < n; i++) out[i] = alphabet[rng_next() % (sizeof alphabet - 1)];
+    for (size_t i = 0; i < n; i++) out[i] = alphabet[test_rng_next(&rng) % (sizeof alphabet - 1)];
     out[n] = '\0';
 }
 
@@ -416,11 +350,11 @@ static void random_fastq(text_t *t, exp_list_t *want, size_t bytes)
 {
     char name[64], seq[402], qual[402];
     for (size_t i = 0; t->n < bytes; i++) {
-        size_t len = rng_next() % 401;
+        size_t len = test_rng_next(&rng) % 401;
         random_bases(seq, len);
-        for (size_t j = 0; j < len; j++) qual[j] = (char)('!' + rng_next() % 41);
+        for (size_t j = 0; j < len; j++) qual[j] = (char)('!' + test_rng_next(&rng) % 41);
         qual[len] = '\0';
-        const char *eol = rng_next() % 8 == 0 ? "\r\n" : "\n";
+        const char *eol = test_rng_next(&rng) % 8 == 0 ? "\r\n" : "\n";
         int nl = snprintf(name, sizeof name, "rnd%zu/%d len=%zu", i, (int)(i % 2) + 1, len);
         text_add(t, "@", 1);
         text_add(t, name, (size_t)nl);
@@ -437,12 +371,12 @@ static void random_fastq(text_t *t, exp_list_t *want, size_t bytes)
 
 static void test_random_large_fastq(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     text_t t = {0};
     exp_list_t want = {0};
     random_fastq(&t, &want, 9u << 20); /* > 2 text buffers, > 2 compressed reads */
     const char *p = fixture_path(f, "big.fq");
-    write_bytes(p, t.s, t.n);
+    test_write_file(p, t.s, t.n);
     assert_reads_all(p, &want);
     p = fixture_path(f, "big.fq.gz");
     write_gz(p, t.s, t.n, 3);
@@ -459,16 +393,16 @@ static void test_random_large_fastq(void **state)
  * reader's initial text buffer. */
 static void test_random_fasta_long_lines(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     text_t t = {0};
     exp_list_t want = {0};
     size_t big = 9u << 20;
     char *seq = malloc(big + 1);
     assert_non_null(seq);
     for (int rec = 0; rec < 6; rec++) {
-        size_t len = rec == 2 ? big : rng_next() % 200000;
+        size_t len = rec == 2 ? big : test_rng_next(&rng) % 200000;
         random_bases(seq, len);
-        size_t width = rec == 2 ? len : 1 + rng_next() % 120;
+        size_t width = rec == 2 ? len : 1 + test_rng_next(&rng) % 120;
         char name[32];
         int nl = snprintf(name, sizeof name, "contig_%d", rec);
         text_add(&t, ">", 1);
@@ -483,7 +417,7 @@ static void test_random_fasta_long_lines(void **state)
     }
     free(seq);
     const char *p = fixture_path(f, "long.fa");
-    write_bytes(p, t.s, t.n);
+    test_write_file(p, t.s, t.n);
     assert_reads_all(p, &want);
     p = fixture_path(f, "long.fa.gz");
     write_gz(p, t.s, t.n, 1);
@@ -497,13 +431,13 @@ static void test_random_fasta_long_lines(void **state)
 
 static void test_stdin_pipe_gz(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     exp_list_t want = {0};
     fastq_expected(&want);
     const char *p = fixture_path(f, "in.fq.gz");
     write_gz(p, fastq_text, strlen(fastq_text), 2);
     size_t n;
-    char *gz = slurp(p, &n);
+    char *gz = test_read_file(p, &n);
 
     int fds[2];
     assert_int_equal(pipe(fds), 0);
@@ -539,45 +473,27 @@ static void test_stdin_pipe_gz(void **state)
 /* ---------- errors ---------- */
 
 /* Send stderr to a file until capture_stderr_end, which returns what was logged. */
-static char *capture_stderr_begin(fixture_t *f, int *saved)
+static char *capture_stderr_begin(test_tmpdir_t *f, int *saved)
 {
-    fflush(stderr);
-    *saved = dup(STDERR_FILENO);
-    char p[256]; /* not fixture_path(): that would recycle one of the caller's paths */
-    snprintf(p, sizeof p, "%s/stderr.txt", f->dir);
-    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(fd >= 0);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
-    return strdup(p);
+    char *path = test_path(f->dir, "stderr.txt"); /* not fixture_path(): that would recycle a caller's path */
+    *saved = test_stderr_begin(path);
+    return path;
 }
 
 static char *capture_stderr_end(char *path, int saved)
 {
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    size_t n;
-    char *text = slurp(path, &n);
-    text[n] = '\0';
+    char *text = test_stderr_end(path, saved);
     free(path);
     return text;
 }
 
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
-}
-
 /* Plain-text FASTQ that must fail: `good` records first, then code, logging one line
  * that names the file, record and line. */
-static void expect_bad_text(fixture_t *f, const char *text, size_t good, int code,
+static void expect_bad_text(test_tmpdir_t *f, const char *text, size_t good, int code,
                             const char *record_line)
 {
     const char *p = fixture_path(f, "bad.fq");
-    write_bytes(p, text, strlen(text));
+    test_write_file(p, text, strlen(text));
     fastx_reader_t *r = fastx_open(p);
     assert_non_null(r);
     fastx_record_t rec = {0};
@@ -587,7 +503,7 @@ static void expect_bad_text(fixture_t *f, const char *text, size_t good, int cod
     int rc = fastx_read(r, &rec);
     char *log = capture_stderr_end(cap, saved);
     assert_int_equal(rc, code);
-    assert_int_equal(count_lines(log), 1);
+    assert_int_equal(test_count_lines(log), 1);
     assert_non_null(strstr(log, p));
     assert_non_null(strstr(log, record_line));
     assert_int_equal(fastx_read(r, &rec), code);
@@ -598,7 +514,7 @@ static void expect_bad_text(fixture_t *f, const char *text, size_t good, int cod
 
 static void test_bad_fastq_text(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     expect_bad_text(f, "@a\nACGT\n+\nIIII\n@b\nACGT\n+\nIII\n", 1, GB_E_FORMAT,
                     "record 2 (line 8)"); /* quality shorter than sequence */
     expect_bad_text(f, "@a\nACGT\n+\nIIIII\n", 0, GB_E_FORMAT, "record 1 (line 4)");
@@ -614,7 +530,7 @@ static void test_bad_fastq_text(void **state)
 
 /* A compressed file that is damaged: the records before the damage may come back, but the
  * last call must return code (never a clean 0) and log one line naming file and reason. */
-static void expect_damaged(fixture_t *f, const char *path, const exp_list_t *want, int code,
+static void expect_damaged(test_tmpdir_t *f, const char *path, const exp_list_t *want, int code,
                            const char *reason)
 {
     size_t n;
@@ -624,7 +540,7 @@ static void expect_damaged(fixture_t *f, const char *path, const exp_list_t *wan
     char *log = capture_stderr_end(cap, saved);
     assert_int_equal(rc, code);
     assert_true(n <= want->n);
-    assert_int_equal(count_lines(log), 1);
+    assert_int_equal(test_count_lines(log), 1);
     assert_non_null(strstr(log, path));
     if (!strstr(log, reason)) fail_msg("log \"%s\" does not mention \"%s\"", log, reason);
     free(log);
@@ -632,7 +548,7 @@ static void expect_damaged(fixture_t *f, const char *path, const exp_list_t *wan
 
 static void test_truncated_and_corrupt_streams(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     text_t t = {0};
     exp_list_t want = {0};
     random_fastq(&t, &want, 3u << 20);
@@ -640,31 +556,31 @@ static void test_truncated_and_corrupt_streams(void **state)
 
     const char *p = fixture_path(f, "half.fq.gz");
     write_gz(p, t.s, t.n, 1);
-    char *gz = slurp(p, &n);
+    char *gz = test_read_file(p, &n);
     truncate_file(p, n / 2);
     size_t got;
     assert_int_equal(read_all(p, &want, &got), GB_E_FORMAT);
     assert_true(got > 0 && got < want.n); /* complete records before the damage */
     expect_damaged(f, p, &want, GB_E_FORMAT, "truncated gzip");
     for (size_t cut = 1; cut <= 8; cut += 7) { /* inside the trailer: all text decodes */
-        write_bytes(p, gz, n - cut);
+        test_write_file(p, gz, n - cut);
         expect_damaged(f, p, &want, GB_E_FORMAT, "truncated gzip");
     }
     /* flipped bytes in the deflate data */
     for (size_t i = n / 3; i < n / 3 + 16; i++) gz[i] ^= 0x55;
-    write_bytes(p, gz, n);
+    test_write_file(p, gz, n);
     expect_damaged(f, p, &want, GB_E_FORMAT, "gzip");
     free(gz);
 
     p = fixture_path(f, "half.fq.zst");
     write_zst(p, t.s, t.n, 2);
-    char *zs = slurp(p, &n);
+    char *zs = test_read_file(p, &n);
     truncate_file(p, n / 2);
     expect_damaged(f, p, &want, GB_E_FORMAT, "truncated zstd");
-    write_bytes(p, zs, n - 2); /* inside the final checksum */
+    test_write_file(p, zs, n - 2); /* inside the final checksum */
     expect_damaged(f, p, &want, GB_E_FORMAT, "truncated zstd");
     for (size_t i = n / 2; i < n / 2 + 16; i++) zs[i] ^= 0x55;
-    write_bytes(p, zs, n);
+    test_write_file(p, zs, n);
     expect_damaged(f, p, &want, GB_E_FORMAT, "zstd");
     free(zs);
 
@@ -675,7 +591,7 @@ static void test_truncated_and_corrupt_streams(void **state)
 
 static void test_gzip_trailing_bytes(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     exp_list_t want = {0};
     fastq_expected(&want);
     const char *p = fixture_path(f, "pad.fq.gz");
@@ -691,14 +607,14 @@ static void test_gzip_trailing_bytes(void **state)
     f->passed = 1;
 }
 
-static void expect_open_fails(fixture_t *f, const char *path, const char *message)
+static void expect_open_fails(test_tmpdir_t *f, const char *path, const char *message)
 {
     int saved;
     char *cap = capture_stderr_begin(f, &saved);
     fastx_reader_t *r = fastx_open(path);
     char *log = capture_stderr_end(cap, saved);
     assert_null(r);
-    assert_int_equal(count_lines(log), 1);
+    assert_int_equal(test_count_lines(log), 1);
     assert_non_null(strstr(log, path));
     assert_non_null(strstr(log, message));
     free(log);
@@ -706,27 +622,27 @@ static void expect_open_fails(fixture_t *f, const char *path, const char *messag
 
 static void test_open_refuses(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     expect_open_fails(f, fixture_path(f, "missing.fq"), "cannot open");
     expect_open_fails(f, f->dir, "cannot open");
 
     const char *p = fixture_path(f, "nul.fq");
-    write_bytes(p, "@r1\nAC\0T\n+\nIIII\n", 16);
+    test_write_file(p, "@r1\nAC\0T\n+\nIIII\n", 16);
     expect_open_fails(f, p, "not FASTA/FASTQ");
     p = fixture_path(f, "text.fq");
-    write_bytes(p, "hello world\n", 12);
+    test_write_file(p, "hello world\n", 12);
     expect_open_fails(f, p, "not FASTA/FASTQ");
     p = fixture_path(f, "random.bin");
     unsigned char noise[4096];
-    for (size_t i = 0; i < sizeof noise; i++) noise[i] = (unsigned char)rng_next();
+    for (size_t i = 0; i < sizeof noise; i++) noise[i] = (unsigned char)test_rng_next(&rng);
     noise[0] = 0x00; /* never a compression magic by accident */
-    write_bytes(p, noise, sizeof noise);
+    test_write_file(p, noise, sizeof noise);
     expect_open_fails(f, p, "not FASTA/FASTQ");
     p = fixture_path(f, "binary.fq.gz"); /* valid gzip, binary content */
     write_gz(p, (const char *)noise, sizeof noise, 1);
     expect_open_fails(f, p, "not FASTA/FASTQ");
     p = fixture_path(f, "reads.fq.bz2");
-    write_bytes(p, "BZh91AY&SY", 10);
+    test_write_file(p, "BZh91AY&SY", 10);
     expect_open_fails(f, p, "bzip2");
     f->passed = 1;
 }
@@ -735,7 +651,7 @@ static void test_open_refuses(void **state)
 
 static void test_id_len(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     static const struct {
         const char *name;
         int strip;
@@ -761,24 +677,21 @@ static void test_id_len(void **state)
 
 int main(void)
 {
-    const char *env = getenv("GB_TEST_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 10) : 12345;
-    printf("test_fastx: seed %llu\n", (unsigned long long)seed);
-    rng_state = seed;
+    rng.state = test_seed("test_fastx");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_fastq_plain_gz_zst_identical, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gzip_content_with_fq_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fasta_multiline_blank_crlf, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fastq_crlf, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_empty_inputs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_random_large_fastq, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_random_fasta_long_lines, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stdin_pipe_gz, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_fastq_text, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncated_and_corrupt_streams, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gzip_trailing_bytes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_refuses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_id_len, setup, teardown),
+        test_tmpdir_unit_test(test_fastq_plain_gz_zst_identical),
+        test_tmpdir_unit_test(test_gzip_content_with_fq_name),
+        test_tmpdir_unit_test(test_fasta_multiline_blank_crlf),
+        test_tmpdir_unit_test(test_fastq_crlf),
+        test_tmpdir_unit_test(test_empty_inputs),
+        test_tmpdir_unit_test(test_random_large_fastq),
+        test_tmpdir_unit_test(test_random_fasta_long_lines),
+        test_tmpdir_unit_test(test_stdin_pipe_gz),
+        test_tmpdir_unit_test(test_bad_fastq_text),
+        test_tmpdir_unit_test(test_truncated_and_corrupt_streams),
+        test_tmpdir_unit_test(test_gzip_trailing_bytes),
+        test_tmpdir_unit_test(test_open_refuses),
+        test_tmpdir_unit_test(test_id_len),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,19 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include "kmer_map.h"
 #include "taxonomy.h"
 
-static uint64_t seed = 12345;
-
-static uint64_t rnd(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+static uint64_t seed;   /* set in main */
 
 /* root 1; 2 and 3 children of 1; 4 and 5 children of 2 */
 static const uint32_t parent[] = { 0, 0, 1, 1, 2, 2 };
@@ -52,16 +45,17 @@ static void test_canonical_layout(void **state)
 {
     (void)state;
     enum { N = 6000, CAP = 10000 };
-    uint64_t s = seed, *keys = malloc(N * sizeof *keys);
+    test_rng_t s = {seed};
+    uint64_t *keys = malloc(N * sizeof *keys);
     uint32_t *taxa = malloc(N * sizeof *taxa);
     for (size_t i = 0; i < N; i++) {
-        keys[i] = rnd(&s);
+        keys[i] = test_rng_next(&s);
         taxa[i] = 4 + (uint32_t)(i & 1);
     }
     kmer_map_t a = map_new(CAP), b = map_new(CAP);
     insert_all(&a, keys, taxa, N);
     for (size_t i = N - 1; i > 0; i--) {   /* shuffle, then insert again */
-        size_t j = rnd(&s) % (i + 1);
+        size_t j = test_rng_next(&s) % (i + 1);
         uint64_t k = keys[i]; keys[i] = keys[j]; keys[j] = k;
         uint32_t t = taxa[i]; taxa[i] = taxa[j]; taxa[j] = t;
     }
@@ -124,11 +118,11 @@ static void test_full_and_rehash(void **state)
 {
     (void)state;
     kmer_map_t small = map_new(16);
-    uint64_t s = seed + 1;
+    test_rng_t s = {seed + 1};
     size_t inserted = 0;
     uint64_t keys[2000];
     for (size_t i = 0; i < 2000; i++) {
-        keys[i] = rnd(&s);
+        keys[i] = test_rng_next(&s);
         if (kmer_map_insert(&small, keys[i], 3, parent) == GB_E_FULL) break;
         inserted++;
     }
@@ -148,9 +142,7 @@ static void test_full_and_rehash(void **state)
 
 int main(void)
 {
-    const char *env = getenv("GB_TEST_SEED");
-    if (env) seed = strtoull(env, NULL, 10);
-    printf("test_kmer_map seed %llu\n", (unsigned long long)seed);
+    seed = test_seed("test_kmer_map");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical_layout),
         cmocka_unit_test(test_lca_merge),

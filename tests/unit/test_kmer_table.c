@@ -9,19 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include "kmer_table.h"
 #include "taxonomy.h"
 
-static uint64_t seed;
+static uint64_t seed;   /* set in main */
 
 /* Distinct keys: a bijection of the index (odd multiply + add, then splitmix64's mixer). */
 static uint64_t key_of(uint64_t i)
 {
-    uint64_t z = i * 0x9e3779b97f4a7c15ULL + seed;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return test_rng_mix(i * TEST_RNG_GAMMA + seed);
 }
 
 static kmer_table_t new_table(uint64_t nbuckets, int value_bits)
@@ -247,9 +245,7 @@ static void test_false_positives(void **state)
 
 int main(void)
 {
-    const char *env = getenv("GB_TEST_SEED");
-    seed = env ? strtoull(env, NULL, 10) : 12345;
-    printf("test_kmer_table: seed %llu\n", (unsigned long long)seed);
+    seed = test_seed("test_kmer_table");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sizing),
         cmocka_unit_test(test_round_trip),

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <cblas.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include "lm.h"
 #include "transform.h"
@@ -76,32 +77,6 @@ static const double L_Q123[5] = {0.95570505125960969, 0.99987280803184553, 0.950
 static const double L_F499[24] = {2.3463896811776159, 0.24604389619925096, 0.0038974922576667332, -0.19910445157723416, 0.04146331560847652, 0.00028127144988177949, 0.10300008394980366, 0.091414333869267214, 0.052969973927760761, 0.10593610407637108, 0.12885116822790554, 0.12865835005045728, 22.780463774389851, 2.6915242477303551, 0.073579274609084089, -1.8794768158898547, 0.32179231417706877, 0.0021861888464407508, 2.7320197296801423e-102, 0.007172066540342561, 0.9413525428263898, 0.060325134381756039, 0.74764376657971132, 0.99825589374558887};
 static const double L_Q499[5] = {0.8636213671382329, 0.99987280803184553, 0.95036290540375457, 0.9896700411997813, 0.99987280803184553};
 /* sum over all features of coef: 1124.6143137979884; min p 2.5898823738167716e-05 */
-
-static double overall_worst; /* largest relative difference from R over the whole run */
-
-static double rel_diff(double got, double want)
-{
-    if (isnan(got) && isnan(want)) return 0.0;
-    if (got == want) return 0.0;
-    if (isnan(got) || isnan(want)) return INFINITY;
-    double scale = fabs(want) > 1e-300 ? fabs(want) : 1.0;
-    return fabs(got - want) / scale;
-}
-
-/* Compare n values (got with a stride), fail above tol, print the largest difference. */
-static void expect_close(const char *what, const double *got, size_t stride, const double *want,
-                         size_t n, double tol)
-{
-    double worst = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double d = rel_diff(got[i * stride], want[i]);
-        if (d > worst) worst = d;
-        if (d > tol) fail_msg("%s[%zu]: got %.17g want %.17g (rel %.3g)", what, i,
-                              got[i * stride], want[i], d);
-    }
-    if (worst > overall_worst) overall_worst = worst;
-    printf("  %-34s n=%-4zu max rel diff vs R %.3g\n", what, n, worst);
-}
 
 /* One fit with every output, into caller arrays of m*p (and m) doubles. */
 typedef struct {
@@ -174,7 +149,7 @@ static void test_section8_aliased(void **state)
     (void)state;
     double y[DUNE_SITES], X[DUNE_SITES * 6];
     section8_y(y);
-    expect_close("S8 y = LOG(rel Scorautu)", y, 1, S8_Y, DUNE_SITES, 0.0);
+    test_expect_close_n("S8 y = LOG(rel Scorautu)", y, 1, S8_Y, DUNE_SITES, 0.0);
     /* X = [1, A1b = 2 A1 + 1, Management HF NM SF, A1] */
     for (size_t i = 0; i < DUNE_SITES; i++) {
         X[i * 6] = 1.0;
@@ -190,16 +165,16 @@ static void test_section8_aliased(void **state)
     assert_true(lm_design_aliased(d, 5) && !lm_design_aliased(d, 1));
     fit_arrays_t a = fit_alloc(1, 6);
     fit_all(d, y, 1, 1, &a);
-    expect_close("S8 coef", a.coef, 1, S8_COEF, 5, 1e-10);
-    expect_close("S8 SE", a.se, 1, S8_SE, 5, 1e-10);
-    expect_close("S8 t", a.tval, 1, S8_T, 5, 1e-10);
-    expect_close("S8 p", a.pval, 1, S8_P, 5, 1e-10);
+    test_expect_close_n("S8 coef", a.coef, 1, S8_COEF, 5, 1e-10);
+    test_expect_close_n("S8 SE", a.se, 1, S8_SE, 5, 1e-10);
+    test_expect_close_n("S8 t", a.tval, 1, S8_T, 5, 1e-10);
+    test_expect_close_n("S8 p", a.pval, 1, S8_P, 5, 1e-10);
     assert_true(isnan(a.coef[5]) && isnan(a.se[5]) && isnan(a.tval[5]) && isnan(a.pval[5]));
     /* the doc's printed values (15 digits) */
     const double doc[] = {-0.017727496090921, 0.0346080646101943, -0.512235985762089,
                           0.615944914580922};
     const double got[] = {a.coef[1], a.se[1], a.tval[1], a.pval[1]};
-    expect_close("S8 A1b as printed in the doc", got, 1, doc, 4, 1e-13);
+    test_expect_close_n("S8 A1b as printed in the doc", got, 1, doc, 4, 1e-13);
     lm_design_destroy(d);
 
     /* Columns (A1, A1b, M): pivot 1 2 4 5 6 3, A1b is NA */
@@ -213,8 +188,8 @@ static void test_section8_aliased(void **state)
     for (size_t k = 0; k < 6; k++) assert_int_equal(lm_design_pivot(d)[k], pivot[k]);
     assert_true(lm_design_aliased(d, 2));
     fit_all(d, y, 1, 1, &a);
-    expect_close("S8 reordered coef", a.coef, 1, S8B_COEF, 6, 1e-10);
-    assert_true(rel_diff(a.coef[1], -0.0354549921818419) < 1e-13);
+    test_expect_close_n("S8 reordered coef", a.coef, 1, S8B_COEF, 6, 1e-10);
+    assert_true(test_rel_diff(a.coef[1], -0.0354549921818419) < 1e-13);
     lm_design_destroy(d);
     fit_free(&a);
 }
@@ -236,14 +211,14 @@ static void test_tolerance_lm_vs_glm(void **state)
     assert_int_equal(lm_design_rank(d), 2);
     assert_true(lm_design_aliased(d, 2));
     fit_all(d, y, 1, 1, &a);
-    expect_close("lm(y ~ A1 + z) coef", a.coef, 1, S8_LM_Z_COEF, 2, 1e-10);
+    test_expect_close_n("lm(y ~ A1 + z) coef", a.coef, 1, S8_LM_Z_COEF, 2, 1e-10);
     lm_design_destroy(d);
     assert_int_equal(lm_design_create(X, DUNE_SITES, 3, 3, LM_TOL_GLM, &d), 0);
     assert_int_equal(lm_design_rank(d), 3);
     fit_all(d, y, 1, 1, &a);
     /* condition number ~1e10: only a few digits are meaningful in R as here */
     double worst = 0;
-    for (size_t j = 0; j < 3; j++) worst = fmax(worst, rel_diff(a.coef[j], S8_GLM_Z_COEF[j]));
+    for (size_t j = 0; j < 3; j++) worst = fmax(worst, test_rel_diff(a.coef[j], S8_GLM_Z_COEF[j]));
     printf("  %-34s n=3    max rel diff vs R %.3g (ill-conditioned, not counted)\n",
            "glm(y ~ A1 + z) coef", worst);
     assert_true(worst < 1e-3);
@@ -300,10 +275,10 @@ static void test_maaslin_vector_m(void **state)
             p[f * 5 + t] = a.pval[f * P + 1 + t];
         }
     lm_p_adjust(p, K * 5, LM_ADJUST_BH, q, scratch);
-    expect_close("M coef (125 rows)", coef, 1, M_COEF, K * 5, 1e-10);
-    expect_close("M stderr", se, 1, M_SE, K * 5, 1e-10);
-    expect_close("M pval", p, 1, M_P, K * 5, 1e-10);
-    expect_close("M qval", q, 1, M_Q, K * 5, 1e-10);
+    test_expect_close_n("M coef (125 rows)", coef, 1, M_COEF, K * 5, 1e-10);
+    test_expect_close_n("M stderr", se, 1, M_SE, K * 5, 1e-10);
+    test_expect_close_n("M pval", p, 1, M_P, K * 5, 1e-10);
+    test_expect_close_n("M qval", q, 1, M_Q, K * 5, 1e-10);
 
     /* the doc's table (15 significant digits) */
     const doc_row_t doc[] = {
@@ -325,7 +300,7 @@ static void test_maaslin_vector_m(void **state)
         const double got[4] = {coef[row], se[row], p[row], q[row]};
         const double want[4] = {doc[r].coef, doc[r].se, doc[r].p, doc[r].q};
         for (size_t v = 0; v < 4; v++)
-            if (rel_diff(got[v], want[v]) > 1e-12) /* 15 printed digits */
+            if (test_rel_diff(got[v], want[v]) > 1e-12) /* 15 printed digits */
                 fail_msg("doc row %zu value %zu: %.17g vs %.17g", r, v, got[v], want[v]);
         assert_int_equal(nonzero[kept_index[f]], doc[r].nonzero);
     }
@@ -391,18 +366,18 @@ static void test_random_design_r1(void **state)
     assert_int_equal(lm_design_rank(d), P);
     fit_arrays_t a = fit_alloc(M, P);
     fit_all(d, Y, M, M, &a);
-    expect_close("R1 coef", a.coef, 1, R1_COEF, M * P, 1e-10);
-    expect_close("R1 SE", a.se, 1, R1_SE, M * P, 1e-10);
-    expect_close("R1 t", a.tval, 1, R1_T, M * P, 1e-10);
-    expect_close("R1 p", a.pval, 1, R1_P, M * P, 1e-10);
+    test_expect_close_n("R1 coef", a.coef, 1, R1_COEF, M * P, 1e-10);
+    test_expect_close_n("R1 SE", a.se, 1, R1_SE, M * P, 1e-10);
+    test_expect_close_n("R1 t", a.tval, 1, R1_T, M * P, 1e-10);
+    test_expect_close_n("R1 p", a.pval, 1, R1_P, M * P, 1e-10);
     double p[M * 4], q[M * 4];
     size_t scratch[M * 4];
     for (size_t f = 0; f < M; f++)
         for (size_t t = 0; t < 4; t++) p[f * 4 + t] = a.pval[f * P + 1 + t];
     lm_p_adjust(p, M * 4, LM_ADJUST_BH, q, scratch);
-    expect_close("R1 BH", q, 1, R1_BH, M * 4, 1e-10);
+    test_expect_close_n("R1 BH", q, 1, R1_BH, M * 4, 1e-10);
     lm_p_adjust(p, M * 4, LM_ADJUST_BY, q, scratch);
-    expect_close("R1 BY", q, 1, R1_BY, M * 4, 1e-10);
+    test_expect_close_n("R1 BY", q, 1, R1_BY, M * 4, 1e-10);
     lm_design_destroy(d);
     fit_free(&a);
 }
@@ -441,7 +416,7 @@ static void test_rank_deficient_r2(void **state)
     const double *R = lm_design_r(d), *Q = lm_design_q1(d);
     double diag[5];
     for (size_t k = 0; k < 5; k++) diag[k] = R[k * 5 + k];
-    expect_close("R2 diag(qr(X)$qr)[1:5]", diag, 1, r_diag, 5, 1e-15);
+    test_expect_close_n("R2 diag(qr(X)$qr)[1:5]", diag, 1, r_diag, 5, 1e-15);
     for (size_t a1 = 0; a1 < 5; a1++) /* Q1 orthonormal */
         for (size_t b1 = 0; b1 < 5; b1++) {
             double s = 0;
@@ -450,9 +425,9 @@ static void test_rank_deficient_r2(void **state)
         }
     fit_arrays_t a = fit_alloc(M, P);
     fit_all(d, Y, M, M, &a);
-    expect_close("R2 coef (NA where R has NA)", a.coef, 1, R2_COEF, M * P, 1e-10);
-    expect_close("R2 SE", a.se, 1, R2_SE, M * P, 1e-10);
-    expect_close("R2 p", a.pval, 1, R2_P, M * P, 1e-10);
+    test_expect_close_n("R2 coef (NA where R has NA)", a.coef, 1, R2_COEF, M * P, 1e-10);
+    test_expect_close_n("R2 SE", a.se, 1, R2_SE, M * P, 1e-10);
+    test_expect_close_n("R2 p", a.pval, 1, R2_P, M * P, 1e-10);
     lm_design_destroy(d);
     fit_free(&a);
 }
@@ -469,17 +444,17 @@ static void test_p_adjust(void **state)
     const double by[6] = {0.0570833333333333, NAN, 0.114166666666667, 0.114166666666667,
                           0.456666666666667, 0.0114166666666667};
     lm_p_adjust(p, 6, LM_ADJUST_BH, q, scratch);
-    expect_close("p.adjust BH (doc)", q, 1, bh, 6, 1e-15);
+    test_expect_close_n("p.adjust BH (doc)", q, 1, bh, 6, 1e-15);
     lm_p_adjust(p, 6, LM_ADJUST_BY, q, scratch);
-    expect_close("p.adjust BY (doc, 15 digits)", q, 1, by, 6, 1e-14);
+    test_expect_close_n("p.adjust BY (doc, 15 digits)", q, 1, by, 6, 1e-14);
     double r[40];
     lm_p_adjust(PADJ_P, 40, LM_ADJUST_BH, r, scratch);
-    expect_close("p.adjust BH ties/0/1/NA", r, 1, PADJ_BH, 40, 0.0);
+    test_expect_close_n("p.adjust BH ties/0/1/NA", r, 1, PADJ_BH, 40, 0.0);
     lm_p_adjust(PADJ_P, 40, LM_ADJUST_BY, r, scratch);
-    expect_close("p.adjust BY ties/0/1/NA", r, 1, PADJ_BY, 40, 0.0);
+    test_expect_close_n("p.adjust BY ties/0/1/NA", r, 1, PADJ_BY, 40, 0.0);
     memcpy(r, PADJ_P, sizeof r);
     lm_p_adjust(r, 40, LM_ADJUST_BH, r, scratch); /* in place */
-    expect_close("p.adjust BH in place", r, 1, PADJ_BH, 40, 0.0);
+    test_expect_close_n("p.adjust BH in place", r, 1, PADJ_BH, 40, 0.0);
     /* one non-NA value: returned unchanged */
     double one[3] = {NAN, 0.3, NAN};
     lm_p_adjust(one, 3, LM_ADJUST_BY, one, scratch);
@@ -500,7 +475,7 @@ static void test_saturated_and_bad_args(void **state)
     fit_arrays_t a = fit_alloc(1, 3);
     fit_all(d, y, 1, 1, &a);
     const double want[3] = {-10, 14.5, -3.5}; /* the parabola through (1,1), (2,5), (3,2) */
-    expect_close("saturated coef", a.coef, 1, want, 3, 1e-12);
+    test_expect_close_n("saturated coef", a.coef, 1, want, 3, 1e-12);
     assert_true(isnan(a.se[0]) && isnan(a.tval[1]) && isnan(a.pval[2]));
     double work[1];
     lm_fit_out_t bad = {a.coef, NULL, NULL, NULL, 2, NULL, NULL};
@@ -605,13 +580,13 @@ static void test_large_speed_and_independence(void **state)
             got[12 + j] = a.tval[f * LP + j];
             got[18 + j] = a.pval[f * LP + j];
         }
-        expect_close(what, got, 1, refs[k], 24, 1e-10);
+        test_expect_close_n(what, got, 1, refs[k], 24, 1e-10);
         snprintf(what, sizeof what, "large feature %zu BH q", f);
-        expect_close(what, q + f * 5, 1, qrefs[k], 5, 1e-10);
+        test_expect_close_n(what, q + f * 5, 1, qrefs[k], 5, 1e-10);
     }
     double sum = 0;
     for (size_t i = 0; i < LM_ * LP; i++) sum += a.coef[i];
-    assert_true(rel_diff(sum, 1124.6143137979884) < 1e-10); /* R: sum of all coefficients */
+    assert_true(test_rel_diff(sum, 1124.6143137979884) < 1e-10); /* R: sum of all coefficients */
 
     /* one response alone (a different block layout) gives the same bits */
     lm_design_t *d;
@@ -639,7 +614,7 @@ static void test_large_speed_and_independence(void **state)
 static int report(void **state)
 {
     (void)state;
-    printf("largest relative difference from R over all compared values: %.3g\n", overall_worst);
+    printf("largest relative difference from R over all compared values: %.3g\n", test_max_rel_err);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,12 +24,8 @@ static char tmpdir[256];
 
 static char *write_tmp(const char *name, const char *text)
 {
-    char *p = NULL;
-    assert_true(asprintf(&p, "%s/%s", tmpdir, name) > 0);
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    char *p = test_path(tmpdir, name);
+    test_write_file(p, text, strlen(text));
     return p;
 }
 
@@ -289,29 +286,10 @@ static void test_select_errors(void **state)
 
 /* ---------- the real MDD cohort ---------- */
 
-static const char *data_dir(void)
-{
-    const char *dir = getenv("GUTBRAIN_DATA");
-    return dir && *dir ? dir : "../shared/data";
-}
-
 static void test_kovtun(void **state)
 {
-    char src[1024];
-    snprintf(src, sizeof src, "%s/cohorts/kovtun2022_MDD/samples_metadata_PRJNA762199.tsv", data_dir());
-    if (access(src, R_OK) != 0 || system("/usr/bin/python3 -c 'import biom, h5py' 2>/dev/null") != 0) {
-        printf("no Kovtun data at %s or no python biom-format: skipped\n", src);
-        skip();
-    }
-    char *cmd = NULL;
-    assert_true(asprintf(&cmd,
-                         "/usr/bin/python3 tests/integration/data/kovtun_to_biom.py --data '%s/cohorts/kovtun2022_MDD' "
-                         "'%s/kovtun.biom' '%s/kovtun.tsv' >/dev/null",
-                         data_dir(), tmpdir, tmpdir) > 0);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    char *bpath = NULL, *mpath = NULL;
-    assert_true(asprintf(&bpath, "%s/kovtun.biom", tmpdir) > 0 && asprintf(&mpath, "%s/kovtun.tsv", tmpdir) > 0);
+    test_kovtun_to_biom("samples_metadata_PRJNA762199.tsv", "", tmpdir, "kovtun.biom", "kovtun.tsv");
+    char *bpath = test_path(tmpdir, "kovtun.biom"), *mpath = test_path(tmpdir, "kovtun.tsv");
     biom_table_t b;
     metadata_t *m = NULL;
     assert_int_equal(biom_read(bpath, &b), 0);
@@ -353,11 +331,7 @@ static void test_kovtun(void **state)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "%s/gutbrain-metadata-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (test_tmpdir_make(tmpdir, sizeof tmpdir) != 0) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_types),
         cmocka_unit_test(test_header_styles),
@@ -367,7 +341,6 @@ int main(void)
         cmocka_unit_test(test_kovtun),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed == 0) rmdir(tmpdir);
-    else fprintf(stderr, "temp files kept in %s\n", tmpdir);
+    test_tmpdir_finish(tmpdir, failed == 0);
     return failed != 0;
 }

@@ -8,19 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include "minimizer.h"
 
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    /* splitmix64: small, good enough for test data */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+static test_rng_t rng;   /* seeded in main */
 
 static int ref_code(char b)
 {
@@ -69,7 +61,7 @@ static void random_seq(char *s, size_t n, int flavour)
     static const char acgt[] = "ACGTacgt";
     static const char odd[] = "NRYKMSWBDHVnx.-U";
     for (size_t i = 0; i < n; i++) {
-        uint64_t r = rng_next();
+        uint64_t r = test_rng_next(&rng);
         s[i] = acgt[r & (flavour ? 7 : 3)];
         if (flavour && (r >> 8) % 97 == 0) s[i] = odd[(r >> 20) % 16];
         if (flavour == 2 && (r >> 32) % 211 == 0) { /* a run of N */
@@ -204,7 +196,7 @@ static void test_random_against_reference(void **state)
         minimizer_params_t p;
         minimizer_params_init(&p, params[pi][0], params[pi][1], params[pi][2]);
         for (int round = 0; round < 60; round++) {
-            size_t n = (size_t)(rng_next() % sizeof seq);
+            size_t n = (size_t)(test_rng_next(&rng) % sizeof seq);
             if (round < 4) n = (size_t)p.k - 1 + (size_t)round; /* around n == k */
             random_seq(seq, n, round % 3);
             compare_with_reference(&p, seq, n);
@@ -214,10 +206,7 @@ static void test_random_against_reference(void **state)
 
 int main(void)
 {
-    const char *env = getenv("GB_TEST_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 10) : 12345;
-    printf("test_minimizer: seed %llu\n", (unsigned long long)seed);
-    rng_state = seed;
+    rng.state = test_seed("test_minimizer");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mask_constant),
         cmocka_unit_test(test_dna_code),

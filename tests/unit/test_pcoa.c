@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include "pcoa.h"
 #include "gower.h"
@@ -31,38 +32,16 @@ static const double points_r[3][5] = {
     { -0.281557530757268470, -0.15722534500665639, 0.077137631314563526, -0.078292493221870638, 0.030892994016773756 },
     { -0.084545386499311481, -0.30078362556140681, -0.015710846962568321, 0.063171264092856921, 0.047567452136382860 } };
 
-static double max_rel_err;
-
-static void check_r(double got, double want, double tol)
-{
-    double err = fabs(got - want) / fabs(want);
-    if (err > max_rel_err) max_rel_err = err;
-    if (!(err <= tol)) fail_msg("got %.17g, R %.17g (rel. error %.3g)", got, want, err);
-}
+#define check_r(got, want, tol) test_expect_close(got, want, tol, "against R")
 
 /* Gower matrix of the Bray-Curtis distances of dune's relative abundances. */
 static double *dune_gower(void)
 {
-    enum { N = DUNE_SITES, S = DUNE_SPECIES_N };
-    double rel[N * S], *d = malloc(N * N * sizeof *d), *g = malloc(gower_packed_size(N) * sizeof *g);
-    assert_non_null(d);
+    enum { N = DUNE_SITES };
+    double d[N * N], *g = malloc(gower_packed_size(N) * sizeof *g);
     assert_non_null(g);
-    for (size_t i = 0; i < N; i++) {
-        double total = 0;
-        for (size_t k = 0; k < S; k++) total += DUNE[i * S + k];
-        for (size_t k = 0; k < S; k++) rel[i * S + k] = DUNE[i * S + k] / total;
-    }
-    for (size_t i = 0; i < N; i++)
-        for (size_t j = 0; j < N; j++) {
-            double num = 0, den = 0;
-            for (size_t k = 0; k < S; k++) {
-                num += fabs(rel[i * S + k] - rel[j * S + k]);
-                den += rel[i * S + k] + rel[j * S + k];
-            }
-            d[i * N + j] = num / den;
-        }
+    test_bray_curtis(DUNE, N, DUNE_SPECIES_N, 1, d);
     assert_int_equal(gower_full(d, N, g), 0);
-    free(d);
     return g;
 }
 
@@ -142,7 +121,7 @@ int main(void)
         cmocka_unit_test(test_nonpositive_axes),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    fprintf(stderr, "largest relative error against R: %.3g\n", max_rel_err);
+    fprintf(stderr, "largest relative error against R: %.3g\n", test_max_rel_err);
     (void)DUNE_SPECIES;
     (void)DUNE_A1;
     (void)DUNE_MOIST;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include <lapacke.h>
 #include "permanova.h"
@@ -543,14 +544,8 @@ static const char *const shuffle_seed7[999] = {
     "cepsflgqonadmtkhrbij", "sqmknadhgotpfilejbrc", "rgakpbfohlqmcntjdsei",
 };
 
-static double max_rel_err; /* largest relative error against an R value, printed by main */
-
-static void check_r(double got, double want, double tol)
-{
-    double err = fabs(got - want) / fmax(fabs(want), 1e-300);
-    if (err > max_rel_err) max_rel_err = err;
-    if (!(err <= tol)) fail_msg("got %.17g, R %.17g (rel. error %.3g > %.3g)", got, want, err, tol);
-}
+/* test_max_rel_err, the largest relative error against an R value, is printed by main */
+#define check_r(got, want, tol) test_expect_close(got, want, tol, "against R")
 
 static void decode_perms(const char *const *rows, size_t nrow, size_t n, int32_t *perm)
 {
@@ -560,32 +555,14 @@ static void decode_perms(const char *const *rows, size_t nrow, size_t n, int32_t
     }
 }
 
-/* Bray-Curtis of the relative abundances of dune rows 0..n-1 (vegdist(dune / rowSums(dune))). */
-static void dune_bray(size_t n, double *d)
-{
-    double rel[20][30];
-    for (size_t i = 0; i < n; i++) {
-        double total = 0.0;
-        for (size_t k = 0; k < 30; k++) total += DUNE[i * 30 + k];
-        for (size_t k = 0; k < 30; k++) rel[i][k] = DUNE[i * 30 + k] / total;
-    }
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++) {
-            double num = 0.0, den = 0.0;
-            for (size_t k = 0; k < 30; k++) {
-                num += fabs(rel[i][k] - rel[j][k]);
-                den += rel[i][k] + rel[j][k];
-            }
-            d[i * n + j] = num / den;
-        }
-}
-
+/* Gower matrix of the Bray-Curtis distances of the relative abundances of dune rows 0..n-1
+ * (vegdist(dune / rowSums(dune))). */
 static double *dune_gower(size_t n)
 {
     double *d = malloc(n * n * sizeof *d), *g = malloc(gower_packed_size(n) * sizeof *g);
     assert_non_null(d);
     assert_non_null(g);
-    dune_bray(n, d);
+    test_bray_curtis(DUNE, n, DUNE_SPECIES_N, 1, d);
     assert_int_equal(gower_full(d, n, g), 0);
     free(d);
     return g;
@@ -837,7 +814,7 @@ static void test_gower_layouts(void **state)
     double *d = malloc(n * n * sizeof *d), *low = malloc(n * (n - 1) / 2 * sizeof *low);
     float *low32 = malloc(n * (n - 1) / 2 * sizeof *low32);
     double *g1 = malloc(np * sizeof *g1), *g2 = malloc(np * sizeof *g2), *g3 = malloc(np * sizeof *g3);
-    dune_bray(n, d);
+    test_bray_curtis(DUNE, n, DUNE_SPECIES_N, 1, d);
     for (size_t i = 1, o = 0; i < n; i++)
         for (size_t j = 0; j < i; j++, o++) {
             low[o] = d[i * n + j];
@@ -951,43 +928,27 @@ static void test_betadisper_imaginary_axes(void **state)
 
 /* ---- the blocked kernel against a naive computation ----------------------------------------- */
 
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double unif(uint64_t *s) { return (double)(splitmix(s) >> 11) * 0x1.0p-53; }
-
 /* Random community (n x 40, ~half zeros) -> Bray-Curtis -> Gower (packed g, full gfull), and a
  * design: a 3-level factor (2 dummies), a skewed and a uniform covariate; assign {0,0,1,2}. */
 static void random_problem(size_t n, uint64_t seed, double *g, double *gfull, double *x, int *assign)
 {
-    uint64_t s = seed;
+    test_rng_t s = {seed};
     enum { S = 40 };
     double *ab = malloc(n * S * sizeof *ab), *d = calloc(n * n, sizeof *d);
     assert_non_null(ab);
     assert_non_null(d);
     for (size_t i = 0; i < n; i++) {
-        int lev = (int)(splitmix(&s) % 3);
+        int lev = (int)(test_rng_next(&s) % 3);
         x[i * 4] = lev == 1;
         x[i * 4 + 1] = lev == 2;
-        x[i * 4 + 2] = exp(2 * unif(&s));
-        x[i * 4 + 3] = unif(&s);
-        for (size_t k = 0; k < S; k++) ab[i * S + k] = unif(&s) < 0.5 ? 0 : floor(20 * unif(&s) * (1 + lev * (k < 5)));
+        x[i * 4 + 2] = exp(2 * test_rng_uniform(&s));
+        x[i * 4 + 3] = test_rng_uniform(&s);
+        for (size_t k = 0; k < S; k++)
+            ab[i * S + k] = test_rng_uniform(&s) < 0.5 ? 0
+                                                     : floor(20 * test_rng_uniform(&s) * (1 + lev * (k < 5)));
         ab[i * S] += 1; /* no empty sample */
     }
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++) {
-            double num = 0, den = 0;
-            for (size_t k = 0; k < S; k++) {
-                num += fabs(ab[i * S + k] - ab[j * S + k]);
-                den += ab[i * S + k] + ab[j * S + k];
-            }
-            d[i * n + j] = num / den;
-        }
+    test_bray_curtis(ab, n, S, 0, d);
     assert_int_equal(gower_full(d, n, g), 0);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j <= i; j++) gfull[i * n + j] = gfull[j * n + i] = g[i * (i + 1) / 2 + j];
@@ -1262,6 +1223,6 @@ int main(void)
         cmocka_unit_test(test_bad_input),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    printf("largest relative error against R: %.3g\n", max_rel_err);
+    printf("largest relative error against R: %.3g\n", test_max_rel_err);
     return failed;
 }

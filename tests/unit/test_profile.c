@@ -7,10 +7,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include <dirent.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,76 +18,7 @@
 #include <unistd.h>
 #include "profile.h"
 
-static uint64_t rng_state = 12345;
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* ---------- per-test temp dir ---------- */
-
-typedef struct {
-    char dir[64];
-    int passed;   /* set as the last statement of a test; the dir is kept otherwise */
-} fixture_t;
-
-static int setup(void **state)
-{
-    fixture_t *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    strcpy(f->dir, "/tmp/test_profile.XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    *state = f;
-    return 0;
-}
-
-static int remove_entry(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-    (void)sb; (void)type; (void)ftw;
-    return remove(p);
-}
-
-static int teardown(void **state)
-{
-    fixture_t *f = *state;
-    if (f->passed)
-        nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    else
-        fprintf(stderr, "test_profile: fixtures kept in %s\n", f->dir);
-    free(f);
-    return 0;
-}
-
-/* dir/rel (caller frees). */
-static char *in_dir(const fixture_t *f, const char *rel)
-{
-    char *p;
-    assert_true(asprintf(&p, "%s/%s", f->dir, rel) > 0);
-    return p;
-}
-
-static void put_file(const char *path, const char *text, size_t len)
-{
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(text, 1, len, fp), len);
-    assert_int_equal(fclose(fp), 0);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    char *buf = calloc(1, 1 << 20);
-    assert_non_null(buf);
-    *len = fread(buf, 1, (1 << 20) - 1, fp);
-    fclose(fp);
-    return buf;
-}
+static test_rng_t rng;   /* seeded in main */
 
 /* Names in dir (excluding . and ..), joined with '|' in sorted order (caller frees). */
 static char *list_dir(const char *dir)
@@ -110,31 +40,15 @@ static char *list_dir(const char *dir)
 }
 
 /* Runs profile_read with stderr sent to a file; returns the log (caller frees). */
-static char *read_capturing(const fixture_t *f, const char *outdir, const char *id, int *rc,
+static char *read_capturing(const test_tmpdir_t *f, const char *outdir, const char *id, int *rc,
                             profile_t *p)
 {
-    char *log_path = in_dir(f, "stderr.txt");
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
+    char *log_path = test_path(f->dir, "stderr.txt");
+    int saved = test_stderr_begin(log_path);
     *rc = profile_read(outdir, id, p);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    size_t n;
-    char *text = slurp(log_path, &n);
+    char *text = test_stderr_end(log_path, saved);
     free(log_path);
     return text;
-}
-
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
 }
 
 /* ---------- a known profile ---------- */
@@ -183,12 +97,12 @@ static void expect_equal_profiles(const profile_t *a, const profile_t *b)
 
 static void test_exact_format_and_round_trip(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     profile_t p = sample_profile(), back;
     assert_int_equal(profile_write(f->dir, &p), GB_OK);
-    char *file = in_dir(f, "samples/S1.profile.tsv");
+    char *file = test_path(f->dir, "samples/S1.profile.tsv");
     size_t len;
-    char *text = slurp(file, &len);
+    char *text = test_read_file(file, &len);
     assert_int_equal(len, sizeof EXPECTED - 1);
     assert_memory_equal(text, EXPECTED, len);
     assert_int_equal(profile_read(f->dir, "S1", &back), GB_OK);
@@ -214,7 +128,7 @@ static void test_exact_format_and_round_trip(void **state)
 
 static void test_empty_profiles(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     profile_t none = { .id = "empty" }, back;
     assert_int_equal(profile_write(f->dir, &none), GB_OK);
     assert_int_equal(profile_read(f->dir, "empty", &back), GB_OK);
@@ -233,24 +147,24 @@ static void test_empty_profiles(void **state)
 
 static void test_random_round_trips(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     for (int round = 0; round < 50; round++) {
-        size_t n = (size_t)(rng_next() % 3000);
+        size_t n = (size_t)(test_rng_next(&rng) % 3000);
         uint32_t *taxid = malloc((n + 1) * sizeof *taxid);
         uint64_t *count = malloc((n + 1) * sizeof *count);
         assert_true(taxid && count);
         uint64_t sum = 0, next = 1;
         for (size_t i = 0; i < n; i++) {
-            next += rng_next() % 5000;
+            next += test_rng_next(&rng) % 5000;
             taxid[i] = (uint32_t)next++;
-            count[i] = 1 + rng_next() % (round % 2 ? 3 : 1000000000);
+            count[i] = 1 + test_rng_next(&rng) % (round % 2 ? 3 : 1000000000);
             sum += count[i];
         }
         char id[32];
         snprintf(id, sizeof id, "r%d", round);
-        uint64_t unclassified = rng_next() % 100000;
-        profile_t p = { .id = id, .fingerprint = rng_next(), .reads = sum + unclassified,
-                        .classified = sum, .unclassified = unclassified, .bases = rng_next(),
+        uint64_t unclassified = test_rng_next(&rng) % 100000;
+        profile_t p = { .id = id, .fingerprint = test_rng_next(&rng), .reads = sum + unclassified,
+                        .classified = sum, .unclassified = unclassified, .bases = test_rng_next(&rng),
                         .ntaxa = n, .taxid = taxid, .count = count }, back;
         assert_int_equal(profile_write(f->dir, &p), GB_OK);
         assert_int_equal(profile_read(f->dir, id, &back), GB_OK);
@@ -264,13 +178,13 @@ static void test_random_round_trips(void **state)
 
 /* ---------- damaged files ---------- */
 
-static void write_raw_profile(const fixture_t *f, const char *id, const char *text, size_t len)
+static void write_raw_profile(const test_tmpdir_t *f, const char *id, const char *text, size_t len)
 {
-    char *samples = in_dir(f, "samples");
+    char *samples = test_path(f->dir, "samples");
     mkdir(samples, 0755);
     char *file;
     assert_true(asprintf(&file, "%s/%s.profile.tsv", samples, id) > 0);
-    put_file(file, text, len);
+    test_write_file(file, text, len);
     free(file);
     free(samples);
 }
@@ -279,13 +193,13 @@ static void write_raw_profile(const fixture_t *f, const char *id, const char *te
  * complete profile. */
 static void test_every_truncation_rejected(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     for (size_t len = 0; len < sizeof EXPECTED - 1; len++) {
         write_raw_profile(f, "S1", EXPECTED, len);
         profile_t back;
         int rc;
         char *log = read_capturing(f, f->dir, "S1", &rc, &back);
-        if (rc != GB_E_FORMAT || count_lines(log) != 1 || !strstr(log, "S1.profile.tsv:"))
+        if (rc != GB_E_FORMAT || test_count_lines(log) != 1 || !strstr(log, "S1.profile.tsv:"))
             fail_msg("prefix of %zu bytes: rc %d, log:\n%s", len, rc, log);
         assert_null(back.id);
         assert_null(back.taxid);
@@ -338,7 +252,7 @@ static const corruption_t DAMAGE[] = {
 
 static void test_corruptions_rejected(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char text[1024];
     for (size_t i = 0; i < sizeof DAMAGE / sizeof DAMAGE[0]; i++) {
         const corruption_t *d = &DAMAGE[i];
@@ -357,7 +271,7 @@ static void test_corruptions_rejected(void **state)
         char *log = read_capturing(f, f->dir, "S1", &rc, &back);
         char *want;
         assert_true(asprintf(&want, "%s/samples/S1.profile.tsv%s", f->dir, d->logged) > 0);
-        if (rc != GB_E_FORMAT || count_lines(log) != 1 || !strstr(log, want))
+        if (rc != GB_E_FORMAT || test_count_lines(log) != 1 || !strstr(log, want))
             fail_msg("case '%s': rc %d, log:\n%swanted: %s", d->name, rc, log, want);
         assert_null(back.id);
         free(want);
@@ -369,10 +283,11 @@ static void test_corruptions_rejected(void **state)
 /* A profile read under another id (a renamed file, a copied folder) is not that sample's. */
 static void test_wrong_sample_id(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     profile_t p = sample_profile(), back;
     assert_int_equal(profile_write(f->dir, &p), GB_OK);
-    char *from = in_dir(f, "samples/S1.profile.tsv"), *to = in_dir(f, "samples/S2.profile.tsv");
+    char *from = test_path(f->dir, "samples/S1.profile.tsv");
+    char *to = test_path(f->dir, "samples/S2.profile.tsv");
     assert_int_equal(rename(from, to), 0);
     int rc;
     char *log = read_capturing(f, f->dir, "S2", &rc, &back);
@@ -387,7 +302,7 @@ static void test_wrong_sample_id(void **state)
 /* No profile yet is the normal state before a sample runs: GB_E_IO, and no error logged. */
 static void test_missing_profile(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     profile_t back;
     int rc;
     char *log = read_capturing(f, f->dir, "never_ran", &rc, &back);
@@ -396,7 +311,7 @@ static void test_missing_profile(void **state)
     assert_null(back.id);
     free(log);
 
-    char *gone = in_dir(f, "no_such_outdir");
+    char *gone = test_path(f->dir, "no_such_outdir");
     log = read_capturing(f, gone, "S1", &rc, &back);
     assert_int_equal(rc, GB_E_IO);
     assert_string_equal(log, "");
@@ -409,8 +324,8 @@ static void test_missing_profile(void **state)
 
 static void test_no_temp_files_left(void **state)
 {
-    fixture_t *f = *state;
-    char *samples = in_dir(f, "samples");
+    test_tmpdir_t *f = *state;
+    char *samples = test_path(f->dir, "samples");
     profile_t p = sample_profile();
     assert_int_equal(profile_write(f->dir, &p), GB_OK);   /* creates samples/ */
     p.id = "S2";
@@ -440,55 +355,53 @@ static void test_no_temp_files_left(void **state)
     f->passed = 1;
 }
 
-/* Runs profile_write with stderr captured; returns the number of log lines. */
-static int write_failing(const fixture_t *f, const char *outdir, const profile_t *p, int want_rc)
+/* End of a capture begun with test_stderr_begin(log_path) around `call`, which returned rc:
+ * the number of lines logged. Fails the test, with the log, unless rc is want_rc. */
+static int lines_logged(char *log_path, int saved, const char *call, int rc, int want_rc)
 {
-    char *log_path = in_dir(f, "stderr.txt");
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
-    int rc = profile_write(outdir, p);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    size_t n;
-    char *text = slurp(log_path, &n);
-    if (rc != want_rc) fail_msg("write into %s: rc %d, log:\n%s", outdir, rc, text);
-    int lines = count_lines(text);
+    char *text = test_stderr_end(log_path, saved);
+    if (rc != want_rc) fail_msg("%s: rc %d (want %d), log:\n%s", call, rc, want_rc, text);
+    int lines = test_count_lines(text);
     free(text);
     free(log_path);
     return lines;
+}
+
+/* Runs profile_write with stderr captured; returns the number of log lines. */
+static int write_failing(const test_tmpdir_t *f, const char *outdir, const profile_t *p, int want_rc)
+{
+    char *log_path = test_path(f->dir, "stderr.txt");
+    int saved = test_stderr_begin(log_path);
+    int rc = profile_write(outdir, p);
+    return lines_logged(log_path, saved, outdir, rc, want_rc);
 }
 
 /* We run as root, so permissions cannot force failures: files in place of folders, a
  * folder in place of the final file, and /proc do. */
 static void test_failed_writes_are_clean(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     profile_t p = sample_profile();
 
-    char *file_outdir = in_dir(f, "plainfile");
-    put_file(file_outdir, "x", 1);
+    char *file_outdir = test_path(f->dir, "plainfile");
+    test_write_file(file_outdir, "x", 1);
     assert_int_equal(write_failing(f, file_outdir, &p, GB_E_IO), 1);
 
-    char *odir = in_dir(f, "out2"), *samples = in_dir(f, "out2/samples");
+    char *odir = test_path(f->dir, "out2"), *samples = test_path(f->dir, "out2/samples");
     assert_int_equal(mkdir(odir, 0755), 0);
-    put_file(samples, "x", 1);   /* samples is a file */
+    test_write_file(samples, "x", 1);   /* samples is a file */
     assert_int_equal(write_failing(f, odir, &p, GB_E_IO), 1);
     char *names = list_dir(odir);
     assert_string_equal(names, "samples");
     free(names);
 
     /* the final name is a non-empty folder: everything works until the rename */
-    char *odir3 = in_dir(f, "out3"), *blocker = in_dir(f, "out3/samples/S1.profile.tsv");
-    char *inner = in_dir(f, "out3/samples/S1.profile.tsv/keep");
+    char *odir3 = test_path(f->dir, "out3"), *blocker = test_path(f->dir, "out3/samples/S1.profile.tsv");
+    char *inner = test_path(f->dir, "out3/samples/S1.profile.tsv/keep");
     assert_int_equal(mkdir(odir3, 0755), 0);
-    assert_int_equal(mkdir(samples = (free(samples), in_dir(f, "out3/samples")), 0755), 0);
+    assert_int_equal(mkdir(samples = (free(samples), test_path(f->dir, "out3/samples")), 0755), 0);
     assert_int_equal(mkdir(blocker, 0755), 0);
-    put_file(inner, "x", 1);
+    test_write_file(inner, "x", 1);
     assert_int_equal(write_failing(f, odir3, &p, GB_E_IO), 1);
     names = list_dir(samples);
     assert_string_equal(names, "S1.profile.tsv");   /* the folder; no temp file */
@@ -497,7 +410,7 @@ static void test_failed_writes_are_clean(void **state)
     assert_int_equal(write_failing(f, "/proc", &p, GB_E_IO), 1);
     assert_int_equal(write_failing(f, "/proc/self/gutbrain_out", &p, GB_E_IO), 1);
     /* OUTDIR itself must exist: only samples/ is created */
-    char *gone = in_dir(f, "missing_outdir");
+    char *gone = test_path(f->dir, "missing_outdir");
     assert_int_equal(write_failing(f, gone, &p, GB_E_IO), 1);
 
     free(gone);
@@ -513,7 +426,7 @@ static void test_failed_writes_are_clean(void **state)
 /* A profile the reader would reject is never written (it would be redone forever). */
 static void test_inconsistent_profile_refused(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     uint32_t taxid[2] = { 5, 3 };
     uint64_t count[2] = { 1, 1 };
     profile_t p = { .id = "X", .reads = 2, .classified = 2, .ntaxa = 2, .taxid = taxid,
@@ -543,31 +456,17 @@ static void test_inconsistent_profile_refused(void **state)
 }
 
 /* profile_path expected to fail with GB_E_USAGE; returns the number of log lines. */
-static int path_failing(const fixture_t *f, char *buf, size_t cap, const char *id)
+static int path_failing(const test_tmpdir_t *f, char *buf, size_t cap, const char *id)
 {
-    char *log_path = in_dir(f, "stderr.txt");
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
+    char *log_path = test_path(f->dir, "stderr.txt");
+    int saved = test_stderr_begin(log_path);
     int rc = profile_path(buf, cap, "out", id, ".tsv");
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    size_t n;
-    char *text = slurp(log_path, &n);
-    if (rc != GB_E_USAGE) fail_msg("profile_path(cap %zu, id '%s'): rc %d", cap, id, rc);
-    int lines = count_lines(text);
-    free(text);
-    free(log_path);
-    return lines;
+    return lines_logged(log_path, saved, id, rc, GB_E_USAGE);
 }
 
 static void test_paths(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char buf[64];
     assert_int_equal(profile_path(buf, sizeof buf, "out", "S1", ".kreport"), GB_OK);
     assert_string_equal(buf, "out/samples/S1.kreport");
@@ -595,10 +494,10 @@ static void set_mtime(const char *path, time_t sec, long nsec)
 
 static void test_fingerprint_sensitivity(void **state)
 {
-    fixture_t *f = *state;
-    char *r1 = in_dir(f, "r_1.fq"), *r2 = in_dir(f, "r_2.fq");
-    put_file(r1, "@a\nACGT\n+\nIIII\n", 16);
-    put_file(r2, "@a\nTTTT\n+\nIIII\n", 16);
+    test_tmpdir_t *f = *state;
+    char *r1 = test_path(f->dir, "r_1.fq"), *r2 = test_path(f->dir, "r_2.fq");
+    test_write_file(r1, "@a\nACGT\n+\nIIII\n", 16);
+    test_write_file(r2, "@a\nTTTT\n+\nIIII\n", 16);
     set_mtime(r1, 1700000000, 123456789);
     set_mtime(r2, 1700000000, 987654321);
     sample_t s = { .id = "S1", .fastq = { r1, r2 } };
@@ -608,7 +507,7 @@ static void test_fingerprint_sensitivity(void **state)
     assert_int_equal(profile_fingerprint(&s, &base), fp0);
 
     /* nothing that matters changed: same value (content is not hashed, by design) */
-    put_file(r1, "@a\nGGGG\n+\nIIII\n", 16);
+    test_write_file(r1, "@a\nGGGG\n+\nIIII\n", 16);
     set_mtime(r1, 1700000000, 123456789);
     assert_int_equal(profile_fingerprint(&s, &base), fp0);
     run_params_t q = base;
@@ -616,10 +515,10 @@ static void test_fingerprint_sensitivity(void **state)
     assert_int_equal(profile_fingerprint(&s, &q), fp0);
 
     /* each input of the fingerprint, changed alone */
-    put_file(r2, "@a\nTTTTT\n+\nIIIII\n", 18);   /* size */
+    test_write_file(r2, "@a\nTTTTT\n+\nIIIII\n", 18);   /* size */
     set_mtime(r2, 1700000000, 987654321);
     assert_int_not_equal(profile_fingerprint(&s, &base), fp0);
-    put_file(r2, "@a\nTTTT\n+\nIIII\n", 16);
+    test_write_file(r2, "@a\nTTTT\n+\nIIII\n", 16);
     set_mtime(r2, 1700000000, 987654321);
     assert_int_equal(profile_fingerprint(&s, &base), fp0);
     set_mtime(r1, 1700000000, 123456790);        /* mtime, one nanosecond */
@@ -662,9 +561,9 @@ static void test_fingerprint_sensitivity(void **state)
 /* A missing input still fingerprints, differently from an empty file with mtime 0. */
 static void test_fingerprint_missing_input(void **state)
 {
-    fixture_t *f = *state;
-    char *empty = in_dir(f, "empty.fq"), *missing = in_dir(f, "missing.fq");
-    put_file(empty, "", 0);
+    test_tmpdir_t *f = *state;
+    char *empty = test_path(f->dir, "empty.fq"), *missing = test_path(f->dir, "missing.fq");
+    test_write_file(empty, "", 0);
     set_mtime(empty, 0, 0);
     run_params_t p = { .db_checksum = 1 };
     sample_t a = { .id = "A", .fastq = { empty, NULL } };
@@ -673,7 +572,7 @@ static void test_fingerprint_missing_input(void **state)
     assert_int_not_equal(fa, fb);
     assert_int_equal(profile_fingerprint(&b, &p), fb);
     /* the file appears: the fingerprint changes */
-    put_file(missing, "", 0);
+    test_write_file(missing, "", 0);
     assert_int_not_equal(profile_fingerprint(&b, &p), fb);
     free(empty);
     free(missing);
@@ -683,7 +582,7 @@ static void test_fingerprint_missing_input(void **state)
 /* Fingerprints depend on the sample alone, never on what was fingerprinted before. */
 static void test_fingerprint_order_independent(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     enum { N = 40 };
     char *paths[N];
     sample_t s[N];
@@ -691,13 +590,13 @@ static void test_fingerprint_order_independent(void **state)
     for (int i = 0; i < N; i++) {
         char name[32];
         snprintf(name, sizeof name, "in%02d.fq", i);
-        paths[i] = in_dir(f, name);
+        paths[i] = test_path(f->dir, name);
     }
     for (int i = 0; i < N; i++) {
-        size_t len = (size_t)(rng_next() % 64);
+        size_t len = (size_t)(test_rng_next(&rng) % 64);
         char blob[64];
         memset(blob, 'N', sizeof blob);
-        put_file(paths[i], blob, len);
+        test_write_file(paths[i], blob, len);
         snprintf(ids[i], sizeof ids[i], "s%d", i);
         s[i] = (sample_t){ .id = ids[i], .fastq = { paths[i], i % 3 ? paths[(i + 1) % N] : NULL } };
     }
@@ -708,7 +607,7 @@ static void test_fingerprint_order_independent(void **state)
     for (int i = 0; i < N; i++) assert_int_equal(forward[i], backward[i]);
     /* a shuffled order */
     for (int k = 0; k < 3 * N; k++) {
-        int i = (int)(rng_next() % N);
+        int i = (int)(test_rng_next(&rng) % N);
         assert_int_equal(profile_fingerprint(&s[i], &p), forward[i]);
     }
     for (int i = 0; i < N; i++)
@@ -719,24 +618,22 @@ static void test_fingerprint_order_independent(void **state)
 
 int main(void)
 {
-    const char *env = getenv("GB_TEST_SEED");
-    rng_state = env ? strtoull(env, NULL, 10) : 12345;
-    printf("test_profile: seed %llu\n", (unsigned long long)rng_state);
+    rng.state = test_seed("test_profile");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_exact_format_and_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_empty_profiles, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_random_round_trips, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_every_truncation_rejected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_corruptions_rejected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wrong_sample_id, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing_profile, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_temp_files_left, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failed_writes_are_clean, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_inconsistent_profile_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fingerprint_sensitivity, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fingerprint_missing_input, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fingerprint_order_independent, setup, teardown),
+        test_tmpdir_unit_test(test_exact_format_and_round_trip),
+        test_tmpdir_unit_test(test_empty_profiles),
+        test_tmpdir_unit_test(test_random_round_trips),
+        test_tmpdir_unit_test(test_every_truncation_rejected),
+        test_tmpdir_unit_test(test_corruptions_rejected),
+        test_tmpdir_unit_test(test_wrong_sample_id),
+        test_tmpdir_unit_test(test_missing_profile),
+        test_tmpdir_unit_test(test_no_temp_files_left),
+        test_tmpdir_unit_test(test_failed_writes_are_clean),
+        test_tmpdir_unit_test(test_inconsistent_profile_refused),
+        test_tmpdir_unit_test(test_paths),
+        test_tmpdir_unit_test(test_fingerprint_sensitivity),
+        test_tmpdir_unit_test(test_fingerprint_missing_input),
+        test_tmpdir_unit_test(test_fingerprint_order_independent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include "fixture_dune.h"
 #include "gb_status.h"
@@ -292,25 +293,9 @@ static const double big_rank[300] = {
 
 /* ---- helpers --------------------------------------------------------------------------- */
 
-#define TOLERANCE 1e-8
-static double max_rel_err;
-
 /* got must equal want to TOLERANCE relative (absolute when want is 0); NaN only matches NaN. */
-static void expect_close(double got, double want, const char *what)
-{
-    if (isnan(want) || isnan(got)) {
-        if (!(isnan(want) && isnan(got)))
-            fail_msg("%s: got %.17g, want %.17g", what, got, want);
-        return;
-    }
-    if (isinf(want) || got == want) {
-        if (got != want) fail_msg("%s: got %.17g, want %.17g", what, got, want);
-        return;
-    }
-    double err = fabs(got - want) / (want != 0 ? fabs(want) : 1.0);
-    if (err > max_rel_err) max_rel_err = err;
-    if (err > TOLERANCE) fail_msg("%s: got %.17g, want %.17g (rel err %.3g)", what, got, want, err);
-}
+#define TOLERANCE 1e-8
+#define expect_close(got, want, what) test_expect_close(got, want, TOLERANCE, what)
 
 static void *scratch_for(size_t n, size_t n_groups)
 {
@@ -613,15 +598,7 @@ static void test_batch_split(void **state)
 
 /* ---- randomised: radix-sort ranks vs a naive definition ------------------------------- */
 
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL); /* splitmix64 */
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+static test_rng_t rng;   /* seeded by the test that uses it */
 
 /* Values drawn from a small pool so ties are common; includes -0, +-Inf, NaN, tiny and
  * huge magnitudes so every radix digit varies. */
@@ -629,9 +606,9 @@ static double random_value(void)
 {
     static const double pool[] = { 0.0, -0.0, 1.0, -1.0, 0.5, 1e-300, -1e-300, 1e300,
                                    INFINITY, -INFINITY, NAN, 3.25, -7.5, 2.0 / 3.0 };
-    uint64_t r = rng_next();
+    uint64_t r = test_rng_next(&rng);
     if (r % 3 == 0) return pool[(r >> 8) % (sizeof pool / sizeof *pool)];
-    return ((double)(int64_t)(rng_next() % 2001) - 1000.0) / 8.0;
+    return ((double)(int64_t)(test_rng_next(&rng) % 2001) - 1000.0) / 8.0;
 }
 
 static void naive_ranks(const double *x, size_t n, double *rank)
@@ -654,10 +631,7 @@ static void naive_ranks(const double *x, size_t n, double *rank)
 static void test_ranks_randomised(void **state)
 {
     (void)state;
-    const char *env = getenv("GB_TEST_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 10) : 12345;
-    printf("test_ranks_randomised: seed %llu\n", (unsigned long long)seed);
-    rng_state = seed;
+    rng.state = test_seed("test_ranks_randomised");
     const size_t sizes[] = { 0, 1, 2, 31, 32, 33, 100, 1000, 5000 };
     for (size_t c = 0; c < sizeof sizes / sizeof *sizes; c++) {
         size_t n = sizes[c];
@@ -699,6 +673,7 @@ int main(void)
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     fflush(stderr);
-    printf("ranktests: max relative error vs R %.3g (tolerance %.0e)\n", max_rel_err, TOLERANCE);
+    printf("ranktests: max relative error vs R %.3g (tolerance %.0e)\n", test_max_rel_err,
+           TOLERANCE);
     return failed ? 1 : 0;
 }

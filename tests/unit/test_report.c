@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include "fixture_taxo.h"
 #include <inttypes.h>
@@ -386,10 +387,7 @@ static uint32_t rng(void)   /* xorshift64*: reproducible across libcs */
 
 static void test_random_trees(void **state)
 {
-    const char *env = getenv("GB_TEST_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 10) : 12345;
-    fprintf(stderr, "test_random_trees seed %" PRIu64 " (set GB_TEST_SEED to change)\n", seed);
-    rng_state = seed * 2654435761u + 1;
+    rng_state = test_seed("test_random_trees") * 2654435761u + 1;
     static const char *ranks[] = {"no rank", "superkingdom", "phylum", "class", "order",
                                   "family", "genus", "species", "strain", "no rank"};
     enum { N = 200000 };

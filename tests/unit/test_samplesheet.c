@@ -6,9 +6,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "test_util.h"
 #include <cmocka.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,93 +16,33 @@
 #include <unistd.h>
 #include "samplesheet.h"
 
-/* ---------- per-test temp dir ---------- */
-
-typedef struct {
-    char dir[64];
-    char *real;   /* realpath of dir: what relative sheet paths resolve against */
-    int passed;   /* set as the last statement of a test; the dir is kept otherwise */
-} fixture_t;
-
-static int setup(void **state)
-{
-    fixture_t *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    strcpy(f->dir, "/tmp/test_samplesheet.XXXXXX");
-    if (!mkdtemp(f->dir) || !(f->real = realpath(f->dir, NULL))) return -1;
-    *state = f;
-    return 0;
-}
-
-static int remove_entry(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-    (void)sb; (void)type; (void)ftw;
-    return remove(p);
-}
-
-static int teardown(void **state)
-{
-    fixture_t *f = *state;
-    if (f->passed)
-        nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    else
-        fprintf(stderr, "test_samplesheet: fixtures kept in %s\n", f->dir);
-    free(f->real);
-    free(f);
-    return 0;
-}
-
 /* Writes len bytes (strlen when len is -1) to dir/name; returns the path (caller frees). */
-static char *put_file(fixture_t *f, const char *name, const char *text, long len)
+static char *put_file(test_tmpdir_t *f, const char *name, const char *text, long len)
 {
-    char *path;
-    assert_true(asprintf(&path, "%s/%s", f->dir, name) > 0);
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    size_t n = len < 0 ? strlen(text) : (size_t)len;
-    assert_int_equal(fwrite(text, 1, n, fp), n);
-    assert_int_equal(fclose(fp), 0);
+    char *path = test_path(f->dir, name);
+    test_write_file(path, text, len < 0 ? strlen(text) : (size_t)len);
     return path;
 }
 
-/* "<realpath of dir>/<rel>" (caller frees). */
-static char *in_dir(fixture_t *f, const char *rel)
+/* "<realpath of dir>/<rel>" (caller frees): what relative sheet paths resolve against. */
+static char *in_dir(test_tmpdir_t *f, const char *rel)
 {
-    char *p;
-    assert_true(asprintf(&p, "%s/%s", f->real, rel) > 0);
+    char *real = realpath(f->dir, NULL);
+    assert_non_null(real);
+    char *p = test_path(real, rel);
+    free(real);
     return p;
 }
 
 /* Send stderr to a file while loading; returns what was logged (caller frees). */
-static char *load_capturing(fixture_t *f, const char *path, int *rc, samplesheet_t *sh)
+static char *load_capturing(test_tmpdir_t *f, const char *path, int *rc, samplesheet_t *sh)
 {
     char *log_path = in_dir(f, "stderr.txt");
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
+    int saved = test_stderr_begin(log_path);
     *rc = samplesheet_load(path, sh);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    FILE *fp = fopen(log_path, "rb");
-    assert_non_null(fp);
-    char *text = calloc(1, 4096);
-    assert_non_null(text);
-    size_t got = fread(text, 1, 4095, fp);
-    (void)got;
-    fclose(fp);
+    char *text = test_stderr_end(log_path, saved);
     free(log_path);
     return text;
-}
-
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
 }
 
 static void load_ok(const char *path, samplesheet_t *sh)
@@ -112,7 +51,7 @@ static void load_ok(const char *path, samplesheet_t *sh)
     assert_string_equal(sh->path, path);
 }
 
-static void expect_sample(fixture_t *f, const sample_t *s, const char *id, const char *rel1,
+static void expect_sample(test_tmpdir_t *f, const sample_t *s, const char *id, const char *rel1,
                           const char *rel2, int line)
 {
     assert_string_equal(s->id, id);
@@ -133,7 +72,7 @@ static void expect_sample(fixture_t *f, const sample_t *s, const char *id, const
 
 static void test_csv_and_tsv(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     const char *csv = "sample,fastq_1,fastq_2\nS1,s1_1.fq.gz,s1_2.fq.gz\nS2,/abs/s2.fq,\n";
     const char *tsv = "sample\tfastq_1\tfastq_2\nS1\ts1_1.fq.gz\ts1_2.fq.gz\nS2\t/abs/s2.fq\t\n";
     const char *text[2] = { csv, tsv };
@@ -154,7 +93,7 @@ static void test_csv_and_tsv(void **state)
 
 static void test_nfcore_columns_any_order(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char *a = put_file(f, "taxprofiler.csv",
         "sample,run_accession,instrument_platform,fastq_1,fastq_2,fasta\n"
         "2611,ERR5766174,ILLUMINA,,,/data/ERX5474930.fa.gz\n"   /* a FASTA-only row */
@@ -192,7 +131,7 @@ static void test_nfcore_columns_any_order(void **state)
 
 static void test_quoted_fields(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char *path = put_file(f, "quoted.csv",
         "\"sample\",\"fastq_1\",\"fastq_2\"\n"
         "\"Q,1\",\"my reads, run 1/a.fq\",\"\"\n"
@@ -211,7 +150,7 @@ static void test_quoted_fields(void **state)
 
 static void test_crlf_bom_blank_rows(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char *path = put_file(f, "excel.csv",
         "\xEF\xBB\xBF" "sample, fastq_1, fastq_2\r\n"
         "\r\n"
@@ -240,7 +179,7 @@ static void test_crlf_bom_blank_rows(void **state)
 
 static void test_relative_paths(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char *sub = in_dir(f, "sheets");
     assert_int_equal(mkdir(sub, 0755), 0);
     char *path = put_file(f, "sheets/s.csv",
@@ -276,7 +215,7 @@ static void test_relative_paths(void **state)
 
 static void test_single_end(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char *path = put_file(f, "se.csv", "fastq_1,sample\nx.fq,X\ny.fq,Y\n", -1);
     samplesheet_t sh;
     load_ok(path, &sh);
@@ -290,7 +229,7 @@ static void test_single_end(void **state)
 
 static void test_bytes(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char blob[1000];
     memset(blob, 'A', sizeof blob);
     free(put_file(f, "p_1.fq", blob, 100));
@@ -320,7 +259,7 @@ static void test_bytes(void **state)
 /* Many samples: order kept, lines counted, duplicate search not quadratic-looking wrong. */
 static void test_many_samples(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     size_t n = 5000, cap = 64 + n * 48, len = 0;
     char *text = malloc(cap);
     assert_non_null(text);
@@ -386,7 +325,7 @@ static const bad_sheet_t BAD[] = {
 
 static void test_errors(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char long_sheet[400] = "sample,fastq_1\n";
     size_t at = strlen(long_sheet);
     memset(long_sheet + at, 'x', 201);
@@ -400,7 +339,7 @@ static void test_errors(void **state)
         char *log = load_capturing(f, path, &rc, &sh);
         char *want;
         assert_true(asprintf(&want, "%s%s", path, b->logged) > 0);
-        if (rc != GB_E_USAGE || !strstr(log, want) || count_lines(log) != 1)
+        if (rc != GB_E_USAGE || !strstr(log, want) || test_count_lines(log) != 1)
             fail_msg("case '%s': rc %d, logged:\n%swanted: %s", b->name, rc, log, want);
         assert_null(sh.samples);
         assert_int_equal(sh.n, 0);
@@ -415,21 +354,21 @@ static void test_errors(void **state)
 
 static void test_unreadable_sheet(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     samplesheet_t sh;
     int rc;
     char *missing = in_dir(f, "nope.csv");
     char *log = load_capturing(f, missing, &rc, &sh);
     assert_int_equal(rc, GB_E_USAGE);
     assert_non_null(strstr(log, "cannot open sample sheet"));
-    assert_int_equal(count_lines(log), 1);
+    assert_int_equal(test_count_lines(log), 1);
     free(log);
     free(missing);
 
     log = load_capturing(f, f->dir, &rc, &sh);   /* a folder opens but cannot be read */
     assert_int_equal(rc, GB_E_USAGE);
     assert_non_null(strstr(log, "cannot read sample sheet"));
-    assert_int_equal(count_lines(log), 1);
+    assert_int_equal(test_count_lines(log), 1);
     assert_null(sh.samples);
     free(log);
     f->passed = 1;
@@ -438,16 +377,16 @@ static void test_unreadable_sheet(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_csv_and_tsv, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nfcore_columns_any_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_quoted_fields, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_crlf_bom_blank_rows, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_relative_paths, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_single_end, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bytes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_many_samples, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unreadable_sheet, setup, teardown),
+        test_tmpdir_unit_test(test_csv_and_tsv),
+        test_tmpdir_unit_test(test_nfcore_columns_any_order),
+        test_tmpdir_unit_test(test_quoted_fields),
+        test_tmpdir_unit_test(test_crlf_bom_blank_rows),
+        test_tmpdir_unit_test(test_relative_paths),
+        test_tmpdir_unit_test(test_single_end),
+        test_tmpdir_unit_test(test_bytes),
+        test_tmpdir_unit_test(test_many_samples),
+        test_tmpdir_unit_test(test_errors),
+        test_tmpdir_unit_test(test_unreadable_sheet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

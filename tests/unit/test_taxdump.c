@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,52 +58,15 @@ static const char FAKE_OTHER_NAMES[] =
     "2\t|\tMonera\t|\tMonera <Bacteria>\t|\tin-part\t|\n"
     "1\t|\tall\t|\t\t|\tsynonym\t|\n";
 
-typedef struct {
-    char dir[64];
-    int passed;   /* temp dir kept for inspection when a test fails */
-} fixture_t;
-
-static int setup(void **state)
+static void write_text(const test_tmpdir_t *fx, const char *name, const char *text)
 {
-    fixture_t *fx = calloc(1, sizeof *fx);
-    if (!fx) return -1;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(fx->dir, sizeof fx->dir, "%s/gbtaxXXXXXX", tmp && strlen(tmp) < 40 ? tmp : "/tmp");
-    if (!mkdtemp(fx->dir)) return -1;
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_t *fx = *state;
-    if (fx->passed) {
-        const char *files[] = {"nodes.dmp", "names.dmp", "map.tsv"};
-        char path[128];
-        for (size_t i = 0; i < 3; i++) {
-            snprintf(path, sizeof path, "%s/%s", fx->dir, files[i]);
-            unlink(path);
-        }
-        rmdir(fx->dir);
-    } else {
-        fprintf(stderr, "test files kept in %s\n", fx->dir);
-    }
-    free(fx);
-    return 0;
-}
-
-static void write_text(const fixture_t *fx, const char *name, const char *text)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", fx->dir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fputs(text, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
+    char *path = test_path(fx->dir, name);
+    test_write_file(path, text, strlen(text));
+    free(path);
 }
 
 /* Writes nodes[] as nodes.dmp/names.dmp in the exact NCBI layout (13 node columns). */
-static void write_dump(const fixture_t *fx, const fake_node_t *nodes, size_t n, int crlf)
+static void write_dump(const test_tmpdir_t *fx, const fake_node_t *nodes, size_t n, int crlf)
 {
     const char *eol = crlf ? "\r\n" : "\n";
     size_t cap = 256 * (n + 8);
@@ -126,7 +90,7 @@ static void write_dump(const fixture_t *fx, const fake_node_t *nodes, size_t n, 
     free(names_txt);
 }
 
-static taxdump_t *load_fake(const fixture_t *fx)
+static taxdump_t *load_fake(const test_tmpdir_t *fx)
 {
     write_dump(fx, FAKE, N_FAKE, 0);
     taxdump_t *d = NULL;
@@ -141,17 +105,10 @@ static char *stderr_of(int (*f)(void *), void *arg, int *rc)
     char path[] = "/tmp/gbtaxerrXXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
-    fflush(stderr);
-    int saved = dup(2);
-    dup2(fd, 2);
-    *rc = f(arg);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    char *text = calloc(1, 4096);
-    assert_non_null(text);
-    assert_true(pread(fd, text, 4095, 0) >= 0);
     close(fd);
+    int saved = test_stderr_begin(path);
+    *rc = f(arg);
+    char *text = test_stderr_end(path, saved);
     unlink(path);
     return text;
 }
@@ -186,7 +143,7 @@ static int try_prune(void *arg)
 
 static void test_load_has(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     taxdump_t *d = load_fake(fx);
     for (size_t i = 0; i < N_FAKE; i++) assert_true(taxdump_has(d, FAKE[i].taxid));
     assert_false(taxdump_has(d, 0));
@@ -200,7 +157,7 @@ static void test_load_has(void **state)
 /* Internal ids: BFS from the root, siblings by ascending taxid, unrequested branches gone. */
 static void test_prune_bfs_order(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     taxdump_t *d = load_fake(fx);
     const uint32_t want[] = {511145, 0, 623, 1280, 2157, 10239, 623};
     taxo_t t;
@@ -228,7 +185,7 @@ static void test_prune_bfs_order(void **state)
 
 static void test_prune_drops_branches(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     taxdump_t *d = load_fake(fx);
     const uint32_t want = 562;
     taxo_t t;
@@ -252,7 +209,7 @@ static void test_prune_drops_branches(void **state)
 
 static void test_names_and_ranks(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     taxdump_t *d = load_fake(fx);
     const uint32_t want[] = {511145, 1280, 10239, 28890, 623};
     taxo_t t;
@@ -284,7 +241,7 @@ static void test_names_and_ranks(void **state)
 
 static void test_rank_codes(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     taxdump_t *d = load_fake(fx);
     const uint32_t want[] = {511145, 1280, 10239};
     taxo_t t;
@@ -319,7 +276,7 @@ static void test_rank_codes(void **state)
 
 static void test_index(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     taxdump_t *d = load_fake(fx);
     uint32_t all[N_FAKE];
     for (size_t k = 0; k < N_FAKE; k++) all[k] = FAKE[k].taxid;
@@ -345,7 +302,7 @@ static void test_index(void **state)
 /* A not-owned taxo_t (e.g. mapped from a DB file) only has its index freed. */
 static void test_index_not_owned(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     uint32_t parent[] = {0, 0, 1, 1};
     uint32_t external[] = {0, 1, 7, 5};
     taxo_t t = {.n = 4, .parent = parent, .external = external, .owned = 0};
@@ -363,7 +320,7 @@ static void test_index_not_owned(void **state)
 
 static void test_crlf_and_sparse_taxids(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     write_dump(fx, FAKE, N_FAKE, 1);
     taxdump_t *d;
     assert_int_equal(taxdump_load(fx->dir, &d), 0);
@@ -398,7 +355,7 @@ static void test_crlf_and_sparse_taxids(void **state)
 
 /* ---------- load errors ---------- */
 
-static void expect_load_error(fixture_t *fx, const char *nodes, const char *names, int code,
+static void expect_load_error(test_tmpdir_t *fx, const char *nodes, const char *names, int code,
                               const char *msg)
 {
     write_text(fx, "nodes.dmp", nodes);
@@ -415,7 +372,7 @@ static void expect_load_error(fixture_t *fx, const char *nodes, const char *name
 
 static void test_err_malformed(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     const char *names = NAME(1, "root");
     expect_load_error(fx, NODE(1, 1) "x7\t|\t1\t|\tno rank\t|\n", names, GB_E_FORMAT,
                       "nodes.dmp:2: malformed");
@@ -436,7 +393,7 @@ static void test_err_malformed(void **state)
 
 static void test_err_duplicate(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     const char *names = NAME(1, "root");
     expect_load_error(fx, NODE(1, 1) NODE(9, 1) NODE(8, 1) NODE(9, 8), names, GB_E_FORMAT,
                       "nodes.dmp:4: duplicate taxid 9");
@@ -447,7 +404,7 @@ static void test_err_duplicate(void **state)
 
 static void test_err_missing_files(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     int rc;
     char *log = stderr_of(try_load, fx->dir, &rc);   /* empty dir */
     assert_int_equal(rc, GB_E_IO);
@@ -463,7 +420,7 @@ static void test_err_missing_files(void **state)
 
 /* ---------- pruning errors ---------- */
 
-static void expect_prune_error(fixture_t *fx, const char *nodes, uint32_t taxid, const char *msg)
+static void expect_prune_error(test_tmpdir_t *fx, const char *nodes, uint32_t taxid, const char *msg)
 {
     write_text(fx, "nodes.dmp", nodes);
     write_text(fx, "names.dmp", NAME(1, "root"));
@@ -478,7 +435,7 @@ static void expect_prune_error(fixture_t *fx, const char *nodes, uint32_t taxid,
 
 static void test_err_prune(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     expect_prune_error(fx, NODE(1, 1) NODE(5, 999) NODE(6, 5), 6, "parent 999 of taxid 5");
     expect_prune_error(fx, NODE(1, 1) NODE(5, 0), 5, "parent 0 of taxid 5");
     expect_prune_error(fx, NODE(1, 1) NODE(5, 6) NODE(6, 5) NODE(7, 6), 7, "cycle");
@@ -490,10 +447,10 @@ static void test_err_prune(void **state)
 
 /* ---------- seqid maps ---------- */
 
-static seqmap_t *load_map(fixture_t *fx, const char *text)
+static seqmap_t *load_map(test_tmpdir_t *fx, const char *text)
 {
     write_text(fx, "map.tsv", text);
-    char path[128];
+    char path[512];
     snprintf(path, sizeof path, "%s/map.tsv", fx->dir);
     seqmap_t *m = NULL;
     assert_int_equal(seqmap_load(path, &m), 0);
@@ -507,7 +464,7 @@ static uint32_t of_header(const seqmap_t *m, const char *header)
 
 static void test_seqmap(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     seqmap_t *m = load_map(fx,
                            "#seqid\ttaxid\taccession\n"
                            "NC_000913.3\t511145\tNC_000913.3\t4641652\tfile.fna.gz\n"
@@ -555,10 +512,10 @@ static int try_map(void *path)
     return rc;
 }
 
-static void expect_map_error(fixture_t *fx, const char *text, int code, const char *msg)
+static void expect_map_error(test_tmpdir_t *fx, const char *text, int code, const char *msg)
 {
     write_text(fx, "map.tsv", text);
-    char path[128];
+    char path[512];
     snprintf(path, sizeof path, "%s/map.tsv", fx->dir);
     int rc;
     char *log = stderr_of(try_map, path, &rc);
@@ -569,12 +526,12 @@ static void expect_map_error(fixture_t *fx, const char *text, int code, const ch
 
 static void test_seqmap_errors(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     expect_map_error(fx, "a\t1\nb\tx12\n", GB_E_FORMAT, "map.tsv:2: taxid 'x12'");
     expect_map_error(fx, "a\t1\n#c\nb\n", GB_E_FORMAT, "map.tsv:3: missing taxid");
     expect_map_error(fx, "a\t1\nb\t-3\n", GB_E_FORMAT, "map.tsv:2:");
     expect_map_error(fx, "a\t1\nb\t2\na\t3\n", GB_E_FORMAT, "map.tsv:3: seqid a mapped");
-    char path[128];
+    char path[512];
     snprintf(path, sizeof path, "%s/absent.tsv", fx->dir);
     int rc;
     char *log = stderr_of(try_map, path, &rc);
@@ -585,12 +542,6 @@ static void test_seqmap_errors(void **state)
 }
 
 /* ---------- real data ---------- */
-
-static const char *data_dir(void)
-{
-    const char *dir = getenv("GUTBRAIN_DATA");
-    return dir && *dir ? dir : "../shared/data";
-}
 
 /* First column of each nodes.dmp line, read independently of taxdump.c. */
 static uint32_t *read_node_ids(const char *path, size_t *n)
@@ -612,9 +563,9 @@ static uint32_t *read_node_ids(const char *path, size_t *n)
 
 static void test_real_subset(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     char tax[1024], path[2048];
-    snprintf(tax, sizeof tax, "%s/taxonomy", data_dir());
+    snprintf(tax, sizeof tax, "%s/taxonomy", test_data_dir());
     snprintf(path, sizeof path, "%s/nodes.dmp", tax);
     if (access(path, R_OK) != 0) {
         fprintf(stderr, "no real data at %s; skipped\n", tax);
@@ -634,7 +585,7 @@ static void test_real_subset(void **state)
     taxo_destroy(&t);
 
     /* every seqid of the reference map, read back both ways */
-    snprintf(path, sizeof path, "%s/seqid2taxid.tsv", data_dir());
+    snprintf(path, sizeof path, "%s/seqid2taxid.tsv", test_data_dir());
     seqmap_t *m;
     assert_int_equal(seqmap_load(path, &m), 0);
     FILE *f = fopen(path, "r");
@@ -674,7 +625,7 @@ static double seconds(void)
  * microbegps, the March 2014 dump). Prints the load and prune times. */
 static void test_full_dump(void **state)
 {
-    fixture_t *fx = *state;
+    test_tmpdir_t *fx = *state;
     fx->passed = 1;
     const char *dir = getenv("GUTBRAIN_FULL_TAXDUMP");
     if (!dir || !*dir) skip();
@@ -706,22 +657,22 @@ static void test_full_dump(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_load_has, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prune_bfs_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prune_drops_branches, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_names_and_ranks, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rank_codes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_index, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_index_not_owned, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_crlf_and_sparse_taxids, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_err_malformed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_err_duplicate, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_err_missing_files, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_err_prune, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_seqmap, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_seqmap_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_real_subset, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_full_dump, setup, teardown),
+        test_tmpdir_unit_test(test_load_has),
+        test_tmpdir_unit_test(test_prune_bfs_order),
+        test_tmpdir_unit_test(test_prune_drops_branches),
+        test_tmpdir_unit_test(test_names_and_ranks),
+        test_tmpdir_unit_test(test_rank_codes),
+        test_tmpdir_unit_test(test_index),
+        test_tmpdir_unit_test(test_index_not_owned),
+        test_tmpdir_unit_test(test_crlf_and_sparse_taxids),
+        test_tmpdir_unit_test(test_err_malformed),
+        test_tmpdir_unit_test(test_err_duplicate),
+        test_tmpdir_unit_test(test_err_missing_files),
+        test_tmpdir_unit_test(test_err_prune),
+        test_tmpdir_unit_test(test_seqmap),
+        test_tmpdir_unit_test(test_seqmap_errors),
+        test_tmpdir_unit_test(test_real_subset),
+        test_tmpdir_unit_test(test_full_dump),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

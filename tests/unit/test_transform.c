@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "test_util.h"
 #include <cmocka.h>
 #include "transform.h"
 #include "fixture_dune.h"
@@ -44,31 +45,6 @@ static const double R_NA_Z[7] = {-0x1.d7407c88a3162p-2, NAN, 0x1.136f55a531b4bp-
 static const double R_NA_SD[1] = {0x1.308f03551aeeep+2};
 
 #define KEPT 25 /* dune: 30 species, Airaprae Chenalbu Cirsarve Comapalu Empenigr dropped */
-
-/* Relative difference, 0 for equal values (both NaN counts as equal). */
-static double rel_diff(double got, double want)
-{
-    if (isnan(got) && isnan(want)) return 0.0;
-    if (got == want) return 0.0;
-    double scale = fabs(want) > 1e-300 ? fabs(want) : 1.0;
-    return fabs(got - want) / scale;
-}
-
-/* Compare n values, fail above tol, print the largest difference under `what`. */
-static void expect_close(const char *what, const double *got, size_t got_stride,
-                         const double *want, size_t n, double tol)
-{
-    double worst = 0.0;
-    size_t exact = 0;
-    for (size_t i = 0; i < n; i++) {
-        double d = rel_diff(got[i * got_stride], want[i]);
-        if (d > worst) worst = d;
-        exact += d == 0.0;
-        if (d > tol) fail_msg("%s[%zu]: got %.17g want %.17g (rel %.3g)", what, i,
-                              got[i * got_stride], want[i], d);
-    }
-    printf("  %-28s max rel diff vs R %.3g (%zu/%zu bit-identical)\n", what, worst, exact, n);
-}
 
 /* The MaAsLin2 pipeline up to TSS on dune: filtered counts and TSS values (20 x 25). */
 static void dune_tss(double *counts, double *tss)
@@ -147,7 +123,7 @@ static void test_tss(void **state)
     (void)state;
     double counts[DUNE_SITES * KEPT], tss[DUNE_SITES * KEPT];
     dune_tss(counts, tss);
-    expect_close("TSS row 5", tss + 4 * KEPT, 1, R_TSS_ROW5, KEPT, 0.0);
+    test_expect_close_n("TSS row 5", tss + 4 * KEPT, 1, R_TSS_ROW5, KEPT, 0.0);
     for (size_t i = 0; i < DUNE_SITES; i++) {
         double s = 0;
         for (size_t j = 0; j < KEPT; j++) s += tss[i * KEPT + j];
@@ -172,17 +148,17 @@ static void test_log(void **state)
     double smallest = INFINITY;
     for (size_t i = 0; i < DUNE_SITES; i++)
         if (y[i * KEPT + 1] > 0 && y[i * KEPT + 1] < smallest) smallest = y[i * KEPT + 1];
-    assert_true(rel_diff(smallest, 0.0714285714285714) < 1e-14);
+    assert_true(test_rel_diff(smallest, 0.0714285714285714) < 1e-14);
     double tss_agrostol[DUNE_SITES];
     for (size_t i = 0; i < DUNE_SITES; i++) tss_agrostol[i] = y[i * KEPT + 1];
     transform_log2(y, DUNE_SITES, KEPT);
     for (size_t i = 0; i < DUNE_SITES; i++) {
-        if (tss_agrostol[i] == 0.0) assert_true(rel_diff(y[i * KEPT + 1], -4.807354922058) < 1e-12);
-        if (tss_agrostol[i] == 0.1) assert_true(rel_diff(y[i * KEPT + 1], -3.321928094887) < 1e-12);
+        if (tss_agrostol[i] == 0.0) assert_true(test_rel_diff(y[i * KEPT + 1], -4.807354922058) < 1e-12);
+        if (tss_agrostol[i] == 0.1) assert_true(test_rel_diff(y[i * KEPT + 1], -3.321928094887) < 1e-12);
     }
-    expect_close("LOG row 1", y, 1, R_LOG_ROW1, KEPT, 1e-15);
+    test_expect_close_n("LOG row 1", y, 1, R_LOG_ROW1, KEPT, 1e-15);
     column_sums(y, DUNE_SITES, KEPT, sums);
-    expect_close("LOG column sums", sums, 1, R_LOG_COLSUMS, KEPT, 1e-14);
+    test_expect_close_n("LOG column sums", sums, 1, R_LOG_COLSUMS, KEPT, 1e-14);
     /* A column without positive values: R's min() is Inf, so zeros become +Inf. */
     double z[2] = {0.0, 0.0};
     transform_log2(z, 2, 1);
@@ -195,12 +171,12 @@ static void test_ast(void **state)
     double counts[DUNE_SITES * KEPT], y[DUNE_SITES * KEPT], sums[KEPT];
     dune_tss(counts, y);
     transform_ast(y, DUNE_SITES, KEPT);
-    expect_close("AST row 2", y + KEPT, 1, R_AST_ROW2, KEPT, 1e-15);
+    test_expect_close_n("AST row 2", y + KEPT, 1, R_AST_ROW2, KEPT, 1e-15);
     column_sums(y, DUNE_SITES, KEPT, sums);
-    expect_close("AST column sums", sums, 1, R_AST_COLSUMS, KEPT, 1e-14);
+    test_expect_close_n("AST column sums", sums, 1, R_AST_COLSUMS, KEPT, 1e-14);
     double v[3] = {-0.25, 0.0, NAN};
     transform_ast(v, 1, 3);
-    assert_true(rel_diff(v[0], -asin(0.5)) == 0.0 && v[1] == 0.0 && isnan(v[2]));
+    assert_true(test_rel_diff(v[0], -asin(0.5)) == 0.0 && v[1] == 0.0 && isnan(v[2]));
 }
 
 /* CLR = ln(count + 0.5) centred per sample over the kept features (vegan's .calc_clr). */
@@ -210,13 +186,13 @@ static void test_clr(void **state)
     double counts[DUNE_SITES * KEPT], tss[DUNE_SITES * KEPT], clr[DUNE_SITES * KEPT], sums[KEPT];
     dune_tss(counts, tss);
     assert_int_equal(transform_clr(counts, DUNE_SITES, KEPT, TRANSFORM_CLR_PSEUDOCOUNT, clr), 0);
-    expect_close("CLR row 1", clr, 1, R_CLR_ROW1, KEPT, 1e-14);
-    expect_close("CLR row 20", clr + 19 * KEPT, 1, R_CLR_ROW20, KEPT, 1e-14);
+    test_expect_close_n("CLR row 1", clr, 1, R_CLR_ROW1, KEPT, 1e-14);
+    test_expect_close_n("CLR row 20", clr + 19 * KEPT, 1, R_CLR_ROW20, KEPT, 1e-14);
     column_sums(clr, DUNE_SITES, KEPT, sums);
-    expect_close("CLR column sums", sums, 1, R_CLR_COLSUMS, KEPT, 1e-13);
+    test_expect_close_n("CLR column sums", sums, 1, R_CLR_COLSUMS, KEPT, 1e-13);
     double all[DUNE_SITES * DUNE_SPECIES_N];
     assert_int_equal(transform_clr(DUNE, DUNE_SITES, DUNE_SPECIES_N, 0.5, all), 0);
-    expect_close("CLR all species row 3", all + 2 * DUNE_SPECIES_N, 1, R_CLR_ALL_ROW3,
+    test_expect_close_n("CLR all species row 3", all + 2 * DUNE_SPECIES_N, 1, R_CLR_ALL_ROW3,
                  DUNE_SPECIES_N, 1e-14);
     /* vegan stops on non-positive data: pseudocount 0 with zeros */
     clr[0] = 42.0;
@@ -230,18 +206,18 @@ static void test_zscore(void **state)
     (void)state;
     double z[DUNE_SITES], mean, sd;
     assert_int_equal(transform_zscore(DUNE_A1, DUNE_SITES, z, &mean, &sd), DUNE_SITES);
-    assert_true(rel_diff(mean, 4.85) < 1e-15);
-    assert_true(rel_diff(sd, 2.17920796814371) < 1e-14);
-    expect_close("scale(A1) center, sd", (double[]){mean, sd}, 1, R_A1_CENTER_SD, 2, 0.0);
-    expect_close("scale(A1)", z, 1, R_A1_Z, DUNE_SITES, 1e-15);
+    assert_true(test_rel_diff(mean, 4.85) < 1e-15);
+    assert_true(test_rel_diff(sd, 2.17920796814371) < 1e-14);
+    test_expect_close_n("scale(A1) center, sd", (double[]){mean, sd}, 1, R_A1_CENTER_SD, 2, 0.0);
+    test_expect_close_n("scale(A1)", z, 1, R_A1_Z, DUNE_SITES, 1e-15);
     double moist[DUNE_SITES];
     memcpy(moist, DUNE_MOIST, sizeof moist);
     transform_zscore(moist, DUNE_SITES, moist, NULL, NULL); /* in place */
-    expect_close("scale(Moist)", moist, 1, R_MOIST_Z, DUNE_SITES, 1e-15);
+    test_expect_close_n("scale(Moist)", moist, 1, R_MOIST_Z, DUNE_SITES, 1e-15);
     double v[7] = {1.1, NAN, 3.3, 4.5, 10.25, NAN, -2.7}, out[7];
     assert_int_equal(transform_zscore(v, 7, out, NULL, &sd), 5);
-    expect_close("scale() with NA", out, 1, R_NA_Z, 7, 1e-15);
-    expect_close("scale() with NA, sd", &sd, 1, R_NA_SD, 1, 1e-15);
+    test_expect_close_n("scale() with NA", out, 1, R_NA_Z, 7, 1e-15);
+    test_expect_close_n("scale() with NA, sd", &sd, 1, R_NA_SD, 1, 1e-15);
     double constant[3] = {2, 2, 2};
     transform_zscore(constant, 3, out, NULL, &sd);
     assert_true(sd == 0.0 && isnan(out[0]));
@@ -301,7 +277,7 @@ static void test_treatment(void **state)
                                {1, 0, 0, 0, 0}, {0, 0, 0, 0, 1}, {0, 0, 0, 0, 0}};
     for (size_t i = 0; i < 9; i++) {
         assert_true(X[i * 7] == -1.0 && X[i * 7 + 6] == -1.0); /* untouched */
-        for (size_t c = 0; c < 5; c++) assert_true(rel_diff(X[i * 7 + 1 + c], want[i][c]) == 0.0);
+        for (size_t c = 0; c < 5; c++) assert_true(test_rel_diff(X[i * 7 + 1 + c], want[i][c]) == 0.0);
     }
     assert_int_equal(transform_factor_levels(lv, 9, "zz", TRANSFORM_COLLATE_R, level_of,
                                              level_sample, &nlevels, scratch), -1);
