@@ -210,7 +210,7 @@ static uint32_t best_by_path_score(const uint32_t *parent, const uint32_t *taxa,
             max = score[i];
             best = taxa[i];
         } else if (score[i] == max) {
-            best = tax_lca(parent, best, taxa[i]);
+            best = taxonomy_lca(parent, best, taxa[i]);
         }
     }
     return best;
@@ -222,7 +222,7 @@ static uint64_t clade_count(const uint32_t *parent, const uint32_t *taxa, const 
 {
     uint64_t sum = 0;
     for (size_t i = 0; i < d; i++)
-        if (tax_is_ancestor(parent, x, taxa[i])) sum += counts[i];
+        if (taxonomy_is_ancestor(parent, x, taxa[i])) sum += counts[i];
     return sum;
 }
 

@@ -14,7 +14,7 @@ int kmer_map_insert(kmer_map_t *m, uint64_t key, uint32_t taxon, const uint32_t 
 {
     if (key == 0) {
         m->count += m->zero_val == 0;
-        m->zero_val = tax_lca(parent, m->zero_val, taxon);
+        m->zero_val = taxonomy_lca(parent, m->zero_val, taxon);
         return GB_OK;
     }
     const uint64_t end = m->cap + KMER_MAP_SLACK;
@@ -22,7 +22,7 @@ int kmer_map_insert(kmer_map_t *m, uint64_t key, uint32_t taxon, const uint32_t 
     while (i < end && keys[i] && keys[i] < key) i++;   /* empty (0) stops the walk */
     if (i == end) return GB_E_FULL;
     if (keys[i] == key) {
-        m->vals[i] = tax_lca(parent, m->vals[i], taxon);
+        m->vals[i] = taxonomy_lca(parent, m->vals[i], taxon);
         return GB_OK;
     }
     uint64_t j = i;

@@ -139,7 +139,7 @@ int kmer_table_insert_hashed(kmer_table_t *t, uint64_t h, uint32_t taxon, const 
     int64_t i = find_cell(t, h, p);
     if (i < 0) return GB_E_FULL;
     uint32_t old = t->cells[i] & p.vmask;
-    uint32_t val = old ? tax_lca(parent, old, taxon) : taxon;
+    uint32_t val = old ? taxonomy_lca(parent, old, taxon) : taxon;
     t->cells[i] = p.frag | (val & p.vmask);
     return old == 0;
 }

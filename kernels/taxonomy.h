@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 /* Lowest common ancestor; a 0 argument returns the other one. */
-static inline uint32_t tax_lca(const uint32_t *parent, uint32_t a, uint32_t b)
+static inline uint32_t taxonomy_lca(const uint32_t *parent, uint32_t a, uint32_t b)
 {
     if (a == 0) return b;
     if (b == 0) return a;
@@ -17,7 +17,7 @@ static inline uint32_t tax_lca(const uint32_t *parent, uint32_t a, uint32_t b)
 }
 
 /* 1 when a is b or an ancestor of b; 0 when either is 0. */
-static inline int tax_is_ancestor(const uint32_t *parent, uint32_t a, uint32_t b)
+static inline int taxonomy_is_ancestor(const uint32_t *parent, uint32_t a, uint32_t b)
 {
     if (a == 0 || b == 0) return 0;
     while (b > a) b = parent[b];

@@ -236,12 +236,12 @@ static uint32_t reference_resolve(const uint32_t *par, size_t ntax, const uint32
         if (!count[t]) continue;
         uint64_t score = 0;
         for (uint32_t u = 1; u < ntax; u++)
-            if (count[u] && tax_is_ancestor(par, u, t)) score += count[u];
+            if (count[u] && taxonomy_is_ancestor(par, u, t)) score += count[u];
         if (score > max) {
             max = score;
             best = t;
         } else if (score == max) {
-            best = tax_lca(par, best, t);
+            best = taxonomy_lca(par, best, t);
         }
     }
     double required = ceil(conf * (double)total);
@@ -249,7 +249,7 @@ static uint32_t reference_resolve(const uint32_t *par, size_t ntax, const uint32
     while (best && (double)support < required) {
         support = 0;
         for (uint32_t u = 1; u < ntax; u++)
-            if (tax_is_ancestor(par, best, u)) support += count[u];
+            if (taxonomy_is_ancestor(par, best, u)) support += count[u];
         if ((double)support >= required) break;
         best = par[best];
     }
