@@ -28,7 +28,7 @@
 #include "version.h"
 
 enum { NTERM = 4 };
-static const char *const term_name[NTERM] = { "depression", "age", "sex", "bmi" };
+static const char *const term_name[NTERM] = {"depression", "age", "sex", "bmi"};
 
 static double now(void)
 {
@@ -56,7 +56,7 @@ static void simulate(size_t n, size_t f, uint64_t seed, double *count, double *x
     for (size_t i = 0; i < n; i++) {
         double dep = unif(&s) < 0.3, age = 20 + 50 * unif(&s), sex = unif(&s) < 0.5;
         double bmi = 25 + 4 * normal(&s);
-        double row[NTERM] = { dep, age, sex, bmi };
+        double row[NTERM] = {dep, age, sex, bmi};
         memcpy(x + i * NTERM, row, sizeof row);
         for (size_t k = 0; k < f; k++) {
             double mu = 3 - 4.0 * (double)k / (double)f + 0.5 * normal(&s);
@@ -77,14 +77,13 @@ static int bray_lower(const double *count, size_t n, size_t f, int threads, doub
         for (size_t k = 0; k < f; k++) total += count[i * f + k];
         for (size_t k = 0; k < f; k++) rel[i * f + k] = total > 0 ? count[i * f + k] / total : 0;
     }
-    diversity_dist_t out = { DIVERSITY_LOWER, d, NULL };
+    diversity_dist_t out = {DIVERSITY_LOWER, d, NULL};
     int rc = diversity_bray_curtis(rel, n, f, threads, &out);
     free(rel);
     return rc;
 }
 
-static void dump(const char *dir, size_t n, size_t f, const double *count, const double *x,
-                 const permanova_row_t *rows)
+static void dump(const char *dir, size_t n, size_t f, const double *count, const double *x, const permanova_row_t *rows)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/abund_%zu.tsv", dir, n);
@@ -113,8 +112,8 @@ static long peak_rss_mb(void)
 }
 
 /* betadisper + permutest on the depression groups; returns its p (wall time in *secs). */
-static double dispersion(const double *g, size_t n, const double *x, uint64_t perms, int threads,
-                         uint64_t seed, double *secs)
+static double dispersion(const double *g, size_t n, const double *x, uint64_t perms, int threads, uint64_t seed,
+                         double *secs)
 {
     double t0 = now(), *z = malloc(n * sizeof *z), f, df1, df2, p;
     int *group = malloc(n * sizeof *group);
@@ -141,8 +140,8 @@ static double ordination(const double *g, size_t n, size_t axes, double *secs)
     return first;
 }
 
-static int run_one(size_t n, size_t f, uint64_t perms, int threads, uint64_t seed, permanova_by_t by,
-                   size_t axes, const char *dumpdir)
+static int run_one(size_t n, size_t f, uint64_t perms, int threads, uint64_t seed, permanova_by_t by, size_t axes,
+                   const char *dumpdir)
 {
     double *count = malloc(n * f * sizeof *count), *x = malloc(n * NTERM * sizeof *x);
     double *d = malloc(n * (n - 1) / 2 * sizeof *d), *g = malloc(gower_packed_size(n) * sizeof *g);
@@ -151,7 +150,7 @@ static int run_one(size_t n, size_t f, uint64_t perms, int threads, uint64_t see
         return 1;
     }
     simulate(n, f, seed, count, x);
-    int assign[NTERM] = { 0, 1, 2, 3 };
+    int assign[NTERM] = {0, 1, 2, 3};
     permanova_row_t rows[NTERM + 2];
     permanova_t *t = NULL;
     double t0 = now();
@@ -171,14 +170,13 @@ static int run_one(size_t n, size_t f, uint64_t perms, int threads, uint64_t see
     for (int k = 0; k < NTERM; k++) checksum += rows[k].f + rows[k].p;
     double disp_p = dispersion(g, n, x, perms, threads, seed, &disp_s);
     double eig1 = axes ? ordination(g, n, axes, &pcoa_s) : NAN;
-    printf("%7zu %8zu %5d %6llu %6s %8.2f %8.3f %8.3f %9.2f %9.2f %8.2f %8.2f %8ld %8.1f %.15g\n", n, f,
-           NTERM, (unsigned long long)perms, by == PERMANOVA_BY_MARGIN ? "margin" : "terms", t1 - t0,
-           t2 - t1, t3 - t2, t4 - t3, t4 - t0, disp_s, pcoa_s, peak_rss_mb(),
-           gower_packed_size(n) * 8.0 / 1e6, checksum);
+    printf("%7zu %8zu %5d %6llu %6s %8.2f %8.3f %8.3f %9.2f %9.2f %8.2f %8.2f %8ld %8.1f %.15g\n", n, f, NTERM,
+           (unsigned long long)perms, by == PERMANOVA_BY_MARGIN ? "margin" : "terms", t1 - t0, t2 - t1, t3 - t2,
+           t4 - t3, t4 - t0, disp_s, pcoa_s, peak_rss_mb(), gower_packed_size(n) * 8.0 / 1e6, checksum);
     printf("#   betadisper(depression) permutest p %.4f; PCoA first eigenvalue %.10g\n", disp_p, eig1);
     for (int k = 0; k < NTERM; k++)
-        printf("#   %-10s df %g SS %.10g R2 %.6f F %.10g p %.4f\n", term_name[k], rows[k].df, rows[k].ss,
-               rows[k].r2, rows[k].f, rows[k].p);
+        printf("#   %-10s df %g SS %.10g R2 %.6f F %.10g p %.4f\n", term_name[k], rows[k].df, rows[k].ss, rows[k].r2,
+               rows[k].f, rows[k].p);
     fflush(stdout);
     if (dumpdir) dump(dumpdir, n, f, count, x, rows);
     permanova_destroy(t);
@@ -217,13 +215,13 @@ int main(int argc, char **argv)
     }
     printf("# gutbrain %s permanova_speed:", GB_VERSION);
     for (int a = 0; a < argc; a++) printf(" %s", argv[a]);
-    printf("\n# threads %d, seed %llu; times in wall seconds; rss = peak resident MB so far\n",
-           threads, (unsigned long long)seed);
+    printf("\n# threads %d, seed %llu; times in wall seconds; rss = peak resident MB so far\n", threads,
+           (unsigned long long)seed);
     printf("# total_s = bray + gower + qr + perm (the adonis2 equivalent); disp_s = betadisper +\n"
-           "# permutest; pcoa_s = PCoA with %zu axes (0: skipped)\n", axes);
-    printf("%7s %8s %5s %6s %6s %8s %8s %8s %9s %9s %8s %8s %8s %8s %s\n", "samples", "features",
-           "terms", "perms", "by", "bray_s", "gower_s", "qr_s", "perm_s", "total_s", "disp_s", "pcoa_s",
-           "rss_MB", "G_MB", "checksum");
+           "# permutest; pcoa_s = PCoA with %zu axes (0: skipped)\n",
+           axes);
+    printf("%7s %8s %5s %6s %6s %8s %8s %8s %9s %9s %8s %8s %8s %8s %s\n", "samples", "features", "terms", "perms",
+           "by", "bray_s", "gower_s", "qr_s", "perm_s", "total_s", "disp_s", "pcoa_s", "rss_MB", "G_MB", "checksum");
     for (char *tok = strtok(sizes, ","); tok; tok = strtok(NULL, ","))
         if (run_one(strtoull(tok, NULL, 10), f, perms, threads, seed, by, axes, dumpdir)) return 1;
     return 0;

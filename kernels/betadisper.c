@@ -36,8 +36,8 @@ static int anova_groups(const int *group, size_t n, size_t ngroup, size_t *size,
     return *k < 2 || n <= *k ? GB_E_USAGE : GB_OK;
 }
 
-int betadisper_centroid(const double *g, size_t n, const int *group, size_t ngroup, double *z,
-                        double *group_mean, size_t *nneg)
+int betadisper_centroid(const double *g, size_t n, const int *group, size_t ngroup, double *z, double *group_mean,
+                        size_t *nneg)
 {
     if (n < 2 || ngroup == 0) return GB_E_USAGE;
     size_t *size = malloc(ngroup * sizeof *size);
@@ -57,8 +57,8 @@ int betadisper_centroid(const double *g, size_t n, const int *group, size_t ngro
     size_t negative = 0;
     for (size_t i = 0; i < n; i++) {
         double ng = (double)size[group[i]];
-        double z2 = g[gower_row_offset(i) + i] - 2.0 * rowsum[i * ngroup + group[i]] / ng +
-                    within[group[i]] / (ng * ng);
+        double z2 =
+            g[gower_row_offset(i) + i] - 2.0 * rowsum[i * ngroup + group[i]] / ng + within[group[i]] / (ng * ng);
         if (z2 < 0.0) negative++;
         z[i] = z2 > 0.0 ? sqrt(z2) : 0.0;
     }
@@ -66,8 +66,7 @@ int betadisper_centroid(const double *g, size_t n, const int *group, size_t ngro
     if (group_mean) {
         for (size_t h = 0; h < ngroup; h++) group_mean[h] = 0.0;
         for (size_t i = 0; i < n; i++) group_mean[group[i]] += z[i];
-        for (size_t h = 0; h < ngroup; h++)
-            group_mean[h] = size[h] ? group_mean[h] / (double)size[h] : NAN;
+        for (size_t h = 0; h < ngroup; h++) group_mean[h] = size[h] ? group_mean[h] / (double)size[h] : NAN;
     }
 done:
     free(size);
@@ -78,8 +77,8 @@ done:
 
 /* One-way ANOVA F of y on the groups; mean (ngroup) is scratch. Returns the number of
  * non-empty groups k; F = (SS_between/(k-1)) / (SS_within/(n-k)). */
-static size_t oneway_f(const double *y, size_t n, const int *group, const size_t *size,
-                       size_t ngroup, double *mean, double *f)
+static size_t oneway_f(const double *y, size_t n, const int *group, const size_t *size, size_t ngroup, double *mean,
+                       double *f)
 {
     size_t k = 0;
     double grand = 0.0;
@@ -102,8 +101,8 @@ static size_t oneway_f(const double *y, size_t n, const int *group, const size_t
     return k;
 }
 
-int betadisper_anova(const double *z, size_t n, const int *group, size_t ngroup, double *f,
-                     double *df1, double *df2, double *p)
+int betadisper_anova(const double *z, size_t n, const int *group, size_t ngroup, double *f, double *df1, double *df2,
+                     double *p)
 {
     if (ngroup == 0) return GB_E_USAGE;
     size_t *size = malloc(ngroup * sizeof *size), k = 0;
@@ -153,11 +152,13 @@ static int count_permutations(const double *z, size_t n, const int *group, size_
     if (rc) goto done;
     oneway_f(z, n, group, size, ngroup, mean, &f_unused);
     for (size_t i = 0; i < n; i++) resid[i] = z[i] - mean[group[i]];
-    residual_test_t test = { resid, group, size, n, ngroup, f_obs };
-    perm_counter_t counter = {
-        .n = n, .batch = n < BATCH_VALUES ? BATCH_VALUES / n : 1, .ncount = 1, .scratch = n + ngroup,
-        .count = count_batch, .ctx = &test
-    };
+    residual_test_t test = {resid, group, size, n, ngroup, f_obs};
+    perm_counter_t counter = {.n = n,
+                              .batch = n < BATCH_VALUES ? BATCH_VALUES / n : 1,
+                              .ncount = 1,
+                              .scratch = n + ngroup,
+                              .count = count_batch,
+                              .ctx = &test};
     rc = perm_count(&counter, src, nthreads, exceed);
 done:
     free(size);
@@ -166,17 +167,16 @@ done:
     return rc;
 }
 
-int betadisper_count_random(const double *z, size_t n, const int *group, size_t ngroup, double f_obs,
-                            uint64_t seed, uint64_t from, uint64_t to, int nthreads, uint64_t *exceed)
+int betadisper_count_random(const double *z, size_t n, const int *group, size_t ngroup, double f_obs, uint64_t seed,
+                            uint64_t from, uint64_t to, int nthreads, uint64_t *exceed)
 {
     perm_source_t src;
     int rc = perm_source_random(seed, from, to, &src);
     return rc ? rc : count_permutations(z, n, group, ngroup, f_obs, &src, nthreads, exceed);
 }
 
-int betadisper_count_explicit(const double *z, size_t n, const int *group, size_t ngroup,
-                              double f_obs, const int32_t *perm, size_t nperm, int nthreads,
-                              uint64_t *exceed)
+int betadisper_count_explicit(const double *z, size_t n, const int *group, size_t ngroup, double f_obs,
+                              const int32_t *perm, size_t nperm, int nthreads, uint64_t *exceed)
 {
     perm_source_t src;
     int rc = perm_source_explicit(perm, nperm, n, &src);

@@ -22,14 +22,14 @@
  * counted in *nneg (may be NULL). z: n doubles. group_mean: ngroup doubles (NaN for an empty
  * group), may be NULL. GB_E_USAGE on n < 2, ngroup 0 or a bad group index, GB_E_NOMEM.
  * O(n^2), single-threaded. */
-int betadisper_centroid(const double *g, size_t n, const int *group, size_t ngroup, double *z,
-                        double *group_mean, size_t *nneg) GB_MUST_CHECK;
+int betadisper_centroid(const double *g, size_t n, const int *group, size_t ngroup, double *z, double *group_mean,
+                        size_t *nneg) GB_MUST_CHECK;
 
 /* anova(betadisper): one-way ANOVA of z on the groups (empty groups ignored, k = non-empty
  * groups). Outputs F, df1 = k-1, df2 = n-k and p = P(F_{df1,df2} > F) (R's pf upper tail).
  * GB_E_USAGE if k < 2 or n <= k. */
-int betadisper_anova(const double *z, size_t n, const int *group, size_t ngroup, double *f,
-                     double *df1, double *df2, double *p) GB_MUST_CHECK;
+int betadisper_anova(const double *z, size_t n, const int *group, size_t ngroup, double *f, double *df1, double *df2,
+                     double *p) GB_MUST_CHECK;
 
 /* permutest.betadisper exceedance counts: residuals e = z - group mean are permuted
  * (y_i = e_perm[i]), refitted on the groups, F* = (sum (fit - mean fit)^2 / (k-1)) /
@@ -41,11 +41,9 @@ int betadisper_anova(const double *z, size_t n, const int *group, size_t ngroup,
  * (complete or distinct sets through _explicit). nthreads <= 0 uses omp_get_max_threads();
  * counts are integers, so results do not depend on nthreads. O(n) per permutation.
  * GB_E_USAGE (fewer than 2 non-empty groups, n <= k, to < from), GB_E_NOMEM. */
-int betadisper_count_random(const double *z, size_t n, const int *group, size_t ngroup, double f_obs,
-                            uint64_t seed, uint64_t from, uint64_t to, int nthreads,
-                            uint64_t *exceed) GB_MUST_CHECK;
-int betadisper_count_explicit(const double *z, size_t n, const int *group, size_t ngroup,
-                              double f_obs, const int32_t *perm, size_t nperm, int nthreads,
-                              uint64_t *exceed) GB_MUST_CHECK;
+int betadisper_count_random(const double *z, size_t n, const int *group, size_t ngroup, double f_obs, uint64_t seed,
+                            uint64_t from, uint64_t to, int nthreads, uint64_t *exceed) GB_MUST_CHECK;
+int betadisper_count_explicit(const double *z, size_t n, const int *group, size_t ngroup, double f_obs,
+                              const int32_t *perm, size_t nperm, int nthreads, uint64_t *exceed) GB_MUST_CHECK;
 
 #endif

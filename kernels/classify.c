@@ -50,7 +50,7 @@ void classify_scratch_free(classify_scratch_t *s)
     free(s->found);
     free(s->hit_taxa);
     free(s->hit_counts);
-    *s = (classify_scratch_t){ 0 };
+    *s = (classify_scratch_t){0};
 }
 
 /* Distinct consecutive minimizers of items[0..n), ambiguous items skipped. */
@@ -68,8 +68,8 @@ static size_t collect_distinct(const uint64_t *items, size_t n, uint64_t *distin
     return d;
 }
 
-void classify_lookup_mate(const kmer_table_t *t, const uint64_t *items, size_t n, classify_scratch_t *s,
-                    uint32_t *rec, size_t *nrec, uint32_t *hit_groups)
+void classify_lookup_mate(const kmer_table_t *t, const uint64_t *items, size_t n, classify_scratch_t *s, uint32_t *rec,
+                          size_t *nrec, uint32_t *hit_groups)
 {
     assert(n <= s->cap);
     size_t d = collect_distinct(items, n, s->distinct);
@@ -135,8 +135,7 @@ static size_t compact_pairs(uint64_t *pairs, size_t r)
     for (size_t i = 0; i < r; i++) {
         if (d > 0 && pairs[d - 1] >> 32 == pairs[i] >> 32)
             pairs[d - 1] += (uint32_t)pairs[i]; /* counts stay below 2^32: n < 2^32 */
-        else
-            pairs[d++] = pairs[i];
+        else pairs[d++] = pairs[i];
     }
     return d;
 }
@@ -145,8 +144,7 @@ static size_t compact_pairs(uint64_t *pairs, size_t r)
  * number and sets *total to N, the items that count for the confidence (border excluded).
  * When the runs outgrow cap (long pairs), they are compacted to distinct taxa, so cap
  * only has to exceed the number of distinct hit taxa. */
-static size_t hit_runs(const uint32_t *rec, size_t n, uint64_t *pairs, size_t cap,
-                       uint64_t *total)
+static size_t hit_runs(const uint32_t *rec, size_t n, uint64_t *pairs, size_t cap, uint64_t *total)
 {
     size_t r = 0, border = 0;
     for (size_t i = 0; i < n;) {
@@ -192,8 +190,8 @@ static long find_taxon(const uint32_t *taxa, size_t d, uint32_t x)
 
 /* Path scores into score[0..d) (ascending ids: an ancestor's score is ready first), then
  * the taxon with the largest score, ties resolved to the LCA of all tied taxa. */
-static uint32_t best_by_path_score(const uint32_t *parent, const uint32_t *taxa,
-                                   const uint32_t *counts, size_t d, uint64_t *score)
+static uint32_t best_by_path_score(const uint32_t *parent, const uint32_t *taxa, const uint32_t *counts, size_t d,
+                                   uint64_t *score)
 {
     uint64_t max = 0;
     uint32_t best = 0;
@@ -217,8 +215,7 @@ static uint32_t best_by_path_score(const uint32_t *parent, const uint32_t *taxa,
 }
 
 /* Sum of the counts of the hit taxa in the clade of x. */
-static uint64_t clade_count(const uint32_t *parent, const uint32_t *taxa, const uint32_t *counts,
-                            size_t d, uint32_t x)
+static uint64_t clade_count(const uint32_t *parent, const uint32_t *taxa, const uint32_t *counts, size_t d, uint32_t x)
 {
     uint64_t sum = 0;
     for (size_t i = 0; i < d; i++)
@@ -227,7 +224,7 @@ static uint64_t clade_count(const uint32_t *parent, const uint32_t *taxa, const 
 }
 
 uint32_t classify_resolve(const uint32_t *parent, const uint32_t *rec, size_t n, uint32_t hit_groups,
-                    const classify_params_t *p, classify_scratch_t *s)
+                          const classify_params_t *p, classify_scratch_t *s)
 {
     uint64_t total;
     size_t r = hit_runs(rec, n, s->distinct, s->cap, &total);

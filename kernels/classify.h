@@ -13,18 +13,18 @@
 #define CLASSIFY_BORDER 0xFFFFFFFEu
 
 typedef struct {
-    double confidence;     /* 0 .. 1 */
+    double confidence; /* 0 .. 1 */
     uint32_t min_hit_groups;
 } classify_params_t;
 
 /* Per-thread scratch for classify_lookup_mate / classify_resolve; sized for the longest fragment
  * by classify_scratch_init, released by classify_scratch_free. */
 typedef struct {
-    uint64_t *distinct;    /* distinct consecutive minimizers of a mate */
-    uint32_t *found;       /* their lookup results */
-    uint32_t *hit_taxa;    /* distinct hit taxa of the fragment */
+    uint64_t *distinct; /* distinct consecutive minimizers of a mate */
+    uint32_t *found;    /* their lookup results */
+    uint32_t *hit_taxa; /* distinct hit taxa of the fragment */
     uint32_t *hit_counts;
-    size_t cap;            /* items per mate that fit (distinct and found hold cap entries) */
+    size_t cap; /* items per mate that fit (distinct and found hold cap entries) */
 } classify_scratch_t;
 
 /* Make s fit fragments whose mates have up to cap k-mer items: distinct and found get cap
@@ -39,14 +39,14 @@ void classify_scratch_free(classify_scratch_t *s);
  * looking up each new minimizer once (batched), and add the mate's hit groups to
  * *hit_groups (a group = a run of consecutive non-ambiguous items with one minimizer
  * whose lookup hit; ambiguous items do not break a run). rec must have room for n more. */
-void classify_lookup_mate(const kmer_table_t *t, const uint64_t *items, size_t n, classify_scratch_t *s,
-                    uint32_t *rec, size_t *nrec, uint32_t *hit_groups);
+void classify_lookup_mate(const kmer_table_t *t, const uint64_t *items, size_t n, classify_scratch_t *s, uint32_t *rec,
+                          size_t *nrec, uint32_t *hit_groups);
 
 /* Resolve the call for records rec[0..n): path score (sum of counts on the path to the
  * root), ties -> LCA of the tied taxa, confidence walk (R = ceil(confidence * N) in double,
  * N = items including ambiguous ones and misses, border excluded), then minimum hit groups.
  * parent[] is the internal taxonomy. Returns the internal taxon, 0 = unclassified. */
 uint32_t classify_resolve(const uint32_t *parent, const uint32_t *rec, size_t n, uint32_t hit_groups,
-                    const classify_params_t *p, classify_scratch_t *s);
+                          const classify_params_t *p, classify_scratch_t *s);
 
 #endif

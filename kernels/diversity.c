@@ -73,7 +73,7 @@ ALWAYS_INLINE void add_term4(metric_t metric, v4d *acc, const double *a, const d
     memcpy(&vb, b, sizeof vb);
     v4d d = va - vb;
     if (metric == METRIC_BRAY) {
-        const v4i mask = { INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX };
+        const v4i mask = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
         *acc += (v4d)((v4i)d & mask);
     } else {
         *acc += d * d;
@@ -97,15 +97,12 @@ ALWAYS_INLINE void tail4(const double *a, size_t k, size_t p, double out[4])
 }
 
 /* The one fixed order in which the 4 lanes become a sum. */
-ALWAYS_INLINE double lanes_combine(const v4d *acc)
-{
-    return ((*acc)[0] + (*acc)[2]) + ((*acc)[1] + (*acc)[3]);
-}
+ALWAYS_INLINE double lanes_combine(const v4d *acc) { return ((*acc)[0] + (*acc)[2]) + ((*acc)[1] + (*acc)[3]); }
 
 /* Row sum in the lane order (Bray's denominators). */
 ALWAYS_INLINE double row_sum(const double *a, size_t p)
 {
-    v4d acc = { 0, 0, 0, 0 };
+    v4d acc = {0, 0, 0, 0};
     size_t k = 0;
     for (; k + 4 <= p; k += 4) add_load4(&acc, a + k);
     if (k < p) {
@@ -119,7 +116,7 @@ ALWAYS_INLINE double row_sum(const double *a, size_t p)
 /* Sum of terms over one pair of rows. */
 ALWAYS_INLINE double pair_sum(metric_t metric, const double *a, const double *b, size_t p)
 {
-    v4d acc = { 0, 0, 0, 0 };
+    v4d acc = {0, 0, 0, 0};
     size_t k = 0;
     for (; k + 4 <= p; k += 4) add_term4(metric, &acc, a + k, b + k);
     if (k < p) {
@@ -133,10 +130,10 @@ ALWAYS_INLINE double pair_sum(metric_t metric, const double *a, const double *b,
 
 /* Four rows a[0..3] against row b: sums[r] = pair_sum(a[r], b), bit for bit, and *b_sum =
  * row_sum(b) (Bray only); b is read once for all four. */
-ALWAYS_INLINE void block_sum4(metric_t metric, const double *const a[4], const double *b,
-                              size_t p, double sums[4], double *b_sum)
+ALWAYS_INLINE void block_sum4(metric_t metric, const double *const a[4], const double *b, size_t p, double sums[4],
+                              double *b_sum)
 {
-    v4d c0 = { 0, 0, 0, 0 }, c1 = c0, c2 = c0, c3 = c0, cb = c0;
+    v4d c0 = {0, 0, 0, 0}, c1 = c0, c2 = c0, c3 = c0, cb = c0;
     size_t k = 0;
     for (; k + 4 <= p; k += 4) {
         add_term4(metric, &c0, a[0] + k, b + k);
@@ -182,10 +179,8 @@ ALWAYS_INLINE double finish(metric_t metric, double sum, double s_i, double s_j)
 ALWAYS_INLINE void store(const dist_job_t *job, size_t i, size_t j, double d)
 {
     size_t at = job->out.layout == DIVERSITY_LOWER ? i * (i - 1) / 2 + j : i * job->n + j;
-    if (job->out.f64)
-        job->out.f64[at] = d;
-    else
-        job->out.f32[at] = (float)d;
+    if (job->out.f64) job->out.f64[at] = d;
+    else job->out.f32[at] = (float)d;
 }
 
 /* A tile: rows i0 .. i0+rows-1 (rows <= 4), their row pointers and (Bray) row sums. */
@@ -195,8 +190,7 @@ typedef struct {
     double sum[4];
 } tile_t;
 
-ALWAYS_INLINE void tile_init(const dist_job_t *job, size_t i0, size_t rows, metric_t metric,
-                             tile_t *t)
+ALWAYS_INLINE void tile_init(const dist_job_t *job, size_t i0, size_t rows, metric_t metric, tile_t *t)
 {
     t->i0 = i0;
     t->rows = rows;
@@ -207,8 +201,7 @@ ALWAYS_INLINE void tile_init(const dist_job_t *job, size_t i0, size_t rows, metr
 }
 
 /* The tile's rows against rows j0 .. j1-1 (all below the tile). */
-ALWAYS_INLINE void tile_range(const dist_job_t *job, const tile_t *t, size_t j0, size_t j1,
-                              metric_t metric)
+ALWAYS_INLINE void tile_range(const dist_job_t *job, const tile_t *t, size_t j0, size_t j1, metric_t metric)
 {
     const double *x = job->x;
     size_t p = job->p;
@@ -216,16 +209,14 @@ ALWAYS_INLINE void tile_range(const dist_job_t *job, const tile_t *t, size_t j0,
         for (size_t j = j0; j < j1; j++) {
             double sums[4], s_j;
             block_sum4(metric, t->a, x + j * p, p, sums, &s_j);
-            for (size_t r = 0; r < 4; r++)
-                store(job, t->i0 + r, j, finish(metric, sums[r], t->sum[r], s_j));
+            for (size_t r = 0; r < 4; r++) store(job, t->i0 + r, j, finish(metric, sums[r], t->sum[r], s_j));
         }
         return;
     }
     for (size_t r = 0; r < t->rows; r++)
         for (size_t j = j0; j < j1; j++) {
             double s_j = metric == METRIC_BRAY ? row_sum(x + j * p, p) : 0.0;
-            store(job, t->i0 + r, j,
-                  finish(metric, pair_sum(metric, t->a[r], x + j * p, p), t->sum[r], s_j));
+            store(job, t->i0 + r, j, finish(metric, pair_sum(metric, t->a[r], x + j * p, p), t->sum[r], s_j));
         }
 }
 
@@ -235,8 +226,7 @@ ALWAYS_INLINE void tile_inner(const dist_job_t *job, const tile_t *t, metric_t m
     for (size_t r = 1; r < t->rows; r++)
         for (size_t s = 0; s < r; s++)
             store(job, t->i0 + r, t->i0 + s,
-                  finish(metric, pair_sum(metric, t->a[r], t->a[s], job->p), t->sum[r],
-                         t->sum[s]));
+                  finish(metric, pair_sum(metric, t->a[r], t->a[s], job->p), t->sum[r], t->sum[s]));
 }
 
 /* A band: rows b0 .. b0+rows-1 (rows <= BAND_ROWS, in tiles of 4) against every row below
@@ -267,14 +257,13 @@ ALWAYS_INLINE void band_body(const dist_job_t *job, size_t b0, size_t rows, metr
     }
 }
 
-__attribute__((target_clones("avx2", "default")))
-static void band_bray(const dist_job_t *job, size_t b0, size_t rows)
+__attribute__((target_clones("avx2", "default"))) static void band_bray(const dist_job_t *job, size_t b0, size_t rows)
 {
     band_body(job, b0, rows, METRIC_BRAY);
 }
 
-__attribute__((target_clones("avx2", "default")))
-static void band_euclidean(const dist_job_t *job, size_t b0, size_t rows)
+__attribute__((target_clones("avx2", "default"))) static void band_euclidean(const dist_job_t *job, size_t b0,
+                                                                             size_t rows)
 {
     band_body(job, b0, rows, METRIC_EUCLIDEAN);
 }
@@ -285,22 +274,18 @@ static void mirror_full(const dist_job_t *job)
 {
     enum { B = 64 };
     size_t n = job->n, nb = (n + B - 1) / B;
-    #pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1)
     for (size_t bi = 0; bi < nb; bi++)
         for (size_t bj = 0; bj <= bi; bj++)
             for (size_t i = bi * B; i < n && i < (bi + 1) * B; i++)
                 for (size_t j = bj * B; j < i && j < (bj + 1) * B; j++) {
-                    if (job->out.f64)
-                        job->out.f64[j * n + i] = job->out.f64[i * n + j];
-                    else
-                        job->out.f32[j * n + i] = job->out.f32[i * n + j];
+                    if (job->out.f64) job->out.f64[j * n + i] = job->out.f64[i * n + j];
+                    else job->out.f32[j * n + i] = job->out.f32[i * n + j];
                 }
-    #pragma omp for schedule(static)
+#pragma omp for schedule(static)
     for (size_t i = 0; i < n; i++) {
-        if (job->out.f64)
-            job->out.f64[i * n + i] = 0.0;
-        else
-            job->out.f32[i * n + i] = 0.0f;
+        if (job->out.f64) job->out.f64[i * n + i] = 0.0;
+        else job->out.f32[i * n + i] = 0.0f;
     }
 }
 
@@ -314,26 +299,23 @@ static int dist_args_ok(const double *x, size_t n, size_t p, const diversity_dis
     return GB_OK;
 }
 
-static int dist_run(const double *x, size_t n, size_t p, metric_t metric, int nthreads,
-                    const diversity_dist_t *out)
+static int dist_run(const double *x, size_t n, size_t p, metric_t metric, int nthreads, const diversity_dist_t *out)
 {
     int rc = dist_args_ok(x, n, p, out);
     if (rc) return rc;
-    dist_job_t job = { x, n, p, metric, *out };
+    dist_job_t job = {x, n, p, metric, *out};
     const dist_job_t *jp = &job;
     size_t bands = (n + BAND_ROWS - 1) / BAND_ROWS;
     int nt = nthreads > 0 ? nthreads : omp_get_max_threads();
-    #pragma omp parallel num_threads(nt) default(none) shared(jp, bands, n)
+#pragma omp parallel num_threads(nt) default(none) shared(jp, bands, n)
     {
-        /* the last bands hold the most pairs: hand them out first */
-        #pragma omp for schedule(dynamic, 1)
+/* the last bands hold the most pairs: hand them out first */
+#pragma omp for schedule(dynamic, 1)
         for (size_t b = 0; b < bands; b++) {
             size_t b0 = (bands - 1 - b) * BAND_ROWS;
             size_t rows = n - b0 < BAND_ROWS ? n - b0 : BAND_ROWS;
-            if (jp->metric == METRIC_BRAY)
-                band_bray(jp, b0, rows);
-            else
-                band_euclidean(jp, b0, rows);
+            if (jp->metric == METRIC_BRAY) band_bray(jp, b0, rows);
+            else band_euclidean(jp, b0, rows);
         }
         if (jp->out.layout == DIVERSITY_FULL) mirror_full(jp);
     }
@@ -345,20 +327,18 @@ size_t diversity_dist_length(size_t n, diversity_layout_t layout)
     return layout == DIVERSITY_FULL ? n * n : n * (n - (n > 0)) / 2;
 }
 
-int diversity_bray_curtis(const double *x, size_t n, size_t p, int nthreads,
-                          const diversity_dist_t *out)
+int diversity_bray_curtis(const double *x, size_t n, size_t p, int nthreads, const diversity_dist_t *out)
 {
     return dist_run(x, n, p, METRIC_BRAY, nthreads, out);
 }
 
-int diversity_euclidean(const double *x, size_t n, size_t p, int nthreads,
-                        const diversity_dist_t *out)
+int diversity_euclidean(const double *x, size_t n, size_t p, int nthreads, const diversity_dist_t *out)
 {
     return dist_run(x, n, p, METRIC_EUCLIDEAN, nthreads, out);
 }
 
-int diversity_aitchison(const double *counts, size_t n, size_t p, double pseudocount,
-                        double *clr_work, int nthreads, const diversity_dist_t *out)
+int diversity_aitchison(const double *counts, size_t n, size_t p, double pseudocount, double *clr_work, int nthreads,
+                        const diversity_dist_t *out)
 {
     if (!counts || !clr_work) return GB_E_USAGE;
     if (transform_clr(counts, n, p, pseudocount, clr_work) != 0) return GB_E_FORMAT;

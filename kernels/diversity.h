@@ -83,17 +83,15 @@ static inline size_t diversity_lower_index(size_t i, size_t j)
  * Threads: OpenMP over bands of 32 rows, each entry computed by one thread; nthreads <= 0 uses
  * omp_get_max_threads(). x must be finite (GB_E_FORMAT otherwise); GB_E_USAGE for n < 1, p < 1
  * or a bad out. Cost: n(n-1)/2 x p; 2,000 x 500 takes ~0.05-0.1 s on 2 cores. */
-int diversity_bray_curtis(const double *x, size_t n, size_t p, int nthreads,
-                          const diversity_dist_t *out);
-int diversity_euclidean(const double *x, size_t n, size_t p, int nthreads,
-                        const diversity_dist_t *out);
+int diversity_bray_curtis(const double *x, size_t n, size_t p, int nthreads, const diversity_dist_t *out);
+int diversity_euclidean(const double *x, size_t n, size_t p, int nthreads, const diversity_dist_t *out);
 
 /* Aitchison distance, vegdist(counts, "aitchison", pseudocount = c): Euclidean distance
  * between CLR rows, clr_ik = ln(x_ik + c) - mean_k ln(x_ik + c) (vegan .calc_clr; gutbrain uses
  * c = 0.5, TRANSFORM_CLR_PSEUDOCOUNT). clr_work (n x p doubles, caller-owned) receives the CLR
  * matrix (transform_clr in kernels/transform.h). GB_E_FORMAT if some x + c <= 0 or is NaN (vegan
  * stops), otherwise as diversity_euclidean. */
-int diversity_aitchison(const double *counts, size_t n, size_t p, double pseudocount,
-                        double *clr_work, int nthreads, const diversity_dist_t *out);
+int diversity_aitchison(const double *counts, size_t n, size_t p, double pseudocount, double *clr_work, int nthreads,
+                        const diversity_dist_t *out);
 
 #endif

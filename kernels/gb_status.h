@@ -7,12 +7,12 @@
 
 enum {
     GB_OK = 0,
-    GB_E_NOMEM = -1,       /* out of memory */
-    GB_E_IO = -2,          /* open/read/write/rename failed */
-    GB_E_FORMAT = -3,      /* malformed input */
-    GB_E_USAGE = -4,       /* bad option or argument (for kernels: bad arguments) */
-    GB_E_DB = -5,          /* database missing, wrong version or corrupt */
-    GB_E_TAXONOMY = -6,    /* taxonomy inconsistent (missing parent, cycle) */
+    GB_E_NOMEM = -1,    /* out of memory */
+    GB_E_IO = -2,       /* open/read/write/rename failed */
+    GB_E_FORMAT = -3,   /* malformed input */
+    GB_E_USAGE = -4,    /* bad option or argument (for kernels: bad arguments) */
+    GB_E_DB = -5,       /* database missing, wrong version or corrupt */
+    GB_E_TAXONOMY = -6, /* taxonomy inconsistent (missing parent, cycle) */
     GB_E_INTERNAL = -7,
     GB_E_INTERRUPTED = -8, /* SIGTERM/SIGINT received: stopped cleanly, resumable */
     GB_E_PARTIAL = -9,     /* some samples failed, the others' results are written */

@@ -9,10 +9,7 @@
 
 size_t gower_packed_size(size_t n) { return n * (n + 1) / 2; }
 
-static int check_distance(double d)
-{
-    return isfinite(d) && d >= NEG_DIST_TOL ? GB_OK : GB_E_FORMAT;
-}
+static int check_distance(double d) { return isfinite(d) && d >= NEG_DIST_TOL ? GB_OK : GB_E_FORMAT; }
 
 /* A distance matrix in one of the accepted layouts: row i's entries j < i are contiguous. */
 typedef struct {
@@ -21,10 +18,7 @@ typedef struct {
     size_t stride;    /* full n x n: n; 0: strict lower triangle packed */
 } dist_src_t;
 
-static size_t dist_row(const dist_src_t *s, size_t i)
-{
-    return s->stride ? i * s->stride : (i ? i * (i - 1) / 2 : 0);
-}
+static size_t dist_row(const dist_src_t *s, size_t i) { return s->stride ? i * s->stride : (i ? i * (i - 1) / 2 : 0); }
 
 static double dist_at(const dist_src_t *s, size_t at) { return s->f64 ? s->f64[at] : (double)s->f32[at]; }
 
@@ -77,18 +71,18 @@ done:
 
 int gower_full(const double *d, size_t n, double *g)
 {
-    dist_src_t s = { d, NULL, n };
+    dist_src_t s = {d, NULL, n};
     return double_centre(&s, n, g);
 }
 
 int gower_lower(const double *d, size_t n, double *g)
 {
-    dist_src_t s = { d, NULL, 0 };
+    dist_src_t s = {d, NULL, 0};
     return double_centre(&s, n, g);
 }
 
 int gower_lower_f32(const float *d, size_t n, double *g)
 {
-    dist_src_t s = { NULL, d, 0 };
+    dist_src_t s = {NULL, d, 0};
     return double_centre(&s, n, g);
 }

@@ -19,7 +19,7 @@ int kmer_map_insert(kmer_map_t *m, uint64_t key, uint32_t taxon, const uint32_t 
     }
     const uint64_t end = m->cap + KMER_MAP_SLACK;
     uint64_t *keys = m->keys, i = kmer_map_home(m, key);
-    while (i < end && keys[i] && keys[i] < key) i++;   /* empty (0) stops the walk */
+    while (i < end && keys[i] && keys[i] < key) i++; /* empty (0) stops the walk */
     if (i == end) return GB_E_FULL;
     if (keys[i] == key) {
         m->vals[i] = taxonomy_lca(parent, m->vals[i], taxon);

@@ -14,12 +14,12 @@
 #define KMER_MAP_SLACK 256 /* slots past the last home slot, so runs never wrap */
 
 typedef struct {
-    uint64_t *keys;   /* cap + KMER_MAP_SLACK keys, 0 = empty (zeroed by the caller) */
-    uint32_t *vals;   /* taxon per occupied slot */
-    uint64_t cap;     /* home slots */
-    uint64_t count;   /* entries, the key 0 included */
-    uint32_t zero_val;/* taxon of key 0, 0 when absent */
-    int shift;        /* key bits used for the shard; home = mulhi(key << shift, cap) */
+    uint64_t *keys;    /* cap + KMER_MAP_SLACK keys, 0 = empty (zeroed by the caller) */
+    uint32_t *vals;    /* taxon per occupied slot */
+    uint64_t cap;      /* home slots */
+    uint64_t count;    /* entries, the key 0 included */
+    uint32_t zero_val; /* taxon of key 0, 0 when absent */
+    int shift;         /* key bits used for the shard; home = mulhi(key << shift, cap) */
 } kmer_map_t;
 
 /* Insert key with taxon (>0), merging with LCA(parent) when present.

@@ -40,8 +40,8 @@ uint64_t kmer_table_buckets_for(uint64_t n, double load)
 
 /* What a probe compares: the fragment, already shifted to its place in a cell. */
 typedef struct {
-    uint32_t frag;   /* fragment << value_bits */
-    uint32_t vmask;  /* value part of a cell */
+    uint32_t frag;  /* fragment << value_bits */
+    uint32_t vmask; /* value part of a cell */
 } kmer_table_probe_t;
 
 static inline kmer_table_probe_t probe_for(const kmer_table_t *t, uint64_t h)
@@ -56,8 +56,7 @@ static inline kmer_table_probe_t probe_for(const kmer_table_t *t, uint64_t h)
 
 /* Bitmasks over the 16 cells of a bucket: cells that are empty, cells whose fragment
  * matches. Bit i is cell i. */
-static inline void bucket_masks(const uint32_t *cell, kmer_table_probe_t p, unsigned *empty,
-                                unsigned *match)
+static inline void bucket_masks(const uint32_t *cell, kmer_table_probe_t p, unsigned *empty, unsigned *match)
 {
 #if defined(__SSE2__) && !defined(KMER_TABLE_SCALAR)
     const __m128i vmask = _mm_set1_epi32((int)p.vmask), fmask = _mm_set1_epi32((int)~p.vmask);
@@ -108,10 +107,7 @@ static inline uint32_t lookup_hashed(const kmer_table_t *t, uint64_t h)
     return i < 0 ? 0 : t->cells[i] & p.vmask; /* an empty cell reads as 0 */
 }
 
-uint32_t kmer_table_lookup(const kmer_table_t *t, uint64_t m)
-{
-    return lookup_hashed(t, kmer_table_hash(m));
-}
+uint32_t kmer_table_lookup(const kmer_table_t *t, uint64_t m) { return lookup_hashed(t, kmer_table_hash(m)); }
 
 void kmer_table_lookup_batch(const kmer_table_t *t, const uint64_t *keys, size_t n, uint32_t *out)
 {
@@ -122,8 +118,7 @@ void kmer_table_lookup_batch(const kmer_table_t *t, const uint64_t *keys, size_t
             h[i] = kmer_table_hash(keys[i0 + i]);
             __builtin_prefetch(t->cells + kmer_table_home_bucket(t, h[i]) * KMER_TABLE_BUCKET_CELLS, 0, 0);
         }
-        for (size_t i = 0; i < m; i++)
-            out[i0 + i] = keys[i0 + i] == UINT64_MAX ? 0 : lookup_hashed(t, h[i]);
+        for (size_t i = 0; i < m; i++) out[i0 + i] = keys[i0 + i] == UINT64_MAX ? 0 : lookup_hashed(t, h[i]);
     }
 }
 

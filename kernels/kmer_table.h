@@ -17,9 +17,9 @@
 #define KMER_TABLE_BUCKET_CELLS 16
 
 typedef struct {
-    uint32_t *cells;      /* nbuckets * KMER_TABLE_BUCKET_CELLS cells, 64-byte aligned, owned by caller */
+    uint32_t *cells; /* nbuckets * KMER_TABLE_BUCKET_CELLS cells, 64-byte aligned, owned by caller */
     uint64_t nbuckets;
-    int value_bits;       /* bits of a cell that hold the taxon */
+    int value_bits; /* bits of a cell that hold the taxon */
 } kmer_table_t;
 
 static inline uint64_t kmer_table_hash(uint64_t x)

@@ -12,21 +12,21 @@
 
 struct lm_design {
     size_t n, p, rank;
-    size_t *pivot;      /* p: original column at each position (0-based qr()$pivot) */
-    double *q1;         /* n x rank row-major: the first rank columns of Q */
-    double *r;          /* rank x rank row-major upper triangle of R */
-    double *unscaled;   /* rank: diag((R^T R)^-1), summary's diag(chol2inv(R)) */
+    size_t *pivot;    /* p: original column at each position (0-based qr()$pivot) */
+    double *q1;       /* n x rank row-major: the first rank columns of Q */
+    double *r;        /* rank x rank row-major upper triangle of R */
+    double *unscaled; /* rank: diag((R^T R)^-1), summary's diag(chol2inv(R)) */
 };
 
 /* ---- dqrdc2 -------------------------------------------------------------------------- */
 
 /* Working state of the limited-pivoting Householder QR, column-major like LINPACK. */
 typedef struct {
-    double *x;          /* n x p column-major; R above the diagonal, Householder data below */
-    double *qraux;      /* p: current column norms, then the first Householder entries */
-    double *norm_now;   /* p: dqrdc2's work(,1), kept for fidelity (recomputed norms) */
-    double *norm_orig;  /* p: original norms (1 for a zero column), the reference for tol */
-    double *column;     /* n: scratch to move one column */
+    double *x;         /* n x p column-major; R above the diagonal, Householder data below */
+    double *qraux;     /* p: current column norms, then the first Householder entries */
+    double *norm_now;  /* p: dqrdc2's work(,1), kept for fidelity (recomputed norms) */
+    double *norm_orig; /* p: original norms (1 for a zero column), the reference for tol */
+    double *column;    /* n: scratch to move one column */
     size_t *pivot;
     size_t n, p;
 } qr_state_t;
@@ -160,8 +160,7 @@ static int build_r(lm_design_t *d, const qr_state_t *s, double *scratch)
             scratch[a + b * rank] = v; /* column-major copy for LAPACK */
         }
     if (rank == 0) return 0;
-    if (LAPACKE_dpotri(LAPACK_COL_MAJOR, 'U', (lapack_int)rank, scratch, (lapack_int)rank))
-        return GB_E_USAGE;
+    if (LAPACKE_dpotri(LAPACK_COL_MAJOR, 'U', (lapack_int)rank, scratch, (lapack_int)rank)) return GB_E_USAGE;
     for (size_t a = 0; a < rank; a++) d->unscaled[a] = scratch[a + a * rank];
     return 0;
 }
@@ -191,9 +190,14 @@ static int design_alloc(size_t n, size_t p, lm_design_t **dp, qr_state_t *s, dou
     d->unscaled = malloc(p * sizeof(double));
     if (!d->pivot || !d->q1 || !d->r || !d->unscaled) goto fail;
     double *w = *scratch;
-    *s = (qr_state_t){.x = w, .qraux = w + n * p, .norm_now = w + n * p + p,
-                      .norm_orig = w + n * p + 2 * p, .column = w + n * p + 3 * p,
-                      .pivot = d->pivot, .n = n, .p = p};
+    *s = (qr_state_t){.x = w,
+                      .qraux = w + n * p,
+                      .norm_now = w + n * p + p,
+                      .norm_orig = w + n * p + 2 * p,
+                      .column = w + n * p + 3 * p,
+                      .pivot = d->pivot,
+                      .n = n,
+                      .p = p};
     *dp = d;
     return 0;
 fail:
@@ -203,8 +207,7 @@ fail:
     return GB_E_NOMEM;
 }
 
-int lm_design_create(const double *X, size_t n, size_t p, size_t ldx, double tol,
-                     lm_design_t **out)
+int lm_design_create(const double *X, size_t n, size_t p, size_t ldx, double tol, lm_design_t **out)
 {
     *out = NULL;
     if (n == 0 || p == 0 || ldx < p) return GB_E_USAGE;
@@ -252,8 +255,8 @@ static void set_if(double *a, size_t idx, double v)
 }
 
 /* Summary rows of one response: coefficient, SE, t, p per original column (NaN if aliased). */
-static void summarize(const lm_design_t *d, const double *beta, size_t stride, double rss,
-                      size_t f, const lm_fit_out_t *out)
+static void summarize(const lm_design_t *d, const double *beta, size_t stride, double rss, size_t f,
+                      const lm_fit_out_t *out)
 {
     size_t df = d->n - d->rank;
     double sigma2 = rss / (double)df; /* summary.lm: resvar <- rss/rdf */
@@ -286,8 +289,8 @@ static void summarize(const lm_design_t *d, const double *beta, size_t stride, d
  * than dgemm: every sum runs over the samples in a fixed order, so a response's result does not
  * depend on the block it falls in, on how the caller splits the features, or on BLAS threads;
  * the inner loop runs over contiguous responses and vectorises. */
-static void project(const lm_design_t *d, const double *restrict Y, size_t ldy, size_t B,
-                    double *restrict C, double *restrict part)
+static void project(const lm_design_t *d, const double *restrict Y, size_t ldy, size_t B, double *restrict C,
+                    double *restrict part)
 {
     size_t rank = d->rank;
     memset(C, 0, rank * B * sizeof(double));
@@ -307,9 +310,8 @@ static void project(const lm_design_t *d, const double *restrict Y, size_t ldy, 
 
 /* rss[f] = sum_i (y_if - sum_c Q1_ic C_cf)^2, residuals y - Q1 Q1^T y; fitted and part are
  * B scratch doubles each. */
-static void residual_ss(const lm_design_t *d, const double *restrict Y, size_t ldy, size_t B,
-                        const double *restrict C, double *restrict fitted,
-                        double *restrict part, double *restrict rss)
+static void residual_ss(const lm_design_t *d, const double *restrict Y, size_t ldy, size_t B, const double *restrict C,
+                        double *restrict fitted, double *restrict part, double *restrict rss)
 {
     size_t rank = d->rank;
     memset(rss, 0, B * sizeof(double));
@@ -350,8 +352,8 @@ static void back_substitute(const lm_design_t *d, size_t B, double *restrict C)
 }
 
 /* One block of B responses starting at column f0 of Y; work holds 2 x rank x B doubles. */
-static void fit_block(const lm_design_t *d, const double *Y, size_t ldy, size_t f0, size_t B,
-                      double *work, const lm_fit_out_t *out)
+static void fit_block(const lm_design_t *d, const double *Y, size_t ldy, size_t f0, size_t B, double *work,
+                      const lm_fit_out_t *out)
 {
     double *C = work, *part = work + d->rank * B;
     double fitted[LM_FIT_BLOCK], rss[LM_FIT_BLOCK];
@@ -361,8 +363,7 @@ static void fit_block(const lm_design_t *d, const double *Y, size_t ldy, size_t 
     for (size_t f = 0; f < B; f++) summarize(d, C + f, B, rss[f], f0 + f, out);
 }
 
-int lm_fit(const lm_design_t *d, const double *Y, size_t m, size_t ldy, double *work,
-           const lm_fit_out_t *out)
+int lm_fit(const lm_design_t *d, const double *Y, size_t m, size_t ldy, double *work, const lm_fit_out_t *out)
 {
     int matrices = out->coef || out->se || out->tval || out->pval;
     if (ldy < m || (matrices && out->ld < d->p)) return GB_E_USAGE;

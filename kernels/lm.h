@@ -45,7 +45,7 @@
 /* Rank tolerances: lm(), qr() (and so adonis2, betadisper) use 1e-7; glm() uses
  * min(1e-7, epsilon/1000) = 1e-11, so MaAsLin2 does. They differ only for near-collinear
  * designs (docs/STATS.md S8: z = A1 + 1e-9 noise is aliased under 1e-7, kept under 1e-11). */
-#define LM_TOL_LM 1e-7
+#define LM_TOL_LM  1e-7
 #define LM_TOL_GLM 1e-11
 
 /* Features per block in lm_fit: bounds the work buffer; results do not depend on it. */
@@ -60,8 +60,7 @@ typedef struct lm_design lm_design_t;
  * in practice, an exactly zero diagonal in the kept part of R, where R's chol2inv stops),
  * GB_E_NOMEM when out of memory.
  * n < p is allowed (rank <= n), as in R. */
-int lm_design_create(const double *X, size_t n, size_t p, size_t ldx, double tol,
-                     lm_design_t **out) GB_MUST_CHECK;
+int lm_design_create(const double *X, size_t n, size_t p, size_t ldx, double tol, lm_design_t **out) GB_MUST_CHECK;
 
 /* Frees d; NULL is a no-op. */
 void lm_design_destroy(lm_design_t *d);

@@ -20,16 +20,17 @@
 #include <string.h>
 #include "minimizer.h"
 
-#define MINIMIZER_TOGGLE 0xe37e28c4271b5a2dULL
+#define MINIMIZER_TOGGLE   0xe37e28c4271b5a2dULL
 #define MINIMIZER_MAX_SPAN 1024 /* supports k - l <= MINIMIZER_MAX_SPAN */
-#define MINIMIZER_CHUNK 512     /* bases per chunk */
-#define NO_KEY INT64_MAX
+#define MINIMIZER_CHUNK    512  /* bases per chunk */
+#define NO_KEY             INT64_MAX
 
-#define A4 4, 4, 4, 4
+#define A4  4, 4, 4, 4
 #define A16 A4, A4, A4, A4
 #define A64 A16, A16, A16, A16
 
 /* Every byte but ACGT/acgt is ambiguous (code 4). */
+/* clang-format off */
 const uint8_t minimizer_dna_code[256] = {
     A64,                                     /* 0x00 - 0x3f */
     4, 0, 4, 1, 4, 4, 4, 2, 4, 4, 4, 4, 4, 4, 4, 4, /* 0x40 '@' A . C . . . G */
@@ -38,19 +39,16 @@ const uint8_t minimizer_dna_code[256] = {
     4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, /* 0x70 . . . . t */
     A64, A64                                 /* 0x80 - 0xff */
 };
+/* clang-format on */
 
-static uint64_t low_bits_mask(int bits)
-{
-    return bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
-}
+static uint64_t low_bits_mask(int bits) { return bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1; }
 
 uint64_t minimizer_spaced_mask(int l, int s)
 {
     /* Template "1"x(l-2s) + "01"x s: bit i (from the right) is 0 exactly for odd i < 2s;
      * widened, the 2-bit digit of each such base is cleared. */
     uint64_t mask = low_bits_mask(2 * l);
-    for (int j = 0; j < s && 2 * j + 1 < l; j++)
-        mask &= ~(UINT64_C(3) << (2 * (2 * j + 1)));
+    for (int j = 0; j < s && 2 * j + 1 < l; j++) mask &= ~(UINT64_C(3) << (2 * (2 * j + 1)));
     return mask;
 }
 
@@ -74,8 +72,7 @@ typedef struct {
 } minimizer_chunk_t;
 
 /* dst[j] = min(src[j], src[j - d]) for j in [lo, hi). */
-static void min_shifted(int64_t *restrict dst, const int64_t *restrict src, size_t lo, size_t hi,
-                        size_t d)
+static void min_shifted(int64_t *restrict dst, const int64_t *restrict src, size_t lo, size_t hi, size_t d)
 {
     for (size_t j = lo; j < hi; j++) dst[j] = src[j] < src[j - d] ? src[j] : src[j - d];
 }
@@ -107,8 +104,8 @@ size_t minimizer_scan(const minimizer_params_t *p, const char *seq, size_t n, ui
     assert(p->l >= 1 && p->l <= 31 && k >= l && k - l <= MINIMIZER_MAX_SPAN);
     const uint64_t lmask = low_bits_mask(2 * p->l), smask = p->mask, tog = p->toggle;
     const unsigned top = 2 * (unsigned)(l - 1);
-    const size_t span = k - l;                  /* window = l-mers ending in [e-span, e] */
-    const size_t need = k > l ? k - 1 : k;      /* unambiguous bases needed for an item */
+    const size_t span = k - l;             /* window = l-mers ending in [e-span, e] */
+    const size_t need = k > l ? k - 1 : k; /* unambiguous bases needed for an item */
     const unsigned char *s = (const unsigned char *)seq;
     minimizer_chunk_t c;
     uint64_t fwd = 0, rev = 0;

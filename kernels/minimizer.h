@@ -11,11 +11,11 @@ extern const uint8_t minimizer_dna_code[256];
 #define MINIMIZER_AMBIGUOUS UINT64_MAX /* item value of an ambiguous k-mer */
 
 typedef struct {
-    int k;              /* k-mer length (35) */
-    int l;              /* minimizer length (31), 1 <= l <= 31, l <= k */
-    int spaced;         /* spaced-seed s (7): 0 means no mask */
-    uint64_t mask;      /* spaced-seed mask, widened to 2 bits per base */
-    uint64_t toggle;    /* toggle mask, already cut to 2l bits */
+    int k;           /* k-mer length (35) */
+    int l;           /* minimizer length (31), 1 <= l <= 31, l <= k */
+    int spaced;      /* spaced-seed s (7): 0 means no mask */
+    uint64_t mask;   /* spaced-seed mask, widened to 2 bits per base */
+    uint64_t toggle; /* toggle mask, already cut to 2l bits */
 } minimizer_params_t;
 
 /* Kraken 2 defaults: k=35, l=31, s=7, toggle 0xe37e28c4271b5a2d. */

@@ -11,11 +11,11 @@
 #include "gower.h"
 
 typedef struct {
-    double *a;        /* n x n column-major: G, then dsytrd's reflectors */
+    double *a; /* n x n column-major: G, then dsytrd's reflectors */
     double *diag, *off, *tau;
     double *diag2, *off2; /* copies for dsterf, which overwrites its input */
-    double *vec;      /* n x k column-major eigenvectors, ascending eigenvalue order */
-    double *val;      /* k eigenvalues from dstemr */
+    double *vec;          /* n x k column-major eigenvectors, ascending eigenvalue order */
+    double *val;          /* k eigenvalues from dstemr */
     lapack_int *support;
 } pcoa_work_t;
 
@@ -44,8 +44,7 @@ static int work_alloc(pcoa_work_t *w, size_t n, size_t k)
     w->vec = malloc(n * (k ? k : 1) * sizeof *w->vec);
     w->val = malloc(n * sizeof *w->val);
     w->support = malloc(2 * (k ? k : 1) * sizeof *w->support);
-    if (w->a && w->diag && w->off && w->tau && w->diag2 && w->off2 && w->vec && w->val && w->support)
-        return 0;
+    if (w->a && w->diag && w->off && w->tau && w->diag2 && w->off2 && w->vec && w->val && w->support) return 0;
     work_free(w);
     return GB_E_NOMEM;
 }
@@ -70,9 +69,9 @@ static int eigen_top(pcoa_work_t *w, size_t n, size_t k, double *eig)
     if (LAPACKE_dsterf(ln, w->diag2, w->off2)) return GB_E_INTERNAL; /* ascending */
     for (size_t i = 0; i < n; i++) eig[i] = w->diag2[n - 1 - i];
     if (k == 0) return 0;
-    if (LAPACKE_dstemr(LAPACK_COL_MAJOR, 'V', 'I', ln, w->diag, w->off, 0.0, 0.0,
-                       (lapack_int)(n - k + 1), ln, &found, w->val, w->vec, ln, (lapack_int)k,
-                       w->support, &tryrac) || (size_t)found != k)
+    if (LAPACKE_dstemr(LAPACK_COL_MAJOR, 'V', 'I', ln, w->diag, w->off, 0.0, 0.0, (lapack_int)(n - k + 1), ln, &found,
+                       w->val, w->vec, ln, (lapack_int)k, w->support, &tryrac) ||
+        (size_t)found != k)
         return GB_E_INTERNAL;
     if (LAPACKE_dormtr(LAPACK_COL_MAJOR, 'L', 'L', 'N', ln, (lapack_int)k, w->a, ln, w->tau, w->vec, ln))
         return GB_E_INTERNAL;

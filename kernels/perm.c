@@ -160,7 +160,7 @@ int perm_check(const int32_t *perm, size_t nperm, size_t n)
 int perm_source_random(uint64_t seed, uint64_t from, uint64_t to, perm_source_t *src)
 {
     if (to < from) return GB_E_USAGE;
-    *src = (perm_source_t){ NULL, seed, from, to - from };
+    *src = (perm_source_t){NULL, seed, from, to - from};
     return GB_OK;
 }
 
@@ -168,16 +168,14 @@ int perm_source_explicit(const int32_t *perm, size_t nperm, size_t n, perm_sourc
 {
     int rc = perm_check(perm, nperm, n);
     if (rc) return rc;
-    *src = (perm_source_t){ perm, 0, 0, nperm };
+    *src = (perm_source_t){perm, 0, 0, nperm};
     return GB_OK;
 }
 
 void perm_source_fill(const perm_source_t *src, uint64_t index, size_t n, int32_t *out)
 {
-    if (src->rows)
-        memcpy(out, src->rows + index * n, n * sizeof *out);
-    else
-        perm_draw(src->seed, src->from + index, n, out);
+    if (src->rows) memcpy(out, src->rows + index * n, n * sizeof *out);
+    else perm_draw(src->seed, src->from + index, n, out);
 }
 
 static int thread_count(int nthreads, uint64_t units)

@@ -27,9 +27,9 @@
 void perm_draw(uint64_t seed, uint64_t index, size_t n, int32_t *perm);
 
 typedef enum {
-    PERM_RANDOM,   /* nperm independent draws: perm_draw(seed, 0 .. nperm-1) */
-    PERM_ALL,      /* every non-identity permutation, lexicographic order */
-    PERM_DISTINCT  /* nperm distinct non-identity permutations drawn at random */
+    PERM_RANDOM,  /* nperm independent draws: perm_draw(seed, 0 .. nperm-1) */
+    PERM_ALL,     /* every non-identity permutation, lexicographic order */
+    PERM_DISTINCT /* nperm distinct non-identity permutations drawn at random */
 } perm_mode_t;
 
 typedef struct {
@@ -99,7 +99,6 @@ typedef struct {
  * turn; each keeps integer counts that are summed at the end, so the result does not depend
  * on the thread count or on how a range is split. Scratch for every thread is allocated on
  * entry (GB_E_NOMEM, exceed untouched). */
-int perm_count(const perm_counter_t *c, const perm_source_t *src, int nthreads,
-               uint64_t *exceed) GB_MUST_CHECK;
+int perm_count(const perm_counter_t *c, const perm_source_t *src, int nthreads, uint64_t *exceed) GB_MUST_CHECK;
 
 #endif

@@ -20,8 +20,8 @@
 #include "lm.h"
 #include "perm.h"
 
-#define QR_TOL 1e-7           /* R's qr() default, used by adonis2 (docs/STATS.md S8) */
-#define BASIS_NEW_TOL 1e-10   /* residual norm above which a reduced model adds a basis column */
+#define QR_TOL        1e-7  /* R's qr() default, used by adonis2 (docs/STATS.md S8) */
+#define BASIS_NEW_TOL 1e-10 /* residual norm above which a reduced model adds a basis column */
 
 /* Kernel shape, tuned on the 2-core AMD EPYC (Zen 4) of the project machine at n = 2000:
  * MR 6 x NR 8 gives 12 independent 4-wide accumulators (enough to cover FMA latency) and
@@ -37,17 +37,17 @@ _Static_assert(KC % MR == 0, "a row block must not straddle a cache block");
 _Static_assert(NR % 4 == 0, "register tiles are whole 4-double vectors");
 
 struct permanova {
-    const double *g;     /* borrowed packed-lower Gower matrix */
+    const double *g; /* borrowed packed-lower Gower matrix */
     size_t n, nterm, ntests;
     permanova_by_t by;
-    size_t rank;         /* rank of the full design */
-    size_t u;            /* basis columns; the first `rank` span the full design in order */
-    double *basis;       /* n x u row-major */
+    size_t rank;             /* rank of the full design */
+    size_t u;                /* basis columns; the first `rank` span the full design in order */
+    double *basis;           /* n x u row-major */
     size_t *col_lo, *col_hi; /* by terms: basis columns of term k are [col_lo, col_hi) */
-    double *proj;        /* by margin: nterm u x u projectors of the reduced designs */
-    double *df;          /* ntests */
+    double *proj;            /* by margin: nterm u x u projectors of the reduced designs */
+    double *df;              /* ntests */
     double df_resid, ss_total;
-    double *ss, *f;      /* ntests observed */
+    double *ss, *f; /* ntests observed */
     double ss_model;
 };
 
@@ -55,8 +55,7 @@ struct permanova {
 
 /* Columns cols[0..k) of x (n x ncol row-major), each centred (mean in long double, as R's
  * colMeans), into out (n x k row-major). */
-static void centred_columns(const double *x, size_t n, size_t ncol, const size_t *cols, size_t k,
-                            double *out)
+static void centred_columns(const double *x, size_t n, size_t ncol, const size_t *cols, size_t k, double *out)
 {
     for (size_t c = 0; c < k; c++) {
         long double sum = 0.0L;
@@ -93,8 +92,7 @@ static void scale(double *v, size_t n, double by)
  * basis is then Gram-Schmidt on the kept columns (no LAPACK call, so OpenBLAS's thread pool
  * is not woken to spin next to our threads). On success *q (n x rank, column-major,
  * malloc'd; NULL if rank 0) and kept[0..rank) = original column indices. */
-static int design_basis(const double *xc, size_t n, size_t k, double **q, size_t *rank,
-                        size_t *kept)
+static int design_basis(const double *xc, size_t n, size_t k, double **q, size_t *rank, size_t *kept)
 {
     *q = NULL;
     *rank = 0;
@@ -142,8 +140,7 @@ static void basis_extend(double *u, size_t n, size_t *nu, const double *q, size_
 
 /* proj (nu x nu) = W W' with W = U' q (nu x r, in w): the projector on span(q) in basis
  * coordinates. */
-static void projector(const double *u, size_t n, size_t nu, const double *q, size_t r, double *w,
-                      double *proj)
+static void projector(const double *u, size_t n, size_t nu, const double *q, size_t r, double *w, double *proj)
 {
     for (size_t a = 0; a < nu; a++)
         for (size_t c = 0; c < r; c++) {
@@ -184,8 +181,8 @@ static size_t batch_width(size_t u, size_t nb) { return (nb * u + NR - 1) / NR *
 
 /* z[r] += sum_{j0 <= j < j1} grow[r][j] * ut[j], for MR rows r, all w columns (w % NR == 0).
  * Register tile MR x NR; every z element is summed over j in increasing order. */
-static inline void rows_times_block(const double *const grow[MR], const double *ut, size_t w,
-                                    size_t j0, size_t j1, double *z)
+static inline void rows_times_block(const double *const grow[MR], const double *ut, size_t w, size_t j0, size_t j1,
+                                    double *z)
 {
     for (size_t c = 0; c < w; c += NR) {
         vd4 acc[MR][NV];
@@ -205,8 +202,8 @@ static inline void rows_times_block(const double *const grow[MR], const double *
 }
 
 /* One row: z += sum_{j0 <= j < j1} grow[j] * ut[j], then (if diag) + (grow[j1]/2) ut[j1]. */
-static inline void row_times_block(const double *grow, const double *ut, size_t w, size_t j0,
-                                   size_t j1, int diag, double *z)
+static inline void row_times_block(const double *grow, const double *ut, size_t w, size_t j0, size_t j1, int diag,
+                                   double *z)
 {
     for (size_t c = 0; c < w; c += 4) {
         vd4 acc = *(const vd4u *)(z + c);
@@ -252,8 +249,7 @@ typedef struct {
 
 static size_t work_doubles(const permanova_t *t)
 {
-    return 2 * t->n * batch_width(t->u, batch_perms(t->u)) + batch_perms(t->u) * t->u * t->u +
-           2 * t->ntests;
+    return 2 * t->n * batch_width(t->u, batch_perms(t->u)) + batch_perms(t->u) * t->u * t->u + 2 * t->ntests;
 }
 
 static void work_carve(const permanova_t *t, double *d, const int32_t *p, work_t *wk)
@@ -336,16 +332,17 @@ static void count_batch(const void *ctx, const int32_t *perm, size_t nb, double 
  * batch_perms(u) shared among threads by perm_count. */
 static int count_permutations(const permanova_t *t, const perm_source_t *src, int nthreads, uint64_t *exceed)
 {
-    perm_counter_t counter = {
-        .n = t->n, .batch = batch_perms(t->u), .ncount = t->ntests, .scratch = work_doubles(t),
-        .count = count_batch, .ctx = t
-    };
+    perm_counter_t counter = {.n = t->n,
+                              .batch = batch_perms(t->u),
+                              .ncount = t->ntests,
+                              .scratch = work_doubles(t),
+                              .count = count_batch,
+                              .ctx = t};
     return perm_count(&counter, src, nthreads, exceed);
 }
 
 /* SS (may be NULL), F and SS_model (may be NULL) of one permutation, through the batch code. */
-static int single_stats(const permanova_t *t, const int32_t *perm, double *ss, double *f,
-                        double *ss_model)
+static int single_stats(const permanova_t *t, const int32_t *perm, double *ss, double *f, double *ss_model)
 {
     double *d = malloc(work_doubles(t) * sizeof *d);
     if (!d) return GB_E_NOMEM;
@@ -375,8 +372,7 @@ int permanova_count_random(const permanova_t *t, uint64_t seed, uint64_t from, u
     return rc ? rc : count_permutations(t, &src, nthreads, exceed);
 }
 
-int permanova_count_explicit(const permanova_t *t, const int32_t *perm, size_t nperm, int nthreads,
-                             uint64_t *exceed)
+int permanova_count_explicit(const permanova_t *t, const int32_t *perm, size_t nperm, int nthreads, uint64_t *exceed)
 {
     perm_source_t src;
     int rc = perm_source_explicit(perm, nperm, t->n, &src);
@@ -429,8 +425,7 @@ static void term_columns(permanova_t *t, const int *assign, const size_t *kept)
 /* by margin: decompose every reduced design (all columns but term k's), extend the basis
  * with anything it does not span, then form the projectors. ucol has room for every
  * reduced basis column. */
-static int margin_models(permanova_t *t, const double *xc, size_t ncol, const int *assign,
-                         double *ucol, size_t *nu)
+static int margin_models(permanova_t *t, const double *xc, size_t ncol, const int *assign, double *ucol, size_t *nu)
 {
     size_t n = t->n, nterm = t->nterm;
     double **q = calloc(nterm, sizeof *q), *xr = malloc(n * ncol * sizeof *xr), *w = NULL;
@@ -455,8 +450,7 @@ static int margin_models(permanova_t *t, const double *xc, size_t ncol, const in
         w = malloc(*nu * ncol * sizeof *w);
         if (!t->proj || !w) rc = GB_E_NOMEM;
     }
-    for (size_t k = 0; k < nterm && !rc; k++)
-        projector(ucol, n, *nu, q[k], r[k], w, t->proj + k * *nu * *nu);
+    for (size_t k = 0; k < nterm && !rc; k++) projector(ucol, n, *nu, q[k], r[k], w, t->proj + k * *nu * *nu);
     for (size_t k = 0; q && k < nterm; k++) free(q[k]);
     free(q);
     free(xr);
@@ -479,8 +473,7 @@ static int observed_stats(permanova_t *t)
 
 /* Full-design basis into ucol (column-major, room for ncol * (nterm + 1) columns); xc = the
  * centred design. *xc_out and *ucol_out are the caller's to free, on failure too. */
-static int full_model(permanova_t *t, const double *x, size_t ncol, double **xc_out, double **ucol_out,
-                      size_t *kept)
+static int full_model(permanova_t *t, const double *x, size_t ncol, double **xc_out, double **ucol_out, size_t *kept)
 {
     size_t n = t->n, cap = ncol * (t->nterm + 1);
     size_t *cols = malloc(ncol * sizeof *cols);
@@ -500,8 +493,8 @@ static int full_model(permanova_t *t, const double *x, size_t ncol, double **xc_
     return rc;
 }
 
-int permanova_create(const double *g, size_t n, const double *x, size_t ncol, const int *assign,
-                     size_t nterm, permanova_by_t by, permanova_t **out)
+int permanova_create(const double *g, size_t n, const double *x, size_t ncol, const int *assign, size_t nterm,
+                     permanova_by_t by, permanova_t **out)
 {
     *out = NULL;
     int rc = check_design(n, ncol, assign, nterm);
@@ -543,10 +536,8 @@ done:
     free(kept);
     free(xc);
     free(ucol);
-    if (rc)
-        permanova_destroy(t);
-    else
-        *out = t;
+    if (rc) permanova_destroy(t);
+    else *out = t;
     return rc;
 }
 
@@ -569,12 +560,11 @@ void permanova_table(const permanova_t *t, const uint64_t *exceed, uint64_t nper
         }
     }
     double ss_resid = t->ss_total - t->ss_model;
-    rows[k] = (permanova_row_t){ t->df_resid, ss_resid, ss_resid / t->ss_total, NAN, NAN };
-    rows[k + 1] = (permanova_row_t){ (double)(t->n - 1), t->ss_total, t->ss_total / t->ss_total, NAN, NAN };
+    rows[k] = (permanova_row_t){t->df_resid, ss_resid, ss_resid / t->ss_total, NAN, NAN};
+    rows[k + 1] = (permanova_row_t){(double)(t->n - 1), t->ss_total, t->ss_total / t->ss_total, NAN, NAN};
 }
 
-int permanova_run(const permanova_t *t, uint64_t requested, uint64_t seed, int nthreads,
-                  permanova_row_t *rows)
+int permanova_run(const permanova_t *t, uint64_t requested, uint64_t seed, int nthreads, permanova_row_t *rows)
 {
     if (requested == 0) {
         permanova_table(t, NULL, 0, rows);

@@ -58,8 +58,8 @@ typedef struct permanova permanova_t; /* a prepared test: design QR, projections
  * design of every term. The observed SS and F are computed here. g is BORROWED: it must stay
  * valid and unchanged until permanova_destroy. *out is freed with permanova_destroy.
  * Errors: GB_E_USAGE (n < 3, ncol or nterm 0, bad assign, residual df < 1), GB_E_NOMEM. */
-int permanova_create(const double *g, size_t n, const double *x, size_t ncol, const int *assign,
-                     size_t nterm, permanova_by_t by, permanova_t **out) GB_MUST_CHECK;
+int permanova_create(const double *g, size_t n, const double *x, size_t ncol, const int *assign, size_t nterm,
+                     permanova_by_t by, permanova_t **out) GB_MUST_CHECK;
 void permanova_destroy(permanova_t *t); /* NULL is a no-op */
 
 /* Rows tested: nterm for PERMANOVA_BY_TERMS / PERMANOVA_BY_MARGIN, 1 for PERMANOVA_BY_MODEL. */

@@ -20,23 +20,22 @@ enum { INSERTION_SORT_MAX = 32 }; /* below this a histogram pass costs more than
 
 /* Views into the caller's scratch buffer (ranktest_scratch_bytes). */
 typedef struct {
-    uint64_t *key, *key_tmp;  /* sort keys and the radix ping-pong buffer */
-    uint32_t *idx, *idx_tmp;  /* compact position of each key */
-    double *rank_a, *rank_b;  /* ranks by compact position */
-    double *rank_c;           /* Spearman batch: ranks of y, kept across features */
-    double *group_sum;        /* Kruskal-Wallis: rank sum per group code */
-    double *group_count;      /* Kruskal-Wallis: complete cases per group code */
-    int32_t *grp;             /* group code by compact position */
-    uint32_t *list;           /* Spearman batch: samples where y is present */
-    uint32_t *hist;           /* RADIX_PASSES x RADIX_BUCKETS counts */
+    uint64_t *key, *key_tmp; /* sort keys and the radix ping-pong buffer */
+    uint32_t *idx, *idx_tmp; /* compact position of each key */
+    double *rank_a, *rank_b; /* ranks by compact position */
+    double *rank_c;          /* Spearman batch: ranks of y, kept across features */
+    double *group_sum;       /* Kruskal-Wallis: rank sum per group code */
+    double *group_count;     /* Kruskal-Wallis: complete cases per group code */
+    int32_t *grp;            /* group code by compact position */
+    uint32_t *list;          /* Spearman batch: samples where y is present */
+    uint32_t *hist;          /* RADIX_PASSES x RADIX_BUCKETS counts */
 } work_t;
 
 size_t ranktest_scratch_bytes(size_t n, size_t n_groups)
 {
     if (n == 0) n = 1;
-    return n * (2 * sizeof(uint64_t) + 3 * sizeof(double) + 4 * sizeof(uint32_t))
-         + n_groups * 2 * sizeof(double)
-         + (size_t)RADIX_PASSES * RADIX_BUCKETS * sizeof(uint32_t);
+    return n * (2 * sizeof(uint64_t) + 3 * sizeof(double) + 4 * sizeof(uint32_t)) + n_groups * 2 * sizeof(double) +
+           (size_t)RADIX_PASSES * RADIX_BUCKETS * sizeof(uint32_t);
 }
 
 /* Carve the scratch buffer; 8-byte arrays first so every array stays aligned. */
@@ -123,8 +122,12 @@ static void sort_keys(work_t *w, size_t m)
             w->key_tmp[pos] = w->key[i];
             w->idx_tmp[pos] = w->idx[i];
         }
-        uint64_t *tk = w->key; w->key = w->key_tmp; w->key_tmp = tk;
-        uint32_t *ti = w->idx; w->idx = w->idx_tmp; w->idx_tmp = ti;
+        uint64_t *tk = w->key;
+        w->key = w->key_tmp;
+        w->key_tmp = tk;
+        uint32_t *ti = w->idx;
+        w->idx = w->idx_tmp;
+        w->idx_tmp = ti;
     }
 }
 
@@ -163,9 +166,7 @@ static double ties_as_printed(const work_t *w, size_t m)
     double ties = 0.0;
     for (size_t s = 0, e; s < m; s = e) {
         for (e = s + 1; e < m; e++)
-            if (w->key[e] != w->key[e - 1]
-                && !print_alike(key_value(w->key[e - 1]), key_value(w->key[e])))
-                break;
+            if (w->key[e] != w->key[e - 1] && !print_alike(key_value(w->key[e - 1]), key_value(w->key[e]))) break;
         double t = (double)(e - s);
         ties += t * t * t - t;
     }
@@ -186,25 +187,17 @@ static void wilcoxon_finish(long double rank_sum_x, size_t nx, size_t ny, double
     }
     double w = (double)rank_sum_x - n_x * (n_x + 1) / 2;
     double z = w - n_x * n_y / 2;
-    double sigma = sqrt((n_x * n_y / 12) *
-                        ((n_x + n_y + 1) - ties / ((n_x + n_y) * (n_x + n_y - 1))));
+    double sigma = sqrt((n_x * n_y / 12) * ((n_x + n_y + 1) - ties / ((n_x + n_y) * (n_x + n_y - 1))));
     double correction; /* R: sign(z) * 0.5 two-sided, sign(0) = 0 */
-    if (alternative == RANKTEST_GREATER)
-        correction = 0.5;
-    else if (alternative == RANKTEST_LESS)
-        correction = -0.5;
-    else
-        correction = z > 0 ? 0.5 : z < 0 ? -0.5 : 0.0;
+    if (alternative == RANKTEST_GREATER) correction = 0.5;
+    else if (alternative == RANKTEST_LESS) correction = -0.5;
+    else correction = z > 0 ? 0.5 : z < 0 ? -0.5 : 0.0;
     z = (z - correction) / sigma;
     double p;
-    if (alternative == RANKTEST_LESS)
-        p = pnorm(z, 0.0, 1.0, 1, 0);
-    else if (alternative == RANKTEST_GREATER)
-        p = pnorm(z, 0.0, 1.0, 0, 0);
-    else if (isnan(z))
-        p = NAN;
-    else
-        p = 2 * fmin(pnorm(z, 0.0, 1.0, 1, 0), pnorm(z, 0.0, 1.0, 0, 0));
+    if (alternative == RANKTEST_LESS) p = pnorm(z, 0.0, 1.0, 1, 0);
+    else if (alternative == RANKTEST_GREATER) p = pnorm(z, 0.0, 1.0, 0, 0);
+    else if (isnan(z)) p = NAN;
+    else p = 2 * fmin(pnorm(z, 0.0, 1.0, 1, 0), pnorm(z, 0.0, 1.0, 0, 0));
     out->statistic = w;
     out->sigma = sigma;
     out->z = z;
@@ -212,8 +205,7 @@ static void wilcoxon_finish(long double rank_sum_x, size_t nx, size_t ny, double
 }
 
 static void wilcoxon_strided(const double *x, size_t stride, const int *group, size_t n,
-                             ranktest_alternative_t alternative, work_t *w,
-                             ranktest_wilcoxon_t *out)
+                             ranktest_alternative_t alternative, work_t *w, ranktest_wilcoxon_t *out)
 {
     size_t m = 0, nx = 0;
     for (size_t i = 0; i < n; i++) {
@@ -237,16 +229,13 @@ static int wilcoxon_args_ok(const double *x, const int *group, size_t n, void *s
                             ranktest_alternative_t alternative, const void *out)
 {
     if (!x || !group || !scratch || !out || n >= UINT32_MAX) return 0;
-    if (alternative != RANKTEST_TWO_SIDED && alternative != RANKTEST_LESS
-        && alternative != RANKTEST_GREATER)
-        return 0;
+    if (alternative != RANKTEST_TWO_SIDED && alternative != RANKTEST_LESS && alternative != RANKTEST_GREATER) return 0;
     for (size_t i = 0; i < n; i++)
         if (group[i] > 1) return 0;
     return 1;
 }
 
-int ranktest_wilcoxon(const double *x, const int *group, size_t n,
-                      ranktest_alternative_t alternative, void *scratch,
+int ranktest_wilcoxon(const double *x, const int *group, size_t n, ranktest_alternative_t alternative, void *scratch,
                       ranktest_wilcoxon_t *out)
 {
     if (!wilcoxon_args_ok(x, group, n, scratch, alternative, out)) return GB_E_USAGE;
@@ -255,9 +244,8 @@ int ranktest_wilcoxon(const double *x, const int *group, size_t n,
     return GB_OK;
 }
 
-int ranktest_wilcoxon_matrix(const double *x, size_t n_samples, size_t n_features, size_t ld,
-                             const int *group, ranktest_alternative_t alternative,
-                             void *scratch, ranktest_wilcoxon_t *out)
+int ranktest_wilcoxon_matrix(const double *x, size_t n_samples, size_t n_features, size_t ld, const int *group,
+                             ranktest_alternative_t alternative, void *scratch, ranktest_wilcoxon_t *out)
 {
     if (!wilcoxon_args_ok(x, group, n_samples, scratch, alternative, out)) return GB_E_USAGE;
     if (ld < n_features) return GB_E_USAGE;
@@ -270,8 +258,8 @@ int ranktest_wilcoxon_matrix(const double *x, size_t n_samples, size_t n_feature
 
 /* ---- Kruskal-Wallis ---- */
 
-static void kruskal_strided(const double *x, size_t stride, const int *group, size_t n,
-                            size_t n_groups, work_t *w, ranktest_kruskal_t *out)
+static void kruskal_strided(const double *x, size_t stride, const int *group, size_t n, size_t n_groups, work_t *w,
+                            ranktest_kruskal_t *out)
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -304,14 +292,12 @@ static void kruskal_strided(const double *x, size_t stride, const int *group, si
         return;
     }
     out->df = (double)(levels - 1);
-    double h = (12 * (double)s / (nn * (nn + 1)) - 3 * (nn + 1)) /
-               (1 - ties / (nn * nn * nn - nn));
+    double h = (12 * (double)s / (nn * (nn + 1)) - 3 * (nn + 1)) / (1 - ties / (nn * nn * nn - nn));
     out->statistic = h;
     out->p = pchisq(h, out->df, 0, 0);
 }
 
-static int kruskal_args_ok(const double *x, const int *group, size_t n, size_t n_groups,
-                           void *scratch, const void *out)
+static int kruskal_args_ok(const double *x, const int *group, size_t n, size_t n_groups, void *scratch, const void *out)
 {
     if (!x || !group || !scratch || !out || n >= UINT32_MAX || n_groups > INT32_MAX) return 0;
     for (size_t i = 0; i < n; i++)
@@ -319,8 +305,8 @@ static int kruskal_args_ok(const double *x, const int *group, size_t n, size_t n
     return 1;
 }
 
-int ranktest_kruskal(const double *x, const int *group, size_t n, size_t n_groups,
-                     void *scratch, ranktest_kruskal_t *out)
+int ranktest_kruskal(const double *x, const int *group, size_t n, size_t n_groups, void *scratch,
+                     ranktest_kruskal_t *out)
 {
     if (!kruskal_args_ok(x, group, n, n_groups, scratch, out)) return GB_E_USAGE;
     work_t w = work_carve(scratch, n, n_groups);
@@ -328,9 +314,8 @@ int ranktest_kruskal(const double *x, const int *group, size_t n, size_t n_group
     return GB_OK;
 }
 
-int ranktest_kruskal_matrix(const double *x, size_t n_samples, size_t n_features, size_t ld,
-                            const int *group, size_t n_groups, void *scratch,
-                            ranktest_kruskal_t *out)
+int ranktest_kruskal_matrix(const double *x, size_t n_samples, size_t n_features, size_t ld, const int *group,
+                            size_t n_groups, void *scratch, ranktest_kruskal_t *out)
 {
     if (!kruskal_args_ok(x, group, n_samples, n_groups, scratch, out)) return GB_E_USAGE;
     if (ld < n_features) return GB_E_USAGE;
@@ -378,8 +363,7 @@ static double r_cor(const double *a, const double *b, size_t m)
 }
 
 /* cor.test's spearman branch with exact = FALSE, continuity = FALSE. */
-static void spearman_finish(double rho, size_t m, ranktest_alternative_t alternative,
-                            ranktest_spearman_t *out)
+static void spearman_finish(double rho, size_t m, ranktest_alternative_t alternative, ranktest_spearman_t *out)
 {
     out->n = m;
     out->rho = rho;
@@ -395,10 +379,8 @@ static void spearman_finish(double rho, size_t m, ranktest_alternative_t alterna
     double t = r / sqrt((1 - r * r) / (nn - 2));
     /* pspearman(q, n, lower.tail = L) = pt(t, n - 2, lower.tail = !L) */
     double p;
-    if (alternative == RANKTEST_GREATER)
-        p = pt(t, nn - 2, 0, 0);
-    else if (alternative == RANKTEST_LESS)
-        p = pt(t, nn - 2, 1, 0);
+    if (alternative == RANKTEST_GREATER) p = pt(t, nn - 2, 0, 0);
+    else if (alternative == RANKTEST_LESS) p = pt(t, nn - 2, 1, 0);
     else {
         p = q > (n3 - nn) / 6 ? pt(t, nn - 2, 1, 0) : pt(t, nn - 2, 0, 0);
         p = isnan(p) ? p : fmin(2 * p, 1.0);
@@ -420,8 +402,7 @@ static void rank_compact(work_t *w, const double *v, size_t m, double *rank)
 }
 
 static void spearman_strided(const double *x, size_t stride, const double *y, size_t n,
-                             ranktest_alternative_t alternative, work_t *w,
-                             ranktest_spearman_t *out)
+                             ranktest_alternative_t alternative, work_t *w, ranktest_spearman_t *out)
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++) { /* complete.cases(x, y) */
@@ -441,12 +422,10 @@ static int spearman_args_ok(const double *x, const double *y, size_t n, void *sc
                             ranktest_alternative_t alternative, const void *out)
 {
     if (!x || !y || !scratch || !out || n >= UINT32_MAX) return 0;
-    return alternative == RANKTEST_TWO_SIDED || alternative == RANKTEST_LESS
-        || alternative == RANKTEST_GREATER;
+    return alternative == RANKTEST_TWO_SIDED || alternative == RANKTEST_LESS || alternative == RANKTEST_GREATER;
 }
 
-int ranktest_spearman(const double *x, const double *y, size_t n,
-                      ranktest_alternative_t alternative, void *scratch,
+int ranktest_spearman(const double *x, const double *y, size_t n, ranktest_alternative_t alternative, void *scratch,
                       ranktest_spearman_t *out)
 {
     if (!spearman_args_ok(x, y, n, scratch, alternative, out)) return GB_E_USAGE;
@@ -457,8 +436,7 @@ int ranktest_spearman(const double *x, const double *y, size_t n,
 
 /* Fast path of the batch: the feature is present wherever y is, so the complete cases are
  * w->list[0..m_y) and y's ranks (w->rank_c) are reused. Returns 0 if a NaN forbids it. */
-static int spearman_cached(const double *x, size_t stride, size_t m_y,
-                           ranktest_alternative_t alternative, work_t *w,
+static int spearman_cached(const double *x, size_t stride, size_t m_y, ranktest_alternative_t alternative, work_t *w,
                            ranktest_spearman_t *out)
 {
     for (size_t q = 0; q < m_y; q++) {
@@ -473,9 +451,8 @@ static int spearman_cached(const double *x, size_t stride, size_t m_y,
     return 1;
 }
 
-int ranktest_spearman_matrix(const double *x, size_t n_samples, size_t n_features, size_t ld,
-                             const double *y, ranktest_alternative_t alternative,
-                             void *scratch, ranktest_spearman_t *out)
+int ranktest_spearman_matrix(const double *x, size_t n_samples, size_t n_features, size_t ld, const double *y,
+                             ranktest_alternative_t alternative, void *scratch, ranktest_spearman_t *out)
 {
     if (!spearman_args_ok(x, y, n_samples, scratch, alternative, out)) return GB_E_USAGE;
     if (ld < n_features) return GB_E_USAGE;

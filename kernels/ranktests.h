@@ -80,8 +80,7 @@ int ranktest_average_ranks(const double *x, size_t n, void *scratch, double *ran
  * (R's x: the FIRST factor level in the formula interface), 1 for the second (R's y) and
  * negative for samples to leave out. NaN values are left out. Returns 0, or GB_E_USAGE
  * (a group code > 1, NULL pointer). */
-int ranktest_wilcoxon(const double *x, const int *group, size_t n,
-                      ranktest_alternative_t alternative, void *scratch,
+int ranktest_wilcoxon(const double *x, const int *group, size_t n, ranktest_alternative_t alternative, void *scratch,
                       ranktest_wilcoxon_t *out);
 
 /* Kruskal-Wallis test on x[0..n) with group[i] in [0, n_groups) (negative = missing).
@@ -89,27 +88,23 @@ int ranktest_wilcoxon(const double *x, const int *group, size_t n,
  * to reproduce R's summation order. The tie correction counts ties the way R's table(x) does:
  * values that print alike to 15 significant digits tie there even when ranked apart (e.g.
  * 0.1 + 0.2 and 0.3); this reproduces R exactly. Returns 0 or GB_E_USAGE. */
-int ranktest_kruskal(const double *x, const int *group, size_t n, size_t n_groups,
-                     void *scratch, ranktest_kruskal_t *out);
+int ranktest_kruskal(const double *x, const int *group, size_t n, size_t n_groups, void *scratch,
+                     ranktest_kruskal_t *out);
 
 /* Spearman correlation test of x[0..n) against y[0..n), complete cases (both non-NaN).
  * Returns 0 or GB_E_USAGE. */
-int ranktest_spearman(const double *x, const double *y, size_t n,
-                      ranktest_alternative_t alternative, void *scratch,
+int ranktest_spearman(const double *x, const double *y, size_t n, ranktest_alternative_t alternative, void *scratch,
                       ranktest_spearman_t *out);
 
 /* Batched variants: one test per feature column of x (n_samples x n_features, stride ld),
  * the grouping / y shared by all features; out has n_features entries. Serial; scratch as
  * above for n_samples. The Spearman variant ranks y once and reuses it for every feature
  * whose column has no NaN where y is present. Return 0 or GB_E_USAGE. */
-int ranktest_wilcoxon_matrix(const double *x, size_t n_samples, size_t n_features, size_t ld,
-                             const int *group, ranktest_alternative_t alternative,
-                             void *scratch, ranktest_wilcoxon_t *out);
-int ranktest_kruskal_matrix(const double *x, size_t n_samples, size_t n_features, size_t ld,
-                            const int *group, size_t n_groups, void *scratch,
-                            ranktest_kruskal_t *out);
-int ranktest_spearman_matrix(const double *x, size_t n_samples, size_t n_features, size_t ld,
-                             const double *y, ranktest_alternative_t alternative,
-                             void *scratch, ranktest_spearman_t *out);
+int ranktest_wilcoxon_matrix(const double *x, size_t n_samples, size_t n_features, size_t ld, const int *group,
+                             ranktest_alternative_t alternative, void *scratch, ranktest_wilcoxon_t *out);
+int ranktest_kruskal_matrix(const double *x, size_t n_samples, size_t n_features, size_t ld, const int *group,
+                            size_t n_groups, void *scratch, ranktest_kruskal_t *out);
+int ranktest_spearman_matrix(const double *x, size_t n_samples, size_t n_features, size_t ld, const double *y,
+                             ranktest_alternative_t alternative, void *scratch, ranktest_spearman_t *out);
 
 #endif

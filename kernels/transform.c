@@ -28,9 +28,8 @@ static double column_variance(const double *x, size_t n, size_t ld, size_t j)
     return (double)(ss / (long double)(n - 1));
 }
 
-size_t transform_filter(const double *counts, size_t n, size_t m, size_t ldc,
-                        double min_abundance, double min_prevalence, double min_variance,
-                        unsigned char *keep, size_t *nonzero)
+size_t transform_filter(const double *counts, size_t n, size_t m, size_t ldc, double min_abundance,
+                        double min_prevalence, double min_variance, unsigned char *keep, size_t *nonzero)
 {
     double needed = (double)n * min_prevalence;
     size_t kept = 0;
@@ -52,8 +51,7 @@ size_t transform_filter(const double *counts, size_t n, size_t m, size_t ldc,
     return kept;
 }
 
-void transform_select(const double *counts, size_t n, size_t m, size_t ldc,
-                      const unsigned char *keep, double *out)
+void transform_select(const double *counts, size_t n, size_t m, size_t ldc, const unsigned char *keep, double *out)
 {
     size_t k = 0;
     for (size_t j = 0; j < m; j++) k += keep[j] != 0;
@@ -122,8 +120,7 @@ int transform_clr(const double *x, size_t n, size_t m, double pseudocount, doubl
     return 0;
 }
 
-size_t transform_zscore(const double *v, size_t n, double *out, double *mean_out,
-                        double *sd_out)
+size_t transform_zscore(const double *v, size_t n, double *out, double *mean_out, double *sd_out)
 {
     long double sum = 0.0L;
     size_t count = 0;
@@ -148,8 +145,7 @@ size_t transform_zscore(const double *v, size_t n, double *out, double *mean_out
 
 /* ICU root primary order of printable ASCII, uppercase folded to lowercase (checked by sorting
  * every printable character in R 4.2.2). */
-static const char UCA_ASCII_ORDER[] =
-    " _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789abcdefghijklmnopqrstuvwxyz";
+static const char UCA_ASCII_ORDER[] = " _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789abcdefghijklmnopqrstuvwxyz";
 
 static int uca_primary(unsigned char c)
 {
@@ -194,9 +190,8 @@ static int compare_by_name(const void *a, const void *b, void *context)
     return (ia > ib) - (ia < ib); /* equal names: first occurrence first */
 }
 
-int transform_factor_levels(const char *const *values, size_t n, const char *reference,
-                            transform_collation_t collation, int *level_of,
-                            size_t *level_sample, size_t *nlevels, size_t *scratch)
+int transform_factor_levels(const char *const *values, size_t n, const char *reference, transform_collation_t collation,
+                            int *level_of, size_t *level_sample, size_t *nlevels, size_t *scratch)
 {
     size_t present = 0;
     for (size_t i = 0; i < n; i++) {
@@ -234,11 +229,9 @@ int transform_factor_levels(const char *const *values, size_t n, const char *ref
     return 0;
 }
 
-void transform_treatment_columns(const int *level_of, size_t n, size_t nlevels, double *X,
-                                 size_t ldx, size_t col)
+void transform_treatment_columns(const int *level_of, size_t n, size_t nlevels, double *X, size_t ldx, size_t col)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t l = 1; l < nlevels; l++)
-            X[i * ldx + col + l - 1] =
-                level_of[i] < 0 ? NAN : (level_of[i] == (int)l ? 1.0 : 0.0);
+            X[i * ldx + col + l - 1] = level_of[i] < 0 ? NAN : (level_of[i] == (int)l ? 1.0 : 0.0);
 }

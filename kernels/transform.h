@@ -20,9 +20,9 @@
 #include <stddef.h>
 
 /* MaAsLin2 defaults. */
-#define TRANSFORM_MIN_PREVALENCE 0.1
-#define TRANSFORM_MIN_ABUNDANCE 0.0
-#define TRANSFORM_MIN_VARIANCE 0.0
+#define TRANSFORM_MIN_PREVALENCE  0.1
+#define TRANSFORM_MIN_ABUNDANCE   0.0
+#define TRANSFORM_MIN_VARIANCE    0.0
 /* Pseudocount of the CLR transform (docs/STATS.md S1 step 7: ln(count + 0.5)). */
 #define TRANSFORM_CLR_PSEUDOCOUNT 0.5
 
@@ -37,14 +37,12 @@
  * (MaAsLin2's N.not.0). Requires n >= 2 (R's var() is NA for one sample: nothing is kept).
  * Counts are expected finite; a NaN makes the variance NaN and the column is dropped.
  * Returns the number of kept features. */
-size_t transform_filter(const double *counts, size_t n, size_t m, size_t ldc,
-                        double min_abundance, double min_prevalence, double min_variance,
-                        unsigned char *keep, size_t *nonzero);
+size_t transform_filter(const double *counts, size_t n, size_t m, size_t ldc, double min_abundance,
+                        double min_prevalence, double min_variance, unsigned char *keep, size_t *nonzero);
 
 /* Copy the kept columns (keep[j] != 0, in column order) of counts (n x m, stride ldc) into
  * out (n x k row-major dense, k = number of kept columns). out must not overlap counts. */
-void transform_select(const double *counts, size_t n, size_t m, size_t ldc,
-                      const unsigned char *keep, double *out);
+void transform_select(const double *counts, size_t n, size_t m, size_t ldc, const unsigned char *keep, double *out);
 
 /* Total-sum scaling, vegan decostand(method = "total"): rel[i][j] = x[i][j] / max(eps, S_i)
  * with S_i = sum_j x[i][j] (long double accumulation, NaN skipped as na.rm = TRUE) and
@@ -77,8 +75,7 @@ int transform_clr(const double *x, size_t n, size_t m, double pseudocount, doubl
  * out may equal v. mean_out and sd_out may be NULL. A constant column has sd 0 and gives NaN
  * (0/0) as R does: the caller should reject it (sd_out == 0).
  * Returns the number of non-NaN values used. */
-size_t transform_zscore(const double *v, size_t n, double *out, double *mean_out,
-                        double *sd_out);
+size_t transform_zscore(const double *v, size_t n, double *out, double *mean_out, double *sd_out);
 
 /* How level names are ordered. R's factor() sorts levels with sort(), i.e. the session's
  * collation. R 4.2.2 on Debian is built with ICU and uses it in every locale except C/POSIX,
@@ -106,15 +103,13 @@ int transform_collate(const char *a, const char *b, transform_collation_t collat
  * scratch: n size_t entries, overwritten.
  * Returns 0, -1 if reference is given but not among the values (outputs undefined).
  * Fewer than 2 levels is not an error here; the caller decides (MaAsLin2 stops). */
-int transform_factor_levels(const char *const *values, size_t n, const char *reference,
-                            transform_collation_t collation, int *level_of,
-                            size_t *level_sample, size_t *nlevels, size_t *scratch);
+int transform_factor_levels(const char *const *values, size_t n, const char *reference, transform_collation_t collation,
+                            int *level_of, size_t *level_sample, size_t *nlevels, size_t *scratch);
 
 /* Treatment contrasts (R's contr.treatment, model.matrix column order): for levels
  * l = 1 .. nlevels-1, column col + l - 1 of X gets 1.0 where level_of[i] == l, else 0.0; the
  * reference level 0 has no column. Rows with level_of[i] < 0 (NA) get NaN in those columns.
  * X is n x ldx row-major; columns col .. col + nlevels - 2 are written, nothing else. */
-void transform_treatment_columns(const int *level_of, size_t n, size_t nlevels, double *X,
-                                 size_t ldx, size_t col);
+void transform_treatment_columns(const int *level_of, size_t n, size_t nlevels, double *X, size_t ldx, size_t col);
 
 #endif

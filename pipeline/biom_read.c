@@ -5,7 +5,7 @@
  * optional taxonomy and QC. Every dataset is checked for its class and length before it is
  * read, so a damaged or foreign file gives one clear message instead of an HDF5 stack. */
 #include "biom_read.h"
-#include "cohort_h5.h"   /* h5zstd_register */
+#include "cohort_h5.h" /* h5zstd_register */
 #include "log.h"
 #include "strbuf.h"
 #include <errno.h>
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_ENTRIES ((hsize_t)1 << 20)   /* sparse entries per read: 16 MB of buffers */
+#define BLOCK_ENTRIES ((hsize_t)1 << 20) /* sparse entries per read: 16 MB of buffers */
 
 /* Everything one read needs; path names the file in messages. */
 typedef struct {
@@ -75,8 +75,7 @@ static int open_vector(const reader_t *r, const char *name, int want_class, hid_
     if (type >= 0) H5Tclose(type);
     int class_ok = want_class < 0 ? (cls == H5T_INTEGER || cls == H5T_FLOAT) : (int)cls == want_class;
     if (rank != 1 || !class_ok) {
-        gb_error("%s: %s is not a 1-D %s dataset", r->path, name,
-                 want_class == H5T_INTEGER ? "integer" : "numeric");
+        gb_error("%s: %s is not a 1-D %s dataset", r->path, name, want_class == H5T_INTEGER ? "integer" : "numeric");
         H5Dclose(*dset);
         *dset = -1;
         return GB_E_FORMAT;
@@ -86,15 +85,14 @@ static int open_vector(const reader_t *r, const char *name, int want_class, hid_
 }
 
 /* Elements [offset, offset + count) of a 1-D dataset, converted to mem_type. */
-static int read_range(const reader_t *r, hid_t dset, const char *name, hid_t mem_type, hsize_t offset,
-                      hsize_t count, void *buf)
+static int read_range(const reader_t *r, hid_t dset, const char *name, hid_t mem_type, hsize_t offset, hsize_t count,
+                      void *buf)
 {
     if (count == 0) return GB_OK;
     hid_t fspace = H5Dget_space(dset);
     hid_t mspace = H5Screate_simple(1, &count, NULL);
     herr_t ok = -1;
-    if (fspace >= 0 && mspace >= 0 &&
-        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &offset, NULL, &count, NULL) >= 0)
+    if (fspace >= 0 && mspace >= 0 && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &offset, NULL, &count, NULL) >= 0)
         ok = H5Dread(dset, mem_type, mspace, fspace, H5P_DEFAULT, buf);
     if (fspace >= 0) H5Sclose(fspace);
     if (mspace >= 0) H5Sclose(mspace);
@@ -114,8 +112,8 @@ static int root_pair(const reader_t *r, const char *name, int64_t v[2])
     hid_t attr = H5Aopen(r->file, name, H5P_DEFAULT);
     hid_t space = attr >= 0 ? H5Aget_space(attr) : -1;
     hid_t type = attr >= 0 ? H5Aget_type(attr) : -1;
-    int ok = space >= 0 && type >= 0 && H5Sget_simple_extent_npoints(space) == 2 &&
-             H5Tget_class(type) == H5T_INTEGER && H5Aread(attr, H5T_NATIVE_INT64, v) >= 0;
+    int ok = space >= 0 && type >= 0 && H5Sget_simple_extent_npoints(space) == 2 && H5Tget_class(type) == H5T_INTEGER &&
+             H5Aread(attr, H5T_NATIVE_INT64, v) >= 0;
     if (type >= 0) H5Tclose(type);
     if (space >= 0) H5Sclose(space);
     if (attr >= 0) H5Aclose(attr);
@@ -135,7 +133,7 @@ static char *root_string(const reader_t *r, const char *name)
     hid_t space = attr >= 0 ? H5Aget_space(attr) : -1;
     if (type >= 0 && H5Tget_class(type) == H5T_STRING && H5Sget_simple_extent_npoints(space) == 1) {
         hid_t mem = H5Tcopy(H5T_C_S1);
-        H5Tset_cset(mem, H5Tget_cset(type));   /* HDF5 converts no string between character sets */
+        H5Tset_cset(mem, H5Tget_cset(type)); /* HDF5 converts no string between character sets */
         if (H5Tis_variable_str(type) > 0) {
             char *v = NULL;
             if (H5Tset_size(mem, H5T_VARIABLE) >= 0 && H5Aread(attr, mem, &v) >= 0 && v) {
@@ -209,7 +207,7 @@ static int read_strings(const reader_t *r, const char *name, hsize_t dims[2], in
     if (*rank == 1) dims[1] = 1;
     size_t n = (size_t)(dims[0] * dims[1]);
     ftype = H5Dget_type(dset);
-    if (n == 0) {   /* biom-format writes an empty id list as float64[0] */
+    if (n == 0) { /* biom-format writes an empty id list as float64[0] */
         rc = copy_strings(raw, 0, out, blob);
         goto done;
     }
@@ -226,7 +224,7 @@ static int read_strings(const reader_t *r, const char *name, hsize_t dims[2], in
         goto done;
     }
     int variable = H5Tis_variable_str(ftype) > 0;
-    size_t width = variable ? 0 : H5Tget_size(ftype) + 1;   /* + NUL: a full-width field has none */
+    size_t width = variable ? 0 : H5Tget_size(ftype) + 1; /* + NUL: a full-width field has none */
     if (!variable && !(fixed = calloc(n ? n * width : 1, 1))) {
         rc = GB_E_NOMEM;
         goto done;
@@ -240,7 +238,7 @@ static int read_strings(const reader_t *r, const char *name, hsize_t dims[2], in
     if (!variable)
         for (size_t i = 0; i < n; i++) raw[i] = fixed + i * width;
     rc = copy_strings(raw, n, out, blob);
-    if (variable && n > 0) H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw);   /* HDF5 allocated them */
+    if (variable && n > 0) H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw); /* HDF5 allocated them */
 done:
     if (rc == GB_E_NOMEM) gb_error("%s: out of memory reading %s", r->path, name);
     free(raw);
@@ -284,9 +282,9 @@ static int not_hdf5(const char *path)
     if (f) fclose(f);
     if (c == '{')
         gb_error("%s is a JSON (BIOM 1.0) file, not BIOM 2.1 HDF5; convert it with "
-                 "`biom convert -i IN -o OUT.biom --to-hdf5`", path);
-    else
-        gb_error("%s is not an HDF5 file (BIOM 2.1 expected)", path);
+                 "`biom convert -i IN -o OUT.biom --to-hdf5`",
+                 path);
+    else gb_error("%s is not an HDF5 file (BIOM 2.1 expected)", path);
     return GB_E_FORMAT;
 }
 
@@ -314,8 +312,7 @@ static int open_biom(const char *path, reader_t *r)
         return GB_E_FORMAT;
     }
     if (version[0] != 2 || version[1] != 1) {
-        gb_error("%s is BIOM format-version %" PRId64 ".%" PRId64 ", only 2.1 is read", path, version[0],
-                 version[1]);
+        gb_error("%s is BIOM format-version %" PRId64 ".%" PRId64 ", only 2.1 is read", path, version[0], version[1]);
         return GB_E_FORMAT;
     }
     return GB_OK;
@@ -325,14 +322,15 @@ static int open_biom(const char *path, reader_t *r)
 static int read_labels(const reader_t *r, biom_table_t *t)
 {
     int rc = read_ids(r, "/sample/ids", "sample", &t->sample_ids, &t->sample_blob, &t->nsamples);
-    if (rc == GB_OK) rc = read_ids(r, "/observation/ids", "observation", &t->feature_ids, &t->feature_blob, &t->nfeatures);
+    if (rc == GB_OK)
+        rc = read_ids(r, "/observation/ids", "observation", &t->feature_ids, &t->feature_blob, &t->nfeatures);
     if (rc != GB_OK) return rc;
     int64_t shape[2];
     int got = root_pair(r, "shape", shape);
     if (got < 0) return got;
     if (got == 1 && (shape[0] != (int64_t)t->nfeatures || shape[1] != (int64_t)t->nsamples)) {
-        gb_error("%s: shape attribute says %" PRId64 " observations x %" PRId64
-                 " samples, but the ids are %zu x %zu", r->path, shape[0], shape[1], t->nfeatures, t->nsamples);
+        gb_error("%s: shape attribute says %" PRId64 " observations x %" PRId64 " samples, but the ids are %zu x %zu",
+                 r->path, shape[0], shape[1], t->nfeatures, t->nsamples);
         return GB_E_FORMAT;
     }
     return GB_OK;
@@ -342,10 +340,10 @@ static int read_labels(const reader_t *r, biom_table_t *t)
 
 /* One compressed sparse view: major = pointer dimension (samples for CSC). */
 typedef struct {
-    const char *group;          /* "/sample/matrix" or "/observation/matrix" */
-    int by_sample;              /* 1: CSC (majors are samples) */
+    const char *group; /* "/sample/matrix" or "/observation/matrix" */
+    int by_sample;     /* 1: CSC (majors are samples) */
     size_t nmajor, nminor;
-    int64_t *indptr;            /* [nmajor + 1] */
+    int64_t *indptr; /* [nmajor + 1] */
     hid_t data, indices;
     hsize_t nnz;
 } view_t;
@@ -367,8 +365,8 @@ static int check_indptr(const reader_t *r, const view_t *v, hsize_t n_data, hsiz
     }
     int64_t last = v->indptr[v->nmajor];
     if ((hsize_t)last != n_data || (hsize_t)last != n_indices) {
-        gb_error("%s: %s ends at %" PRId64 " but %s/data has %llu and %s/indices %llu entries", r->path, name,
-                 last, v->group, (unsigned long long)n_data, v->group, (unsigned long long)n_indices);
+        gb_error("%s: %s ends at %" PRId64 " but %s/data has %llu and %s/indices %llu entries", r->path, name, last,
+                 v->group, (unsigned long long)n_data, v->group, (unsigned long long)n_indices);
         return GB_E_FORMAT;
     }
     return GB_OK;
@@ -414,10 +412,10 @@ static int scatter_block(const reader_t *r, const view_t *v, hsize_t first, size
 {
     for (size_t k = 0; k < n; k++) {
         hsize_t e = first + k;
-        while ((hsize_t)v->indptr[*major + 1] <= e) (*major)++;   /* skips empty runs */
+        while ((hsize_t)v->indptr[*major + 1] <= e) (*major)++; /* skips empty runs */
         if (idx[k] < 0 || (uint64_t)idx[k] >= v->nminor) {
-            gb_error("%s: %s/indices[%llu] = %" PRId64 " is outside [0, %zu)", r->path, v->group,
-                     (unsigned long long)e, idx[k], v->nminor);
+            gb_error("%s: %s/indices[%llu] = %" PRId64 " is outside [0, %zu)", r->path, v->group, (unsigned long long)e,
+                     idx[k], v->nminor);
             return GB_E_FORMAT;
         }
         if (!isfinite(val[k]) || val[k] < 0) {
@@ -467,7 +465,8 @@ static int read_matrix(const reader_t *r, biom_table_t *t)
     size_t cells = t->nsamples * t->nfeatures;
     if (t->nfeatures != 0 && cells / t->nfeatures != t->nsamples) cells = SIZE_MAX;
     int rc = open_view(r, &v);
-    if (rc == GB_OK && (cells > SIZE_MAX / sizeof(double) || !(t->counts = calloc(cells ? cells : 1, sizeof(double))))) {
+    if (rc == GB_OK &&
+        (cells > SIZE_MAX / sizeof(double) || !(t->counts = calloc(cells ? cells : 1, sizeof(double))))) {
         gb_error("%s: out of memory for the dense %zu x %zu matrix (%.1f MB)", r->path, t->nsamples, t->nfeatures,
                  (double)t->nsamples * (double)t->nfeatures * 8 / 1e6);
         rc = GB_E_NOMEM;
@@ -584,7 +583,7 @@ int biom_read(const char *path, biom_table_t *out)
     H5E_auto2_t old_print;
     void *old_data;
     H5Eget_auto2(H5E_DEFAULT, &old_print, &old_data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);   /* our messages say it in one line */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* our messages say it in one line */
     reader_t r = {path, -1};
     int rc = h5zstd_register();
     if (rc == GB_OK) rc = open_biom(path, &r);
@@ -597,8 +596,9 @@ int biom_read(const char *path, biom_table_t *out)
     if (r.file >= 0) H5Fclose(r.file);
     H5Eset_auto2(H5E_DEFAULT, old_print, old_data);
     if (rc != GB_OK) biom_table_free(out);
-    else gb_debug("%s: %zu samples x %zu observations, lineages %zu wide%s", path, out->nsamples, out->nfeatures,
-                  out->lineage_width, out->has_qc ? ", gutbrain QC" : "");
+    else
+        gb_debug("%s: %zu samples x %zu observations, lineages %zu wide%s", path, out->nsamples, out->nfeatures,
+                 out->lineage_width, out->has_qc ? ", gutbrain QC" : "");
     return rc;
 }
 
@@ -629,7 +629,7 @@ static int cmp_str_ptr(const void *a, const void *b)
 int biom_duplicate_id(const char *const *ids, size_t n, const char **dup)
 {
     *dup = NULL;
-    const char **sorted = malloc((n ? n : 1) * sizeof *sorted);   /* a sorted copy shows them */
+    const char **sorted = malloc((n ? n : 1) * sizeof *sorted); /* a sorted copy shows them */
     if (!sorted) return GB_E_NOMEM;
     memcpy(sorted, ids, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, cmp_str_ptr);

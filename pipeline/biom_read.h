@@ -28,11 +28,11 @@
 #include "gb_status.h"
 
 typedef struct {
-    char *path;             /* the file read (for messages) */
-    char *generated_by;     /* root attribute "generated-by", "" when absent */
+    char *path;         /* the file read (for messages) */
+    char *generated_by; /* root attribute "generated-by", "" when absent */
     size_t nsamples, nfeatures;
-    char **sample_ids;      /* [nsamples], file order */
-    char **feature_ids;     /* [nfeatures] observation ids, file order */
+    char **sample_ids;  /* [nsamples], file order */
+    char **feature_ids; /* [nfeatures] observation ids, file order */
     /* Dense counts, row-major samples x features: counts[s * nfeatures + f]. Finite and >= 0
      * (relative abundances are fine); entries listed twice in the sparse data are summed. */
     double *counts;

@@ -18,16 +18,16 @@
 
 #define BATCH_FRAGS 16384
 #define CHUNK_FRAGS 256
-#define NCHUNKS (BATCH_FRAGS / CHUNK_FRAGS)
+#define NCHUNKS     (BATCH_FRAGS / CHUNK_FRAGS)
 
 /* ---- batches ---- */
 
 typedef struct {
-    size_t name, name_len, s1, len1, s2, len2;   /* offsets into text */
-    size_t h1, h1_len, h2, h2_len, q1, q2;       /* full headers and qualities (kept for --*classified-out) */
+    size_t name, name_len, s1, len1, s2, len2; /* offsets into text */
+    size_t h1, h1_len, h2, h2_len, q1, q2;     /* full headers and qualities (kept for --*classified-out) */
 } frag_t;
 
-enum { SEQ_C1, SEQ_C2, SEQ_U1, SEQ_U2, NSEQOUT };   /* --classified-out / --unclassified-out streams */
+enum { SEQ_C1, SEQ_C2, SEQ_U1, SEQ_U2, NSEQOUT }; /* --classified-out / --unclassified-out streams */
 
 typedef struct {
     char *data;
@@ -38,15 +38,12 @@ typedef struct {
     buf_t text;
     frag_t *frags;
     size_t n;
-    buf_t out[NCHUNKS];       /* per-read output of each chunk */
+    buf_t out[NCHUNKS]; /* per-read output of each chunk */
     buf_t seqout[NCHUNKS][NSEQOUT];
 } batch_t;
 
 /* Buffers keep their memory from batch to batch, so they stop growing after the first. */
-static int buf_reserve(buf_t *b, size_t more)
-{
-    return GB_GROW(b->data, b->cap, b->len + more);
-}
+static int buf_reserve(buf_t *b, size_t more) { return GB_GROW(b->data, b->cap, b->len + more); }
 
 static size_t buf_put(buf_t *b, const char *s, size_t n)
 {
@@ -59,9 +56,9 @@ static size_t buf_put(buf_t *b, const char *s, size_t n)
 typedef struct {
     fastx_reader_t *r1, *r2;
     fastx_record_t rec1, rec2;
-    int paired;               /* fragments are pairs (two files or interleaved) */
-    int keep_records;         /* keep headers and qualities for sequence outputs */
-    int min_quality;          /* mask bases below this quality as 'x' */
+    int paired;       /* fragments are pairs (two files or interleaved) */
+    int keep_records; /* keep headers and qualities for sequence outputs */
+    int min_quality;  /* mask bases below this quality as 'x' */
     uint64_t fragments, bases;
 } input_t;
 
@@ -140,8 +137,8 @@ typedef struct {
     uint64_t *items;
     uint32_t *rec;
     classify_scratch_t cl;
-    size_t cap;               /* items per mate that fit */
-    uint64_t *calls;          /* fragments per internal taxon */
+    size_t cap;      /* items per mate that fit */
+    uint64_t *calls; /* fragments per internal taxon */
     uint64_t classified;
 } worker_t;
 
@@ -165,7 +162,7 @@ typedef struct {
     const gb_db_t *db;
     const classify_job_t *o;
     classify_params_t params;
-    char (*ext_text)[12];     /* external taxid of each internal id, as text */
+    char (*ext_text)[12]; /* external taxid of each internal id, as text */
     uint8_t *ext_len;
 } ctx_t;
 
@@ -173,7 +170,8 @@ static char *put_u64(char *p, uint64_t v)
 {
     char tmp[24];
     int n = 0;
-    do tmp[n++] = (char)('0' + v % 10); while (v /= 10);
+    do tmp[n++] = (char)('0' + v % 10);
+    while (v /= 10);
     while (n) *p++ = tmp[--n];
     return p;
 }
@@ -197,7 +195,7 @@ static char *put_hitlist(const ctx_t *c, char *p, const uint32_t *rec, size_t n)
             else p = (char *)memcpy(p, c->ext_text[rec[i]], c->ext_len[rec[i]]) + c->ext_len[rec[i]];
             *p++ = ':';
             p = put_u64(p, j - i);
-            if (rec[i] == CLASSIFY_AMBIG) {   /* kraken2 always follows an A token with a space */
+            if (rec[i] == CLASSIFY_AMBIG) { /* kraken2 always follows an A token with a space */
                 *p++ = ' ';
                 need_space = 0;
             }
@@ -207,8 +205,8 @@ static char *put_hitlist(const ctx_t *c, char *p, const uint32_t *rec, size_t n)
     return p;
 }
 
-static int format_read(const ctx_t *c, buf_t *out, const char *name, size_t name_len, uint32_t call,
-                       const frag_t *f, const uint32_t *rec, size_t nrec)
+static int format_read(const ctx_t *c, buf_t *out, const char *name, size_t name_len, uint32_t call, const frag_t *f,
+                       const uint32_t *rec, size_t nrec)
 {
     const taxo_t *t = &c->db->taxo;
     const char *tname = call ? taxo_name(t, call) : "unclassified";
@@ -356,21 +354,21 @@ static int classify_stream(const ctx_t *c, input_t *in, worker_t *workers, int n
             break;
         }
         size_t nchunks = (b[cur].n + CHUNK_FRAGS - 1) / CHUNK_FRAGS;
-        #pragma omp parallel num_threads(nthreads) default(none) \
-            shared(c, in, workers, out, b, prv, cur, nxt, nchunks, rc_io, rc_work)
+#pragma omp parallel num_threads(nthreads) default(none) \
+    shared(c, in, workers, out, b, prv, cur, nxt, nchunks, rc_io, rc_work)
         {
-            #pragma omp single nowait
+#pragma omp single nowait
             {
                 rc_io = write_batch(out, &b[prv]);
                 b[prv].n = 0;
                 if (!rc_io) rc_io = read_batch(in, &b[nxt]);
             }
             worker_t *w = &workers[omp_get_thread_num()];
-            #pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1)
             for (size_t k = 0; k < nchunks; k++) {
                 int r = classify_chunk(c, w, &b[cur], k);
                 if (r) {
-                    #pragma omp atomic write
+#pragma omp atomic write
                     rc_work = r;
                 }
             }
@@ -400,7 +398,8 @@ static int make_taxid_text(ctx_t *c)
     c->ext_text = malloc(n * sizeof *c->ext_text);
     c->ext_len = malloc(n);
     if (!c->ext_text || !c->ext_len) return GB_E_NOMEM;
-    for (uint32_t i = 0; i < n; i++) c->ext_len[i] = (uint8_t)(put_u64(c->ext_text[i], c->db->taxo.external[i]) - c->ext_text[i]);
+    for (uint32_t i = 0; i < n; i++)
+        c->ext_len[i] = (uint8_t)(put_u64(c->ext_text[i], c->db->taxo.external[i]) - c->ext_text[i]);
     return 0;
 }
 
@@ -438,7 +437,7 @@ static int outputs_open(const classify_job_t *o, outputs_t *out)
 {
     int pairs = o->paired || o->interleaved, rc = 0;
     if (o->output && !(out->reads = outfile_open(o->output))) return GB_E_IO;
-    const char *names[2] = { o->classified_out, o->unclassified_out };
+    const char *names[2] = {o->classified_out, o->unclassified_out};
     for (int i = 0; i < 2 && !rc; i++) {
         if (!names[i]) continue;
         rc = open_seq_output(names[i], 1, pairs, &out->seq[2 * i]);
@@ -472,9 +471,9 @@ int classify_sample(const classify_job_t *job, classify_result_t *res)
 {
     const gb_db_t *db = job->db;
     int nthreads = job->threads > 0 ? job->threads : 1;
-    ctx_t c = { .db = db, .o = job, .params = job->params };
-    input_t in = { 0 };
-    outputs_t out = { 0 };
+    ctx_t c = {.db = db, .o = job, .params = job->params};
+    input_t in = {0};
+    outputs_t out = {0};
     worker_t *w = calloc((size_t)nthreads, sizeof *w);
     int rc = 0;
     memset(res, 0, sizeof *res);

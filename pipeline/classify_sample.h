@@ -10,21 +10,21 @@
 
 typedef struct {
     const gb_db_t *db;
-    classify_params_t params;          /* confidence, minimum hit groups */
-    const char *inputs[2];       /* R1 and, with paired, R2 */
+    classify_params_t params; /* confidence, minimum hit groups */
+    const char *inputs[2];    /* R1 and, with paired, R2 */
     int paired, interleaved;
-    int min_base_quality;        /* FASTQ bases below it count as ambiguous; 0 = off */
-    int use_names;               /* per-read output: "name (taxid N)" */
-    const char *output;          /* per-read output ('-' = stdout, .zst compresses) or NULL */
-    const char *classified_out, *unclassified_out;   /* '#' -> _1/_2 for pairs; or NULL */
+    int min_base_quality;                          /* FASTQ bases below it count as ambiguous; 0 = off */
+    int use_names;                                 /* per-read output: "name (taxid N)" */
+    const char *output;                            /* per-read output ('-' = stdout, .zst compresses) or NULL */
+    const char *classified_out, *unclassified_out; /* '#' -> _1/_2 for pairs; or NULL */
     int threads;
-    progress_t *progress;        /* NULL: a progress of its own */
+    progress_t *progress; /* NULL: a progress of its own */
 } classify_job_t;
 
 typedef struct {
-    uint64_t *calls;             /* db->taxo.n entries: fragments called each internal id; [0] = unclassified */
+    uint64_t *calls; /* db->taxo.n entries: fragments called each internal id; [0] = unclassified */
     uint64_t fragments, bases, classified;
-    double seconds;              /* reading + classifying + writing */
+    double seconds; /* reading + classifying + writing */
 } classify_result_t;
 
 /* Run the job. Outputs are written to temporary names and renamed only on success; on any

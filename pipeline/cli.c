@@ -16,8 +16,8 @@ void cli_print_help(FILE *f, const char *usage, const cli_option_t *opts, int n)
     for (int i = 0; i < n; i++) {
         char left[64];
         if (opts[i].short_name)
-            snprintf(left, sizeof left, "-%c, --%s%s%s", opts[i].short_name, opts[i].name,
-                     opts[i].metavar ? " " : "", opts[i].metavar ? opts[i].metavar : "");
+            snprintf(left, sizeof left, "-%c, --%s%s%s", opts[i].short_name, opts[i].name, opts[i].metavar ? " " : "",
+                     opts[i].metavar ? opts[i].metavar : "");
         else
             snprintf(left, sizeof left, "    --%s%s%s", opts[i].name, opts[i].metavar ? " " : "",
                      opts[i].metavar ? opts[i].metavar : "");
@@ -26,12 +26,12 @@ void cli_print_help(FILE *f, const char *usage, const cli_option_t *opts, int n)
 }
 
 int cli_parse(int argc, char **argv, const cli_option_t *opts, int n,
-              int (*on_opt)(void *ctx, int index, const char *value), void *ctx,
-              char ***pos, int *npos, const char *usage)
+              int (*on_opt)(void *ctx, int index, const char *value), void *ctx, char ***pos, int *npos,
+              const char *usage)
 {
     struct option *lo = calloc((size_t)n + 1, sizeof *lo);
     char shorts[256] = "";
-    size_t ns = 0;   /* GNU order: options may follow the inputs, as kraken2 allows */
+    size_t ns = 0; /* GNU order: options may follow the inputs, as kraken2 allows */
     if (!lo) return GB_E_NOMEM;
     for (int i = 0; i < n; i++) {
         lo[i].name = opts[i].name;
@@ -79,10 +79,7 @@ done:
     return rc;
 }
 
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
+static int is_blank(char c) { return c == ' ' || c == '\t'; }
 
 /* Split one config line in place: *key and *value NUL-terminated and trimmed, *key NULL for
  * a line to skip (blank, comment, [section]). GB_E_USAGE for a line without '='. */
@@ -118,7 +115,7 @@ int cli_read_config(const char *path, const cli_option_t *opts, int n,
     size_t len;
     *text = NULL;
     int rc = fileio_read_all(path, "config", 0, text, &len);
-    if (rc != GB_OK) return rc == GB_E_NOMEM ? rc : GB_E_USAGE;   /* exit 1, as a bad option */
+    if (rc != GB_OK) return rc == GB_E_NOMEM ? rc : GB_E_USAGE; /* exit 1, as a bad option */
     char *pos = *text, *end = *text + len;
     for (int line_no = 1; rc == GB_OK && pos < end; line_no++) {
         char *line = pos, *nl = memchr(pos, '\n', (size_t)(end - pos)), *key, *value;

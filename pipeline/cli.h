@@ -6,9 +6,9 @@
 #include "gb_status.h"
 
 typedef struct {
-    const char *name;     /* long name without "--" */
-    char short_name;      /* 0 when none */
-    const char *metavar;  /* NULL for a flag */
+    const char *name;    /* long name without "--" */
+    char short_name;     /* 0 when none */
+    const char *metavar; /* NULL for a flag */
     const char *help;
 } cli_option_t;
 
@@ -18,8 +18,8 @@ typedef struct {
  * the version; both return 1;
  * an unknown option or a missing value logs one line and returns GB_E_USAGE. */
 int cli_parse(int argc, char **argv, const cli_option_t *opts, int n,
-              int (*on_opt)(void *ctx, int index, const char *value), void *ctx,
-              char ***pos, int *npos, const char *usage);
+              int (*on_opt)(void *ctx, int index, const char *value), void *ctx, char ***pos, int *npos,
+              const char *usage);
 
 void cli_print_help(FILE *f, const char *usage, const cli_option_t *opts, int n);
 
@@ -33,8 +33,7 @@ void cli_print_help(FILE *f, const char *usage, const cli_option_t *opts, int n)
  * The values point into *text, the file's contents, which the caller frees once the options
  * set from them are no longer used (*text is set on every return, NULL when nothing was read). */
 int cli_read_config(const char *path, const cli_option_t *opts, int n,
-                    int (*on_opt)(void *ctx, int index, const char *value), void *ctx,
-                    char **text) GB_MUST_CHECK;
+                    int (*on_opt)(void *ctx, int index, const char *value), void *ctx, char **text) GB_MUST_CHECK;
 
 /* The FILE of "--config FILE" or "--config=FILE" in argv[1..], NULL when absent: the config
  * is applied before cli_parse, so options on the command line override it. */

@@ -8,6 +8,6 @@
 int cmd_build(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_run(int argc, char **argv);
-int cmd_stats(int argc, char **argv);   /* MPI: initialises and finalises MPI itself */
+int cmd_stats(int argc, char **argv); /* MPI: initialises and finalises MPI itself */
 
 #endif

@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SHARD_BITS 12
-#define NSHARDS (1u << SHARD_BITS)
-#define BATCH_BASES (16u << 20)   /* bases read per batch */
-#define CHUNK_BASES (256u << 10)  /* bases scanned per task */
+#define SHARD_BITS  12
+#define NSHARDS     (1u << SHARD_BITS)
+#define BATCH_BASES (16u << 20)  /* bases read per batch */
+#define CHUNK_BASES (256u << 10) /* bases scanned per task */
 
 typedef struct {
     const char *taxonomy, *seqmap, *out;
@@ -36,6 +36,7 @@ typedef struct {
     int nrefs;
 } build_opts_t;
 
+/* clang-format off */
 static const cli_option_t build_cli[] = {
     { "taxonomy", 0, "DIR", "NCBI taxdump folder with nodes.dmp and names.dmp (required)" },
     { "seqid2taxid", 0, "FILE", "sequence id -> taxid map (TSV); optional with kraken:taxid|N headers" },
@@ -51,6 +52,7 @@ static const cli_option_t build_cli[] = {
     { "version", 'V', NULL, "print the version" },
     { "help", 'h', NULL, "this help" },
 };
+/* clang-format on */
 #define NBUILD_CLI (int)(sizeof build_cli / sizeof build_cli[0])
 static const char build_usage[] =
     "Usage: gutbrain build --taxonomy DIR [--seqid2taxid FILE] --db OUTDIR [--threads N] REF.fna[.gz|.zst] ...\n"
@@ -95,7 +97,7 @@ static int build_validate(build_opts_t *o)
 /* ---- pass 1: headers -> taxids ---- */
 
 typedef struct {
-    uint32_t *taxid;   /* per sequence in input order; 0 = unmapped (skipped) */
+    uint32_t *taxid; /* per sequence in input order; 0 = unmapped (skipped) */
     size_t n, cap;
     uint64_t bases, unmapped;
 } seq_taxa_t;
@@ -109,8 +111,8 @@ static int push_taxid(seq_taxa_t *s, uint32_t taxid)
 
 static int map_headers(const build_opts_t *o, const seqmap_t *map, seq_taxa_t *s)
 {
-    fastx_record_t rec = { 0 };
-    strbuf_t list = STRBUF_INIT;   /* the first five unmapped ids, for the message */
+    fastx_record_t rec = {0};
+    strbuf_t list = STRBUF_INIT; /* the first five unmapped ids, for the message */
     int rc = 0;
     for (int f = 0; f < o->nrefs && !rc; f++) {
         fastx_reader_t *r = fastx_open(o->refs[f]);
@@ -122,8 +124,7 @@ static int map_headers(const build_opts_t *o, const seqmap_t *map, seq_taxa_t *s
             uint32_t taxid = seqmap_taxid_of_header(map, rec.name, rec.name_len);
             if (!taxid) {
                 const char *sep = s->unmapped ? ", " : "";
-                if (s->unmapped < 5 &&
-                    (rc = strbuf_printf(&list, "%s'%.60s' in %.60s", sep, rec.name, o->refs[f])))
+                if (s->unmapped < 5 && (rc = strbuf_printf(&list, "%s'%.60s' in %.60s", sep, rec.name, o->refs[f])))
                     break;
                 s->unmapped++;
             }
@@ -141,8 +142,8 @@ static int map_headers(const build_opts_t *o, const seqmap_t *map, seq_taxa_t *s
                      list.s, s->unmapped > 5 ? ", ..." : "");
             rc = GB_E_FORMAT;
         } else {
-            gb_warn("skipping %llu of %zu sequences without a taxid (first: %s)", (unsigned long long)s->unmapped,
-                    s->n, list.s);
+            gb_warn("skipping %llu of %zu sequences without a taxid (first: %s)", (unsigned long long)s->unmapped, s->n,
+                    list.s);
         }
     }
     strbuf_free(&list);
@@ -156,20 +157,20 @@ static int map_headers(const build_opts_t *o, const seqmap_t *map, seq_taxa_t *s
 
 /* ---- pass 2: minimizers -> shard maps ---- */
 
-typedef struct {   /* one thread's pending (hash, taxon) pairs for one shard */
+typedef struct { /* one thread's pending (hash, taxon) pairs for one shard */
     uint64_t *h;
     uint32_t *t;
     size_t n, cap;
 } pending_t;
 
-typedef struct {   /* a piece of a reference sequence scanned as one task */
-    size_t start;      /* offset in the batch's bases, which move when they grow */
+typedef struct {  /* a piece of a reference sequence scanned as one task */
+    size_t start; /* offset in the batch's bases, which move when they grow */
     size_t len;
     uint32_t taxon;
 } chunk_t;
 
 typedef struct {
-    char *bases;       /* concatenated sequences of the batch */
+    char *bases; /* concatenated sequences of the batch */
     size_t nbases, cap_bases;
     chunk_t *chunks;
     size_t nchunks, cap_chunks;
@@ -179,15 +180,15 @@ typedef struct {
     const build_opts_t *o;
     const gb_db_t *db;
     kmer_map_t maps[NSHARDS];
-    pending_t *pending;  /* [thread][shard] */
-    uint64_t **scan;     /* per-thread minimizer_scan output */
+    pending_t *pending; /* [thread][shard] */
+    uint64_t **scan;    /* per-thread minimizer_scan output */
     int nthreads;
     size_t scan_cap;
 } builder_t;
 
 static int pending_push(pending_t *p, uint64_t h, uint32_t t)
 {
-    if (p->n == p->cap) {   /* h and t share p->cap: t grows on a copy, so a failure leaves it true */
+    if (p->n == p->cap) { /* h and t share p->cap: t grows on a copy, so a failure leaves it true */
         size_t cap_t = p->cap;
         if (GB_GROW(p->t, cap_t, p->n + 1) || GB_GROW(p->h, p->cap, p->n + 1)) return GB_E_NOMEM;
     }
@@ -213,7 +214,7 @@ static int scan_chunk(builder_t *b, int tid, const char *bases, const chunk_t *c
 
 static int shard_grow(kmer_map_t *m)
 {
-    kmer_map_t bigger = { 0 };
+    kmer_map_t bigger = {0};
     bigger.shift = m->shift;
     bigger.cap = m->cap ? 2 * m->cap : 1024;
     for (;;) {
@@ -254,19 +255,19 @@ static int merge_shard(builder_t *b, unsigned s)
 static int process_batch(builder_t *b, const batch_t *batch)
 {
     int failed = 0;
-    #pragma omp parallel num_threads(b->nthreads) default(none) shared(b, batch, failed)
+#pragma omp parallel num_threads(b->nthreads) default(none) shared(b, batch, failed)
     {
         int tid = omp_get_thread_num();
-        #pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1)
         for (size_t i = 0; i < batch->nchunks; i++)
             if (scan_chunk(b, tid, batch->bases, &batch->chunks[i])) {
-                #pragma omp atomic write
+#pragma omp atomic write
                 failed = 1;
             }
-        #pragma omp for schedule(dynamic, 16)
+#pragma omp for schedule(dynamic, 16)
         for (unsigned s = 0; s < NSHARDS; s++)
             if (merge_shard(b, s)) {
-                #pragma omp atomic write
+#pragma omp atomic write
                 failed = 1;
             }
     }
@@ -285,15 +286,15 @@ static int batch_add(batch_t *bt, const fastx_record_t *rec, uint32_t taxon, int
         size_t from = start ? start - (size_t)k + 1 : 0;
         size_t to = start + CHUNK_BASES < rec->seq_len ? start + CHUNK_BASES : rec->seq_len;
         if (GB_GROW(bt->chunks, bt->cap_chunks, bt->nchunks + 1)) return GB_E_NOMEM;
-        bt->chunks[bt->nchunks++] = (chunk_t){ seq + from, to - from, taxon };
+        bt->chunks[bt->nchunks++] = (chunk_t){seq + from, to - from, taxon};
     }
     return GB_OK;
 }
 
 static int scan_references(builder_t *b, const seq_taxa_t *st, progress_t *pg)
 {
-    fastx_record_t rec = { 0 };
-    batch_t bt = { 0 };
+    fastx_record_t rec = {0};
+    batch_t bt = {0};
     size_t seq_index = 0;
     int rc = 0;
     for (int f = 0; f < b->o->nrefs && !rc; f++) {
@@ -344,7 +345,7 @@ static int fill_table(builder_t *b, gb_db_t *db, double load)
     if (!db->table.cells) return GB_E_NOMEM;
     memset(db->table.cells, 0, bytes);
     uint64_t used = 0;
-    for (unsigned s = 0; s < NSHARDS; s++) {   /* ascending hash order: canonical layout */
+    for (unsigned s = 0; s < NSHARDS; s++) { /* ascending hash order: canonical layout */
         const kmer_map_t *m = &b->maps[s];
         int r = 0;
         if (m->zero_val) r = kmer_table_insert_hashed(&db->table, 0, m->zero_val, db->taxo.parent);
@@ -412,10 +413,10 @@ static int prune_taxonomy(const build_opts_t *o, const seq_taxa_t *st, taxo_t *t
 
 int cmd_build(int argc, char **argv)
 {
-    build_opts_t o = { .threads = omp_get_max_threads(), .k = 35, .l = 31, .spaced = 7, .load = 0.8 };
+    build_opts_t o = {.threads = omp_get_max_threads(), .k = 35, .l = 31, .spaced = 7, .load = 0.8};
     seqmap_t *map = NULL;
-    seq_taxa_t st = { 0 };
-    gb_db_t db = { 0 };
+    seq_taxa_t st = {0};
+    gb_db_t db = {0};
     builder_t *b = NULL;
     double t0 = omp_get_wtime();
     int rc = cli_parse(argc, argv, build_cli, NBUILD_CLI, build_on_opt, &o, &o.refs, &o.nrefs, build_usage);
@@ -430,8 +431,8 @@ int cmd_build(int argc, char **argv)
     gb_debug("headers mapped: %.2f s", omp_get_wtime() - t0);
     if ((rc = prune_taxonomy(&o, &st, &db.taxo))) goto done;
     minimizer_params_init(&db.mm, (int)o.k, (int)o.l, (int)o.spaced);
-    gb_info("%zu sequences, %.1f Mbp, %u taxonomy nodes; scanning with %ld threads", st.n - st.unmapped,
-            st.bases / 1e6, db.taxo.n - 1, o.threads);
+    gb_info("%zu sequences, %.1f Mbp, %u taxonomy nodes; scanning with %ld threads", st.n - st.unmapped, st.bases / 1e6,
+            db.taxo.n - 1, o.threads);
     if (!(b = builder_new(&o, &db))) {
         rc = GB_E_NOMEM;
         goto done;

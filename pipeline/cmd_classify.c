@@ -19,6 +19,7 @@ typedef struct {
     int ninputs;
 } classify_opts_t;
 
+/* clang-format off */
 static const cli_option_t classify_cli[] = {
     { "db", 0, "DIR", "database folder made by 'gutbrain build' (required)" },
     { "threads", 't', "N", "threads (default: OpenMP's)" },
@@ -40,6 +41,7 @@ static const cli_option_t classify_cli[] = {
     { "version", 'V', NULL, "print the version" },
     { "help", 'h', NULL, "this help" },
 };
+/* clang-format on */
 #define NCLASSIFY_CLI (int)(sizeof classify_cli / sizeof classify_cli[0])
 static const char classify_usage[] =
     "Usage: gutbrain classify --db DIR [--threads N] [--paired|--interleaved] [--confidence T]\n"
@@ -82,7 +84,7 @@ static int classify_validate(classify_opts_t *o)
         return GB_E_USAGE;
     }
     int pairs = o->paired || o->interleaved;
-    const char *seqout[2] = { o->classified_out, o->unclassified_out };
+    const char *seqout[2] = {o->classified_out, o->unclassified_out};
     for (int i = 0; i < 2; i++)
         if (seqout[i] && pairs != (strchr(seqout[i], '#') != NULL)) {
             gb_error("--%s '%s': %s", i ? "unclassified-out" : "classified-out", seqout[i],
@@ -104,8 +106,8 @@ static void print_summary(const classify_result_t *r)
     if (gb_verbosity < 1) return;
     uint64_t n = r->fragments;
     double pct = n ? 100.0 * r->classified / n : 0, secs = r->seconds > 0 ? r->seconds : 1e-9;
-    fprintf(stderr, "%llu sequences (%.2f Mbp) processed in %.3fs (%.1f Kseq/m, %.2f Mbp/m).\n",
-            (unsigned long long)n, r->bases / 1e6, secs, n / 1e3 / secs * 60, r->bases / 1e6 / secs * 60);
+    fprintf(stderr, "%llu sequences (%.2f Mbp) processed in %.3fs (%.1f Kseq/m, %.2f Mbp/m).\n", (unsigned long long)n,
+            r->bases / 1e6, secs, n / 1e3 / secs * 60, r->bases / 1e6 / secs * 60);
     fprintf(stderr, "  %llu sequences classified (%.2f%%)\n", (unsigned long long)r->classified, pct);
     fprintf(stderr, "  %llu sequences unclassified (%.2f%%)\n", (unsigned long long)(n - r->classified),
             n ? 100 - pct : 0);
@@ -126,20 +128,27 @@ static int write_report(const classify_opts_t *o, const gb_db_t *db, const uint6
 
 int cmd_classify(int argc, char **argv)
 {
-    classify_opts_t o = { .threads = omp_get_max_threads(), .min_hit_groups = 2, .output = "-" };
-    classify_result_t res = { 0 };
+    classify_opts_t o = {.threads = omp_get_max_threads(), .min_hit_groups = 2, .output = "-"};
+    classify_result_t res = {0};
     gb_db_t *db = NULL;
-    int rc = cli_parse(argc, argv, classify_cli, NCLASSIFY_CLI, classify_on_opt, &o, &o.inputs, &o.ninputs,
-                       classify_usage);
+    int rc =
+        cli_parse(argc, argv, classify_cli, NCLASSIFY_CLI, classify_on_opt, &o, &o.inputs, &o.ninputs, classify_usage);
     if (rc) return rc > 0 ? 0 : rc;
     if ((rc = classify_validate(&o))) return rc;
     double t0 = omp_get_wtime();
     if ((rc = db_open(o.db, 1, &db))) return rc;
     classify_job_t job = {
-        .db = db, .params = { .confidence = o.confidence, .min_hit_groups = (uint32_t)o.min_hit_groups },
-        .inputs = { o.inputs[0], o.paired ? o.inputs[1] : NULL }, .paired = o.paired, .interleaved = o.interleaved,
-        .min_base_quality = (int)o.min_base_quality, .use_names = o.use_names, .output = o.output,
-        .classified_out = o.classified_out, .unclassified_out = o.unclassified_out, .threads = (int)o.threads,
+        .db = db,
+        .params = {.confidence = o.confidence, .min_hit_groups = (uint32_t)o.min_hit_groups},
+        .inputs = {o.inputs[0], o.paired ? o.inputs[1] : NULL},
+        .paired = o.paired,
+        .interleaved = o.interleaved,
+        .min_base_quality = (int)o.min_base_quality,
+        .use_names = o.use_names,
+        .output = o.output,
+        .classified_out = o.classified_out,
+        .unclassified_out = o.unclassified_out,
+        .threads = (int)o.threads,
     };
     if ((rc = classify_sample(&job, &res))) goto done;
     if (res.fragments == 0) gb_warn("%s: no reads in the input", o.inputs[0]);

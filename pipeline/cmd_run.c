@@ -40,6 +40,7 @@ typedef struct {
     int read_output;
 } run_opts_t;
 
+/* clang-format off */
 static const cli_option_t run_cli[] = {
     { "db", 0, "DIR", "database folder made by 'gutbrain build' (required)" },
     { "samples", 0, "SHEET", "sample sheet, CSV or TSV: sample,fastq_1,fastq_2 (required)" },
@@ -56,6 +57,7 @@ static const cli_option_t run_cli[] = {
     { "version", 'V', NULL, "print the version" },
     { "help", 'h', NULL, "this help" },
 };
+/* clang-format on */
 #define NRUN_CLI (int)(sizeof run_cli / sizeof run_cli[0])
 static const char run_usage[] =
     "Usage: mpirun -n R gutbrain run --db DIR --samples SHEET --out OUTDIR [--threads T] [--confidence C]\n"
@@ -109,20 +111,20 @@ typedef struct {
     const samplesheet_t *sheet;
 } run_ctx_t;
 
-typedef struct {       /* one failed sample, for failed.tsv */
+typedef struct { /* one failed sample, for failed.tsv */
     int64_t index;
     char file[1024];
     char reason[1024];
 } failure_t;
 
-typedef struct {       /* what one rank did */
+typedef struct { /* what one rank did */
     int64_t samples, reused, failed;
     uint64_t reads;
     double busy;
-    double db_read_mb;  /* bytes this rank read from storage while mapping the database */
+    double db_read_mb; /* bytes this rank read from storage while mapping the database */
     failure_t *failures;
     size_t nfail, capfail;
-    uint8_t *ok;       /* per sample: 1 when its profile is valid for this run */
+    uint8_t *ok; /* per sample: 1 when its profile is valid for this run */
 } rank_work_t;
 
 static int file_exists(const char *path)
@@ -146,8 +148,7 @@ static int write_kreport(const run_ctx_t *c, const char *id, const uint64_t *cal
 }
 
 /* Direct counts by external taxid, ascending, from classify_sample's per-internal-id calls. */
-static int make_profile(const run_ctx_t *c, const sample_t *s, uint64_t fp, const classify_result_t *r,
-                        profile_t *p)
+static int make_profile(const run_ctx_t *c, const sample_t *s, uint64_t fp, const classify_result_t *r, profile_t *p)
 {
     const taxo_t *t = &c->db->taxo;
     memset(p, 0, sizeof *p);
@@ -204,14 +205,17 @@ static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t
 {
     const sample_t *s = &c->sheet->samples[index];
     uint64_t fp = profile_fingerprint(s, &c->params), reads = 0;
-    if (reuse_sample(c, s, fp, &reads) == SAMPLE_REUSED) return SAMPLE_REUSED;   /* its reads are not re-counted */
+    if (reuse_sample(c, s, fp, &reads) == SAMPLE_REUSED) return SAMPLE_REUSED; /* its reads are not re-counted */
     char read_out[4096], stale[4096];
-    classify_result_t res = { 0 };
-    profile_t p = { 0 };
+    classify_result_t res = {0};
+    profile_t p = {0};
     classify_job_t job = {
-        .db = c->db, .params = { .confidence = c->o->confidence, .min_hit_groups = (uint32_t)c->o->min_hit_groups },
-        .inputs = { s->fastq[0], s->fastq[1] }, .paired = s->fastq[1] != NULL,
-        .min_base_quality = (int)c->o->min_base_quality, .threads = (int)c->o->threads,
+        .db = c->db,
+        .params = {.confidence = c->o->confidence, .min_hit_groups = (uint32_t)c->o->min_hit_groups},
+        .inputs = {s->fastq[0], s->fastq[1]},
+        .paired = s->fastq[1] != NULL,
+        .min_base_quality = (int)c->o->min_base_quality,
+        .threads = (int)c->o->threads,
     };
     int rc = 0;
     if (c->o->read_output) {
@@ -229,7 +233,7 @@ static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t
     free(p.count);
     classify_result_free(&res);
     if (!rc) return SAMPLE_DONE;
-    char cause[1024];   /* the first error logged for this sample says why */
+    char cause[1024]; /* the first error logged for this sample says why */
     snprintf(cause, sizeof cause, "%s", gb_last_error()[0] ? gb_last_error() : gb_strerror(rc));
     gb_error("sample '%s' (sheet line %d) failed: %s", s->id, s->line, gb_strerror(rc));
     add_failure(w, index, s, cause);
@@ -275,7 +279,7 @@ static int64_t *order_samples(MPI_Comm comm, const samplesheet_t *sheet)
     if (!order) return NULL;
     if (rank == 0) {
         for (int64_t i = 0; i < n; i++) order[i] = i;
-        for (int64_t i = 1; i < n; i++) {   /* insertion sort is stable; sheets are small */
+        for (int64_t i = 1; i < n; i++) { /* insertion sort is stable; sheets are small */
             int64_t x = order[i], j = i;
             while (j > 0 && sheet->samples[order[j - 1]].bytes < sheet->samples[x].bytes) {
                 order[j] = order[j - 1];
@@ -295,7 +299,7 @@ static int classify_all(MPI_Comm comm, const run_ctx_t *c, const int64_t *order,
     MPI_Comm_rank(comm, &rank);
     int rc = scheduler_create(comm, (int64_t)c->sheet->n, &sch);
     if (rc) return rc;
-    run_progress_t pg = { .start = MPI_Wtime(), .tty = isatty(2), .total = (int64_t)c->sheet->n };
+    run_progress_t pg = {.start = MPI_Wtime(), .tty = isatty(2), .total = (int64_t)c->sheet->n};
     int64_t task;
     while (!gb_stop_requested && (task = scheduler_next(sch)) >= 0) {
         double t0 = MPI_Wtime();
@@ -350,7 +354,7 @@ static int write_failures(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *
         if (!f) rc = GB_E_IO;
         else {
             fprintf(outfile_fp(f), "sample\tfile\treason\n");
-            for (size_t i = 0; i < c->sheet->n; i++)   /* sheet order */
+            for (size_t i = 0; i < c->sheet->n; i++) /* sheet order */
                 for (size_t k = 0; k < n; k++)
                     if (all[k].index == (int64_t)i)
                         fprintf(outfile_fp(f), "%s\t%s\t%s\n", c->sheet->samples[i].id, all[k].file, all[k].reason);
@@ -373,8 +377,8 @@ static void iso_time(char *buf, size_t cap, time_t t)
 
 /* The successful samples, in sheet order, split into one block per rank, read back from
  * their profile files and written collectively. */
-static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w, const char *cmdline,
-                        const char *start, size_t *nsamples)
+static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w, const char *cmdline, const char *start,
+                        size_t *nsamples)
 {
     int rank, size;
     MPI_Comm_rank(comm, &rank);
@@ -403,12 +407,19 @@ static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w,
         int ranks;
         MPI_Comm_size(comm, &ranks);
         cohort_meta_t meta = {
-            .command_line = cmdline, .version = GB_VERSION, .db_checksum = c->db->checksum, .db_path = c->o->db,
-            .confidence = c->o->confidence, .min_hit_groups = (uint32_t)c->o->min_hit_groups,
-            .min_base_quality = (int)c->o->min_base_quality, .start_time = start, .end_time = end,
-            .ranks = ranks, .threads = (int)c->o->threads,
-            .biom_compression = c->o->h5_compression && !strcmp(c->o->h5_compression, "zstd") ? COHORT_ZSTD
-                                                                                            : COHORT_DEFLATE,
+            .command_line = cmdline,
+            .version = GB_VERSION,
+            .db_checksum = c->db->checksum,
+            .db_path = c->o->db,
+            .confidence = c->o->confidence,
+            .min_hit_groups = (uint32_t)c->o->min_hit_groups,
+            .min_base_quality = (int)c->o->min_base_quality,
+            .start_time = start,
+            .end_time = end,
+            .ranks = ranks,
+            .threads = (int)c->o->threads,
+            .biom_compression =
+                c->o->h5_compression && !strcmp(c->o->h5_compression, "zstd") ? COHORT_ZSTD : COHORT_DEFLATE,
         };
         any = cohort_write(comm, path, &c->db->taxo, local, last - first, first, m, &meta);
     }
@@ -447,8 +458,13 @@ static void print_summary(MPI_Comm comm, const rank_work_t *w, double wall, size
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
     enum { NF = 7 };
-    double mine[NF] = { (double)w->samples, (double)w->reused, (double)w->failed, (double)w->reads, w->busy,
-                        w->db_read_mb, proc_field("smaps_rollup", "Pss:") / 1024 };
+    double mine[NF] = {(double)w->samples,
+                       (double)w->reused,
+                       (double)w->failed,
+                       (double)w->reads,
+                       w->busy,
+                       w->db_read_mb,
+                       proc_field("smaps_rollup", "Pss:") / 1024};
     double *all = rank == 0 ? malloc(NF * sizeof(double) * (size_t)size) : NULL;
     MPI_Gather(mine, NF, MPI_DOUBLE, all, NF, MPI_DOUBLE, 0, comm);
     if (rank != 0 || gb_verbosity < 1) {
@@ -469,7 +485,8 @@ static void print_summary(MPI_Comm comm, const rank_work_t *w, double wall, size
         failed += v[2];
         samples += v[0];
     }
-    fprintf(stderr, "%.0f samples (%.0f failed), %.0f reads in %.2f s (%.2f M reads/s); %zu samples in the cohort; "
+    fprintf(stderr,
+            "%.0f samples (%.0f failed), %.0f reads in %.2f s (%.2f M reads/s); %zu samples in the cohort; "
             "imbalance (max/mean busy) %.2f; database read from storage %.1f MB, memory (PSS) %.1f MB in all\n",
             samples, failed, reads, wall, reads / (wall > 0 ? wall : 1) / 1e6, in_cohort,
             sum_busy > 0 ? max_busy / (sum_busy / size) : 1.0, dbread, pss);
@@ -507,7 +524,8 @@ static void warn_if_pinned(int threads)
     int usable = CPU_COUNT(&set);
     if (usable < threads)
         gb_warn("this rank may use %d core%s but --threads is %d: start mpirun with --bind-to none "
-                "(or give Slurm --cpus-per-task=%d)", usable, usable == 1 ? "" : "s", threads, threads);
+                "(or give Slurm --cpus-per-task=%d)",
+                usable, usable == 1 ? "" : "s", threads, threads);
 }
 
 /* Everything between MPI_Init and MPI_Finalize. */
@@ -517,10 +535,10 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
     gb_log_set_rank(rank, size);
-    run_opts_t o = { .threads = omp_get_max_threads(), .min_hit_groups = 2 };
-    samplesheet_t sheet = { 0 };
+    run_opts_t o = {.threads = omp_get_max_threads(), .min_hit_groups = 2};
+    samplesheet_t sheet = {0};
     gb_db_t *db = NULL;
-    rank_work_t w = { 0 };
+    rank_work_t w = {0};
     int64_t *order = NULL;
     char start[32], *cmdline = join_args(argc, argv);
     iso_time(start, sizeof start, time(NULL));
@@ -531,7 +549,7 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     int npos, rc = config ? cli_read_config(config, run_cli, NRUN_CLI, run_on_opt, &o, &config_text) : 0;
     if (!rc) rc = cli_parse(argc, argv, run_cli, NRUN_CLI, run_on_opt, &o, &pos, &npos, run_usage);
     if (rc) {
-        rc = rc > 0 ? 0 : rc;   /* 1: --help or --version done */
+        rc = rc > 0 ? 0 : rc; /* 1: --help or --version done */
         goto done;
     }
     if (npos) {
@@ -551,10 +569,13 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     if ((rc = gb_mpi_agree(comm, rank != 0 ? db_open(o.db, 1, &db) : 0))) goto done;
     w.db_read_mb = (proc_field("io", "read_bytes:") - io0) / 1e6;
     if (rank == 0) warn_if_pinned((int)o.threads);
-    run_ctx_t c = { .o = &o, .db = db, .sheet = &sheet,
-                    .params = { .db_checksum = db->checksum, .confidence = o.confidence,
-                                .min_hit_groups = (uint32_t)o.min_hit_groups,
-                                .min_base_quality = (int)o.min_base_quality } };
+    run_ctx_t c = {.o = &o,
+                   .db = db,
+                   .sheet = &sheet,
+                   .params = {.db_checksum = db->checksum,
+                              .confidence = o.confidence,
+                              .min_hit_groups = (uint32_t)o.min_hit_groups,
+                              .min_base_quality = (int)o.min_base_quality}};
     if (!(order = order_samples(comm, &sheet)) || !(w.ok = calloc(sheet.n, 1))) {
         rc = GB_E_NOMEM;
         goto done;
@@ -574,7 +595,7 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     int64_t failed = w.failed, all_failed = 0;
     MPI_Allreduce(&failed, &all_failed, 1, MPI_INT64_T, MPI_SUM, comm);
     size_t in_cohort = sheet.n - (size_t)all_failed;
-    if (in_cohort == 0) {   /* nothing to write: an existing cohort file stays as it was */
+    if (in_cohort == 0) { /* nothing to write: an existing cohort file stays as it was */
         if (rank == 0) gb_error("no sample succeeded (see %s/failed.tsv); the cohort file was not written", o.out);
         rc = GB_E_FORMAT;
         goto done;

@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+/* clang-format off */
 static const cli_option_t stats_cli[] = {
     { "cohort", 0, "FILE", "BIOM 2.1 HDF5 table (a gutbrain cohort or any biom-format file) (required)" },
     { "metadata", 0, "TSV", "sample metadata: header, first column sample id; NA or empty = missing (required)" },
@@ -49,6 +50,7 @@ static const cli_option_t stats_cli[] = {
     { "version", 'V', NULL, "print the version" },
     { "help", 'h', NULL, "this help" },
 };
+/* clang-format on */
 #define NSTATS_CLI (int)(sizeof stats_cli / sizeof stats_cli[0])
 static const char stats_usage[] =
     "Usage: gutbrain stats --cohort FILE.biom --metadata META.tsv --variable NAME [--covariates a,b,c]\n"
@@ -165,8 +167,8 @@ static int read_inputs(const stats_opts_t *o, int mpi_rank, stats_inputs_t *in)
         (rc = stats_design_vars_parse(o->variable, o->covariates, &in->vars)))
         return rc;
     if ((rc = biom_read(o->cohort, &in->tab)) || (rc = metadata_read(o->metadata, &in->meta))) return rc;
-    if ((rc = metadata_select(in->meta, in->tab.sample_ids, in->tab.nsamples, (char *const *)in->vars.name,
-                              in->vars.n, &in->sel)))
+    if ((rc = metadata_select(in->meta, in->tab.sample_ids, in->tab.nsamples, (char *const *)in->vars.name, in->vars.n,
+                              &in->sel)))
         return rc;
     if (mpi_rank == 0 && mkdir(o->out, 0777) && errno != EEXIST) {
         gb_error("cannot create %s: %s", o->out, strerror(errno));
@@ -209,9 +211,14 @@ static int provenance(hid_t f, const stats_opts_t *o, int argc, char **argv)
     for (int i = 0; i < argc && rc == GB_OK; i++) rc = strbuf_printf(&cmd, " %s", argv[i]);
     snprintf(seed, sizeof seed, "%llu", o->seed);
     snprintf(perms, sizeof perms, "%ld", o->permutations);
-    const char *attrs[][2] = {{"generated-by", "gutbrain " GB_VERSION}, {"command-line", cmd.s},
-                              {"cohort", o->cohort}, {"metadata", o->metadata}, {"rank", o->rank},
-                              {"transform", o->transform}, {"seed", seed}, {"permutations", perms}};
+    const char *attrs[][2] = {{"generated-by", "gutbrain " GB_VERSION},
+                              {"command-line", cmd.s},
+                              {"cohort", o->cohort},
+                              {"metadata", o->metadata},
+                              {"rank", o->rank},
+                              {"transform", o->transform},
+                              {"seed", seed},
+                              {"permutations", perms}};
     for (size_t i = 0; i < sizeof attrs / sizeof attrs[0] && rc == GB_OK; i++)
         rc = gb_h5_attr_string(f, attrs[i][0], attrs[i][1]);
     strbuf_free(&cmd);
@@ -262,10 +269,16 @@ static int close_output(stats_ctx_t *c, const char *tmp)
 
 static int stats_job(int argc, char **argv, MPI_Comm comm)
 {
-    stats_opts_t o = { .rank = "genus", .transform = "log", .by = "margin", .min_prevalence = 0.1,
-                       .permutations = 999, .seed = 42, .threads = omp_get_max_threads(), .axes = 10 };
-    stats_inputs_t in = { 0 };
-    stats_ctx_t c = { .o = &o, .h5 = -1, .comm = comm };
+    stats_opts_t o = {.rank = "genus",
+                      .transform = "log",
+                      .by = "margin",
+                      .min_prevalence = 0.1,
+                      .permutations = 999,
+                      .seed = 42,
+                      .threads = omp_get_max_threads(),
+                      .axes = 10};
+    stats_inputs_t in = {0};
+    stats_ctx_t c = {.o = &o, .h5 = -1, .comm = comm};
     strbuf_t h5tmp = STRBUF_INIT;
     char **pos;
     int npos;

@@ -58,14 +58,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef COHORT_CHUNK_BYTES          /* overridable at compile time for benchmarks */
+#ifndef COHORT_CHUNK_BYTES /* overridable at compile time for benchmarks */
 #define COHORT_CHUNK_BYTES ((size_t)1 << 20)
 #endif
 #ifndef COHORT_DEFLATE_LEVEL
-#define COHORT_DEFLATE_LEVEL 1      /* level 4-6 saves under 10 % more, at 2-3x the time */
+#define COHORT_DEFLATE_LEVEL 1 /* level 4-6 saves under 10 % more, at 2-3x the time */
 #endif
-#define COHORT_ZSTD_LEVEL 3
-#define COHORT_ZSTD_FILTER 32015
+#define COHORT_ZSTD_LEVEL      3
+#define COHORT_ZSTD_FILTER     32015
 #define GUTBRAIN_GROUP_VERSION 1
 enum { LINEAGE_LEVELS = 7 };
 
@@ -129,9 +129,8 @@ static herr_t select_runs(hid_t space, const run_t *runs, size_t nruns)
 /* Create dataset `name` of n elements and write this rank's runs from buf, in one collective
  * transfer. Every rank calls it (with nruns = 0 when it has nothing to write). The ranks
  * agree before the transfer, so a local failure cannot leave the others waiting in it. */
-static int write_dataset(MPI_Comm comm, hid_t loc, hid_t dxpl, const char *name, hid_t file_type,
-                         hid_t mem_type, hsize_t n, cohort_compression_t comp, const run_t *runs,
-                         size_t nruns, const void *buf)
+static int write_dataset(MPI_Comm comm, hid_t loc, hid_t dxpl, const char *name, hid_t file_type, hid_t mem_type,
+                         hsize_t n, cohort_compression_t comp, const run_t *runs, size_t nruns, const void *buf)
 {
     int rc = GB_OK;
     hid_t dset = -1, fspace = -1, mspace = -1;
@@ -151,7 +150,7 @@ static int write_dataset(MPI_Comm comm, hid_t loc, hid_t dxpl, const char *name,
     }
     rc = gb_mpi_agree(comm, rc);
     if (rc == GB_OK && n > 0) {
-        static const char dummy;   /* some HDF5 versions reject a NULL buffer, even when empty */
+        static const char dummy; /* some HDF5 versions reject a NULL buffer, even when empty */
         GB_H5_CHECK(H5Dwrite(dset, mem_type, mspace, fspace, dxpl, nelem > 0 ? buf : &dummy));
     }
 fail:
@@ -196,13 +195,13 @@ static int write_matrices(MPI_Comm comm, hid_t file, hid_t dxpl, const cohort_la
     run_t csc = {layout->csc_offset, layout->nnz_local};
     run_t cptr = {rank0 ? 0 : layout->first + 1, rank0 ? layout->nlocal + 1 : layout->nlocal};
     const int32_t *cptr_buf = rank0 ? layout->csc_indptr : layout->csc_indptr + 1;
-    run_t rptr = {0, rank0 ? layout->nobs + 1 : 0};   /* the same everywhere: rank 0 writes */
+    run_t rptr = {0, rank0 ? layout->nobs + 1 : 0}; /* the same everywhere: rank 0 writes */
     size_t ncsc = layout->nnz_local > 0;
     hsize_t nnz = layout->nnz;
     const hid_t f64[2] = {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE}, i32[2] = {H5T_STD_I32LE, H5T_NATIVE_INT32};
     const struct {
         const char *name;
-        const hid_t *type;   /* in the file, in memory */
+        const hid_t *type; /* in the file, in memory */
         hsize_t n;
         const run_t *runs;
         size_t nruns;
@@ -216,15 +215,14 @@ static int write_matrices(MPI_Comm comm, hid_t file, hid_t dxpl, const cohort_la
         {"/observation/matrix/indptr", i32, layout->nobs + 1, &rptr, rptr.count > 0, layout->csr_indptr},
     };
     for (size_t i = 0; i < sizeof views / sizeof views[0] && rc == GB_OK; i++)
-        rc = write_dataset(comm, file, dxpl, views[i].name, views[i].type[0], views[i].type[1], views[i].n,
-                           comp, views[i].runs, views[i].nruns, views[i].buf);
+        rc = write_dataset(comm, file, dxpl, views[i].name, views[i].type[0], views[i].type[1], views[i].n, comp,
+                           views[i].runs, views[i].nruns, views[i].buf);
     free(csr);
     return rc;
 }
 
 /* The per-sample QC columns under /gutbrain/, zstd-compressed. */
-static int write_qc(MPI_Comm comm, hid_t file, hid_t dxpl, const profile_t *local,
-                    const cohort_layout_t *layout)
+static int write_qc(MPI_Comm comm, hid_t file, hid_t dxpl, const profile_t *local, const cohort_layout_t *layout)
 {
     static const char *const names[] = {"/gutbrain/reads", "/gutbrain/classified", "/gutbrain/unclassified",
                                         "/gutbrain/bases"};
@@ -238,8 +236,8 @@ static int write_qc(MPI_Comm comm, hid_t file, hid_t dxpl, const profile_t *loca
             const uint64_t values[NQC] = {pr->reads, pr->classified, pr->unclassified, pr->bases};
             col[s] = values[q];
         }
-        rc = write_dataset(comm, file, dxpl, names[q], H5T_STD_U64LE, H5T_NATIVE_UINT64, layout->total,
-                           COHORT_ZSTD, &mine, layout->nlocal > 0, col);
+        rc = write_dataset(comm, file, dxpl, names[q], H5T_STD_U64LE, H5T_NATIVE_UINT64, layout->total, COHORT_ZSTD,
+                           &mine, layout->nlocal > 0, col);
     }
     free(col);
     return rc;
@@ -265,8 +263,8 @@ static int create_groups(hid_t file)
 }
 
 /* Phase 1: every rank writes its part of the numeric datasets into tmp. */
-static int write_numbers(MPI_Comm comm, const char *tmp, const profile_t *local,
-                         const cohort_layout_t *layout, cohort_compression_t comp)
+static int write_numbers(MPI_Comm comm, const char *tmp, const profile_t *local, const cohort_layout_t *layout,
+                         cohort_compression_t comp)
 {
     int rc = GB_OK;
     hid_t fapl = -1, file = -1, dxpl = -1;
@@ -304,9 +302,12 @@ fail:
  * name for superkingdom, "acellular root" the top of the viruses since then. */
 static int lineage_level(const char *rank)
 {
-    static const struct { const char *rank; int level; } table[] = {
-        {"superkingdom", 0}, {"domain", 0}, {"acellular root", 0}, {"phylum", 1}, {"class", 2},
-        {"order", 3}, {"family", 4}, {"genus", 5}, {"species", 6},
+    static const struct {
+        const char *rank;
+        int level;
+    } table[] = {
+        {"superkingdom", 0}, {"domain", 0}, {"acellular root", 0}, {"phylum", 1},  {"class", 2},
+        {"order", 3},        {"family", 4}, {"genus", 5},          {"species", 6},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (strcmp(rank, table[i].rank) == 0) return table[i].level;
@@ -338,7 +339,7 @@ static int format_lineages(const taxo_t *taxo, const cohort_layout_t *layout, st
         for (int level = 0; level < LINEAGE_LEVELS && rc == GB_OK; level++) {
             const char *name = node[level] ? taxo_name(taxo, node[level]) : "";
             rc = strbuf_puts(sb, prefix[level]);
-            if (rc == GB_OK) rc = strbuf_append(sb, name, strlen(name) + 1);   /* with its NUL */
+            if (rc == GB_OK) rc = strbuf_append(sb, name, strlen(name) + 1); /* with its NUL */
         }
     }
     if (rc != GB_OK) gb_error("out of memory building %" PRIu64 " lineages", layout->nobs);
@@ -401,8 +402,7 @@ static int write_provenance(hid_t file, const cohort_meta_t *meta)
     if (rc == GB_OK) rc = gb_h5_attr_string(g, "db-checksum", checksum);
     if (rc == GB_OK) rc = gb_h5_attr_string(g, "db-path", meta->db_path);
     if (rc == GB_OK) rc = gb_h5_attr_numeric(g, "confidence", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &meta->confidence);
-    if (rc == GB_OK)
-        rc = gb_h5_attr_numeric(g, "minimum-hit-groups", H5T_STD_U32LE, H5T_NATIVE_UINT32, 0, &min_hits);
+    if (rc == GB_OK) rc = gb_h5_attr_numeric(g, "minimum-hit-groups", H5T_STD_U32LE, H5T_NATIVE_UINT32, 0, &min_hits);
     if (rc == GB_OK)
         rc = gb_h5_attr_numeric(g, "minimum-base-quality", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &min_quality);
     if (rc == GB_OK) rc = gb_h5_attr_numeric(g, "ranks", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &ranks);
@@ -449,14 +449,14 @@ static int sync_file(const char *path)
 
 /* Phase 2 (rank 0 alone, serial HDF5): ids, taxonomy and attributes. sample_blob holds the
  * NUL-terminated sample ids in cohort order. */
-static int write_labels(const char *tmp, const taxo_t *taxo, const cohort_layout_t *layout,
-                        const char *sample_blob, const cohort_meta_t *meta)
+static int write_labels(const char *tmp, const taxo_t *taxo, const cohort_layout_t *layout, const char *sample_blob,
+                        const cohort_meta_t *meta)
 {
     int rc = GB_OK;
     hid_t file = -1;
     strbuf_t obs_blob = STRBUF_INIT, lineage_blob = STRBUF_INIT;
     const char **sample_ids = NULL, **obs_ids = NULL, **lineage = NULL;
-    const char *twice = NULL;   /* a sample id found twice */
+    const char *twice = NULL; /* a sample id found twice */
     uint64_t ncells = layout->nobs * LINEAGE_LEVELS;
     if (!(sample_ids = split_strings(sample_blob, layout->total))) rc = GB_E_NOMEM;
     if (rc == GB_OK) rc = biom_duplicate_id(sample_ids, layout->total, &twice);
@@ -466,8 +466,8 @@ static int write_labels(const char *tmp, const taxo_t *taxo, const cohort_layout
     }
     if (rc == GB_OK) rc = format_observation_ids(layout, &obs_blob);
     if (rc == GB_OK) rc = format_lineages(taxo, layout, &lineage_blob);
-    if (rc == GB_OK && (!(obs_ids = split_strings(obs_blob.s, layout->nobs)) ||
-                        !(lineage = split_strings(lineage_blob.s, ncells))))
+    if (rc == GB_OK &&
+        (!(obs_ids = split_strings(obs_blob.s, layout->nobs)) || !(lineage = split_strings(lineage_blob.s, ncells))))
         rc = GB_E_NOMEM;
     if (rc != GB_OK) goto fail;
     file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
@@ -481,8 +481,7 @@ static int write_labels(const char *tmp, const taxo_t *taxo, const cohort_layout
     if (rc == GB_OK) rc = gb_h5_write_strings(file, "/observation/ids", obs_ids, layout->nobs, 0);
     if (rc == GB_OK) rc = gb_h5_write_strings(file, "/sample/ids", sample_ids, layout->total, 0);
     if (rc == GB_OK)
-        rc = gb_h5_write_strings(file, "/observation/metadata/taxonomy", lineage, layout->nobs,
-                                 LINEAGE_LEVELS);
+        rc = gb_h5_write_strings(file, "/observation/metadata/taxonomy", lineage, layout->nobs, LINEAGE_LEVELS);
     if (rc == GB_OK) rc = write_provenance(file, meta);
 fail:
     if (file >= 0 && H5Fclose(file) < 0 && rc == GB_OK) rc = GB_E_IO;
@@ -518,7 +517,7 @@ int cohort_write(MPI_Comm comm, const char *path, const taxo_t *taxo, const prof
     H5E_auto2_t old_print;
     void *old_print_data;
     H5Eget_auto2(H5E_DEFAULT, &old_print, &old_print_data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);   /* failures are logged by GB_H5_CHECK, one line each */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* failures are logged by GB_H5_CHECK, one line each */
     if (!path || !taxo || !meta || (nlocal > 0 && !local)) rc = GB_E_USAGE;
     if (rc == GB_OK) rc = h5zstd_register();
     rc = gb_mpi_agree(comm, rc);

@@ -19,14 +19,14 @@
 typedef enum { COHORT_DEFLATE = 0, COHORT_ZSTD = 1 } cohort_compression_t;
 
 typedef struct {
-    const char *command_line;    /* provenance: how the run was started */
-    const char *version;         /* gutbrain version */
+    const char *command_line; /* provenance: how the run was started */
+    const char *version;      /* gutbrain version */
     uint64_t db_checksum;
     const char *db_path;
     double confidence;
     uint32_t min_hit_groups;
     int min_base_quality;
-    const char *start_time, *end_time;   /* ISO 8601 UTC */
+    const char *start_time, *end_time; /* ISO 8601 UTC */
     int ranks, threads;
     cohort_compression_t biom_compression;
 } cohort_meta_t;

@@ -59,8 +59,8 @@ static int check_blocks(MPI_Comm comm, cohort_layout_t *layout)
     for (int r = 0; r < layout->nranks; r++) {
         if (all[3 * r] != next || all[3 * r + 2] != layout->total) {
             if (layout->rank == 0)
-                gb_error("sample blocks do not tile the cohort: rank %d holds [%" PRIu64 ", +%" PRIu64
-                         ") of %" PRIu64 ", expected to start at %" PRIu64,
+                gb_error("sample blocks do not tile the cohort: rank %d holds [%" PRIu64 ", +%" PRIu64 ") of %" PRIu64
+                         ", expected to start at %" PRIu64,
                          r, all[3 * r], all[3 * r + 1], all[3 * r + 2], next);
             rc = GB_E_INTERNAL;
             break;
@@ -68,8 +68,7 @@ static int check_blocks(MPI_Comm comm, cohort_layout_t *layout)
         next += all[3 * r + 1];
     }
     if (rc == GB_OK && next != layout->total) {
-        if (layout->rank == 0)
-            gb_error("sample blocks cover %" PRIu64 " of %" PRIu64 " samples", next, layout->total);
+        if (layout->rank == 0) gb_error("sample blocks cover %" PRIu64 " of %" PRIu64 " samples", next, layout->total);
         rc = GB_E_INTERNAL;
     }
     /* BIOM's indices are int32 */
@@ -101,8 +100,7 @@ static int check_profiles(const profile_t *local, size_t nlocal)
         }
         for (size_t k = 1; k < pr->ntaxa; k++) {
             if (pr->taxid[k] <= pr->taxid[k - 1]) {
-                gb_error("sample %s: taxids not ascending (%u after %u)", pr->id, pr->taxid[k],
-                         pr->taxid[k - 1]);
+                gb_error("sample %s: taxids not ascending (%u after %u)", pr->id, pr->taxid[k], pr->taxid[k - 1]);
                 return GB_E_FORMAT;
             }
         }
@@ -115,8 +113,7 @@ static int check_in_taxonomy(const taxo_t *taxo, const cohort_layout_t *layout)
 {
     for (uint64_t o = 0; o < layout->nobs; o++) {
         if (taxo_internal(taxo, layout->obs[o]) == 0) {
-            if (layout->rank == 0)
-                gb_error("taxid %u of the cohort is not in the database's taxonomy", layout->obs[o]);
+            if (layout->rank == 0) gb_error("taxid %u of the cohort is not in the database's taxonomy", layout->obs[o]);
             return GB_E_TAXONOMY;
         }
     }
@@ -150,7 +147,7 @@ static int local_taxids(const profile_t *local, size_t nlocal, uint32_t **out, s
     for (size_t s = 0; slot && s < nlocal; s++) {
         for (size_t k = 0; k < local[s].ntaxa; k++) {
             if (local[s].count[k] == 0) continue;
-            if (2 * (n + 1) > ((size_t)1 << bits)) {   /* keep the load under one half */
+            if (2 * (n + 1) > ((size_t)1 << bits)) { /* keep the load under one half */
                 uint32_t *bigger = calloc((size_t)1 << (bits + 1), sizeof *bigger);
                 for (size_t h = 0; bigger && h < ((size_t)1 << bits); h++)
                     if (slot[h]) taxid_set_insert(bigger, bits + 1, slot[h]);
@@ -189,14 +186,14 @@ static int gather_observations(MPI_Comm comm, const profile_t *local, size_t nlo
     if (rc == GB_OK) rc = local_taxids(local, nlocal, &mine, &n);
     rc = gb_mpi_agree(comm, rc);
     if (rc != GB_OK) goto fail;
-    int n_int = (int)n;   /* at most 2^32 distinct taxids, far below INT_MAX in practice */
+    int n_int = (int)n; /* at most 2^32 distinct taxids, far below INT_MAX in practice */
     MPI_Allgather(&n_int, 1, MPI_INT, counts, 1, MPI_INT, comm);
     uint64_t sum = 0;
     for (int r = 0; r < layout->nranks; r++) {
         displs[r] = (int)sum;
         sum += (uint64_t)counts[r];
     }
-    if (sum > INT32_MAX) {   /* the same on every rank */
+    if (sum > INT32_MAX) { /* the same on every rank */
         if (layout->rank == 0) gb_error("%" PRIu64 " taxids across ranks: too many to gather", sum);
         rc = GB_E_INTERNAL;
         goto fail;
@@ -239,7 +236,7 @@ static int build_csc(const profile_t *local, cohort_layout_t *layout)
     for (uint64_t s = 0; s < layout->nlocal; s++)
         for (size_t k = 0; k < local[s].ntaxa; k++) nnz += local[s].count[k] > 0;
     layout->nnz_local = nnz;
-    if (nnz > INT32_MAX) {   /* BIOM's int32 indptr; checked before the int32 offsets below */
+    if (nnz > INT32_MAX) { /* BIOM's int32 indptr; checked before the int32 offsets below */
         gb_error("%" PRIu64 " non-zero counts on this rank exceed BIOM's int32 indptr", nnz);
         return GB_E_USAGE;
     }
@@ -254,7 +251,7 @@ static int build_csc(const profile_t *local, cohort_layout_t *layout)
     uint64_t e = 0;
     for (uint64_t s = 0; s < layout->nlocal; s++) {
         const profile_t *pr = &local[s];
-        uint64_t o = 0;   /* taxids ascend, so each search starts where the last ended */
+        uint64_t o = 0; /* taxids ascend, so each search starts where the last ended */
         layout->csc_indptr[s] = (int32_t)e;
         for (size_t k = 0; k < pr->ntaxa; k++) {
             if (pr->count[k] == 0) continue;
@@ -308,11 +305,10 @@ static int exchange_offsets(MPI_Comm comm, cohort_layout_t *layout)
     rc = gb_mpi_agree(comm, (row_total && layout->row_before && layout->csr_indptr) ? GB_OK : GB_E_NOMEM);
     if (rc != GB_OK) goto fail;
     MPI_Exscan(&layout->nnz_local, &layout->csc_offset, 1, MPI_UINT64_T, MPI_SUM, comm);
-    if (layout->rank == 0) layout->csc_offset = 0;   /* MPI_Exscan leaves rank 0's result undefined */
+    if (layout->rank == 0) layout->csc_offset = 0; /* MPI_Exscan leaves rank 0's result undefined */
     MPI_Allreduce(&layout->nnz_local, &layout->nnz, 1, MPI_UINT64_T, MPI_SUM, comm);
     if (layout->nnz > INT32_MAX) {
-        if (layout->rank == 0)
-            gb_error("%" PRIu64 " non-zero counts exceed BIOM's int32 indptr", layout->nnz);
+        if (layout->rank == 0) gb_error("%" PRIu64 " non-zero counts exceed BIOM's int32 indptr", layout->nnz);
         rc = GB_E_USAGE;
         goto fail;
     }
@@ -332,8 +328,8 @@ fail:
 
 /* ---------------------------------------------------------------- entry points */
 
-int cohort_layout_build(MPI_Comm comm, const taxo_t *taxo, const profile_t *local, size_t nlocal,
-                        size_t first, size_t total, cohort_layout_t *layout)
+int cohort_layout_build(MPI_Comm comm, const taxo_t *taxo, const profile_t *local, size_t nlocal, size_t first,
+                        size_t total, cohort_layout_t *layout)
 {
     memset(layout, 0, sizeof *layout);
     MPI_Comm_rank(comm, &layout->rank);
@@ -344,7 +340,7 @@ int cohort_layout_build(MPI_Comm comm, const taxo_t *taxo, const profile_t *loca
     int rc = check_blocks(comm, layout);
     if (rc == GB_OK) rc = gb_mpi_agree(comm, check_profiles(local, nlocal));
     if (rc == GB_OK) rc = gather_observations(comm, local, nlocal, layout);
-    if (rc == GB_OK) rc = check_in_taxonomy(taxo, layout);   /* same list, same answer everywhere */
+    if (rc == GB_OK) rc = check_in_taxonomy(taxo, layout); /* same list, same answer everywhere */
     if (rc == GB_OK) rc = gb_mpi_agree(comm, build_csc(local, layout));
     if (rc == GB_OK) rc = gb_mpi_agree(comm, build_csr(layout));
     if (rc == GB_OK) rc = exchange_offsets(comm, layout);
@@ -354,7 +350,7 @@ int cohort_layout_build(MPI_Comm comm, const taxo_t *taxo, const profile_t *loca
 int cohort_layout_gather_sample_ids(MPI_Comm comm, const profile_t *local, const cohort_layout_t *layout,
                                     char **ids_out)
 {
-    strbuf_t mine = STRBUF_INIT;   /* this rank's ids, each with its NUL */
+    strbuf_t mine = STRBUF_INIT; /* this rank's ids, each with its NUL */
     char *all = NULL;
     int *counts = NULL, *displs = NULL;
     int rc = GB_OK;
@@ -366,7 +362,7 @@ int cohort_layout_gather_sample_ids(MPI_Comm comm, const profile_t *local, const
         displs = malloc((size_t)layout->nranks * sizeof *displs);
         if (!counts || !displs) rc = GB_E_NOMEM;
     }
-    if (rc == GB_OK && mine.len > INT32_MAX) rc = GB_E_USAGE;   /* MPI counts are int */
+    if (rc == GB_OK && mine.len > INT32_MAX) rc = GB_E_USAGE; /* MPI counts are int */
     rc = gb_mpi_agree(comm, rc);
     if (rc != GB_OK) goto fail;
     int len = (int)mine.len;

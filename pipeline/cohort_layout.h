@@ -18,18 +18,18 @@
 /* This rank's share of the cohort, and the global sizes every rank knows. */
 typedef struct {
     int rank, nranks;
-    uint64_t first, nlocal, total;    /* sample block */
-    uint32_t *obs;                    /* global observation taxids, ascending */
+    uint64_t first, nlocal, total; /* sample block */
+    uint32_t *obs;                 /* global observation taxids, ascending */
     uint64_t nobs;
-    uint64_t nnz_local, nnz;          /* local and global non-zero entries */
-    uint64_t csc_offset;              /* global position of this rank's first CSC entry */
-    int32_t *csc_indices;             /* [nnz_local] observation index, sample-major */
+    uint64_t nnz_local, nnz; /* local and global non-zero entries */
+    uint64_t csc_offset;     /* global position of this rank's first CSC entry */
+    int32_t *csc_indices;    /* [nnz_local] observation index, sample-major */
     double *csc_data;
-    int32_t *csc_indptr;              /* [nlocal + 1] global CSC offsets of local samples */
-    uint64_t *row_count;              /* [nobs] local entries per observation */
-    uint64_t *row_before;             /* [nobs] entries of lower ranks per observation */
-    int32_t *csr_indptr;              /* [nobs + 1] global CSR row offsets */
-    int32_t *csr_indices;             /* [nnz_local] global sample index, row-major */
+    int32_t *csc_indptr;  /* [nlocal + 1] global CSC offsets of local samples */
+    uint64_t *row_count;  /* [nobs] local entries per observation */
+    uint64_t *row_before; /* [nobs] entries of lower ranks per observation */
+    int32_t *csr_indptr;  /* [nobs + 1] global CSR row offsets */
+    int32_t *csr_indices; /* [nnz_local] global sample index, row-major */
     double *csr_data;
 } cohort_layout_t;
 
@@ -39,8 +39,8 @@ typedef struct {
  * gathers the observation set and fills *layout (zeroed first) with this rank's CSC and CSR entries
  * and their global offsets. Returns GB_OK or GB_E_* (logged; the same on every rank). Free *layout
  * with cohort_layout_free() whatever the result. */
-int cohort_layout_build(MPI_Comm comm, const taxo_t *taxo, const profile_t *local, size_t nlocal,
-                        size_t first, size_t total, cohort_layout_t *layout) GB_MUST_CHECK;
+int cohort_layout_build(MPI_Comm comm, const taxo_t *taxo, const profile_t *local, size_t nlocal, size_t first,
+                        size_t total, cohort_layout_t *layout) GB_MUST_CHECK;
 
 /* Free the arrays of layout and zero it (a zeroed layout is fine). */
 void cohort_layout_free(cohort_layout_t *layout);

@@ -13,7 +13,7 @@
 
 #define TAXID_MAX 0x7fffffffu
 
-static const char RANK_LETTER[] = "dkpcofgs";   /* indexed by collapse_rank_t */
+static const char RANK_LETTER[] = "dkpcofgs"; /* indexed by collapse_rank_t */
 static const char *const RANK_NAME[] = {"domain", "kingdom", "phylum", "class", "order", "family", "genus", "species"};
 #define NRANKS 8
 
@@ -44,9 +44,9 @@ const char *collapse_rank_name(collapse_rank_t rank)
 
 /* The clade of one input feature: key NULL when it has none. */
 typedef struct {
-    char *key;          /* malloc'ed clade id */
-    const char *name;   /* points into key (lineage) or the taxonomy (taxid) */
-    uint32_t taxid;     /* clade taxid (taxonomy mode), for ordering */
+    char *key;        /* malloc'ed clade id */
+    const char *name; /* points into key (lineage) or the taxonomy (taxid) */
+    uint32_t taxid;   /* clade taxid (taxonomy mode), for ordering */
 } clade_t;
 
 /* ---------------------------------------------------------------- lineage strings */
@@ -55,8 +55,8 @@ typedef struct {
  * with name "X". -1 when the cell has no known prefix. */
 static int cell_rank(const char *cell, const char **name)
 {
-    static const int silva_rank[7] = {COLLAPSE_DOMAIN, COLLAPSE_PHYLUM, COLLAPSE_CLASS, COLLAPSE_ORDER,
-                                      COLLAPSE_FAMILY, COLLAPSE_GENUS, COLLAPSE_SPECIES};
+    static const int silva_rank[7] = {COLLAPSE_DOMAIN, COLLAPSE_PHYLUM, COLLAPSE_CLASS,  COLLAPSE_ORDER,
+                                      COLLAPSE_FAMILY, COLLAPSE_GENUS,  COLLAPSE_SPECIES};
     const char *letter = cell[0] ? strchr(RANK_LETTER, cell[0]) : NULL;
     if (letter && cell[1] == '_' && cell[2] == '_') {
         *name = cell + 3;
@@ -86,7 +86,8 @@ static int clade_from_lineage(char *const *row, size_t width, collapse_rank_t ra
     const char *name = lineage_name(row, width, rank);
     if (!name && rank == COLLAPSE_DOMAIN) name = lineage_name(row, width, COLLAPSE_KINGDOM);
     if (!name) return GB_OK;
-    const char *genus = rank == COLLAPSE_SPECIES && !strchr(name, ' ') ? lineage_name(row, width, COLLAPSE_GENUS) : NULL;
+    const char *genus =
+        rank == COLLAPSE_SPECIES && !strchr(name, ' ') ? lineage_name(row, width, COLLAPSE_GENUS) : NULL;
     int len = genus ? asprintf(&c->key, "%c__%s %s", RANK_LETTER[rank], genus, name)
                     : asprintf(&c->key, "%c__%s", RANK_LETTER[rank], name);
     if (len < 0) {
@@ -245,12 +246,11 @@ static int find_clades(const biom_table_t *in, collapse_rank_t rank, const taxo_
 static void explain_no_clade(const biom_table_t *in, collapse_rank_t rank, const taxo_t *taxo)
 {
     if (taxo)
-        gb_error("%s: no feature has a %s in the taxonomy (features must be NCBI taxids of it; e.g. \"%s\")",
-                 in->path, RANK_NAME[rank], in->nfeatures ? in->feature_ids[0] : "");
+        gb_error("%s: no feature has a %s in the taxonomy (features must be NCBI taxids of it; e.g. \"%s\")", in->path,
+                 RANK_NAME[rank], in->nfeatures ? in->feature_ids[0] : "");
     else
-        gb_error("%s: no feature has a %s in its lineage (a cell \"%c__Name\"; first lineage cell: \"%s\")",
-                 in->path, RANK_NAME[rank], RANK_LETTER[rank],
-                 in->nfeatures && in->lineage_width ? in->lineage[0] : "");
+        gb_error("%s: no feature has a %s in its lineage (a cell \"%c__Name\"; first lineage cell: \"%s\")", in->path,
+                 RANK_NAME[rank], RANK_LETTER[rank], in->nfeatures && in->lineage_width ? in->lineage[0] : "");
 }
 
 int collapse_table(const biom_table_t *in, collapse_rank_t rank, const taxo_t *taxo, collapse_t *out)
@@ -261,7 +261,8 @@ int collapse_table(const biom_table_t *in, collapse_rank_t rank, const taxo_t *t
     out->ninput = in->nfeatures;
     if (rank != COLLAPSE_NONE && !taxo && !in->lineage) {
         gb_error("%s has no taxonomy metadata (/observation/metadata/taxonomy) to collapse to %s; "
-                 "give a taxonomy directory, or rank none", in->path, RANK_NAME[rank]);
+                 "give a taxonomy directory, or rank none",
+                 in->path, RANK_NAME[rank]);
         return GB_E_USAGE;
     }
     clade_t *clades = calloc(in->nfeatures ? in->nfeatures : 1, sizeof *clades);
@@ -326,9 +327,9 @@ int collapse_load_taxonomy(const char *dir, const biom_table_t *in, taxo_t *out)
         rc = GB_E_USAGE;
     }
     if (rc == GB_OK && nother > 0)
-        gb_warn("%s: %zu of %zu feature ids are not taxids of %s (e.g. \"%s\"); they have no lineage", in->path,
-                nother, in->nfeatures, dir, example);
-    if (rc == GB_OK) rc = taxo_prune(dump, taxids, n, out);   /* indexes too */
+        gb_warn("%s: %zu of %zu feature ids are not taxids of %s (e.g. \"%s\"); they have no lineage", in->path, nother,
+                in->nfeatures, dir, example);
+    if (rc == GB_OK) rc = taxo_prune(dump, taxids, n, out); /* indexes too */
     if (rc == GB_E_NOMEM && !taxids) gb_error("out of memory loading the taxonomy %s", dir);
     taxdump_destroy(dump);
     free(taxids);

@@ -48,15 +48,15 @@ const char *collapse_rank_name(collapse_rank_t rank);
 
 typedef struct {
     collapse_rank_t rank;
-    size_t nsamples, nfeatures;   /* samples: the input's, same order */
-    double *counts;               /* row-major [nsamples][nfeatures] clade sums */
-    char **feature_ids;           /* [nfeatures] clade ids (see above) */
-    char **feature_names;         /* [nfeatures] readable names */
-    size_t ninput;                /* features of the input */
-    long *clade_of;               /* [ninput] output feature of each input feature, -1 dropped */
-    size_t ndropped;              /* input features without the rank */
-    double *dropped;              /* [nsamples] sum of each sample's dropped counts */
-    char *blob;                   /* private: the strings */
+    size_t nsamples, nfeatures; /* samples: the input's, same order */
+    double *counts;             /* row-major [nsamples][nfeatures] clade sums */
+    char **feature_ids;         /* [nfeatures] clade ids (see above) */
+    char **feature_names;       /* [nfeatures] readable names */
+    size_t ninput;              /* features of the input */
+    long *clade_of;             /* [ninput] output feature of each input feature, -1 dropped */
+    size_t ndropped;            /* input features without the rank */
+    double *dropped;            /* [nsamples] sum of each sample's dropped counts */
+    char *blob;                 /* private: the strings */
 } collapse_t;
 
 /* Collapse in to rank. taxo: an indexed taxonomy covering the feature ids (see

@@ -13,44 +13,75 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#define DB_MAGIC "GUTBRNDB"
+#define DB_MAGIC        "GUTBRNDB"
 #define DB_HEADER_BYTES 4096
-#define DB_ALIGN 4096
+#define DB_ALIGN        4096
 
 enum { SEC_PARENT, SEC_EXTERNAL, SEC_NAME_OFF, SEC_RANK_OFF, SEC_NAMES, SEC_RANKS, SEC_CELLS, SEC_COUNT };
 static const char *const sec_names[SEC_COUNT] = {
-    "taxonomy parents", "taxonomy ids", "name offsets", "rank offsets", "names", "ranks", "k-mer table"
-};
+    "taxonomy parents", "taxonomy ids", "name offsets", "rank offsets", "names", "ranks", "k-mer table"};
 
 /* Header layout (byte offsets), documented in docs/DB-FORMAT.md. */
 enum {
-    H_MAGIC = 0, H_VERSION = 8, H_HEADER_BYTES = 12, H_K = 16, H_L = 20, H_SPACED = 24,
-    H_VALUE_BITS = 28, H_MASK = 32, H_TOGGLE = 40, H_NBUCKETS = 48, H_ENTRIES = 56,
-    H_NODES = 64, H_BUCKET_CELLS = 68, H_SECTIONS = 72, /* SEC_COUNT x (offset, size, xxh3) */
-    H_FILE_BYTES = H_SECTIONS + SEC_COUNT * 24, H_SEQUENCES = H_FILE_BYTES + 8,
-    H_BASES = H_SEQUENCES + 8, H_MINIMIZERS = H_BASES + 8,
+    H_MAGIC = 0,
+    H_VERSION = 8,
+    H_HEADER_BYTES = 12,
+    H_K = 16,
+    H_L = 20,
+    H_SPACED = 24,
+    H_VALUE_BITS = 28,
+    H_MASK = 32,
+    H_TOGGLE = 40,
+    H_NBUCKETS = 48,
+    H_ENTRIES = 56,
+    H_NODES = 64,
+    H_BUCKET_CELLS = 68,
+    H_SECTIONS = 72, /* SEC_COUNT x (offset, size, xxh3) */
+    H_FILE_BYTES = H_SECTIONS + SEC_COUNT * 24,
+    H_SEQUENCES = H_FILE_BYTES + 8,
+    H_BASES = H_SEQUENCES + 8,
+    H_MINIMIZERS = H_BASES + 8,
     H_CHECKSUM = DB_HEADER_BYTES - 8
 };
 
-static void put32(unsigned char *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i)); }
-static void put64(unsigned char *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i)); }
-static uint32_t get32(const unsigned char *p) { uint32_t v = 0; for (int i = 3; i >= 0; i--) v = (v << 8) | p[i]; return v; }
-static uint64_t get64(const unsigned char *p) { uint64_t v = 0; for (int i = 7; i >= 0; i--) v = (v << 8) | p[i]; return v; }
+static void put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static void put64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static uint32_t get32(const unsigned char *p)
+{
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+static uint64_t get64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
 
 static uint64_t align_up(uint64_t x) { return (x + DB_ALIGN - 1) & ~(uint64_t)(DB_ALIGN - 1); }
 
-typedef struct { const void *data; uint64_t size; } section_t;
+typedef struct {
+    const void *data;
+    uint64_t size;
+} section_t;
 
 static void db_sections(const gb_db_t *db, section_t s[SEC_COUNT])
 {
     uint64_t n = db->taxo.n;
-    s[SEC_PARENT] = (section_t){ db->taxo.parent, n * 4 };
-    s[SEC_EXTERNAL] = (section_t){ db->taxo.external, n * 4 };
-    s[SEC_NAME_OFF] = (section_t){ db->taxo.name_off, n * 4 };
-    s[SEC_RANK_OFF] = (section_t){ db->taxo.rank_off, n * 4 };
-    s[SEC_NAMES] = (section_t){ db->taxo.names, db->taxo.names_len };
-    s[SEC_RANKS] = (section_t){ db->taxo.ranks, db->taxo.ranks_len };
-    s[SEC_CELLS] = (section_t){ db->table.cells, db->table.nbuckets * KMER_TABLE_BUCKET_CELLS * 4 };
+    s[SEC_PARENT] = (section_t){db->taxo.parent, n * 4};
+    s[SEC_EXTERNAL] = (section_t){db->taxo.external, n * 4};
+    s[SEC_NAME_OFF] = (section_t){db->taxo.name_off, n * 4};
+    s[SEC_RANK_OFF] = (section_t){db->taxo.rank_off, n * 4};
+    s[SEC_NAMES] = (section_t){db->taxo.names, db->taxo.names_len};
+    s[SEC_RANKS] = (section_t){db->taxo.ranks, db->taxo.ranks_len};
+    s[SEC_CELLS] = (section_t){db->table.cells, db->table.nbuckets * KMER_TABLE_BUCKET_CELLS * 4};
 }
 
 static int write_all(int fd, const void *buf, uint64_t len, const char *path)

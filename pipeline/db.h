@@ -9,23 +9,23 @@
 #include "minimizer.h"
 #include "taxo.h"
 
-#define DB_FILE_NAME "gutbrain.db"
+#define DB_FILE_NAME      "gutbrain.db"
 #define DB_FORMAT_VERSION 1
 
 typedef struct {
-    uint64_t sequences;      /* reference sequences inserted */
-    uint64_t bases;          /* their total length */
-    uint64_t minimizers;     /* distinct minimizers before the compact table */
+    uint64_t sequences;  /* reference sequences inserted */
+    uint64_t bases;      /* their total length */
+    uint64_t minimizers; /* distinct minimizers before the compact table */
 } db_info_t;
 
 typedef struct {
     minimizer_params_t mm;
     kmer_table_t table;
-    uint64_t entries;        /* occupied cells */
-    taxo_t taxo;             /* arrays point into the mapping when loaded */
+    uint64_t entries; /* occupied cells */
+    taxo_t taxo;      /* arrays point into the mapping when loaded */
     db_info_t info;
-    uint64_t checksum;       /* identity of the DB: checksum of its header */
-    void *map;               /* the whole mapped file, NULL when built in memory */
+    uint64_t checksum; /* identity of the DB: checksum of its header */
+    void *map;         /* the whole mapped file, NULL when built in memory */
     size_t map_len;
 } gb_db_t;
 

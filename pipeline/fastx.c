@@ -26,10 +26,10 @@
 #include <zstd.h>
 
 enum {
-    FASTX_IN_SIZE = 1 << 20,   /* compressed read size */
-    FASTX_BUF_SIZE = 4 << 20,  /* decompressed text buffer (grows for longer lines) */
+    FASTX_IN_SIZE = 1 << 20,    /* compressed read size */
+    FASTX_BUF_SIZE = 4 << 20,   /* decompressed text buffer (grows for longer lines) */
     FASTX_SNIFF_SIZE = 1 << 16, /* bytes checked for binary content at open */
-    FASTX_PROBE_SIZE = 1 << 30 /* text decoded ahead to explain a format error (~1 s) */
+    FASTX_PROBE_SIZE = 1 << 30  /* text decoded ahead to explain a format error (~1 s) */
 };
 
 enum fastx_codec { CODEC_PLAIN, CODEC_GZIP, CODEC_ZSTD };
@@ -41,24 +41,24 @@ struct fastx_reader {
     enum fastx_codec codec;
     int is_fastq;
 
-    uint8_t *in;          /* raw bytes from fd; in[in_pos, in_len) not yet decoded */
+    uint8_t *in; /* raw bytes from fd; in[in_pos, in_len) not yet decoded */
     size_t in_pos, in_len;
     int in_eof;
 
-    char *buf;            /* decoded text; buf[pos, len) not yet parsed */
+    char *buf; /* decoded text; buf[pos, len) not yet parsed */
     size_t buf_cap, pos, len;
-    int stream_end;       /* decoder delivered its last byte */
-    int pending;          /* decoder error to raise once buf runs dry */
+    int stream_end; /* decoder delivered its last byte */
+    int pending;    /* decoder error to raise once buf runs dry */
     char pending_msg[200];
-    int error;            /* sticky: returned by every fastx_read after a failure */
+    int error; /* sticky: returned by every fastx_read after a failure */
 
-    uint64_t records;     /* records returned */
-    uint64_t line;        /* lines consumed */
+    uint64_t records; /* records returned */
+    uint64_t line;    /* lines consumed */
 
     struct inflate_state *gz;
     int gz_member_done;
     ZSTD_DCtx *zstd;
-    size_t zstd_hint;     /* last ZSTD_decompressStream result; 0 = frame complete */
+    size_t zstd_hint; /* last ZSTD_decompressStream result; 0 = frame complete */
 };
 
 /* ---------- error reporting ---------- */
@@ -66,13 +66,12 @@ struct fastx_reader {
 static void probe_stream_damage(fastx_reader_t *r);
 
 /* One line: "FILE: record N (line L): reason", plus the decoder's complaint if any. */
-static void log_record_error(const fastx_reader_t *r, uint64_t line, const char *reason,
-                             const char *decoder_cause)
+static void log_record_error(const fastx_reader_t *r, uint64_t line, const char *reason, const char *decoder_cause)
 {
     const char *cause = decoder_cause ? decoder_cause : "";
-    gb_log('E', "fastx_read", "%s: record %llu (line %llu): %s%s%s%s", r->path,
-           (unsigned long long)r->records + 1, (unsigned long long)line, reason,
-           *cause ? " (the compressed data is also damaged: " : "", cause, *cause ? ")" : "");
+    gb_log('E', "fastx_read", "%s: record %llu (line %llu): %s%s%s%s", r->path, (unsigned long long)r->records + 1,
+           (unsigned long long)line, reason, *cause ? " (the compressed data is also damaged: " : "", cause,
+           *cause ? ")" : "");
 }
 
 /* Log a parse error once and return code. */
@@ -93,8 +92,7 @@ static int fail_at(fastx_reader_t *r, uint64_t line, int code, const char *fmt, 
 }
 
 /* Remember a decoder error; the parser reports it when it needs the missing text. */
-static int stream_fail(fastx_reader_t *r, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int stream_fail(fastx_reader_t *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int stream_fail(fastx_reader_t *r, int code, const char *fmt, ...)
 {
     va_list ap;
@@ -206,7 +204,10 @@ static int gzip_decode(fastx_reader_t *r, char *out, size_t cap, size_t *produce
         if (r->gz_member_done) {
             rc = gzip_next_member(r);
             if (rc < 0) break;
-            if (rc == 0) { r->stream_end = 1; break; }
+            if (rc == 0) {
+                r->stream_end = 1;
+                break;
+            }
             rc = 0;
             continue;
         }
@@ -227,10 +228,8 @@ static int gzip_decode(fastx_reader_t *r, char *out, size_t cap, size_t *produce
         if (st->avail_out == out_before && r->in_pos == in_before) {
             /* No progress: either the file ended inside a member, or the data is bad. */
             if (r->in_eof && r->in_pos == r->in_len)
-                rc = stream_fail(r, GB_E_FORMAT,
-                                 "truncated gzip stream (file ends inside a member)");
-            else
-                rc = stream_fail(r, GB_E_FORMAT, "corrupt gzip data (inflate stalled)");
+                rc = stream_fail(r, GB_E_FORMAT, "truncated gzip stream (file ends inside a member)");
+            else rc = stream_fail(r, GB_E_FORMAT, "corrupt gzip data (inflate stalled)");
             break;
         }
     }
@@ -240,7 +239,7 @@ static int gzip_decode(fastx_reader_t *r, char *out, size_t cap, size_t *produce
 
 static int zstd_decode(fastx_reader_t *r, char *out, size_t cap, size_t *produced)
 {
-    ZSTD_outBuffer zo = { out, cap, 0 };
+    ZSTD_outBuffer zo = {out, cap, 0};
     int rc = 0;
     while (zo.pos < zo.size) {
         if (r->in_pos == r->in_len && !r->in_eof) {
@@ -251,7 +250,7 @@ static int zstd_decode(fastx_reader_t *r, char *out, size_t cap, size_t *produce
             r->stream_end = 1;
             break;
         }
-        ZSTD_inBuffer zi = { r->in, r->in_len, r->in_pos };
+        ZSTD_inBuffer zi = {r->in, r->in_len, r->in_pos};
         size_t out_before = zo.pos;
         size_t ret = ZSTD_decompressStream(r->zstd, &zo, &zi);
         int consumed = zi.pos != r->in_pos;
@@ -378,19 +377,16 @@ static int peek_byte(fastx_reader_t *r, int *c)
 /* ---------- records ---------- */
 
 /* Append src to a NUL-terminated field. */
-static int append(fastx_reader_t *r, char **p, size_t *cap, size_t *len, const char *src,
-                  size_t n)
+static int append(fastx_reader_t *r, char **p, size_t *cap, size_t *len, const char *src, size_t n)
 {
-    if (GB_GROW(*p, *cap, *len + n + 1))
-        return fail_at(r, r->line, GB_E_NOMEM, "out of memory");
+    if (GB_GROW(*p, *cap, *len + n + 1)) return fail_at(r, r->line, GB_E_NOMEM, "out of memory");
     memcpy(*p + *len, src, n);
     *len += n;
     (*p)[*len] = '\0';
     return 0;
 }
 
-static int set_field(fastx_reader_t *r, char **p, size_t *cap, size_t *len, const char *src,
-                     size_t n)
+static int set_field(fastx_reader_t *r, char **p, size_t *cap, size_t *len, const char *src, size_t n)
 {
     *len = 0;
     return append(r, p, cap, len, src, n);
@@ -399,10 +395,8 @@ static int set_field(fastx_reader_t *r, char **p, size_t *cap, size_t *len, cons
 static int bad_start(fastx_reader_t *r, unsigned char c, char want)
 {
     if (c >= 0x21 && c < 0x7f)
-        return fail_at(r, r->line, GB_E_FORMAT, "expected '%c' at record start, found '%c'",
-                       want, c);
-    return fail_at(r, r->line, GB_E_FORMAT, "expected '%c' at record start, found byte 0x%02x",
-                   want, c);
+        return fail_at(r, r->line, GB_E_FORMAT, "expected '%c' at record start, found '%c'", want, c);
+    return fail_at(r, r->line, GB_E_FORMAT, "expected '%c' at record start, found byte 0x%02x", want, c);
 }
 
 /* The next line of a record that must have one. Returns 1 or a negative code (logged). */
@@ -410,8 +404,7 @@ static int required_line(fastx_reader_t *r, const char *what, const char **line,
 {
     int rc = next_line(r, line, n);
     if (rc != 0) return rc;
-    return fail_at(r, r->line + 1, GB_E_FORMAT, "truncated record: input ends before the %s",
-                   what);
+    return fail_at(r, r->line + 1, GB_E_FORMAT, "truncated record: input ends before the %s", what);
 }
 
 static int read_fastq(fastx_reader_t *r, fastx_record_t *rec)
@@ -421,20 +414,17 @@ static int read_fastq(fastx_reader_t *r, fastx_record_t *rec)
     int rc = next_nonblank_line(r, &line, &n);
     if (rc <= 0) return rc;
     if (line[0] != '@') return bad_start(r, (unsigned char)line[0], '@');
-    if ((rc = set_field(r, &rec->name, &rec->name_cap, &rec->name_len, line + 1, n - 1)) < 0)
-        return rc;
+    if ((rc = set_field(r, &rec->name, &rec->name_cap, &rec->name_len, line + 1, n - 1)) < 0) return rc;
 
     if ((rc = required_line(r, "sequence line", &line, &n)) < 0) return rc;
     if ((rc = set_field(r, &rec->seq, &rec->seq_cap, &rec->seq_len, line, n)) < 0) return rc;
 
     if ((rc = required_line(r, "'+' line", &line, &n)) < 0) return rc;
-    if (n == 0 || line[0] != '+')
-        return fail_at(r, r->line, GB_E_FORMAT, "missing '+' line after the sequence");
+    if (n == 0 || line[0] != '+') return fail_at(r, r->line, GB_E_FORMAT, "missing '+' line after the sequence");
 
     if ((rc = required_line(r, "quality line", &line, &n)) < 0) return rc;
     if (n != rec->seq_len)
-        return fail_at(r, r->line, GB_E_FORMAT,
-                       "quality length %zu differs from sequence length %zu", n, rec->seq_len);
+        return fail_at(r, r->line, GB_E_FORMAT, "quality length %zu differs from sequence length %zu", n, rec->seq_len);
     if ((rc = set_field(r, &rec->qual, &rec->qual_cap, &rec->qual_len, line, n)) < 0) return rc;
     return 1;
 }
@@ -446,8 +436,7 @@ static int read_fasta(fastx_reader_t *r, fastx_record_t *rec)
     int rc = next_nonblank_line(r, &line, &n);
     if (rc <= 0) return rc;
     if (line[0] != '>') return bad_start(r, (unsigned char)line[0], '>');
-    if ((rc = set_field(r, &rec->name, &rec->name_cap, &rec->name_len, line + 1, n - 1)) < 0)
-        return rc;
+    if ((rc = set_field(r, &rec->name, &rec->name_cap, &rec->name_len, line + 1, n - 1)) < 0) return rc;
     if ((rc = set_field(r, &rec->seq, &rec->seq_cap, &rec->seq_len, "", 0)) < 0) return rc;
     /* A record that was FASTQ before (reused struct) must not keep a stale quality. */
     free(rec->qual);
@@ -509,12 +498,16 @@ static int detect_codec(fastx_reader_t *r)
         r->zstd_hint = 1; /* no frame decoded yet */
     } else if (n >= 3 && memcmp(m, "BZh", 3) == 0) {
         unsupported = "bzip2";
-    } else if (n >= 6 && memcmp(m, "\xfd" "7zXZ", 5) == 0 && m[5] == 0) {
+    } else if (n >= 6 &&
+               memcmp(m,
+                      "\xfd"
+                      "7zXZ",
+                      5) == 0 &&
+               m[5] == 0) {
         unsupported = "xz";
     }
     if (unsupported) {
-        open_error("%s: %s-compressed input is not supported (use gzip or zstd)", r->path,
-                   unsupported);
+        open_error("%s: %s-compressed input is not supported (use gzip or zstd)", r->path, unsupported);
         return -1;
     }
     if ((r->codec == CODEC_GZIP && !r->gz) || (r->codec == CODEC_ZSTD && !r->zstd)) {
@@ -524,10 +517,7 @@ static int detect_codec(fastx_reader_t *r)
     return 0;
 }
 
-static int is_space(unsigned char c)
-{
-    return c == ' ' || (c >= '\t' && c <= '\r');
-}
+static int is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 /* Decode the first text and refuse binary or non-sequence content. A decoder error here is
  * left pending for fastx_read, which reports it with record context. Returns 0 or -1. */
@@ -616,7 +606,6 @@ size_t fastx_id_len(const char *name, size_t name_len, int strip_mate)
 {
     size_t n = 0;
     while (n < name_len && name[n] != ' ' && name[n] != '\t' && name[n] != '\r') n++;
-    if (strip_mate && n > 2 && name[n - 2] == '/' && (name[n - 1] == '1' || name[n - 1] == '2'))
-        n -= 2;
+    if (strip_mate && n > 2 && name[n - 2] == '/' && (name[n - 1] == '1' || name[n - 1] == '2')) n -= 2;
     return n;
 }

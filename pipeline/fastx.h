@@ -9,11 +9,11 @@
 #include "gb_status.h"
 
 typedef struct {
-    char *name;     /* header text after '@'/'>' (full line, CR and trailing whitespace stripped), NUL-terminated */
+    char *name; /* header text after '@'/'>' (full line, CR and trailing whitespace stripped), NUL-terminated */
     size_t name_len;
-    char *seq;      /* bases as in the file (newlines of multi-line FASTA removed), NUL-terminated */
+    char *seq; /* bases as in the file (newlines of multi-line FASTA removed), NUL-terminated */
     size_t seq_len;
-    char *qual;     /* qualities (FASTQ) or NULL (FASTA), NUL-terminated */
+    char *qual; /* qualities (FASTQ) or NULL (FASTA), NUL-terminated */
     size_t qual_len;
     size_t name_cap, seq_cap, qual_cap; /* owned buffers, reused between records */
 } fastx_record_t;

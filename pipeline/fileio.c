@@ -24,7 +24,7 @@ int fileio_read_all(const char *path, const char *what, int quiet_missing, char 
     size_t cap = 0, len = 0;
     int rc = GB_GROW(buf, cap, hint);
     while (rc == GB_OK) {
-        if ((rc = GB_GROW(buf, cap, len + 2)) != GB_OK) break;   /* a byte more and the NUL */
+        if ((rc = GB_GROW(buf, cap, len + 2)) != GB_OK) break; /* a byte more and the NUL */
         ssize_t got = read(fd, buf + len, cap - 1 - len);
         if (got == 0) break;
         if (got < 0) {

@@ -24,7 +24,10 @@ int gb_exit_code(int code)
     switch (code) {
     case GB_OK: return GB_EXIT_OK;
     case GB_E_USAGE: return GB_EXIT_USAGE;
-    case GB_E_IO: case GB_E_FORMAT: case GB_E_DB: case GB_E_TAXONOMY: return GB_EXIT_INPUT;
+    case GB_E_IO:
+    case GB_E_FORMAT:
+    case GB_E_DB:
+    case GB_E_TAXONOMY: return GB_EXIT_INPUT;
     case GB_E_INTERRUPTED: return GB_EXIT_SIGTERM;
     case GB_E_PARTIAL: return GB_EXIT_PARTIAL;
     default: return GB_EXIT_INTERNAL; /* GB_E_NOMEM, GB_E_INTERNAL, GB_E_FULL */

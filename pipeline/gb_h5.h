@@ -12,15 +12,14 @@
 
 /* Inside a function with `int rc` and a `fail:` label: if expr is negative (HDF5's failure),
  * log "HDF5 call failed (file:line): expr: reason", set rc = GB_E_IO and goto fail. */
-#define GB_H5_CHECK(expr)                                                                          \
-    do {                                                                                           \
-        if ((expr) < 0) {                                                                          \
-            char why_[256];                                                                        \
-            gb_error("HDF5 call failed (%s:%d): %s: %s", __FILE__, __LINE__, #expr,                \
-                     gb_h5_reason(why_, sizeof why_));                                             \
-            rc = GB_E_IO;                                                                          \
-            goto fail;                                                                             \
-        }                                                                                          \
+#define GB_H5_CHECK(expr)                                                                                             \
+    do {                                                                                                              \
+        if ((expr) < 0) {                                                                                             \
+            char why_[256];                                                                                           \
+            gb_error("HDF5 call failed (%s:%d): %s: %s", __FILE__, __LINE__, #expr, gb_h5_reason(why_, sizeof why_)); \
+            rc = GB_E_IO;                                                                                             \
+            goto fail;                                                                                                \
+        }                                                                                                             \
     } while (0)
 
 /* Turn off HDF5's automatic error-stack printing (GB_H5_CHECK logs one line instead). */

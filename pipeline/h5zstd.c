@@ -15,12 +15,11 @@
 #include <stdlib.h>
 #include <zstd.h>
 
-#define H5Z_FILTER_ZSTD 32015
+#define H5Z_FILTER_ZSTD      32015
 #define H5ZSTD_DEFAULT_LEVEL 3
 
 /* Compress *buf[0..nbytes) into a new buffer. Returns the frame size, 0 on failure. */
-static size_t zstd_encode(size_t cd_nelmts, const unsigned cd_values[], size_t nbytes,
-                          size_t *buf_size, void **buf)
+static size_t zstd_encode(size_t cd_nelmts, const unsigned cd_values[], size_t nbytes, size_t *buf_size, void **buf)
 {
     int level = cd_nelmts > 0 ? (int)cd_values[0] : H5ZSTD_DEFAULT_LEVEL;
     size_t cap = ZSTD_compressBound(nbytes);
@@ -60,7 +59,7 @@ static size_t zstd_decode_stream(const void *in, size_t nbytes, void **out_buf, 
         if (ZSTD_isError(ret) || (ret != 0 && input.pos == nbytes && output.pos < cap)) break;
     }
     ZSTD_freeDStream(ds);
-    if (!out || ret != 0) {   /* error, truncated frame or out of memory */
+    if (!out || ret != 0) { /* error, truncated frame or out of memory */
         free(out);
         return 0;
     }
@@ -96,8 +95,8 @@ static size_t zstd_decode(size_t nbytes, size_t *buf_size, void **buf)
 }
 
 /* The H5Z_func_t: returns the new data size, 0 on failure (HDF5's convention). */
-static size_t zstd_filter(unsigned flags, size_t cd_nelmts, const unsigned cd_values[], size_t nbytes,
-                          size_t *buf_size, void **buf)
+static size_t zstd_filter(unsigned flags, size_t cd_nelmts, const unsigned cd_values[], size_t nbytes, size_t *buf_size,
+                          void **buf)
 {
     if (flags & H5Z_FLAG_REVERSE) return zstd_decode(nbytes, buf_size, buf);
     return zstd_encode(cd_nelmts, cd_values, nbytes, buf_size, buf);
@@ -106,9 +105,11 @@ static size_t zstd_filter(unsigned flags, size_t cd_nelmts, const unsigned cd_va
 static const H5Z_class2_t H5Z_ZSTD_CLASS = {
     H5Z_CLASS_T_VERS,
     (H5Z_filter_t)H5Z_FILTER_ZSTD,
-    1, 1,                       /* encoder and decoder present */
+    1,
+    1, /* encoder and decoder present */
     "zstd (gutbrain)",
-    NULL, NULL,                 /* no can_apply / set_local: level comes from cd_values */
+    NULL,
+    NULL, /* no can_apply / set_local: level comes from cd_values */
     zstd_filter,
 };
 

@@ -5,8 +5,7 @@
 
 extern int gb_verbosity; /* 0 quiet (errors and warnings), 1 normal (default), 2 verbose */
 
-void gb_log(char level, const char *func, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void gb_log(char level, const char *func, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Under MPI: prefix messages with the rank and keep info lines to rank 0. */
 void gb_log_set_rank(int rank, int size);

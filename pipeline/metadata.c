@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define Q2_DIRECTIVE "#q2:"   /* QIIME 2 metadata: "#q2:types" lines after the header */
-#define COLUMN_LIST_BYTES 500   /* column names listed in an error message, about */
+#define Q2_DIRECTIVE      "#q2:" /* QIIME 2 metadata: "#q2:types" lines after the header */
+#define COLUMN_LIST_BYTES 500    /* column names listed in an error message, about */
 
 /* ---------------------------------------------------------------- reading and splitting */
 
@@ -23,7 +23,7 @@ typedef struct {
     char *start;
     size_t line_no;
     size_t nfields;
-    char **fields;       /* points into cells */
+    char **fields; /* points into cells */
 } line_t;
 
 /* Trim spaces around a field and remove enclosing double quotes (in place). */
@@ -36,7 +36,7 @@ static char *clean_field(char *s)
         s[len - 1] = '\0';
         s++;
         char *w = s;
-        for (char *q = s; *q; q++) {   /* "" inside a quoted field is one " */
+        for (char *q = s; *q; q++) { /* "" inside a quoted field is one " */
             *w++ = *q;
             if (q[0] == '"' && q[1] == '"') q++;
         }
@@ -97,10 +97,7 @@ static void split_fields(line_t *l, char **cells)
 
 /* ---------------------------------------------------------------- column types */
 
-static int is_missing(const char *s)
-{
-    return s[0] == '\0' || strcmp(s, "NA") == 0;
-}
+static int is_missing(const char *s) { return s[0] == '\0' || strcmp(s, "NA") == 0; }
 
 /* A finite decimal number filling the whole field. strtod alone would also take "inf", "nan"
  * and hexadecimal, which R's reader does not all treat as numbers; requiring a digit (or a
@@ -117,10 +114,7 @@ static int parse_number(const char *s, double *v)
     return 1;
 }
 
-static int cmp_str_ptr(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int cmp_str_ptr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Index of s in sorted levels[0..n) (present by construction). */
 static int32_t level_code(char **levels, size_t n, const char *s)
@@ -211,8 +205,8 @@ static int index_samples(metadata_t *m)
         size_t a = m->sorted_rows[i - 1], b = m->sorted_rows[i];
         if (strcmp(m->sample_ids[a], m->sample_ids[b]) == 0) {
             size_t first = a < b ? a : b, second = a < b ? b : a;
-            gb_error("%s:%zu: sample id \"%s\" already on line %zu", m->path, m->line_of[second],
-                     m->sample_ids[second], m->line_of[first]);
+            gb_error("%s:%zu: sample id \"%s\" already on line %zu", m->path, m->line_of[second], m->sample_ids[second],
+                     m->line_of[first]);
             return GB_E_FORMAT;
         }
     }
@@ -225,9 +219,9 @@ static int index_samples(metadata_t *m)
 typedef struct {
     line_t *lines;
     size_t nlines;
-    char **cells;         /* [nrows][width] */
-    size_t nrows, width;  /* width counts the id column */
-    int header_has_id;    /* 0: R's write.table style header without the id column's name */
+    char **cells;        /* [nrows][width] */
+    size_t nrows, width; /* width counts the id column */
+    int header_has_id;   /* 0: R's write.table style header without the id column's name */
 } parsed_t;
 
 static int split_rows(metadata_t *m, parsed_t *p)
@@ -235,7 +229,7 @@ static int split_rows(metadata_t *m, parsed_t *p)
     line_t *header = &p->lines[0];
     line_t *rows = p->lines + 1;
     size_t nrows = 0;
-    for (size_t i = 1; i < p->nlines; i++)   /* drop QIIME 2 directives, keep order */
+    for (size_t i = 1; i < p->nlines; i++) /* drop QIIME 2 directives, keep order */
         if (strncmp(p->lines[i].start, Q2_DIRECTIVE, strlen(Q2_DIRECTIVE)) != 0) rows[nrows++] = p->lines[i];
     size_t header_fields = count_tabs(header->start) + 1;
     size_t row_fields = nrows > 0 ? count_tabs(rows[0].start) + 1 : header_fields;
@@ -259,7 +253,7 @@ static int split_rows(metadata_t *m, parsed_t *p)
 /* Variable names from the header: present and distinct. */
 static int name_columns(metadata_t *m, const parsed_t *p)
 {
-    char **names = p->cells;   /* header cells; names[0] = the id column */
+    char **names = p->cells; /* header cells; names[0] = the id column */
     m->id_header = p->header_has_id ? names[0] : "";
     m->ncolumns = p->width - 1;
     if (!(m->columns = calloc(m->ncolumns ? m->ncolumns : 1, sizeof *m->columns))) return GB_E_NOMEM;
@@ -425,8 +419,7 @@ static int model_columns(const metadata_t *m, char *const *variables, size_t nva
         cols[v] = metadata_column(m, variables[v]);
         if (!cols[v]) {
             char *names = list_columns(m);
-            gb_error("metadata %s has no column \"%s\" (columns: %s)", m->path, variables[v],
-                     names ? names : "?");
+            gb_error("metadata %s has no column \"%s\" (columns: %s)", m->path, variables[v], names ? names : "?");
             free(names);
             return GB_E_USAGE;
         }
@@ -434,8 +427,8 @@ static int model_columns(const metadata_t *m, char *const *variables, size_t nva
         size_t present = m->nsamples - c->nmissing;
         if (c->type == METADATA_CATEGORICAL && c->nnumeric_like > 0 && 2 * c->nnumeric_like > present) {
             gb_error("%s:%zu: column %s: \"%s\" is not a number, but %zu of the column's %zu values are; "
-                     "correct it or write NA", m->path, c->first_text_line, c->name, c->first_text_value,
-                     c->nnumeric_like, present);
+                     "correct it or write NA",
+                     m->path, c->first_text_line, c->name, c->first_text_value, c->nnumeric_like, present);
             return GB_E_FORMAT;
         }
     }
@@ -507,9 +500,10 @@ int metadata_select(const metadata_t *m, char *const *cohort_ids, size_t ncohort
         rc = GB_E_USAGE;
     } else if (out->n == 0) {
         const metadata_drop_t *d = out->dropped;
-        while (d->reason != METADATA_DROP_MISSING) d++;   /* there is one: some sample matched */
+        while (d->reason != METADATA_DROP_MISSING) d++; /* there is one: some sample matched */
         gb_error("no sample of both the cohort and %s has a value for every model variable (%zu lack one, "
-                 "e.g. sample %s has no %s)", m->path, out->n_missing, d->sample_id, d->column);
+                 "e.g. sample %s has no %s)",
+                 m->path, out->n_missing, d->sample_id, d->column);
         rc = GB_E_USAGE;
     }
 done:
@@ -543,7 +537,8 @@ int metadata_selection_write_dropped(FILE *f, const metadata_selection_t *s)
     int bad = fprintf(f, "sample\treason\tcolumn\n") < 0;
     for (size_t i = 0; i < s->ndropped && !bad; i++) {
         const metadata_drop_t *d = &s->dropped[i];
-        bad = fprintf(f, "%s\t%s\t%s\n", d->sample_id, metadata_drop_reason_name(d->reason), d->column ? d->column : "") < 0;
+        bad = fprintf(f, "%s\t%s\t%s\n", d->sample_id, metadata_drop_reason_name(d->reason),
+                      d->column ? d->column : "") < 0;
     }
     if (bad) {
         gb_error("cannot write the list of dropped samples: %s", strerror(errno));

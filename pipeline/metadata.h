@@ -33,13 +33,13 @@ typedef enum { METADATA_NUMERIC = 0, METADATA_CATEGORICAL = 1 } metadata_type_t;
 typedef struct {
     char *name;
     metadata_type_t type;
-    size_t nmissing;          /* rows with NA or "" */
+    size_t nmissing; /* rows with NA or "" */
     /* METADATA_NUMERIC: values[row], NAN where missing. NULL for categorical columns. */
     double *values;
     /* METADATA_CATEGORICAL: codes[row] = index into levels, -1 where missing; NULL for numeric. */
     int32_t *codes;
     size_t nlevels;
-    char **levels;            /* sorted by strcmp, distinct */
+    char **levels; /* sorted by strcmp, distinct */
     /* For categorical columns: how many non-missing values parse as numbers, and the first
      * value that does not (line number in the file, 1-based). A mostly numeric column with a
      * stray word is usually a typo: metadata_select() refuses it as a model variable. */
@@ -50,13 +50,13 @@ typedef struct {
 
 typedef struct {
     char *path;
-    const char *id_header;    /* name of the first column ("" when the header omits it) */
+    const char *id_header; /* name of the first column ("" when the header omits it) */
     size_t nsamples, ncolumns;
-    char **sample_ids;        /* [nsamples], file order */
-    size_t *line_of;          /* [nsamples] line number of each row in the file */
-    metadata_column_t *columns;   /* [ncolumns], file order (the id column not included) */
-    size_t *sorted_rows;      /* private: rows by sample id, for metadata_find_sample() */
-    char *text;               /* private: the file's text, which the strings point into */
+    char **sample_ids;          /* [nsamples], file order */
+    size_t *line_of;            /* [nsamples] line number of each row in the file */
+    metadata_column_t *columns; /* [ncolumns], file order (the id column not included) */
+    size_t *sorted_rows;        /* private: rows by sample id, for metadata_find_sample() */
+    char *text;                 /* private: the file's text, which the strings point into */
 } metadata_t;
 
 /* Read path. Errors (logged as one line naming file and line): GB_E_IO unreadable;
@@ -84,24 +84,24 @@ size_t metadata_levels_present(const metadata_column_t *c, const size_t *rows, s
 
 /* Why a sample is not analysed. */
 typedef enum {
-    METADATA_DROP_NOT_IN_METADATA = 0,   /* in the cohort, absent from the metadata */
-    METADATA_DROP_NOT_IN_COHORT = 1,     /* in the metadata, absent from the cohort */
-    METADATA_DROP_MISSING = 2            /* a model variable is NA or empty */
+    METADATA_DROP_NOT_IN_METADATA = 0, /* in the cohort, absent from the metadata */
+    METADATA_DROP_NOT_IN_COHORT = 1,   /* in the metadata, absent from the cohort */
+    METADATA_DROP_MISSING = 2          /* a model variable is NA or empty */
 } metadata_drop_reason_t;
 
 typedef struct {
-    const char *sample_id;           /* borrowed from the cohort ids or the metadata */
+    const char *sample_id; /* borrowed from the cohort ids or the metadata */
     metadata_drop_reason_t reason;
-    const char *column;              /* METADATA_DROP_MISSING: the first missing variable in the
+    const char *column; /* METADATA_DROP_MISSING: the first missing variable in the
                                       * order given; NULL otherwise */
 } metadata_drop_t;
 
 typedef struct {
-    size_t n;                        /* samples analysed */
-    size_t *cohort_row;              /* [n] index into the cohort's ids, ascending */
-    size_t *meta_row;                /* [n] the same samples' metadata rows */
+    size_t n;           /* samples analysed */
+    size_t *cohort_row; /* [n] index into the cohort's ids, ascending */
+    size_t *meta_row;   /* [n] the same samples' metadata rows */
     size_t ndropped;
-    metadata_drop_t *dropped;            /* cohort samples first (cohort order), then metadata-only
+    metadata_drop_t *dropped; /* cohort samples first (cohort order), then metadata-only
                                       * samples (metadata order) */
     size_t n_not_in_metadata, n_not_in_cohort, n_missing;
 } metadata_selection_t;

@@ -12,10 +12,10 @@
 #include <zstd.h>
 
 struct outfile {
-    FILE *fp;          /* what callers write to (a cookie stream when compressing) */
-    FILE *raw;         /* the underlying file */
+    FILE *fp;  /* what callers write to (a cookie stream when compressing) */
+    FILE *raw; /* the underlying file */
     char *final_path;
-    char *tmp_path;    /* NULL when written in place */
+    char *tmp_path; /* NULL when written in place */
     ZSTD_CCtx *zc;
     char *zbuf;
     size_t zcap;
@@ -25,7 +25,7 @@ struct outfile {
 static int zflush(struct outfile *o, ZSTD_inBuffer *in, ZSTD_EndDirective mode)
 {
     for (;;) {
-        ZSTD_outBuffer out = { o->zbuf, o->zcap, 0 };
+        ZSTD_outBuffer out = {o->zbuf, o->zcap, 0};
         size_t left = ZSTD_compressStream2(o->zc, &out, in, mode);
         if (ZSTD_isError(left)) {
             gb_error("%s: zstd: %s", o->final_path, ZSTD_getErrorName(left));
@@ -39,7 +39,7 @@ static int zflush(struct outfile *o, ZSTD_inBuffer *in, ZSTD_EndDirective mode)
 static ssize_t zwrite(void *cookie, const char *buf, size_t n)
 {
     struct outfile *o = cookie;
-    ZSTD_inBuffer in = { buf, n, 0 };
+    ZSTD_inBuffer in = {buf, n, 0};
     if (zflush(o, &in, ZSTD_e_continue)) {
         o->failed = 1;
         return -1;
@@ -50,7 +50,7 @@ static ssize_t zwrite(void *cookie, const char *buf, size_t n)
 static int zclose(void *cookie)
 {
     struct outfile *o = cookie;
-    ZSTD_inBuffer in = { NULL, 0, 0 };
+    ZSTD_inBuffer in = {NULL, 0, 0};
     if (!o->failed && zflush(o, &in, ZSTD_e_end)) o->failed = 1;
     return o->failed ? -1 : 0;
 }
@@ -101,7 +101,7 @@ outfile_t *outfile_open(const char *path)
         o->zbuf = malloc(o->zcap);
         if (!o->zc || !o->zbuf) goto nomem;
         ZSTD_CCtx_setParameter(o->zc, ZSTD_c_compressionLevel, 3);
-        cookie_io_functions_t io = { .read = NULL, .write = zwrite, .seek = NULL, .close = zclose };
+        cookie_io_functions_t io = {.read = NULL, .write = zwrite, .seek = NULL, .close = zclose};
         o->fp = fopencookie(o, "w", io);
         if (!o->fp) goto nomem;
         setvbuf(o->fp, NULL, _IOFBF, 1 << 20);

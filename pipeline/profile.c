@@ -4,7 +4,7 @@
  * profile parses and its fingerprint matches. So the reader accepts only what the writer
  * produces, byte for byte (any damage means "redo the sample", never "use wrong counts"), and
  * the writer refuses a profile the reader would reject. */
-#define XXH_STATIC_LINKING_ONLY   /* XXH3_state_t on the stack: no allocation, no failure */
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack: no allocation, no failure */
 #include "profile.h"
 #include "fileio.h"
 #include "gb_array.h"
@@ -19,8 +19,8 @@
 #include <xxhash.h>
 
 #define FINGERPRINT_TAG "gutbrain-fp-1"
-#define PROFILE_MAGIC "# gutbrain-profile 1"
-#define PROFILE_SUFFIX ".profile.tsv"
+#define PROFILE_MAGIC   "# gutbrain-profile 1"
+#define PROFILE_SUFFIX  ".profile.tsv"
 
 /* ---------- fingerprint ---------- */
 
@@ -41,10 +41,7 @@ static void fp_u64(XXH3_state_t *st, uint64_t v)
     fp_bytes(st, le, sizeof le);
 }
 
-static void fp_str(XXH3_state_t *st, const char *s)
-{
-    fp_bytes(st, s, strlen(s));
-}
+static void fp_str(XXH3_state_t *st, const char *s) { fp_bytes(st, s, strlen(s)); }
 
 /* One input file: path, then whether stat worked, size, mtime seconds and nanoseconds. The
  * marker keeps a missing file apart from an empty one with mtime 0. */
@@ -138,13 +135,12 @@ static const char *profile_problem(const profile_t *p)
 
 static int write_body(FILE *fp, const profile_t *p)
 {
-    fprintf(fp, PROFILE_MAGIC "\n# sample\t%s\n# fingerprint\t%016" PRIx64 "\n", p->id,
-            p->fingerprint);
-    fprintf(fp, "# reads\t%" PRIu64 "\n# classified\t%" PRIu64 "\n# unclassified\t%" PRIu64
-            "\n# bases\t%" PRIu64 "\ntaxid\treads\n", p->reads, p->classified, p->unclassified,
-            p->bases);
-    for (size_t i = 0; i < p->ntaxa; i++)
-        fprintf(fp, "%" PRIu32 "\t%" PRIu64 "\n", p->taxid[i], p->count[i]);
+    fprintf(fp, PROFILE_MAGIC "\n# sample\t%s\n# fingerprint\t%016" PRIx64 "\n", p->id, p->fingerprint);
+    fprintf(fp,
+            "# reads\t%" PRIu64 "\n# classified\t%" PRIu64 "\n# unclassified\t%" PRIu64 "\n# bases\t%" PRIu64
+            "\ntaxid\treads\n",
+            p->reads, p->classified, p->unclassified, p->bases);
+    for (size_t i = 0; i < p->ntaxa; i++) fprintf(fp, "%" PRIu32 "\t%" PRIu64 "\n", p->taxid[i], p->count[i]);
     return ferror(fp) ? GB_E_IO : GB_OK;
 }
 
@@ -267,8 +263,7 @@ static int parse_hex64(const char *s, uint64_t *out)
     int i = 0;
     for (; i < 16 && s[i]; i++) {
         char c = s[i];
-        unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
-                   : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) : 16;
+        unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) : 16;
         if (d == 16) return -1;
         v = v << 4 | d;
     }
@@ -281,15 +276,14 @@ static int parse_hex64(const char *s, uint64_t *out)
 static const char *header_value(const char *line, const char *key)
 {
     size_t k = strlen(key);
-    if (strncmp(line, "# ", 2) != 0 || strncmp(line + 2, key, k) != 0 || line[2 + k] != '\t')
-        return NULL;
+    if (strncmp(line, "# ", 2) != 0 || strncmp(line + 2, key, k) != 0 || line[2 + k] != '\t') return NULL;
     return line + 3 + k;
 }
 
 static int read_header(reader_t *r, const char *id, profile_t *p)
 {
-    static const char *const keys[4] = { "reads", "classified", "unclassified", "bases" };
-    uint64_t *vals[4] = { &p->reads, &p->classified, &p->unclassified, &p->bases };
+    static const char *const keys[4] = {"reads", "classified", "unclassified", "bases"};
+    uint64_t *vals[4] = {&p->reads, &p->classified, &p->unclassified, &p->bases};
     char *line, msg[160];
     const char *v;
     int rc;
@@ -321,8 +315,7 @@ static int read_header(reader_t *r, const char *id, profile_t *p)
 static int grow_taxa(profile_t *p, size_t *cap)
 {
     size_t cap_taxid = *cap;
-    if (GB_GROW(p->taxid, cap_taxid, p->ntaxa + 1) || GB_GROW(p->count, *cap, p->ntaxa + 1))
-        return GB_E_NOMEM;
+    if (GB_GROW(p->taxid, cap_taxid, p->ntaxa + 1) || GB_GROW(p->count, *cap, p->ntaxa + 1)) return GB_E_NOMEM;
     return GB_OK;
 }
 
@@ -363,7 +356,7 @@ int profile_read(const char *outdir, const char *id, profile_t *p)
     int rc = profile_path(path, sizeof path, outdir, id, PROFILE_SUFFIX);
     if (rc == GB_OK) rc = fileio_read_all(path, "profile", 1, &buf, &len);
     if (rc != GB_OK) return rc;
-    reader_t r = { .path = path, .pos = buf, .end = buf + len, .line = 0 };
+    reader_t r = {.path = path, .pos = buf, .end = buf + len, .line = 0};
     rc = read_header(&r, id, p);
     if (rc == GB_OK) rc = read_taxa(&r, p);
     if (rc == GB_OK && !(p->id = strdup(id))) {

@@ -26,8 +26,8 @@ typedef struct {
     uint64_t fingerprint;
     uint64_t reads, classified, unclassified, bases;
     size_t ntaxa;
-    uint32_t *taxid;     /* external NCBI taxids, ascending */
-    uint64_t *count;     /* direct counts (fragments called exactly that taxon) */
+    uint32_t *taxid; /* external NCBI taxids, ascending */
+    uint64_t *count; /* direct counts (fragments called exactly that taxon) */
 } profile_t;
 
 /* What makes a result reusable: the inputs (resolved paths, sizes, modification times in ns),

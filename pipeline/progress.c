@@ -19,13 +19,13 @@ static void progress_show(progress_t *p, double now, int final)
     double rate = p->done / (now - p->start > 1e-9 ? now - p->start : 1e-9);
     char eta[32] = "";
     if (p->total && !final && rate > 0)
-        snprintf(eta, sizeof eta, ", ETA %.0f s", (double)(p->total - (p->done < p->total ? p->done : p->total)) / rate);
+        snprintf(eta, sizeof eta, ", ETA %.0f s",
+                 (double)(p->total - (p->done < p->total ? p->done : p->total)) / rate);
     if (p->tty) {
         if (p->total)
             fprintf(stderr, "\r[%s] %.1f%% (%.2f M%s, %.2f M%s/s%s)   ", p->what, 100.0 * p->done / p->total,
                     p->done / 1e6, p->unit, rate / 1e6, p->unit, eta);
-        else
-            fprintf(stderr, "\r[%s] %.2f M%s, %.2f M%s/s   ", p->what, p->done / 1e6, p->unit, rate / 1e6, p->unit);
+        else fprintf(stderr, "\r[%s] %.2f M%s, %.2f M%s/s   ", p->what, p->done / 1e6, p->unit, rate / 1e6, p->unit);
         if (final) fputc('\n', stderr);
     } else if (gb_verbosity >= 1) {
         gb_log('I', p->what, "%.2f M%s done, %.2f M%s/s%s", p->done / 1e6, p->unit, rate / 1e6, p->unit, eta);

@@ -6,7 +6,7 @@
 
 typedef struct {
     const char *what, *unit;
-    uint64_t done, total;   /* total 0 = unknown */
+    uint64_t done, total; /* total 0 = unknown */
     double start, last;
     int tty;
 } progress_t;

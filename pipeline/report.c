@@ -19,12 +19,12 @@ typedef struct {
 typedef struct {
     const taxo_t *t;
     const uint64_t *calls;
-    uint64_t *clade;         /* fragments in each subtree */
-    uint64_t total;          /* classified + unclassified */
+    uint64_t *clade; /* fragments in each subtree */
+    uint64_t total;  /* classified + unclassified */
     char (*codes)[8];
     uint16_t *depth;
-    uint32_t *child_start;   /* CSR: children of i are children[child_start[i] .. [i+1]) */
-    child_t *children;       /* only the children that will be printed, in print order */
+    uint32_t *child_start; /* CSR: children of i are children[child_start[i] .. [i+1]) */
+    child_t *children;     /* only the children that will be printed, in print order */
     uint32_t *stack;
     int zero_counts;
 } tree_t;
@@ -34,8 +34,7 @@ static int check_shape(const taxo_t *t)
 {
     for (uint32_t i = 1; i < t->n; i++) {
         if ((i == 1) != (t->parent[i] == 0) || t->parent[i] >= i) {
-            gb_error("taxonomy node %u has parent %u (want 0 for the root, else < %u)", i,
-                     t->parent[i], i);
+            gb_error("taxonomy node %u has parent %u (want 0 for the root, else < %u)", i, t->parent[i], i);
             return GB_E_INTERNAL;
         }
     }
@@ -70,17 +69,14 @@ static void build_children(tree_t *tr, int zero_counts)
     memcpy(tr->stack, tr->child_start, (size_t)t->n * sizeof *tr->stack);
     for (uint32_t i = 2; i < t->n; i++)
         if (zero_counts || tr->clade[i])
-            tr->children[tr->stack[t->parent[i]]++] =
-                (child_t){tr->clade[i], t->external[i], i};
+            tr->children[tr->stack[t->parent[i]]++] = (child_t){tr->clade[i], t->external[i], i};
     for (uint32_t i = 1; i < t->n; i++) {
         uint32_t count = tr->child_start[i + 1] - tr->child_start[i];
-        if (count > 1) qsort(tr->children + tr->child_start[i], count, sizeof *tr->children,
-                             cmp_child);
+        if (count > 1) qsort(tr->children + tr->child_start[i], count, sizeof *tr->children, cmp_child);
     }
 }
 
-static int tree_init(tree_t *tr, const taxo_t *t, const uint64_t *calls, uint64_t unclassified,
-                     int zero_counts)
+static int tree_init(tree_t *tr, const taxo_t *t, const uint64_t *calls, uint64_t unclassified, int zero_counts)
 {
     memset(tr, 0, sizeof *tr);
     tr->t = t;
@@ -88,15 +84,14 @@ static int tree_init(tree_t *tr, const taxo_t *t, const uint64_t *calls, uint64_
     tr->zero_counts = zero_counts;
     int rc = check_shape(t);
     if (rc != GB_OK) return rc;
-    size_t n = (size_t)t->n + 1;   /* + 1: no malloc(0) for an empty taxonomy */
+    size_t n = (size_t)t->n + 1; /* + 1: no malloc(0) for an empty taxonomy */
     tr->clade = malloc(n * sizeof *tr->clade);
     tr->codes = malloc(n * sizeof *tr->codes);
     tr->depth = malloc(n * sizeof *tr->depth);
     tr->child_start = malloc(n * sizeof *tr->child_start);
     tr->children = malloc(n * sizeof *tr->children);
     tr->stack = malloc(n * sizeof *tr->stack);
-    if (!tr->clade || !tr->codes || !tr->depth || !tr->child_start || !tr->children ||
-        !tr->stack) {
+    if (!tr->clade || !tr->codes || !tr->depth || !tr->child_start || !tr->children || !tr->stack) {
         gb_error("out of memory for a report over %u taxa", t->n);
         return GB_E_NOMEM;
     }
@@ -118,10 +113,7 @@ static void tree_free(tree_t *tr)
 }
 
 /* Kraken divides by the total even when it is 0 (printing nan); we print 0.00 instead. */
-static double percent(uint64_t count, uint64_t total)
-{
-    return total ? 100.0 * (double)count / (double)total : 0.0;
-}
+static double percent(uint64_t count, uint64_t total) { return total ? 100.0 * (double)count / (double)total : 0.0; }
 
 /* Pre-order walk from the root, calling visit(node) in print order; stops on visit error.
  * An empty root is skipped like any empty subtree (all-unclassified -> only the U line). */
@@ -143,9 +135,9 @@ static int walk(tree_t *tr, int (*visit)(tree_t *, uint32_t, void *), void *ctx)
 static int kreport_line(tree_t *tr, uint32_t v, void *ctx)
 {
     FILE *f = ctx;
-    int w = fprintf(f, "%6.2f\t%" PRIu64 "\t%" PRIu64 "\t%s\t%" PRIu32 "\t%*s%s\n",
-                    percent(tr->clade[v], tr->total), tr->clade[v], tr->calls[v], tr->codes[v],
-                    tr->t->external[v], 2 * (int)tr->depth[v], "", taxo_name(tr->t, v));
+    int w = fprintf(f, "%6.2f\t%" PRIu64 "\t%" PRIu64 "\t%s\t%" PRIu32 "\t%*s%s\n", percent(tr->clade[v], tr->total),
+                    tr->clade[v], tr->calls[v], tr->codes[v], tr->t->external[v], 2 * (int)tr->depth[v], "",
+                    taxo_name(tr->t, v));
     return w < 0 ? GB_E_IO : GB_OK;
 }
 
@@ -204,20 +196,18 @@ static int write_mpa(FILE *f, tree_t *tr)
 static int write_kreport(FILE *f, tree_t *tr, uint64_t unclassified, int zero_counts)
 {
     if (unclassified || zero_counts) {
-        int w = fprintf(f, "%6.2f\t%" PRIu64 "\t%" PRIu64 "\tU\t0\tunclassified\n",
-                        percent(unclassified, tr->total), unclassified, unclassified);
+        int w = fprintf(f, "%6.2f\t%" PRIu64 "\t%" PRIu64 "\tU\t0\tunclassified\n", percent(unclassified, tr->total),
+                        unclassified, unclassified);
         if (w < 0) return GB_E_IO;
     }
     return walk(tr, kreport_line, f);
 }
 
-int report_kreport(FILE *f, const taxo_t *t, const uint64_t *calls, uint64_t unclassified,
-                   int zero_counts, int use_mpa)
+int report_kreport(FILE *f, const taxo_t *t, const uint64_t *calls, uint64_t unclassified, int zero_counts, int use_mpa)
 {
     tree_t tr;
     int rc = tree_init(&tr, t, calls, unclassified, zero_counts);
-    if (rc == GB_OK)
-        rc = use_mpa ? write_mpa(f, &tr) : write_kreport(f, &tr, unclassified, zero_counts);
+    if (rc == GB_OK) rc = use_mpa ? write_mpa(f, &tr) : write_kreport(f, &tr, unclassified, zero_counts);
     tree_free(&tr);
     /* stdio may buffer the failing write until the flush */
     int write_failed = fflush(f) != 0 || ferror(f);

@@ -15,7 +15,7 @@
  *    unstable sort scrambles ties among more than 16 siblings);
  *  - with zero fragments in total, percentages print as 0.00 (Kraken divides by zero).
  * Returns 0, GB_E_NOMEM, or GB_E_IO when writing to f fails (f is flushed, not closed). */
-int report_kreport(FILE *f, const taxo_t *t, const uint64_t *calls, uint64_t unclassified,
-                   int zero_counts, int use_mpa) GB_MUST_CHECK;
+int report_kreport(FILE *f, const taxo_t *t, const uint64_t *calls, uint64_t unclassified, int zero_counts,
+                   int use_mpa) GB_MUST_CHECK;
 
 #endif

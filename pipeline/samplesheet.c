@@ -24,12 +24,12 @@
 #define SAMPLE_ID_MAX 200
 
 typedef struct {
-    const char *sheet;   /* sheet path, for messages */
-    char *base;          /* absolute folder of the sheet, relative paths resolve against it */
+    const char *sheet; /* sheet path, for messages */
+    char *base;        /* absolute folder of the sheet, relative paths resolve against it */
     char delim;
-    size_t ncol;         /* header fields */
-    int col_id, col_fq1, col_fq2;   /* -1 when absent (only fastq_2 may be) */
-    char **field;        /* split fields of the current line (pointers into the buffer) */
+    size_t ncol;                  /* header fields */
+    int col_id, col_fq1, col_fq2; /* -1 when absent (only fastq_2 may be) */
+    char **field;                 /* split fields of the current line (pointers into the buffer) */
     size_t field_cap;
 } sheet_ctx_t;
 
@@ -127,8 +127,8 @@ static int is_blank(char **field, size_t n)
 
 static int find_columns(sheet_ctx_t *c, size_t n, int lineno)
 {
-    static const char *const want[3] = { "sample", "fastq_1", "fastq_2" };
-    int *col[3] = { &c->col_id, &c->col_fq1, &c->col_fq2 };
+    static const char *const want[3] = {"sample", "fastq_1", "fastq_2"};
+    int *col[3] = {&c->col_id, &c->col_fq1, &c->col_fq2};
     for (int k = 0; k < 3; k++) *col[k] = -1;
     for (size_t i = 0; i < n; i++) {
         for (int k = 0; k < 3; k++) {
@@ -144,7 +144,8 @@ static int find_columns(sheet_ctx_t *c, size_t n, int lineno)
     for (int k = 0; k < 2; k++) {
         if (*col[k] < 0) {
             gb_error("%s:%d: header has no '%s' column (need sample, fastq_1 and optionally "
-                     "fastq_2)", c->sheet, lineno, want[k]);
+                     "fastq_2)",
+                     c->sheet, lineno, want[k]);
             return GB_E_USAGE;
         }
     }
@@ -193,7 +194,7 @@ static uint64_t file_bytes(const char *path)
 
 static int parse_row(sheet_ctx_t *c, size_t n, int lineno, sample_t *s)
 {
-    memset(s, 0, sizeof *s);   /* freed with the sheet even when this row fails */
+    memset(s, 0, sizeof *s); /* freed with the sheet even when this row fails */
     if (n != c->ncol) {
         gb_error("%s:%d: %zu fields, but the header has %zu", c->sheet, lineno, n, c->ncol);
         return GB_E_USAGE;
@@ -245,7 +246,7 @@ static int check_duplicates(const samplesheet_t *sh)
     for (size_t i = 0; i < sh->n; i++) order[i] = &sh->samples[i];
     qsort(order, sh->n, sizeof *order, by_id_then_line);
     const sample_t *first = NULL, *again = NULL;
-    size_t group = 0;   /* first entry of the current run of equal ids */
+    size_t group = 0; /* first entry of the current run of equal ids */
     for (size_t i = 1; i < sh->n; i++) {
         if (strcmp(order[i - 1]->id, order[i]->id) != 0) {
             group = i;
@@ -256,8 +257,7 @@ static int check_duplicates(const samplesheet_t *sh)
     }
     free(order);
     if (!again) return GB_OK;
-    gb_error("%s:%d: duplicate sample id '%s' (first on line %d)", sh->path, again->line,
-             again->id, first->line);
+    gb_error("%s:%d: duplicate sample id '%s' (first on line %d)", sh->path, again->line, again->id, first->line);
     return GB_E_USAGE;
 }
 
@@ -275,7 +275,7 @@ static char *sheet_folder(const char *path)
         free(dir);
         return abs;
     }
-    return dir;   /* readable sheet but unresolvable folder: keep it as written */
+    return dir; /* readable sheet but unresolvable folder: keep it as written */
 }
 
 static int append_sample(samplesheet_t *sh, size_t *cap)
@@ -312,7 +312,7 @@ static int parse_sheet(sheet_ctx_t *c, samplesheet_t *sh, char *buf, size_t len)
         }
         if ((rc = append_sample(sh, &cap)) != GB_OK) return rc;
         if ((rc = parse_row(c, (size_t)n, lineno, &sh->samples[sh->n])) != GB_OK) {
-            sh->n++;   /* the partly filled sample is freed with the sheet */
+            sh->n++; /* the partly filled sample is freed with the sheet */
             return rc;
         }
         sh->n++;
@@ -331,11 +331,11 @@ static int parse_sheet(sheet_ctx_t *c, samplesheet_t *sh, char *buf, size_t len)
 int samplesheet_load(const char *path, samplesheet_t *out)
 {
     memset(out, 0, sizeof *out);
-    sheet_ctx_t c = { .sheet = path };
+    sheet_ctx_t c = {.sheet = path};
     char *buf = NULL;
     size_t len = 0;
     int rc = fileio_read_all(path, "sample sheet", 0, &buf, &len);
-    if (rc != GB_OK) return rc == GB_E_IO ? GB_E_USAGE : rc;   /* an unreadable sheet is a usage error */
+    if (rc != GB_OK) return rc == GB_E_IO ? GB_E_USAGE : rc; /* an unreadable sheet is a usage error */
     if (!(out->path = strdup(path)) || !(c.base = sheet_folder(path))) {
         gb_error("%s: out of memory", path);
         rc = GB_E_NOMEM;

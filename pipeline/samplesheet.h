@@ -8,10 +8,10 @@
 #include "gb_status.h"
 
 typedef struct {
-    char *id;            /* sample id: non-empty, no '/', no whitespace, no control characters */
-    char *fastq[2];      /* resolved paths; fastq[1] NULL for single-end */
-    uint64_t bytes;      /* sum of the input files' sizes (0 for a file that cannot be stat'ed) */
-    int line;            /* line of the sheet (1-based), for messages */
+    char *id;       /* sample id: non-empty, no '/', no whitespace, no control characters */
+    char *fastq[2]; /* resolved paths; fastq[1] NULL for single-end */
+    uint64_t bytes; /* sum of the input files' sizes (0 for a file that cannot be stat'ed) */
+    int line;       /* line of the sheet (1-based), for messages */
 } sample_t;
 
 typedef struct {

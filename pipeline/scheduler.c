@@ -25,7 +25,7 @@ int scheduler_create(MPI_Comm comm, int64_t ntasks, scheduler_t **out)
     gb_mpi_win_errhandler(s->win);
     if (rank == 0)
         for (int i = 0; i <= SCHEDULER_NCOUNTERS; i++) s->base[i] = 0;
-    MPI_Barrier(comm);   /* counters are zero before anyone takes a task */
+    MPI_Barrier(comm); /* counters are zero before anyone takes a task */
     MPI_Win_lock_all(0, s->win);
     *out = s;
     return GB_OK;
@@ -45,10 +45,7 @@ int64_t scheduler_next(scheduler_t *s)
     return task < s->ntasks ? task : -1;
 }
 
-void scheduler_add(scheduler_t *s, int counter, int64_t value)
-{
-    fetch_add(s, 1 + counter, value, MPI_SUM);
-}
+void scheduler_add(scheduler_t *s, int counter, int64_t value) { fetch_add(s, 1 + counter, value, MPI_SUM); }
 
 void scheduler_read(scheduler_t *s, int64_t out[SCHEDULER_NCOUNTERS])
 {

@@ -10,16 +10,16 @@
 
 typedef struct {
     uint64_t hash;
-    size_t off;       /* key start in buf */
+    size_t off; /* key start in buf */
     uint32_t len;
     uint32_t taxid;
 } seq_entry_t;
 
 struct seqmap {
-    char *buf;        /* the file; keys point into it */
+    char *buf; /* the file; keys point into it */
     seq_entry_t *entries;
     uint32_t n;
-    uint32_t *slots;  /* entry index + 1; 0 = empty */
+    uint32_t *slots; /* entry index + 1; 0 = empty */
     uint32_t slot_bits;
 };
 
@@ -41,10 +41,7 @@ static uint32_t seqmap_get(const seqmap_t *m, const char *key, size_t len)
     return e ? e->taxid : 0;
 }
 
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
+static int is_blank(char c) { return c == ' ' || c == '\t'; }
 
 /* Splits "seqid WS taxid [WS ...]" (WS = spaces/tabs); GB_E_FORMAT when the taxid is absent. */
 static int split_map_line(fileio_span_t line, fileio_span_t *id, fileio_span_t *tax)
@@ -67,8 +64,8 @@ static int seqmap_add(seqmap_t *m, fileio_span_t id, uint32_t taxid, const char 
     const seq_entry_t *old = seqmap_find(m, id.p, id.len, h);
     if (old) {
         if (old->taxid == taxid) return GB_OK;
-        gb_error("%s:%zu: seqid %.*s mapped to taxid %u and to %u", path, line_no,
-                 (int)id.len, id.p, old->taxid, taxid);
+        gb_error("%s:%zu: seqid %.*s mapped to taxid %u and to %u", path, line_no, (int)id.len, id.p, old->taxid,
+                 taxid);
         return GB_E_FORMAT;
     }
     seq_entry_t *e = &m->entries[m->n];
@@ -171,13 +168,13 @@ static fileio_span_t gi_accession(const char *id, size_t len)
 
 uint32_t seqmap_taxid_of_header(const seqmap_t *m, const char *header, size_t len)
 {
-    if (len > 0 && header[0] == '>') {   /* tolerate the FASTA marker */
+    if (len > 0 && header[0] == '>') { /* tolerate the FASTA marker */
         header++;
         len--;
     }
     size_t id_len = 0;
-    while (id_len < len && header[id_len] != ' ' && header[id_len] != '\t' &&
-           header[id_len] != '\r' && header[id_len] != '\n')
+    while (id_len < len && header[id_len] != ' ' && header[id_len] != '\t' && header[id_len] != '\r' &&
+           header[id_len] != '\n')
         id_len++;
     uint32_t taxid = kraken_taxid_tag(header, id_len);
     if (taxid) return taxid;

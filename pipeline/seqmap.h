@@ -7,7 +7,7 @@
 #include "gb_status.h"
 
 typedef struct seqmap seqmap_t;
-int seqmap_load(const char *path, seqmap_t **out) GB_MUST_CHECK;  /* errors name file:line */
+int seqmap_load(const char *path, seqmap_t **out) GB_MUST_CHECK; /* errors name file:line */
 void seqmap_destroy(seqmap_t *m);
 /* taxid for a FASTA header (text after '>'): the id is the text up to the first whitespace;
  * "kraken:taxid|N" at the start of the id or after a '|' gives N directly; else the id is

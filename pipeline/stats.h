@@ -21,14 +21,14 @@ typedef struct {
 
 typedef struct {
     const stats_opts_t *o;
-    size_t n, m;                /* samples analysed, features at the rank */
-    double *counts;             /* n x m, the analysed samples' clade counts */
-    const char **feature;       /* [m] feature ids */
-    const char **sample;        /* [n] sample ids */
+    size_t n, m;          /* samples analysed, features at the rank */
+    double *counts;       /* n x m, the analysed samples' clade counts */
+    const char **feature; /* [m] feature ids */
+    const char **sample;  /* [n] sample ids */
     stats_design_t d;
     int threads;
-    hid_t h5;                   /* stats.h5 being written (rank 0 only) */
-    MPI_Comm comm;              /* permutations are split across its ranks; rank 0 writes */
+    hid_t h5;      /* stats.h5 being written (rank 0 only) */
+    MPI_Comm comm; /* permutations are split across its ranks; rank 0 writes */
     int rank, size;
 } stats_ctx_t;
 

@@ -15,8 +15,8 @@
 /* The features kept by the prevalence and variance filter, for the rank tests. */
 typedef struct {
     size_t k;
-    const char **id;            /* [k] feature ids */
-    double *rel;                /* n x k, TSS over the kept features */
+    const char **id; /* [k] feature ids */
+    double *rel;     /* n x k, TSS over the kept features */
 } kept_t;
 
 /* order[] of rows sorted by q ascending, stable (MaAsLin2's order), NaN last. */
@@ -42,8 +42,8 @@ static size_t *order_by_q(const double *q, size_t n)
 
 /* Fit y (n x k) on the design and write MaAsLin2's columns: one row per feature and
  * non-intercept coefficient (aliased ones as NA), BH over every row. */
-static int model_table(const stats_ctx_t *c, const char *name, const double *y, size_t k,
-                       const char *const *feat, const size_t *nonzero)
+static int model_table(const stats_ctx_t *c, const char *name, const double *y, size_t k, const char *const *feat,
+                       const size_t *nonzero)
 {
     const stats_design_t *d = &c->d;
     lm_design_t *ld = NULL;
@@ -54,7 +54,7 @@ static int model_table(const stats_ctx_t *c, const char *name, const double *y, 
     if (rc && rc != GB_E_NOMEM) rc = GB_E_INTERNAL;
     if (!rc && !(work = malloc(lm_fit_work_size(ld) * sizeof *work))) rc = GB_E_NOMEM;
     if (!coef || !se || !pv) rc = GB_E_NOMEM;
-    lm_fit_out_t out = { .coef = coef, .se = se, .pval = pv, .ld = p };
+    lm_fit_out_t out = {.coef = coef, .se = se, .pval = pv, .ld = p};
     if (!rc && lm_fit(ld, y, k, k, work, &out)) rc = GB_E_INTERNAL;
     table_t t;
     table_init(&t, name, rows);
@@ -101,8 +101,7 @@ static int model_table(const stats_ctx_t *c, const char *name, const double *y, 
 
 /* The model response y (n x k) under --transform t: CLR of the selected counts sel, or log2,
  * AST or nothing applied to the relative abundances rel (MaAsLin2's LOG, AST, NONE). */
-static int transform_response(const char *t, const double *sel, const double *rel, size_t n, size_t k,
-                              double *y)
+static int transform_response(const char *t, const double *sel, const double *rel, size_t n, size_t k, double *y)
 {
     if (!strcmp(t, "clr")) {
         if (transform_clr(sel, n, k, TRANSFORM_CLR_PSEUDOCOUNT, y)) {
@@ -167,15 +166,15 @@ static int rank_test(const stats_ctx_t *c, const double *x, void *scratch, rank_
     if (!d->var_categorical) {
         ranktest_spearman_t r;
         if (ranktest_spearman(x, d->var_value, c->n, RANKTEST_TWO_SIDED, scratch, &r)) return GB_E_INTERNAL;
-        *row = (rank_row_t){ r.statistic, r.rho, (double)r.n, r.p };
+        *row = (rank_row_t){r.statistic, r.rho, (double)r.n, r.p};
     } else if (d->var_levels == 2) {
         ranktest_wilcoxon_t r;
         if (ranktest_wilcoxon(x, d->var_group, c->n, RANKTEST_TWO_SIDED, scratch, &r)) return GB_E_INTERNAL;
-        *row = (rank_row_t){ r.statistic, NAN, (double)(r.n_x + r.n_y), r.p };
+        *row = (rank_row_t){r.statistic, NAN, (double)(r.n_x + r.n_y), r.p};
     } else {
         ranktest_kruskal_t r;
         if (ranktest_kruskal(x, d->var_group, c->n, d->var_levels, scratch, &r)) return GB_E_INTERNAL;
-        *row = (rank_row_t){ r.statistic, r.df, (double)r.n, r.p };
+        *row = (rank_row_t){r.statistic, r.df, (double)r.n, r.p};
     }
     return GB_OK;
 }
@@ -249,7 +248,7 @@ static int alpha(const stats_ctx_t *c)
     if (!rc) rc = stats_write_table(c, &t, NULL);
     table_free(&t);
     /* diversity_alpha_t is laid out as a row of 4 doubles: a is the n x 4 response matrix */
-    static const char *const names[4] = { "observed", "shannon", "simpson", "chao1" };
+    static const char *const names[4] = {"observed", "shannon", "simpson", "chao1"};
     if (!rc) rc = model_table(c, "alpha_models", (const double *)a, 4, names, NULL);
     free(a);
     return rc;
@@ -257,7 +256,7 @@ static int alpha(const stats_ctx_t *c)
 
 int stats_assoc_run(const stats_ctx_t *c)
 {
-    kept_t kept = { 0 };
+    kept_t kept = {0};
     double t0 = omp_get_wtime();
     int rc = associations(c, &kept);
     if (!rc) gb_debug("associations: %.3f s", omp_get_wtime() - t0);

@@ -37,7 +37,7 @@ static int count_permanova(const stats_ctx_t *c, const permanova_t *pm, permanov
     perm_plan_t plan;
     if (requested == 0 || perm_plan(c->n, requested, &plan) || plan.mode != PERM_RANDOM)
         return permanova_run(pm, requested, c->o->seed, c->threads, rows);
-    uint64_t exceed[64] = { 0 }, from, to;
+    uint64_t exceed[64] = {0}, from, to;
     rank_share_of_perms(c, plan.nperm, &from, &to);
     int rc = permanova_count_random(pm, c->o->seed, from, to, c->threads, exceed);
     sum_counts(c, exceed, permanova_ntests(pm));
@@ -88,7 +88,7 @@ static int dispersion_row(const stats_ctx_t *c, const double *g, const char *dis
     int rc = betadisper_centroid(g, d->n, d->var_group, d->var_levels, z, NULL, NULL);
     if (!rc) rc = betadisper_anova(z, d->n, d->var_group, d->var_levels, &f, &df1, &df2, &p);
     uint64_t nperm = (uint64_t)c->o->permutations;
-    perm_plan_t plan = { PERM_RANDOM, nperm };
+    perm_plan_t plan = {PERM_RANDOM, nperm};
     if (!rc && nperm > 0 && !perm_plan(d->n, nperm, &plan) && plan.mode != PERM_RANDOM) {
         /* small n: every permutation (or distinct ones), as permute::check() does for R */
         int32_t *set = malloc(plan.nperm * d->n * sizeof *set);
@@ -100,8 +100,8 @@ static int dispersion_row(const stats_ctx_t *c, const double *g, const char *dis
     } else if (!rc && nperm > 0) {
         uint64_t from, to;
         rank_share_of_perms(c, plan.nperm, &from, &to);
-        rc = betadisper_count_random(z, d->n, d->var_group, d->var_levels, f, c->o->seed, from, to, c->threads,
-                                     &exceed);
+        rc =
+            betadisper_count_random(z, d->n, d->var_group, d->var_levels, f, c->o->seed, from, to, c->threads, &exceed);
         sum_counts(c, &exceed, 1);
     }
     t->cols[0].text[row] = dist;
@@ -126,15 +126,13 @@ static int pcoa_rows(const stats_ctx_t *c, const double *g, const char *dist, ta
     int rc = pcoa(g, n, k, eig, xy);
     while (kpos < k && eig[kpos] > 0) kpos++;
     if (!rc && kpos < k && c->rank == 0)
-        gb_warn("%s: only %zu of the first %zu PCoA axes have a positive eigenvalue; the others are NA", dist,
-                kpos, k);
+        gb_warn("%s: only %zu of the first %zu PCoA axes have a positive eigenvalue; the others are NA", dist, kpos, k);
     for (size_t e = 0; e < n; e++) pos += eig[e] > 0 ? eig[e] : 0;
     for (size_t i = 0; !rc && i < n; i++) {
         size_t row = which * n + i;
         coords->cols[0].text[row] = c->sample[i];
         coords->cols[1].text[row] = dist;
-        for (size_t a = 0; a < (size_t)c->o->axes; a++)
-            coords->cols[2 + a].num[row] = a < kpos ? xy[i * k + a] : NAN;
+        for (size_t a = 0; a < (size_t)c->o->axes; a++) coords->cols[2 + a].num[row] = a < kpos ? xy[i * k + a] : NAN;
         eigs->cols[0].text[row] = dist;
         eigs->cols[1].num[row] = (double)(i + 1);
         eigs->cols[2].num[row] = eig[i];
@@ -148,8 +146,8 @@ static int pcoa_rows(const stats_ctx_t *c, const double *g, const char *dist, ta
 /* The four tables, with rows for both distances, and the storage their columns borrow. */
 typedef struct {
     table_t perm, disp, coords, eigs;
-    const char **text[7];       /* the text columns, 2 (n + nterms + 2) rows each */
-    char axis_name[1000][16];   /* "PC1", ...: --axes is at most 1000 */
+    const char **text[7];     /* the text columns, 2 (n + nterms + 2) rows each */
+    char axis_name[1000][16]; /* "PC1", ...: --axes is at most 1000 */
 } beta_tables_t;
 
 static int beta_tables_init(beta_tables_t *b, const stats_ctx_t *c)
@@ -162,17 +160,17 @@ static int beta_tables_init(beta_tables_t *b, const stats_ctx_t *c)
     table_init(&b->eigs, "pcoa_eigenvalues", 2 * n);
     for (int i = 0; i < 7; i++)
         if (!(b->text[i] = calloc(2 * (n + nt + 2), sizeof *b->text[i]))) rc = GB_E_NOMEM;
-    if (!rc && (table_add_text(&b->perm, "term", b->text[0]) || !table_add_num(&b->perm, "df", 1) ||
-                !table_add_num(&b->perm, "SumOfSqs", 0) || !table_add_num(&b->perm, "R2", 0) ||
-                !table_add_num(&b->perm, "F", 0) || !table_add_num(&b->perm, "pval", 0) ||
-                table_add_text(&b->perm, "distance", b->text[1]) ||
-                table_add_text(&b->disp, "distance", b->text[2]) || table_add_text(&b->disp, "variable", b->text[3]) ||
-                !table_add_num(&b->disp, "df1", 1) || !table_add_num(&b->disp, "df2", 1) ||
-                !table_add_num(&b->disp, "F", 0) || !table_add_num(&b->disp, "pval_anova", 0) ||
-                !table_add_num(&b->disp, "pval", 0) || table_add_text(&b->coords, "sample", b->text[4]) ||
-                table_add_text(&b->coords, "distance", b->text[5]) ||
-                table_add_text(&b->eigs, "distance", b->text[6]) || !table_add_num(&b->eigs, "axis", 1) ||
-                !table_add_num(&b->eigs, "eigenvalue", 0) || !table_add_num(&b->eigs, "proportion", 0)))
+    if (!rc &&
+        (table_add_text(&b->perm, "term", b->text[0]) || !table_add_num(&b->perm, "df", 1) ||
+         !table_add_num(&b->perm, "SumOfSqs", 0) || !table_add_num(&b->perm, "R2", 0) ||
+         !table_add_num(&b->perm, "F", 0) || !table_add_num(&b->perm, "pval", 0) ||
+         table_add_text(&b->perm, "distance", b->text[1]) || table_add_text(&b->disp, "distance", b->text[2]) ||
+         table_add_text(&b->disp, "variable", b->text[3]) || !table_add_num(&b->disp, "df1", 1) ||
+         !table_add_num(&b->disp, "df2", 1) || !table_add_num(&b->disp, "F", 0) ||
+         !table_add_num(&b->disp, "pval_anova", 0) || !table_add_num(&b->disp, "pval", 0) ||
+         table_add_text(&b->coords, "sample", b->text[4]) || table_add_text(&b->coords, "distance", b->text[5]) ||
+         table_add_text(&b->eigs, "distance", b->text[6]) || !table_add_num(&b->eigs, "axis", 1) ||
+         !table_add_num(&b->eigs, "eigenvalue", 0) || !table_add_num(&b->eigs, "proportion", 0)))
         rc = GB_E_NOMEM;
     for (size_t a = 0; !rc && a < axes && a < 1000; a++) {
         snprintf(b->axis_name[a], sizeof b->axis_name[a], "PC%u", (unsigned)(a + 1) % 10000u);
@@ -201,7 +199,7 @@ static int beta_tables_write(const stats_ctx_t *c, const beta_tables_t *b)
 
 int stats_beta_run(const stats_ctx_t *c)
 {
-    static const char *const dists[2] = { "bray", "aitchison" };
+    static const char *const dists[2] = {"bray", "aitchison"};
     size_t n = c->n, m = c->m, npair = n * (n - 1) / 2, prow = 0;
     double *rel = malloc(n * m * sizeof *rel), *clr = malloc(n * m * sizeof *clr);
     double *dist = malloc((npair ? npair : 1) * sizeof *dist), *g = malloc(gower_packed_size(n) * sizeof *g);
@@ -210,7 +208,7 @@ int stats_beta_run(const stats_ctx_t *c)
     int rc = beta_tables_init(&b, c);
     if (!rel || !clr || !dist || !g) rc = GB_E_NOMEM;
     for (int w = 0; !rc && w < 2; w++) {
-        diversity_dist_t out = { DIVERSITY_LOWER, dist, NULL };
+        diversity_dist_t out = {DIVERSITY_LOWER, dist, NULL};
         if (w == 0) {
             transform_tss(c->counts, n, m, rel);
             rc = diversity_bray_curtis(rel, n, m, c->threads, &out);

@@ -99,8 +99,7 @@ done:
 /* Columns *col... of term `term`: treatment contrasts of categorical column c, one 0/1 column
  * per level present other than the reference. */
 static int add_categorical(stats_design_t *d, const metadata_t *m, const metadata_selection_t *sel,
-                           const metadata_column_t *c, int term, const char *refs, size_t *col,
-                           int is_variable)
+                           const metadata_column_t *c, int term, const char *refs, size_t *col, int is_variable)
 {
     size_t n = sel->n;
     int32_t *codes = malloc(n * sizeof *codes);
@@ -123,8 +122,8 @@ static int add_categorical(stats_design_t *d, const metadata_t *m, const metadat
         }
     }
     if (nl < 2) {
-        gb_error("%s: variable '%s' has %zu level%s among the %zu samples analysed; a model needs 2", m->path,
-                 c->name, nl, nl == 1 ? "" : "s", n);
+        gb_error("%s: variable '%s' has %zu level%s among the %zu samples analysed; a model needs 2", m->path, c->name,
+                 nl, nl == 1 ? "" : "s", n);
         rc = GB_E_USAGE;
         goto done;
     }
@@ -174,8 +173,8 @@ static size_t term_width(const metadata_t *m, const char *name)
     return c->type == METADATA_NUMERIC ? 1 : (c->nlevels > 1 ? c->nlevels - 1 : 1);
 }
 
-int stats_design_build(const metadata_t *m, const metadata_selection_t *sel, const char *const *vars,
-                       size_t nvars, const char *refs, stats_design_t *d)
+int stats_design_build(const metadata_t *m, const metadata_selection_t *sel, const char *const *vars, size_t nvars,
+                       const char *refs, stats_design_t *d)
 {
     memset(d, 0, sizeof *d);
     size_t p = 1;

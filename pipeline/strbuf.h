@@ -17,7 +17,10 @@ typedef struct {
     size_t cap; /* bytes allocated */
 } strbuf_t;
 
-#define STRBUF_INIT {NULL, 0, 0}
+#define STRBUF_INIT \
+    {               \
+        NULL, 0, 0  \
+    }
 
 int strbuf_append(strbuf_t *sb, const char *data, size_t n) GB_MUST_CHECK;
 int strbuf_puts(strbuf_t *sb, const char *str) GB_MUST_CHECK;

@@ -8,15 +8,15 @@
 #include "gb_status.h"
 
 typedef struct {
-    const char *name;      /* column name */
+    const char *name; /* column name */
     int is_text;
-    const char **text;     /* [nrows] when is_text (borrowed) */
-    double *num;           /* [nrows] otherwise (owned) */
-    int integer;           /* print numbers as integers */
+    const char **text; /* [nrows] when is_text (borrowed) */
+    double *num;       /* [nrows] otherwise (owned) */
+    int integer;       /* print numbers as integers */
 } table_col_t;
 
 typedef struct {
-    const char *name;      /* table name: the TSV is <name>.tsv, the HDF5 group /<name> */
+    const char *name; /* table name: the TSV is <name>.tsv, the HDF5 group /<name> */
     size_t nrows, ncols, cap;
     table_col_t *cols;
 } table_t;

@@ -13,18 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TAXID_MAX 0x7fffffffu   /* NCBI ids are positive 31-bit numbers; larger means garbage */
+#define TAXID_MAX 0x7fffffffu /* NCBI ids are positive 31-bit numbers; larger means garbage */
 
 struct taxdump {
-    char *dir;                  /* for error messages in taxo_prune */
-    uint32_t n;                 /* records (nodes.dmp lines) */
+    char *dir;  /* for error messages in taxo_prune */
+    uint32_t n; /* records (nodes.dmp lines) */
     uint32_t *taxid, *parent, *name_off;
-    uint16_t *rank;             /* index into rank_names */
+    uint16_t *rank; /* index into rank_names */
     uint32_t max_taxid;
-    uint32_t *dense;            /* dense[taxid] = record or TAXDUMP_NO_RECORD; NULL when sparse */
-    uint64_t *slots;            /* else (taxid << 32) | record; 0 = empty (taxid 0 never stored) */
+    uint32_t *dense; /* dense[taxid] = record or TAXDUMP_NO_RECORD; NULL when sparse */
+    uint64_t *slots; /* else (taxid << 32) | record; 0 = empty (taxid 0 never stored) */
     uint32_t slot_bits;
-    char *names;                /* scientific names; names[0] = "" for nodes without one */
+    char *names; /* scientific names; names[0] = "" for nodes without one */
     size_t names_len, names_cap;
     char *rank_names[TAXDUMP_MAX_RANKS];
     uint32_t n_ranks;
@@ -32,7 +32,7 @@ struct taxdump {
 
 /* ---------- fields ---------- */
 
-typedef fileio_span_t field_t;   /* a line of the file, or a field of one */
+typedef fileio_span_t field_t; /* a line of the file, or a field of one */
 
 /* Splits a .dmp line on "\t|\t" after dropping its final "\t|"; stops after max fields
  * (the last one ends at the next separator or the line end). Returns the field count. */
@@ -44,7 +44,10 @@ static size_t dmp_fields(field_t line, field_t *f, size_t max)
     while (n < max) {
         const char *q = s, *sep = NULL;
         while ((q = memchr(q, '\t', (size_t)(end - q))) != NULL) {
-            if (end - q >= 3 && q[1] == '|' && q[2] == '\t') { sep = q; break; }
+            if (end - q >= 3 && q[1] == '|' && q[2] == '\t') {
+                sep = q;
+                break;
+            }
             q++;
         }
         f[n].p = s;
@@ -71,10 +74,7 @@ int taxdump_parse_taxid(const char *s, size_t len, uint32_t *out)
 }
 
 /* taxdump_parse_taxid of a field. */
-static int parse_taxid(field_t f, uint32_t *out)
-{
-    return taxdump_parse_taxid(f.p, f.len, out);
-}
+static int parse_taxid(field_t f, uint32_t *out) { return taxdump_parse_taxid(f.p, f.len, out); }
 
 static int field_is(field_t f, const char *s)
 {
@@ -156,7 +156,7 @@ static int alloc_taxid_index(taxdump_t *d)
     uint64_t slots = (uint64_t)d->max_taxid + 1;
     if (slots <= 4 * (uint64_t)d->n + (1u << 22)) {
         if (!(d->dense = malloc(slots * sizeof *d->dense))) return GB_E_NOMEM;
-        memset(d->dense, 0xff, slots * sizeof *d->dense);   /* all TAXDUMP_NO_RECORD */
+        memset(d->dense, 0xff, slots * sizeof *d->dense); /* all TAXDUMP_NO_RECORD */
         return GB_OK;
     }
     d->slot_bits = 4;
@@ -186,15 +186,12 @@ static int index_taxids(taxdump_t *d, const char *path)
 }
 
 /* One nodes.dmp line: taxid, parent, rank. */
-static int parse_node_line(taxdump_t *d, field_t line, const char *path, size_t line_no,
-                           uint32_t *last_rank)
+static int parse_node_line(taxdump_t *d, field_t line, const char *path, size_t line_no, uint32_t *last_rank)
 {
     field_t f[3];
     uint32_t taxid, parent;
-    if (dmp_fields(line, f, 3) < 3 || parse_taxid(f[0], &taxid) || taxid == 0 ||
-        parse_taxid(f[1], &parent)) {
-        gb_error("%s:%zu: malformed line (want taxid\\t|\\tparent\\t|\\trank...)", path,
-                 line_no);
+    if (dmp_fields(line, f, 3) < 3 || parse_taxid(f[0], &taxid) || taxid == 0 || parse_taxid(f[1], &parent)) {
+        gb_error("%s:%zu: malformed line (want taxid\\t|\\tparent\\t|\\trank...)", path, line_no);
         return GB_E_FORMAT;
     }
     uint32_t r = d->n;
@@ -203,7 +200,7 @@ static int parse_node_line(taxdump_t *d, field_t line, const char *path, size_t 
     if (rc == GB_E_FORMAT) gb_error("%s:%zu: more than %d distinct ranks", path, line_no, TAXDUMP_MAX_RANKS);
     if (rc != GB_OK) return rc;
     d->taxid[r] = taxid;
-    d->parent[r] = taxid == 1 ? 0 : parent;   /* NCBI's root is its own parent */
+    d->parent[r] = taxid == 1 ? 0 : parent; /* NCBI's root is its own parent */
     d->n++;
     return GB_OK;
 }
@@ -232,7 +229,7 @@ static int load_nodes(taxdump_t *d, const char *path)
 
 static int append_name(taxdump_t *d, field_t name, uint32_t *off)
 {
-    if (d->names_len > UINT32_MAX - name.len - 1) return GB_E_NOMEM;   /* offsets are 32-bit */
+    if (d->names_len > UINT32_MAX - name.len - 1) return GB_E_NOMEM; /* offsets are 32-bit */
     if (GB_GROW(d->names, d->names_cap, d->names_len + name.len + 1)) return GB_E_NOMEM;
     *off = (uint32_t)d->names_len;
     memcpy(d->names + d->names_len, name.p, name.len);
@@ -242,14 +239,12 @@ static int append_name(taxdump_t *d, field_t name, uint32_t *off)
 }
 
 /* One names.dmp line: taxid, name, unique name, class; only scientific names are kept. */
-static int parse_name_line(taxdump_t *d, field_t line, const char *path, size_t line_no,
-                           size_t *orphans)
+static int parse_name_line(taxdump_t *d, field_t line, const char *path, size_t line_no, size_t *orphans)
 {
     field_t f[4];
     uint32_t taxid;
     if (dmp_fields(line, f, 4) < 4 || parse_taxid(f[0], &taxid) || taxid == 0) {
-        gb_error("%s:%zu: malformed line (want taxid\\t|\\tname\\t|\\tunique\\t|\\tclass)",
-                 path, line_no);
+        gb_error("%s:%zu: malformed line (want taxid\\t|\\tname\\t|\\tunique\\t|\\tclass)", path, line_no);
         return GB_E_FORMAT;
     }
     if (!field_is(f[3], "scientific name")) return GB_OK;
@@ -273,12 +268,11 @@ static int load_names(taxdump_t *d, const char *path)
     if (rc != GB_OK) return rc;
     field_t empty = {"", 0};
     uint32_t off0;
-    rc = append_name(d, empty, &off0);   /* offset 0 = "" for nodes without a name */
+    rc = append_name(d, empty, &off0); /* offset 0 = "" for nodes without a name */
     const char *pos = buf, *end = buf + len;
     field_t line;
     size_t line_no = 0, orphans = 0;
-    while (rc == GB_OK && fileio_next_line(&pos, end, &line))
-        rc = parse_name_line(d, line, path, ++line_no, &orphans);
+    while (rc == GB_OK && fileio_next_line(&pos, end, &line)) rc = parse_name_line(d, line, path, ++line_no, &orphans);
     if (rc == GB_E_NOMEM) gb_error("out of memory loading %s", path);
     if (rc == GB_OK && orphans)
         gb_warn("%s: %zu scientific names of taxids absent from nodes.dmp ignored", path, orphans);
@@ -296,7 +290,7 @@ int taxdump_load(const char *dir, taxdump_t **out)
     int rc = GB_E_NOMEM;
     if (!d || !(d->dir = strdup(dir)) || asprintf(&nodes, "%s/nodes.dmp", dir) < 0 ||
         asprintf(&names, "%s/names.dmp", dir) < 0) {
-        nodes = names = NULL;   /* asprintf leaves them undefined on failure */
+        nodes = names = NULL; /* asprintf leaves them undefined on failure */
         gb_error("out of memory");
         goto fail;
     }
@@ -328,52 +322,22 @@ void taxdump_destroy(taxdump_t *d)
     free(d);
 }
 
-int taxdump_has(const taxdump_t *d, uint32_t taxid)
-{
-    return lookup_record(d, taxid) != TAXDUMP_NO_RECORD;
-}
+int taxdump_has(const taxdump_t *d, uint32_t taxid) { return lookup_record(d, taxid) != TAXDUMP_NO_RECORD; }
 
-uint32_t taxdump_count(const taxdump_t *d)
-{
-    return d->n;
-}
+uint32_t taxdump_count(const taxdump_t *d) { return d->n; }
 
-uint32_t taxdump_find(const taxdump_t *d, uint32_t taxid)
-{
-    return lookup_record(d, taxid);
-}
+uint32_t taxdump_find(const taxdump_t *d, uint32_t taxid) { return lookup_record(d, taxid); }
 
-uint32_t taxdump_taxid(const taxdump_t *d, uint32_t record)
-{
-    return d->taxid[record];
-}
+uint32_t taxdump_taxid(const taxdump_t *d, uint32_t record) { return d->taxid[record]; }
 
-uint32_t taxdump_parent(const taxdump_t *d, uint32_t record)
-{
-    return d->parent[record];
-}
+uint32_t taxdump_parent(const taxdump_t *d, uint32_t record) { return d->parent[record]; }
 
-const char *taxdump_name(const taxdump_t *d, uint32_t record)
-{
-    return d->names + d->name_off[record];
-}
+const char *taxdump_name(const taxdump_t *d, uint32_t record) { return d->names + d->name_off[record]; }
 
-uint32_t taxdump_rank(const taxdump_t *d, uint32_t record)
-{
-    return d->rank[record];
-}
+uint32_t taxdump_rank(const taxdump_t *d, uint32_t record) { return d->rank[record]; }
 
-uint32_t taxdump_rank_count(const taxdump_t *d)
-{
-    return d->n_ranks;
-}
+uint32_t taxdump_rank_count(const taxdump_t *d) { return d->n_ranks; }
 
-const char *taxdump_rank_name(const taxdump_t *d, uint32_t rank)
-{
-    return d->rank_names[rank];
-}
+const char *taxdump_rank_name(const taxdump_t *d, uint32_t rank) { return d->rank_names[rank]; }
 
-const char *taxdump_dir(const taxdump_t *d)
-{
-    return d->dir;
-}
+const char *taxdump_dir(const taxdump_t *d) { return d->dir; }

@@ -8,8 +8,8 @@
 
 typedef struct taxdump taxdump_t;
 
-#define TAXDUMP_NO_RECORD UINT32_MAX   /* taxdump_find: the taxid is not in the dump */
-#define TAXDUMP_MAX_RANKS 4096         /* distinct rank strings a dump may have (NCBI: ~45) */
+#define TAXDUMP_NO_RECORD UINT32_MAX /* taxdump_find: the taxid is not in the dump */
+#define TAXDUMP_MAX_RANKS 4096       /* distinct rank strings a dump may have (NCBI: ~45) */
 
 /* Read DIR/nodes.dmp and DIR/names.dmp (fields split on "\t|\t"; scientific names only).
  * The root's (taxid 1) parent is forced to 0. Errors name the file and line: unreadable
@@ -23,14 +23,14 @@ int taxdump_has(const taxdump_t *d, uint32_t taxid);
  * is line r + 1, r < taxdump_count(d). Strings live until taxdump_destroy(d), and the same
  * rank always gives the same pointer from taxdump_rank_name. */
 uint32_t taxdump_count(const taxdump_t *d);
-uint32_t taxdump_find(const taxdump_t *d, uint32_t taxid);   /* record, or TAXDUMP_NO_RECORD */
+uint32_t taxdump_find(const taxdump_t *d, uint32_t taxid); /* record, or TAXDUMP_NO_RECORD */
 uint32_t taxdump_taxid(const taxdump_t *d, uint32_t record);
-uint32_t taxdump_parent(const taxdump_t *d, uint32_t record); /* parent's taxid; 0 for the root */
+uint32_t taxdump_parent(const taxdump_t *d, uint32_t record);  /* parent's taxid; 0 for the root */
 const char *taxdump_name(const taxdump_t *d, uint32_t record); /* scientific name; "" if none */
-uint32_t taxdump_rank(const taxdump_t *d, uint32_t record);   /* rank id < taxdump_rank_count */
-uint32_t taxdump_rank_count(const taxdump_t *d);              /* <= TAXDUMP_MAX_RANKS */
+uint32_t taxdump_rank(const taxdump_t *d, uint32_t record);    /* rank id < taxdump_rank_count */
+uint32_t taxdump_rank_count(const taxdump_t *d);               /* <= TAXDUMP_MAX_RANKS */
 const char *taxdump_rank_name(const taxdump_t *d, uint32_t rank);
-const char *taxdump_dir(const taxdump_t *d);                  /* the folder read, for messages */
+const char *taxdump_dir(const taxdump_t *d); /* the folder read, for messages */
 
 /* A taxid as NCBI writes it: s[0, len) all decimal digits, value in [0, 2^31). GB_OK with *out
  * set, or GB_E_FORMAT (empty, sign, spaces, too large). */

@@ -11,8 +11,7 @@
 /* Marks taxid and its ancestors up to the root or to an already-marked node (whose path to
  * the root was checked by an earlier walk). stamp[r] = walk number, so meeting our own
  * walk number again means a cycle; every node is visited once over all walks. */
-static int mark_lineage(const taxdump_t *d, uint32_t taxid, uint32_t walk, uint32_t *stamp,
-                        uint32_t *marked)
+static int mark_lineage(const taxdump_t *d, uint32_t taxid, uint32_t walk, uint32_t *stamp, uint32_t *marked)
 {
     uint32_t r = taxdump_find(d, taxid);
     if (r == TAXDUMP_NO_RECORD) {
@@ -21,8 +20,8 @@ static int mark_lineage(const taxdump_t *d, uint32_t taxid, uint32_t walk, uint3
     }
     for (;;) {
         if (stamp[r] == walk) {
-            gb_error("cycle in %s/nodes.dmp at taxid %u (on the path from taxid %u to the root)",
-                     taxdump_dir(d), taxdump_taxid(d, r), taxid);
+            gb_error("cycle in %s/nodes.dmp at taxid %u (on the path from taxid %u to the root)", taxdump_dir(d),
+                     taxdump_taxid(d, r), taxid);
             return GB_E_TAXONOMY;
         }
         if (stamp[r] != 0) return GB_OK;
@@ -31,8 +30,8 @@ static int mark_lineage(const taxdump_t *d, uint32_t taxid, uint32_t walk, uint3
         if (taxdump_taxid(d, r) == 1) return GB_OK;
         uint32_t p = taxdump_find(d, taxdump_parent(d, r));
         if (p == TAXDUMP_NO_RECORD) {
-            gb_error("parent %u of taxid %u is missing from %s/nodes.dmp (path from taxid %u)",
-                     taxdump_parent(d, r), taxdump_taxid(d, r), taxdump_dir(d), taxid);
+            gb_error("parent %u of taxid %u is missing from %s/nodes.dmp (path from taxid %u)", taxdump_parent(d, r),
+                     taxdump_taxid(d, r), taxdump_dir(d), taxid);
             return GB_E_TAXONOMY;
         }
         r = p;
@@ -79,8 +78,7 @@ static int bfs_order(const taxdump_t *d, const uint64_t *keys, uint32_t n_keys, 
     parent_internal[0] = 0;
     for (uint32_t head = 0; head < filled; head++) {
         uint64_t tid = taxdump_taxid(d, order[head]);
-        for (size_t k = lower_bound_u64(keys, n_keys, tid << 32);
-             k < n_keys && (keys[k] >> 32) == tid; k++) {
+        for (size_t k = lower_bound_u64(keys, n_keys, tid << 32); k < n_keys && (keys[k] >> 32) == tid; k++) {
             if (filled > n_keys) return GB_E_INTERNAL;
             order[filled] = taxdump_find(d, (uint32_t)keys[k]);
             parent_internal[filled++] = head + 1;
@@ -138,8 +136,7 @@ static int build_name_blob(const taxdump_t *d, const uint32_t *order, taxo_t *t)
     return GB_OK;
 }
 
-static int fill_taxo(const taxdump_t *d, const uint32_t *order, const uint32_t *parent_internal,
-                     taxo_t *t)
+static int fill_taxo(const taxdump_t *d, const uint32_t *order, const uint32_t *parent_internal, taxo_t *t)
 {
     uint32_t rank_off_of_id[TAXDUMP_MAX_RANKS];
     size_t n = t->n;
@@ -173,7 +170,7 @@ int taxo_prune(const taxdump_t *d, const uint32_t *taxids, size_t n, taxo_t *out
     for (size_t i = 0; i < n && rc == GB_OK; i++) {
         if (taxids[i] == 0) continue;
         uint32_t r = taxdump_find(d, taxids[i]);
-        if (r != TAXDUMP_NO_RECORD && stamp[r]) continue;   /* walk numbers only for new lineages */
+        if (r != TAXDUMP_NO_RECORD && stamp[r]) continue; /* walk numbers only for new lineages */
         rc = mark_lineage(d, taxids[i], ++walk, stamp, &marked);
     }
     if (rc != GB_OK) goto done;
@@ -239,7 +236,7 @@ int taxo_index(taxo_t *t)
 uint32_t taxo_internal(const taxo_t *t, uint32_t external)
 {
     if (external == 0 || t->n < 2) return 0;
-    if (!t->index) {   /* not indexed yet: correct but slow */
+    if (!t->index) { /* not indexed yet: correct but slow */
         for (uint32_t i = 1; i < t->n; i++)
             if (t->external[i] == external) return i;
         return 0;
@@ -264,9 +261,12 @@ const char *taxo_rank(const taxo_t *t, uint32_t internal)
  * superkingdom; Kraken 2.1.2 predates it, mapping it keeps new dumps' reports sensible. */
 static char rank_letter(const char *rank)
 {
-    static const struct { const char *rank; char letter; } table[] = {
-        {"superkingdom", 'D'}, {"domain", 'D'}, {"kingdom", 'K'}, {"phylum", 'P'},
-        {"class", 'C'}, {"order", 'O'}, {"family", 'F'}, {"genus", 'G'}, {"species", 'S'},
+    static const struct {
+        const char *rank;
+        char letter;
+    } table[] = {
+        {"superkingdom", 'D'}, {"domain", 'D'}, {"kingdom", 'K'}, {"phylum", 'P'},  {"class", 'C'},
+        {"order", 'O'},        {"family", 'F'}, {"genus", 'G'},   {"species", 'S'},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (strcmp(rank, table[i].rank) == 0) return table[i].letter;
@@ -296,7 +296,7 @@ void taxo_rank_codes(const taxo_t *t, char (*codes)[8], uint16_t *depth)
     for (uint32_t i = 1; i < t->n; i++) {
         uint32_t p = t->parent[i];
         char letter = rank_letter(taxo_rank(t, i));
-        uint32_t counter = 0;   /* a ranked node, or the root (-1 + 1) */
+        uint32_t counter = 0; /* a ranked node, or the root (-1 + 1) */
         if (!letter && p == 0) {
             letter = 'R';
         } else if (!letter) {

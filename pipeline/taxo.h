@@ -14,17 +14,17 @@
 /* n entries (entry 0 the dummy, all zero, with name "root" per Kraken's quirk not needed:
  * name_off[0] = 0 -> "" is fine). */
 typedef struct {
-    uint32_t n;             /* node count including dummy 0 */
-    uint32_t *parent;       /* internal parent id; parent[1] = 0 */
-    uint32_t *external;     /* NCBI taxid */
-    uint32_t *name_off;     /* offset into names */
-    uint32_t *rank_off;     /* offset into ranks */
-    char *names;            /* NUL-terminated strings */
+    uint32_t n;         /* node count including dummy 0 */
+    uint32_t *parent;   /* internal parent id; parent[1] = 0 */
+    uint32_t *external; /* NCBI taxid */
+    uint32_t *name_off; /* offset into names */
+    uint32_t *rank_off; /* offset into ranks */
+    char *names;        /* NUL-terminated strings */
     size_t names_len;
-    char *ranks;            /* NUL-terminated distinct rank strings */
+    char *ranks; /* NUL-terminated distinct rank strings */
     size_t ranks_len;
-    int owned;              /* 1 when the arrays are malloc'ed (taxo_destroy frees them) */
-    uint64_t *index;        /* (external << 32 | internal) sorted, from taxo_index(); NULL
+    int owned;       /* 1 when the arrays are malloc'ed (taxo_destroy frees them) */
+    uint64_t *index; /* (external << 32 | internal) sorted, from taxo_index(); NULL
                              * until then; always malloc'ed, freed by taxo_destroy() */
 } taxo_t;
 
@@ -36,7 +36,7 @@ void taxo_destroy(taxo_t *t);
 
 /* Internal id of an external taxid, 0 when absent (binary search over a sorted index
  * built on first use by taxo_index()). */
-int taxo_index(taxo_t *t) GB_MUST_CHECK;   /* build the index (call once after load) */
+int taxo_index(taxo_t *t) GB_MUST_CHECK; /* build the index (call once after load) */
 uint32_t taxo_internal(const taxo_t *t, uint32_t external);
 const char *taxo_name(const taxo_t *t, uint32_t internal);
 const char *taxo_rank(const taxo_t *t, uint32_t internal);

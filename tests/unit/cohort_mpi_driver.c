@@ -67,7 +67,7 @@ static int synthetic_taxo(uint32_t nspecies, taxo_t *out)
 {
     static const char *const rank[] = {"phylum", "class", "order", "family", "genus", "species"};
     static const char *const label[] = {"Phylum", "Class", "Order", "Family", "Genus", ""};
-    static const uint32_t group[] = {2, 3, 3, 4, 6, 1};   /* children per parent, bottom-up */
+    static const uint32_t group[] = {2, 3, 3, 4, 6, 1}; /* children per parent, bottom-up */
     uint32_t count[6];
     count[5] = nspecies;
     for (int l = 4; l >= 0; l--) count[l] = ceil_div(count[l + 1] > 0 ? count[l + 1] : 1, group[l]);
@@ -92,14 +92,14 @@ static int synthetic_taxo(uint32_t nspecies, taxo_t *out)
             uint32_t parent = l == 0 ? 2 : prev_start + i / group[l - 1];
             if (l == 5) {
                 uint32_t genus = i / group[4];
-                if (i % 50 == 7) parent = level_start[3] + genus / group[3];   /* family */
-                if (i == 0) snprintf(name, sizeof name, "\xc3\x96kella sp. 0");   /* "Ökella" */
+                if (i % 50 == 7) parent = level_start[3] + genus / group[3];    /* family */
+                if (i == 0) snprintf(name, sizeof name, "\xc3\x96kella sp. 0"); /* "Ökella" */
                 else snprintf(name, sizeof name, "Genus%u sp. %u", genus, i);
             } else {
                 snprintf(name, sizeof name, "%s%u", label[l], i);
             }
-            add_node(&b, (uint32_t)(100000 * (l + 1)) + i + (l == 5 ? SPECIES_BASE - 600000 : 0), parent,
-                     rank[l], name);
+            add_node(&b, (uint32_t)(100000 * (l + 1)) + i + (l == 5 ? SPECIES_BASE - 600000 : 0), parent, rank[l],
+                     name);
         }
         prev_start = level_start[l];
     }
@@ -115,8 +115,7 @@ static void synthetic_profile(const options_t *o, uint64_t j, uint8_t *mark, pro
     test_rng_t rng = {o->seed ^ (j * 0xd1b54a32d192ed03ULL)};
     memset(p, 0, sizeof *p);
     if (asprintf(&p->id, "S%06" PRIu64, j) < 0) abort();
-    uint32_t k = o->dense ? o->taxa
-                          : o->min_nnz + (uint32_t)(test_rng_next(&rng) % (o->max_nnz - o->min_nnz + 1));
+    uint32_t k = o->dense ? o->taxa : o->min_nnz + (uint32_t)(test_rng_next(&rng) % (o->max_nnz - o->min_nnz + 1));
     if (o->empty_every && j % o->empty_every == o->empty_every - 1) k = 0;
     /* Floyd's sampling of k distinct taxa, then collected in ascending order */
     for (uint32_t m = o->taxa - k; m < o->taxa; m++) {
@@ -131,7 +130,7 @@ static void synthetic_profile(const options_t *o, uint64_t j, uint8_t *mark, pro
         mark[i] = 0;
         uint64_t r = test_rng_next(&rng) % 1000;
         p->taxid[p->ntaxa] = SPECIES_BASE + i;
-        p->count[p->ntaxa] = 1 + r * r / 1000;   /* skewed: many small counts */
+        p->count[p->ntaxa] = 1 + r * r / 1000; /* skewed: many small counts */
         p->classified += p->count[p->ntaxa];
         p->ntaxa++;
     }
@@ -157,7 +156,7 @@ static int parse(int argc, char **argv, options_t *o)
         if (strcmp(argv[i], "--zstd") == 0) o->zstd = 1;
         else if (strcmp(argv[i], "--dense") == 0) o->dense = 1;
         else if (strcmp(argv[i], "--bad-taxid") == 0) o->bad_taxid = 1;
-        else if (strcmp(argv[i], "--verbose") == 0) gb_verbosity = 2;   /* cohort_write's phase times */
+        else if (strcmp(argv[i], "--verbose") == 0) gb_verbosity = 2; /* cohort_write's phase times */
         else if (strcmp(argv[i], "--empty-every") == 0 && i + 1 < argc) o->empty_every = strtoull(argv[++i], NULL, 10);
         else return -1;
     }
@@ -174,8 +173,10 @@ int main(int argc, char **argv)
     options_t o;
     if (parse(argc, argv, &o) != 0) {
         if (rank == 0)
-            fprintf(stderr, "usage: %s OUT SAMPLES TAXA MIN_NNZ MAX_NNZ SEED [--zstd] [--dense] "
-                            "[--empty-every N] [--bad-taxid] [--verbose]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s OUT SAMPLES TAXA MIN_NNZ MAX_NNZ SEED [--zstd] [--dense] "
+                    "[--empty-every N] [--bad-taxid] [--verbose]\n",
+                    argv[0]);
         MPI_Finalize();
         return 2;
     }
@@ -188,7 +189,7 @@ int main(int argc, char **argv)
     profile_t *local = calloc(nlocal ? nlocal : 1, sizeof *local);
     uint8_t *mark = calloc(o.taxa, 1);
     if (!local || !mark) MPI_Abort(MPI_COMM_WORLD, 4);
-    uint64_t stats[2] = {0, 0};   /* nnz, sum of counts */
+    uint64_t stats[2] = {0, 0}; /* nnz, sum of counts */
     for (uint64_t s = 0; s < nlocal; s++) {
         synthetic_profile(&o, first + s, mark, &local[s]);
         stats[0] += local[s].ntaxa;
@@ -202,10 +203,16 @@ int main(int argc, char **argv)
     uint64_t totals[2];
     MPI_Allreduce(stats, totals, 2, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
 
-    cohort_meta_t meta = {.command_line = "cohort_mpi_driver", .version = "driver", .db_checksum = o.seed,
-                          .db_path = "synthetic", .confidence = 0.0, .min_hit_groups = 2,
-                          .start_time = "2024-01-01T00:00:00Z", .end_time = "2024-01-01T00:00:01Z",
-                          .ranks = nranks, .threads = 1,
+    cohort_meta_t meta = {.command_line = "cohort_mpi_driver",
+                          .version = "driver",
+                          .db_checksum = o.seed,
+                          .db_path = "synthetic",
+                          .confidence = 0.0,
+                          .min_hit_groups = 2,
+                          .start_time = "2024-01-01T00:00:00Z",
+                          .end_time = "2024-01-01T00:00:01Z",
+                          .ranks = nranks,
+                          .threads = 1,
                           .biom_compression = o.zstd ? COHORT_ZSTD : COHORT_DEFLATE};
     MPI_Barrier(MPI_COMM_WORLD);
     double t1 = MPI_Wtime();

@@ -9,12 +9,13 @@
 #include "taxo.h"
 
 typedef struct {
-    uint32_t external, parent;   /* parent = internal id */
+    uint32_t external, parent; /* parent = internal id */
     const char *rank, *name;
 } node_t;
 
 /* A hand-made taxonomy in that form: Bacteria with E. coli (and K-12) and Klebsiella under the
  * Enterobacteriaceae, and Firmicutes/Bacilli; Viruses with phage lambda. */
+/* clang-format off */
 static const node_t FIXTURE_TREE[] = {
     {0, 0, "", ""},
     {1, 0, "no rank", "root"},
@@ -32,6 +33,7 @@ static const node_t FIXTURE_TREE[] = {
     {10710, 12, "species", "Escherichia virus Lambda"},
     {570, 6, "genus", "Klebsiella"},
 };
+/* clang-format on */
 #define FIXTURE_TREE_N (sizeof FIXTURE_TREE / sizeof FIXTURE_TREE[0])
 
 /* rows[i] is internal id i; with index, taxo_index() is built too. */

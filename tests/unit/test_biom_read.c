@@ -11,7 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#define TEST_UTIL_MPI   /* runs under MPI: test_mpi_begin/end */
+#define TEST_UTIL_MPI /* runs under MPI: test_mpi_begin/end */
 #include "test_util.h"
 #include <cmocka.h>
 #include "fixture_taxo.h"
@@ -28,7 +28,7 @@
 #include "log.h"
 
 static char tmpdir[256];
-static int have_python_biom;   /* python files generated */
+static int have_python_biom; /* python files generated */
 
 /* ---------- a cohort written by cohort_write ---------- */
 
@@ -67,7 +67,7 @@ static void check_cohort(const biom_table_t *b)
     assert_string_equal(b->generated_by, "gutbrain 0.9-test");
     /* lineages: 7 levels, empty ranks as the bare prefix */
     assert_int_equal(b->lineage_width, 7);
-    static const char *const l562[7] = {"d__Bacteria", "p__Proteobacteria", "c__Gammaproteobacteria",
+    static const char *const l562[7] = {"d__Bacteria",         "p__Proteobacteria",     "c__Gammaproteobacteria",
                                         "o__Enterobacterales", "f__Enterobacteriaceae", "g__Escherichia",
                                         "s__Escherichia coli"};
     for (int l = 0; l < 7; l++) assert_string_equal(b->lineage[1 * 7 + l], l562[l]);
@@ -93,7 +93,7 @@ static void test_cohort_file(void **state)
     assert_int_equal(biom_read(path, &b), 0);
     check_cohort(&b);
     biom_table_free(&b);
-    biom_table_free(&b);   /* a freed table is zeroed: freeing again is harmless */
+    biom_table_free(&b); /* a freed table is zeroed: freeing again is harmless */
     unlink(path);
     free(path);
 }
@@ -176,7 +176,8 @@ static const char *const PY_GENERATOR =
     "broken('nan.biom', setitem('sample/matrix/data', 1, float('nan')))\n"
     "broken('dupids.biom', setitem('sample/ids', 1, 'S1'))\n"
     "broken('strdata.biom', replace('sample/matrix/data', np.array([b'a'] * 6)))\n"
-    "with open(p('json.biom'), 'w') as f: f.write(' {\"id\": null, \"format\": \"Biological Observation Matrix 1.0.0\"}')\n"
+    "with open(p('json.biom'), 'w') as f: f.write(' {\"id\": null, \"format\": \"Biological Observation Matrix "
+    "1.0.0\"}')\n"
     "with open(p('text.biom'), 'w') as f: f.write('#OTU ID\\tS1\\n')\n"
     "with h5py.File(p('other.h5'), 'w') as f: f['x'] = np.arange(3)\n";
 
@@ -224,7 +225,7 @@ static void test_python_tax(void **state)
     read_tmp("tax.biom", &b);
     assert_int_equal(b.nsamples, 3);
     assert_int_equal(b.nfeatures, 4);
-    static const double want[12] = {0, 3, 0, 4, 1.5, 0, 0, 0, 2, 5, 7, 0};   /* samples x features */
+    static const double want[12] = {0, 3, 0, 4, 1.5, 0, 0, 0, 2, 5, 7, 0}; /* samples x features */
     for (int i = 0; i < 12; i++) assert_true(b.counts[i] == want[i]);
     assert_string_equal(b.feature_ids[3], "O4");
     assert_string_equal(b.sample_ids[2], "S3");
@@ -244,7 +245,7 @@ static void test_python_plain_and_csr(void **state)
 {
     if (!have_python_biom) skip();
     static const double want[12] = {0, 3, 0, 4, 1.5, 0, 0, 0, 2, 5, 7, 0};
-    const char *names[2] = {"plain.biom", "csronly.biom"};   /* CSC view, then CSR alone */
+    const char *names[2] = {"plain.biom", "csronly.biom"}; /* CSC view, then CSR alone */
     for (int k = 0; k < 2; k++) {
         biom_table_t b;
         read_tmp(names[k], &b);
@@ -268,7 +269,7 @@ static void test_biom_convert(void **state)
     for (int i = 0; i < 4; i++) assert_true(b.counts[i] == want[i]);
     assert_int_equal(b.lineage_width, 3);
     assert_string_equal(b.lineage[0], "k__Bacteria");
-    assert_string_equal(b.lineage[1], "p__Firmicutes");   /* "; " split, spaces trimmed */
+    assert_string_equal(b.lineage[1], "p__Firmicutes"); /* "; " split, spaces trimmed */
     assert_string_equal(b.lineage[2], "g__Lactobacillus");
     assert_string_equal(b.lineage[5], "");
     biom_table_free(&b);
@@ -282,7 +283,7 @@ static void test_fixed_strings_csr_1d_taxonomy(void **state)
     assert_int_equal(b.nsamples, 2);
     assert_int_equal(b.nfeatures, 3);
     assert_string_equal(b.feature_ids[0], "o1");
-    assert_string_equal(b.sample_ids[0], "sA");   /* full-width fixed strings (no NUL) */
+    assert_string_equal(b.sample_ids[0], "sA"); /* full-width fixed strings (no NUL) */
     assert_string_equal(b.sample_ids[1], "sB");
     static const double want[6] = {0, 0, 6, 5, 0, 7};
     for (int i = 0; i < 6; i++) assert_true(b.counts[i] == want[i]);
@@ -292,7 +293,7 @@ static void test_fixed_strings_csr_1d_taxonomy(void **state)
     assert_string_equal(b.lineage[2], "g__C");
     assert_string_equal(b.lineage[3], "k__A");
     assert_string_equal(b.lineage[4], "");
-    assert_string_equal(b.lineage[6], "k__D");   /* '|' also separates, cells trimmed */
+    assert_string_equal(b.lineage[6], "k__D"); /* '|' also separates, cells trimmed */
     assert_string_equal(b.lineage[7], "p__E");
     biom_table_free(&b);
 }
@@ -309,7 +310,7 @@ static void test_empty_tables(void **state)
     read_tmp("empty.biom", &b);
     assert_int_equal(b.nsamples, 0);
     assert_int_equal(b.nfeatures, 0);
-    assert_non_null(b.counts);   /* allocated even when empty: callers need no special case */
+    assert_non_null(b.counts); /* allocated even when empty: callers need no special case */
     biom_table_free(&b);
 }
 
@@ -385,14 +386,10 @@ int main(int argc, char **argv)
 {
     if (test_mpi_begin(&argc, &argv, tmpdir, sizeof tmpdir) != 0) return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cohort_file),
-        cmocka_unit_test(test_cohort_zstd),
-        cmocka_unit_test(test_python_tax),
-        cmocka_unit_test(test_python_plain_and_csr),
-        cmocka_unit_test(test_biom_convert),
-        cmocka_unit_test(test_fixed_strings_csr_1d_taxonomy),
-        cmocka_unit_test(test_empty_tables),
-        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_cohort_file),  cmocka_unit_test(test_cohort_zstd),
+        cmocka_unit_test(test_python_tax),   cmocka_unit_test(test_python_plain_and_csr),
+        cmocka_unit_test(test_biom_convert), cmocka_unit_test(test_fixed_strings_csr_1d_taxonomy),
+        cmocka_unit_test(test_empty_tables), cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_kovtun),
     };
     return test_mpi_end(tmpdir, cmocka_run_group_tests(tests, generate_python_files, NULL));

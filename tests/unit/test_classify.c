@@ -24,19 +24,18 @@
  *     +- 7 species C */
 static const uint32_t parent[] = {0, 0, 1, 2, 2, 3, 1, 6};
 
-static test_rng_t rng;   /* seeded in main */
+static test_rng_t rng; /* seeded in main */
 
 static classify_scratch_t new_scratch(size_t cap)
 {
-    classify_scratch_t s = { 0 };
+    classify_scratch_t s = {0};
     assert_int_equal(classify_scratch_init(&s, cap), GB_OK);
     return s;
 }
 
 static void free_scratch(classify_scratch_t *s) { classify_scratch_free(s); }
 
-static uint32_t resolve(const uint32_t *rec, size_t n, uint32_t groups, double conf,
-                        uint32_t min_groups)
+static uint32_t resolve(const uint32_t *rec, size_t n, uint32_t groups, double conf, uint32_t min_groups)
 {
     classify_scratch_t s = new_scratch(n + 1);
     classify_params_t p = {conf, min_groups};
@@ -46,8 +45,8 @@ static uint32_t resolve(const uint32_t *rec, size_t n, uint32_t groups, double c
 }
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-#define A CLASSIFY_AMBIG
-#define B CLASSIFY_BORDER
+#define A       CLASSIFY_AMBIG
+#define B       CLASSIFY_BORDER
 
 static void test_single_taxon(void **state)
 {
@@ -220,8 +219,8 @@ static void test_hit_groups(void **state)
 }
 
 /* Brute force, as the facts sheet states it, over a taxonomy with ids < ntax. */
-static uint32_t reference_resolve(const uint32_t *par, size_t ntax, const uint32_t *rec, size_t n,
-                                  uint32_t groups, double conf, uint32_t min_groups)
+static uint32_t reference_resolve(const uint32_t *par, size_t ntax, const uint32_t *rec, size_t n, uint32_t groups,
+                                  double conf, uint32_t min_groups)
 {
     uint64_t *count = calloc(ntax, sizeof *count);
     assert_non_null(count);
@@ -292,8 +291,7 @@ static void test_random_against_reference(void **state)
         classify_params_t p = {conf, min_groups};
         uint32_t got = classify_resolve(par, rec, n, groups, &p, round % 4 < 2 ? &small : &big);
         uint32_t want = reference_resolve(par, NTAX, rec, n, groups, conf, min_groups);
-        if (got != want)
-            fail_msg("round %d n=%zu conf=%g: got %u want %u", round, n, conf, got, want);
+        if (got != want) fail_msg("round %d n=%zu conf=%g: got %u want %u", round, n, conf, got, want);
     }
     free_scratch(&big);
     free_scratch(&small);
@@ -304,16 +302,11 @@ int main(void)
 {
     rng.state = test_seed("test_classify");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_single_taxon),
-        cmocka_unit_test(test_path_score),
-        cmocka_unit_test(test_ties_resolve_to_lca),
-        cmocka_unit_test(test_confidence_rounding),
-        cmocka_unit_test(test_confidence_walks_up),
-        cmocka_unit_test(test_min_hit_groups),
-        cmocka_unit_test(test_border_not_counted),
-        cmocka_unit_test(test_runs_beyond_scratch),
-        cmocka_unit_test(test_hit_groups),
-        cmocka_unit_test(test_random_against_reference),
+        cmocka_unit_test(test_single_taxon),        cmocka_unit_test(test_path_score),
+        cmocka_unit_test(test_ties_resolve_to_lca), cmocka_unit_test(test_confidence_rounding),
+        cmocka_unit_test(test_confidence_walks_up), cmocka_unit_test(test_min_hit_groups),
+        cmocka_unit_test(test_border_not_counted),  cmocka_unit_test(test_runs_beyond_scratch),
+        cmocka_unit_test(test_hit_groups),          cmocka_unit_test(test_random_against_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

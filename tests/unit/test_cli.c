@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "cli.h"
 
+/* clang-format off */
 static const cli_option_t OPTS[] = {
     { "db", 0, "DIR", "database" },
     { "threads", 't', "N", "threads" },
@@ -24,6 +25,7 @@ static const cli_option_t OPTS[] = {
     { "config", 0, "FILE", "this file" },
     { "quiet", 'q', NULL, "another flag" },
 };
+/* clang-format on */
 enum { N_OPTS = sizeof OPTS / sizeof OPTS[0], MAX_CALLS = 16 };
 
 /* What on_opt saw, in order; fail_index makes it fail on that option. */
@@ -48,7 +50,7 @@ static int record(void *ctx, int index, const char *value)
 
 typedef struct {
     char dir[64];
-    int passed;   /* set as the last statement of a test; the dir is kept otherwise */
+    int passed; /* set as the last statement of a test; the dir is kept otherwise */
 } fixture_t;
 
 static int setup(void **state)
@@ -63,7 +65,9 @@ static int setup(void **state)
 
 static int remove_entry(const char *p, const struct stat *sb, int type, struct FTW *ftw)
 {
-    (void)sb; (void)type; (void)ftw;
+    (void)sb;
+    (void)type;
+    (void)ftw;
     return remove(p);
 }
 
@@ -125,7 +129,7 @@ static int count_lines(const char *s)
 static void expect_usage_error(fixture_t *f, const char *text, const char *want, int calls_before)
 {
     char *path = put_file(f, "bad.ini", text), *kept = NULL;
-    calls_t calls = { .fail_index = -1 };
+    calls_t calls = {.fail_index = -1};
     int rc;
     char *log = read_capturing(f, path, &calls, &kept, &rc);
     assert_int_equal(rc, GB_E_USAGE);
@@ -133,7 +137,7 @@ static void expect_usage_error(fixture_t *f, const char *text, const char *want,
     assert_true(asprintf(&where, "%s:%s", path, want) > 0);
     if (!strstr(log, where)) fail_msg("log '%s' lacks '%s'", log, where);
     assert_int_equal(count_lines(log), 1);
-    assert_int_equal(calls.n, calls_before);   /* nothing applied after the bad line */
+    assert_int_equal(calls.n, calls_before); /* nothing applied after the bad line */
     free(where);
     free(log);
     free(kept);
@@ -155,12 +159,15 @@ static void test_keys_and_values(void **state)
                        "confidence=0.1\n"
                        "db = a=b\n"
                        "[other]\n"
-                       "threads =";   /* last line without a newline, empty value */
+                       "threads ="; /* last line without a newline, empty value */
     char *path = put_file(f, "run.ini", text), *kept = (char *)1;
-    calls_t calls = { .fail_index = -1 };
+    calls_t calls = {.fail_index = -1};
     assert_int_equal(cli_read_config(path, OPTS, N_OPTS, record, &calls, &kept), GB_OK);
-    static const struct { int index; const char *value; } want[] = {
-        { 0, "/data/gutbrain/db" }, { 1, "4" }, { 2, "0.1" }, { 0, "a=b" }, { 1, "" },
+    static const struct {
+        int index;
+        const char *value;
+    } want[] = {
+        {0, "/data/gutbrain/db"}, {1, "4"}, {2, "0.1"}, {0, "a=b"}, {1, ""},
     };
     assert_int_equal(calls.n, 5);
     assert_non_null(kept);
@@ -187,9 +194,9 @@ static void test_flags(void **state)
                           "read-output = 0\n"
                           "quiet = maybe\n");
     char *kept = NULL;
-    calls_t calls = { .fail_index = -1 };
+    calls_t calls = {.fail_index = -1};
     assert_int_equal(cli_read_config(path, OPTS, N_OPTS, record, &calls, &kept), GB_OK);
-    assert_int_equal(calls.n, 3);   /* true, yes and 1 set a flag; anything else leaves it */
+    assert_int_equal(calls.n, 3); /* true, yes and 1 set a flag; anything else leaves it */
     assert_int_equal(calls.index[0], 3);
     assert_int_equal(calls.index[1], 5);
     assert_int_equal(calls.index[2], 3);
@@ -210,7 +217,7 @@ static void test_every_long_name_is_a_key(void **state)
         snprintf(text + len, sizeof text - len, "%s = %s\n", OPTS[i].name, OPTS[i].metavar ? "x" : "true");
     }
     char *path = put_file(f, "all.ini", text), *kept = NULL;
-    calls_t calls = { .fail_index = -1 };
+    calls_t calls = {.fail_index = -1};
     assert_int_equal(cli_read_config(path, OPTS, N_OPTS, record, &calls, &kept), GB_OK);
     assert_int_equal(calls.n, N_OPTS - 1);
     free(kept);
@@ -222,7 +229,7 @@ static void test_empty_file(void **state)
 {
     fixture_t *f = *state;
     char *path = put_file(f, "empty.ini", ""), *kept = NULL;
-    calls_t calls = { .fail_index = -1 };
+    calls_t calls = {.fail_index = -1};
     assert_int_equal(cli_read_config(path, OPTS, N_OPTS, record, &calls, &kept), GB_OK);
     assert_int_equal(calls.n, 0);
     free(kept);
@@ -236,7 +243,7 @@ static void test_errors(void **state)
     expect_usage_error(f, "db = x\n[s]\nbogus = 1\nthreads = 2\n", "3: unknown option 'bogus'", 1);
     expect_usage_error(f, "db = x\nno equals sign\nthreads = 2\n", "2: expected 'key = value'", 1);
     expect_usage_error(f, "config = other.ini\n", "1: unknown option 'config'", 0);
-    expect_usage_error(f, "t = 4\n", "1: unknown option 't'", 0);   /* long names only */
+    expect_usage_error(f, "t = 4\n", "1: unknown option 't'", 0); /* long names only */
     expect_usage_error(f, "--threads = 4\n", "1: unknown option '--threads'", 0);
     expect_usage_error(f, "= 4\n", "1: unknown option ''", 0);
     f->passed = 1;
@@ -247,7 +254,7 @@ static void test_missing_file(void **state)
     fixture_t *f = *state;
     char *path, *kept = (char *)1;
     assert_true(asprintf(&path, "%s/absent.ini", f->dir) > 0);
-    calls_t calls = { .fail_index = -1 };
+    calls_t calls = {.fail_index = -1};
     int rc;
     char *log = read_capturing(f, path, &calls, &kept, &rc);
     assert_int_equal(rc, GB_E_USAGE);
@@ -264,7 +271,7 @@ static void test_callback_error(void **state)
 {
     fixture_t *f = *state;
     char *path = put_file(f, "value.ini", "db = x\nthreads = many\nconfidence = 0\n"), *kept = NULL;
-    calls_t calls = { .fail_index = 1 };
+    calls_t calls = {.fail_index = 1};
     assert_int_equal(cli_read_config(path, OPTS, N_OPTS, record, &calls, &kept), GB_E_FORMAT);
     assert_int_equal(calls.n, 1);
     free(kept);
@@ -275,15 +282,15 @@ static void test_callback_error(void **state)
 static void test_find_config(void **state)
 {
     fixture_t *f = *state;
-    char *a[] = { "run", "--db", "D", "--config", "c.ini", "--out", "O" };
+    char *a[] = {"run", "--db", "D", "--config", "c.ini", "--out", "O"};
     assert_string_equal(cli_find_config(7, a), "c.ini");
-    char *b[] = { "run", "--config=d.ini", "--db", "D" };
+    char *b[] = {"run", "--config=d.ini", "--db", "D"};
     assert_string_equal(cli_find_config(4, b), "d.ini");
-    char *c[] = { "run", "--db", "D" };
+    char *c[] = {"run", "--db", "D"};
     assert_null(cli_find_config(3, c));
-    char *d[] = { "run", "--db", "D", "--config" };   /* no value: cli_parse reports it */
+    char *d[] = {"run", "--db", "D", "--config"}; /* no value: cli_parse reports it */
     assert_null(cli_find_config(4, d));
-    char *e[] = { "--config", "x.ini" };              /* argv[0] is the command, not looked at */
+    char *e[] = {"--config", "x.ini"}; /* argv[0] is the command, not looked at */
     assert_null(cli_find_config(2, e));
     f->passed = 1;
 }

@@ -7,7 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#define TEST_UTIL_MPI   /* runs under MPI: test_mpi_begin/end */
+#define TEST_UTIL_MPI /* runs under MPI: test_mpi_begin/end */
 #include "test_util.h"
 #include <cmocka.h>
 #include "fixture_taxo.h"
@@ -257,15 +257,48 @@ static void test_small_cohort(void **state)
     assert_f64(f, "/observation/matrix/data", (const double[]){4, 10, 3, 7, 2, 1, 5}, 7);
 
     static const char *const lineage[] = {
-        "d__Bacteria", "p__", "c__", "o__", "f__", "g__", "s__",
-        "d__Bacteria", "p__Proteobacteria", "c__Gammaproteobacteria", "o__Enterobacterales",
-        "f__Enterobacteriaceae", "g__Escherichia", "s__Escherichia coli",
-        "d__Bacteria", "p__Proteobacteria", "c__Gammaproteobacteria", "o__Enterobacterales",
-        "f__Enterobacteriaceae", "g__Klebsiella", "s__",
-        "d__Bacteria", "p__Firmicutes", "c__", "o__", "f__", "g__", "s__",
-        "d__Viruses", "p__", "c__", "o__", "f__", "g__", "s__Escherichia virus Lambda",
-        "d__Bacteria", "p__Proteobacteria", "c__Gammaproteobacteria", "o__Enterobacterales",
-        "f__Enterobacteriaceae", "g__Escherichia", "s__Escherichia coli",
+        "d__Bacteria",
+        "p__",
+        "c__",
+        "o__",
+        "f__",
+        "g__",
+        "s__",
+        "d__Bacteria",
+        "p__Proteobacteria",
+        "c__Gammaproteobacteria",
+        "o__Enterobacterales",
+        "f__Enterobacteriaceae",
+        "g__Escherichia",
+        "s__Escherichia coli",
+        "d__Bacteria",
+        "p__Proteobacteria",
+        "c__Gammaproteobacteria",
+        "o__Enterobacterales",
+        "f__Enterobacteriaceae",
+        "g__Klebsiella",
+        "s__",
+        "d__Bacteria",
+        "p__Firmicutes",
+        "c__",
+        "o__",
+        "f__",
+        "g__",
+        "s__",
+        "d__Viruses",
+        "p__",
+        "c__",
+        "o__",
+        "f__",
+        "g__",
+        "s__Escherichia virus Lambda",
+        "d__Bacteria",
+        "p__Proteobacteria",
+        "c__Gammaproteobacteria",
+        "o__Enterobacterales",
+        "f__Enterobacteriaceae",
+        "g__Escherichia",
+        "s__Escherichia coli",
     };
     assert_strings(f, "/observation/metadata/taxonomy", lineage, 6 * 7);
     assert_true(H5Lexists(f, "/observation/group-metadata", H5P_DEFAULT) > 0);
@@ -364,7 +397,7 @@ static void test_zstd_frame(void **state)
     unsigned char shuffled[32];
     assert_int_equal(ZSTD_decompress(shuffled, sizeof shuffled, raw, raw_size), 32);
     for (int i = 0; i < 4; i++) {
-        uint64_t v = 0;   /* byte b of element i is at b * 4 + i after the shuffle */
+        uint64_t v = 0; /* byte b of element i is at b * 4 + i after the shuffle */
         for (int b = 0; b < 8; b++) v |= (uint64_t)shuffled[b * 4 + i] << (8 * b);
         assert_int_equal(v, p[i].bases);
     }
@@ -403,7 +436,7 @@ static herr_t read_raw_zstd_chunk(const char *path, const void *raw, size_t raw_
  * decodes them (growing its buffer), and rejects a damaged frame instead of returning junk. */
 static void test_zstd_frame_without_size(void **state)
 {
-    enum { N = 1 << 20 };   /* 4 MiB that compress to a few hundred bytes */
+    enum { N = 1 << 20 }; /* 4 MiB that compress to a few hundred bytes */
     uint32_t *values = malloc(N * sizeof *values), *back = malloc(N * sizeof *back);
     for (uint32_t i = 0; i < N; i++) values[i] = i % 1000;
     size_t cap = ZSTD_compressBound(N * sizeof *values);
@@ -417,7 +450,7 @@ static void test_zstd_frame_without_size(void **state)
     char *path = test_path(tmpdir, "stream.h5");
     assert_true(read_raw_zstd_chunk(path, frame, n, back, N) >= 0);
     assert_memory_equal(back, values, N * sizeof *values);
-    frame[n / 2] ^= 0x5a;   /* damaged (the frame has no checksum: also cut it short) */
+    frame[n / 2] ^= 0x5a; /* damaged (the frame has no checksum: also cut it short) */
     assert_true(read_raw_zstd_chunk(path, frame, n / 2, back, N) < 0);
     unlink(path);
     free(path);
@@ -436,7 +469,7 @@ static void test_no_observations(void **state)
     p[1] = fixture_profile("s2", 0, NULL, NULL, 1);
     uint32_t tz[] = {562};
     uint64_t cz[] = {0};
-    p[2] = fixture_profile("s3", 1, tz, cz, 2);   /* a listed taxon with count 0 is no entry */
+    p[2] = fixture_profile("s3", 1, tz, cz, 2); /* a listed taxon with count 0 is no entry */
     cohort_meta_t meta = test_meta();
     char *path = test_path(tmpdir, "empty.biom");
     assert_int_equal(cohort_write(MPI_COMM_WORLD, path, &t, p, 3, 0, 3, &meta), 0);
@@ -542,7 +575,7 @@ static void random_taxo(uint32_t nspecies, taxo_t *t)
 {
     uint32_t n = 3 + 13 + nspecies;
     node_t *rows = calloc(n, sizeof *rows);
-    char (*names)[32] = calloc(n, sizeof *names);
+    char(*names)[32] = calloc(n, sizeof *names);
     rows[0] = (node_t){0, 0, "", ""};
     rows[1] = (node_t){1, 0, "no rank", "root"};
     rows[2] = (node_t){2, 1, "domain", "Bacteria"};
@@ -565,7 +598,7 @@ static void test_random_cohort(void **state)
     enum { NS = 120, NT = 300 };
     taxo_t t;
     random_taxo(NT, &t);
-    uint64_t *dense = calloc((size_t)NS * NT, sizeof *dense);   /* [species][sample] */
+    uint64_t *dense = calloc((size_t)NS * NT, sizeof *dense); /* [species][sample] */
     profile_t p[NS];
     uint32_t *taxids = calloc((size_t)NS * NT, sizeof *taxids);
     uint64_t *counts = calloc((size_t)NS * NT, sizeof *counts);
@@ -573,10 +606,10 @@ static void test_random_cohort(void **state)
     test_rng_t s_rng = {seed};
     for (int s = 0; s < NS; s++) {
         size_t n = 0;
-        uint64_t density = test_rng_next(&s_rng) % 40;   /* percent; some samples empty */
+        uint64_t density = test_rng_next(&s_rng) % 40; /* percent; some samples empty */
         for (int i = 0; i < NT; i++) {
             if (test_rng_next(&s_rng) % 100 >= density) continue;
-            uint64_t c = test_rng_next(&s_rng) % 5;   /* zero counts included */
+            uint64_t c = test_rng_next(&s_rng) % 5; /* zero counts included */
             taxids[(size_t)s * NT + n] = 100000 + (uint32_t)i;
             counts[(size_t)s * NT + n] = c;
             dense[(size_t)i * NS + s] = c;
@@ -633,11 +666,11 @@ static void test_random_cohort(void **state)
         assert_int_equal(e, rptr[obs_of[i] + 1]);
     }
     assert_attr_ints(f, "shape", (const int64_t[]){nobs, NS}, 2);
-    char (*cells)[48] = calloc((size_t)nobs * 7, sizeof *cells);
+    char(*cells)[48] = calloc((size_t)nobs * 7, sizeof *cells);
     const char **lineage = calloc((size_t)nobs * 7, sizeof *lineage);
     for (int i = 0; i < NT; i++) {
         if (obs_of[i] < 0) continue;
-        char (*row)[48] = cells + (size_t)obs_of[i] * 7;
+        char(*row)[48] = cells + (size_t)obs_of[i] * 7;
         snprintf(row[0], sizeof row[0], "d__Bacteria");
         snprintf(row[1], sizeof row[1], "p__");
         snprintf(row[2], sizeof row[2], "c__");
@@ -651,8 +684,15 @@ static void test_random_cohort(void **state)
     free(cells);
     free(lineage);
     H5Fclose(f);
-    free(cptr); free(cidx); free(cdat); free(rptr); free(ridx); free(rdat);
-    free(dense); free(taxids); free(counts);
+    free(cptr);
+    free(cidx);
+    free(cdat);
+    free(rptr);
+    free(ridx);
+    free(rdat);
+    free(dense);
+    free(taxids);
+    free(counts);
     unlink(path);
     free(path);
     taxo_destroy(&t);
@@ -673,7 +713,7 @@ static void test_register_twice(void **state)
 int main(int argc, char **argv)
 {
     if (test_mpi_begin(&argc, &argv, tmpdir, sizeof tmpdir) != 0) return 1;
-    if (!getenv("GB_TEST_HDF5_ERRORS")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);   /* some cases fail on purpose */
+    if (!getenv("GB_TEST_HDF5_ERRORS")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* some cases fail on purpose */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_register_twice),
         cmocka_unit_test(test_small_cohort),

@@ -23,8 +23,8 @@
 static char tmpdir[256];
 
 /* A table borrowing the caller's arrays (never passed to biom_table_free). */
-static biom_table_t make_table(size_t ns, size_t nf, char **samples, char **features, double *counts,
-                               char **lineage, size_t width)
+static biom_table_t make_table(size_t ns, size_t nf, char **samples, char **features, double *counts, char **lineage,
+                               size_t width)
 {
     biom_table_t t;
     memset(&t, 0, sizeof t);
@@ -43,7 +43,8 @@ static void assert_row(const collapse_t *c, size_t s, const double *want)
 {
     for (size_t f = 0; f < c->nfeatures; f++)
         if (c->counts[s * c->nfeatures + f] != want[f])
-            fail_msg("sample %zu, clade %s: %g, want %g", s, c->feature_ids[f], c->counts[s * c->nfeatures + f], want[f]);
+            fail_msg("sample %zu, clade %s: %g, want %g", s, c->feature_ids[f], c->counts[s * c->nfeatures + f],
+                     want[f]);
 }
 
 /* ---------- lineage strings ---------- */
@@ -52,11 +53,41 @@ static char *SAMPLES[] = {"s1", "s2"};
 /* gutbrain layout: bare prefixes where a rank is missing */
 static char *OURS_FEATURES[] = {"562", "83333", "570", "2", "1239"};
 static char *OURS_LINEAGE[] = {
-    "d__Bacteria", "p__Proteobacteria", "c__Gammaproteobacteria", "o__Enterobacterales", "f__Enterobacteriaceae", "g__Escherichia", "s__Escherichia coli",
-    "d__Bacteria", "p__Proteobacteria", "c__Gammaproteobacteria", "o__Enterobacterales", "f__Enterobacteriaceae", "g__Escherichia", "s__Escherichia coli",
-    "d__Bacteria", "p__Proteobacteria", "c__Gammaproteobacteria", "o__Enterobacterales", "f__Enterobacteriaceae", "g__Klebsiella", "s__",
-    "d__Bacteria", "p__", "c__", "o__", "f__", "g__", "s__",
-    "d__Bacteria", "p__Firmicutes", "c__", "o__", "f__", "g__", "s__",
+    "d__Bacteria",
+    "p__Proteobacteria",
+    "c__Gammaproteobacteria",
+    "o__Enterobacterales",
+    "f__Enterobacteriaceae",
+    "g__Escherichia",
+    "s__Escherichia coli",
+    "d__Bacteria",
+    "p__Proteobacteria",
+    "c__Gammaproteobacteria",
+    "o__Enterobacterales",
+    "f__Enterobacteriaceae",
+    "g__Escherichia",
+    "s__Escherichia coli",
+    "d__Bacteria",
+    "p__Proteobacteria",
+    "c__Gammaproteobacteria",
+    "o__Enterobacterales",
+    "f__Enterobacteriaceae",
+    "g__Klebsiella",
+    "s__",
+    "d__Bacteria",
+    "p__",
+    "c__",
+    "o__",
+    "f__",
+    "g__",
+    "s__",
+    "d__Bacteria",
+    "p__Firmicutes",
+    "c__",
+    "o__",
+    "f__",
+    "g__",
+    "s__",
 };
 static double OURS_COUNTS[] = {10, 5, 2, 1, 7, /* s2 */ 0, 3, 0, 4, 1};
 
@@ -82,7 +113,7 @@ static void test_ours_genus(void **state)
 
     assert_int_equal(collapse_table(&t, COLLAPSE_PHYLUM, NULL, &c), 0);
     assert_int_equal(c.nfeatures, 2);
-    assert_string_equal(c.feature_ids[0], "p__Firmicutes");   /* byte order */
+    assert_string_equal(c.feature_ids[0], "p__Firmicutes"); /* byte order */
     assert_string_equal(c.feature_ids[1], "p__Proteobacteria");
     assert_row(&c, 0, (const double[]){7, 17});
     collapse_free(&c);
@@ -103,10 +134,34 @@ static void test_ours_genus(void **state)
 /* Greengenes via biom convert: k__ for the domain, species as the epithet; biom pads with "". */
 static char *GG_FEATURES[] = {"otu1", "otu2", "otu3", "otu4"};
 static char *GG_LINEAGE[] = {
-    "k__Bacteria", "p__Firmicutes", "c__Bacilli", "o__Lactobacillales", "f__Lactobacillaceae", "g__Lactobacillus", "s__gasseri",
-    "k__Bacteria", "p__Firmicutes", "c__Bacilli", "o__Lactobacillales", "f__Lactobacillaceae", "g__Lactobacillus", "s__",
-    "k__Bacteria", "p__Proteobacteria", "", "", "", "", "",
-    "Unassigned", "", "", "", "", "", "",
+    "k__Bacteria",
+    "p__Firmicutes",
+    "c__Bacilli",
+    "o__Lactobacillales",
+    "f__Lactobacillaceae",
+    "g__Lactobacillus",
+    "s__gasseri",
+    "k__Bacteria",
+    "p__Firmicutes",
+    "c__Bacilli",
+    "o__Lactobacillales",
+    "f__Lactobacillaceae",
+    "g__Lactobacillus",
+    "s__",
+    "k__Bacteria",
+    "p__Proteobacteria",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "Unassigned",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
 };
 static double GG_COUNTS[] = {1, 2, 3, 4, /* s2 */ 5, 6, 7, 8};
 
@@ -122,7 +177,7 @@ static void test_greengenes(void **state)
     assert_true(c.dropped[1] == 6 + 7 + 8);
     collapse_free(&c);
 
-    assert_int_equal(collapse_table(&t, COLLAPSE_DOMAIN, NULL, &c), 0);   /* k__ stands in */
+    assert_int_equal(collapse_table(&t, COLLAPSE_DOMAIN, NULL, &c), 0); /* k__ stands in */
     assert_int_equal(c.nfeatures, 1);
     assert_string_equal(c.feature_ids[0], "d__Bacteria");
     assert_row(&c, 0, (const double[]){6});
@@ -141,8 +196,9 @@ static void test_greengenes(void **state)
 
 static char *SILVA_FEATURES[] = {"a", "b"};
 static char *SILVA_LINEAGE[] = {
-    "D_0__Bacteria", "D_1__Bacteroidetes", "D_2__Bacteroidia", "D_3__Bacteroidales", "D_4__Bacteroidaceae", "D_5__Bacteroides",
-    "D_0__Bacteria", "D_1__Bacteroidetes", "D_2__Bacteroidia", "D_3__Bacteroidales", "D_4__Prevotellaceae", "D_5__Prevotella 9",
+    "D_0__Bacteria",       "D_1__Bacteroidetes", "D_2__Bacteroidia",    "D_3__Bacteroidales",
+    "D_4__Bacteroidaceae", "D_5__Bacteroides",   "D_0__Bacteria",       "D_1__Bacteroidetes",
+    "D_2__Bacteroidia",    "D_3__Bacteroidales", "D_4__Prevotellaceae", "D_5__Prevotella 9",
 };
 static double SILVA_COUNTS[] = {1, 2, 3, 4};
 
@@ -164,7 +220,7 @@ static void test_none_and_errors(void **state)
 {
     biom_table_t t = make_table(2, 5, SAMPLES, OURS_FEATURES, OURS_COUNTS, NULL, 0);
     collapse_t c;
-    assert_int_equal(collapse_table(&t, COLLAPSE_NONE, NULL, &c), 0);   /* no lineage needed */
+    assert_int_equal(collapse_table(&t, COLLAPSE_NONE, NULL, &c), 0); /* no lineage needed */
     assert_int_equal(c.nfeatures, 5);
     assert_string_equal(c.feature_ids[3], "2");
     assert_row(&c, 1, (const double[]){0, 3, 0, 4, 1});
@@ -211,7 +267,7 @@ static void write_file(const char *dir, const char *name, const char *text)
 }
 
 #define NODE(t, p, rank) #t "\t|\t" #p "\t|\t" rank "\t|\t\t|\t0\t|\t0\t|\t11\t|\t0\t|\t0\t|\t0\t|\t0\t|\t0\t|\t\t|\n"
-#define NAME(t, s) #t "\t|\t" s "\t|\t\t|\tscientific name\t|\n"
+#define NAME(t, s)       #t "\t|\t" s "\t|\t\t|\tscientific name\t|\n"
 
 static void test_taxonomy(void **state)
 {
@@ -220,14 +276,13 @@ static void test_taxonomy(void **state)
     assert_int_equal(mkdir(dir, 0755), 0);
     write_file(dir, "nodes.dmp",
                NODE(1, 1, "no rank") NODE(2, 1, "domain") NODE(1224, 2, "phylum") NODE(543, 1224, "family")
-               NODE(561, 543, "genus") NODE(562, 561, "species") NODE(83333, 562, "no rank")
-               NODE(570, 543, "genus") NODE(573, 570, "species") NODE(10239, 1, "acellular root")
-               NODE(10710, 10239, "species"));
+                   NODE(561, 543, "genus") NODE(562, 561, "species") NODE(83333, 562, "no rank") NODE(570, 543, "genus")
+                       NODE(573, 570, "species") NODE(10239, 1, "acellular root") NODE(10710, 10239, "species"));
     write_file(dir, "names.dmp",
                NAME(1, "root") NAME(2, "Bacteria") NAME(1224, "Proteobacteria") NAME(543, "Enterobacteriaceae")
-               NAME(561, "Escherichia") NAME(562, "Escherichia coli") NAME(83333, "Escherichia coli K-12")
-               NAME(570, "Klebsiella") NAME(573, "Klebsiella pneumoniae") NAME(10239, "Viruses")
-               NAME(10710, "Escherichia virus Lambda"));
+                   NAME(561, "Escherichia") NAME(562, "Escherichia coli") NAME(83333, "Escherichia coli K-12")
+                       NAME(570, "Klebsiella") NAME(573, "Klebsiella pneumoniae") NAME(10239, "Viruses")
+                           NAME(10710, "Escherichia virus Lambda"));
     char *features[] = {"83333", "573", "562", "abc", "2", "999999", "10710"};
     double counts[] = {1, 2, 4, 8, 16, 32, 64, /* s2 */ 0, 0, 3, 0, 0, 0, 5};
     biom_table_t t = make_table(2, 7, SAMPLES, features, counts, NULL, 0);
@@ -236,17 +291,17 @@ static void test_taxonomy(void **state)
     collapse_t c;
     assert_int_equal(collapse_table(&t, COLLAPSE_GENUS, &taxo, &c), 0);
     assert_int_equal(c.nfeatures, 2);
-    assert_string_equal(c.feature_ids[0], "561");   /* clade taxids, ascending */
+    assert_string_equal(c.feature_ids[0], "561"); /* clade taxids, ascending */
     assert_string_equal(c.feature_names[0], "Escherichia");
     assert_string_equal(c.feature_ids[1], "570");
     assert_string_equal(c.feature_names[1], "Klebsiella");
     assert_row(&c, 0, (const double[]){5, 2});
     assert_row(&c, 1, (const double[]){3, 0});
-    assert_int_equal(c.ndropped, 4);   /* abc, 2 (no genus), 999999, the phage */
+    assert_int_equal(c.ndropped, 4); /* abc, 2 (no genus), 999999, the phage */
     assert_true(c.dropped[0] == 8 + 16 + 32 + 64);
     collapse_free(&c);
 
-    assert_int_equal(collapse_table(&t, COLLAPSE_DOMAIN, &taxo, &c), 0);   /* domain, acellular root */
+    assert_int_equal(collapse_table(&t, COLLAPSE_DOMAIN, &taxo, &c), 0); /* domain, acellular root */
     assert_int_equal(c.nfeatures, 2);
     assert_string_equal(c.feature_ids[0], "2");
     assert_string_equal(c.feature_ids[1], "10239");
@@ -257,7 +312,7 @@ static void test_taxonomy(void **state)
     assert_int_equal(c.nfeatures, 3);
     assert_string_equal(c.feature_ids[0], "562");
     assert_string_equal(c.feature_ids[1], "573");
-    assert_string_equal(c.feature_ids[2], "10710");   /* numeric, not byte order */
+    assert_string_equal(c.feature_ids[2], "10710"); /* numeric, not byte order */
     assert_row(&c, 0, (const double[]){5, 2, 64});
     collapse_free(&c);
 
@@ -324,7 +379,7 @@ static void test_random(void **state)
     for (int f = 0; f < NF; f++) {
         snprintf(names[f], sizeof names[f], "f%d", f);
         features[f] = names[f];
-        int genus = (int)(test_rng_next(&rng) % 23) - 3;   /* < 0: no genus */
+        int genus = (int)(test_rng_next(&rng) % 23) - 3; /* < 0: no genus */
         static const char prefix[W] = {'d', 'p', 'c', 'o', 'f', 'g', 's'};
         for (int l = 0; l < W; l++) {
             if (l == 5 && genus >= 0) snprintf(cells[f][l], sizeof cells[f][l], "g__G%d", genus);
@@ -347,7 +402,7 @@ static void test_random(void **state)
         double in = 0, out = c.dropped[s];
         for (int f = 0; f < NF; f++) in += counts[s * NF + f];
         for (size_t k = 0; k < c.nfeatures; k++) out += c.counts[s * c.nfeatures + k];
-        assert_true(in == out);   /* integers below 2^53: exact */
+        assert_true(in == out); /* integers below 2^53: exact */
         for (int f = 0; f < NF; f++) {
             long k = c.clade_of[f];
             if (k >= 0) assert_string_equal(c.feature_ids[k], cells[f][5]);
@@ -401,14 +456,9 @@ int main(int argc, char **argv)
 {
     if (test_tmpdir_make(tmpdir, sizeof tmpdir) != 0) return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ours_genus),
-        cmocka_unit_test(test_greengenes),
-        cmocka_unit_test(test_silva),
-        cmocka_unit_test(test_none_and_errors),
-        cmocka_unit_test(test_taxonomy),
-        cmocka_unit_test(test_real_taxonomy),
-        cmocka_unit_test(test_random),
-        cmocka_unit_test(test_kovtun),
+        cmocka_unit_test(test_ours_genus),      cmocka_unit_test(test_greengenes), cmocka_unit_test(test_silva),
+        cmocka_unit_test(test_none_and_errors), cmocka_unit_test(test_taxonomy),   cmocka_unit_test(test_real_taxonomy),
+        cmocka_unit_test(test_random),          cmocka_unit_test(test_kovtun),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_tmpdir_finish(tmpdir, failed == 0);

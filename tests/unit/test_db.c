@@ -19,10 +19,10 @@
 static char dir[256];
 static char path[512];
 
-static uint32_t parent[] = { 0, 0, 1, 2 };
-static uint32_t external[] = { 0, 1, 2, 562 };
-static uint32_t name_off[] = { 0, 0, 5, 14 };
-static uint32_t rank_off[] = { 0, 0, 8, 13 };
+static uint32_t parent[] = {0, 0, 1, 2};
+static uint32_t external[] = {0, 1, 2, 562};
+static uint32_t name_off[] = {0, 0, 5, 14};
+static uint32_t rank_off[] = {0, 0, 8, 13};
 static char names[] = "root\0Bacteria\0Escherichia coli";
 static char ranks[] = "no rank\0superkingdom\0species";
 
@@ -42,7 +42,8 @@ static void make_db(gb_db_t *db, uint32_t *cells)
     db->table.cells = cells;
     db->table.nbuckets = 4;
     db->table.value_bits = kmer_table_value_bits(4);
-    for (uint64_t m = 1; m <= 20; m++) assert_true(kmer_table_insert(&db->table, m * 7919, (uint32_t)(m % 3) + 1, parent) >= 0);
+    for (uint64_t m = 1; m <= 20; m++)
+        assert_true(kmer_table_insert(&db->table, m * 7919, (uint32_t)(m % 3) + 1, parent) >= 0);
     db->entries = 20;
     db->info.sequences = 3;
     db->info.bases = 12345;
@@ -112,21 +113,21 @@ static void test_payload_flip(void **state)
     (void)state;
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
-    patch(st.st_size - 4096 + 8, 0x40);   /* inside the table, the last section */
+    patch(st.st_size - 4096 + 8, 0x40); /* inside the table, the last section */
     expect_refused();
 }
 
 static void test_header_flip(void **state)
 {
     (void)state;
-    patch(260, 0x01);                /* the bases count: covered by the header checksum */
+    patch(260, 0x01); /* the bases count: covered by the header checksum */
     expect_refused();
 }
 
 static void test_other_version(void **state)
 {
     (void)state;
-    patch(8, 0x03);                  /* format version 1 -> 2 */
+    patch(8, 0x03); /* format version 1 -> 2 */
     expect_refused();
 }
 

@@ -34,6 +34,7 @@
  *   rnd_alpha = alpha(R); rnd_bray = lower(vegdist(decostand(R, "total"), "bray"))
  *   rnd_euclid = lower(vegdist(R, "euclidean"))
  *   rnd_aitchison05 = lower(vegdist(R, "aitchison", pseudocount = 0.5)) */
+/* clang-format off */
 static const double dune_alpha[80] = {
     5, 1.4404817415924864, 0.73456790123456783, 5, 10, 2.2525162812246555, 0.89002267573696148,
     10, 10, 2.1937492898706101, 0.87875000000000003, 10, 13, 2.4267788324255841,
@@ -48,6 +49,8 @@ static const double dune_alpha[80] = {
     0.86145404663923186, 9, 9, 2.1340239784117432, 0.87408949011446413, 9, 8,
     2.0482704261179374, 0.86784599375650362, 8
 };
+/* clang-format on */
+/* clang-format off */
 static const double dune_bray[190] = {
     0.52380952380952384, 0.51388888888888895, 0.34285714285714286, 0.59999999999999998,
     0.37777777777777777, 0.29999999999999999, 0.65633074935400526, 0.41860465116279061,
@@ -96,6 +99,8 @@ static const double dune_bray[190] = {
     0.4650537634408603, 0.30014025245441794, 0.3460410557184751, 0.93548387096774199,
     0.69534050179211471, 0.74193548387096764
 };
+/* clang-format on */
+/* clang-format off */
 static const double dune_aitchison05[190] = {
     4.447144029402299, 4.5253527511934726, 4.3192561369049658, 5.0426000642746063,
     4.9913806105139038, 3.6655980984992143, 5.1402321880410415, 5.0778123483999638,
@@ -146,6 +151,8 @@ static const double dune_aitchison05[190] = {
     4.9690892499118409, 3.6903567810096787, 4.0825624379099406, 7.0621018013832684,
     6.4440912898264484, 6.9639690299950292
 };
+/* clang-format on */
+/* clang-format off */
 static const double dune_aitchison1[190] = {
     3.3055201540919068, 3.2715225469771414, 3.2202016551357713, 3.6444824195716614,
     3.7568435476876387, 2.7557826269763623, 3.7954280591061873, 3.7691988852524387,
@@ -196,7 +203,9 @@ static const double dune_aitchison1[190] = {
     3.6784035867862537, 2.6546155289244004, 2.9922441016682639, 5.0855363752680347,
     4.6468524781971352, 5.0874419667776998
 };
+/* clang-format on */
 #define BCI_P 225
+/* clang-format off */
 static const double bci3[675] = {
     0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 25, 0, 0, 0, 1, 13, 2, 0, 0, 6, 0, 0, 4, 5, 0, 0, 0, 1, 0, 0,
     2, 2, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 2, 12, 8, 0, 2, 0, 0, 0, 2, 0, 0, 1,
@@ -222,13 +231,17 @@ static const double bci3[675] = {
     1, 1, 2, 31, 0, 1, 0, 0, 3, 0, 0, 2, 1, 1, 1, 6, 3, 0, 0, 0, 0, 10, 0, 0, 0, 0, 1, 0, 0, 0,
     28, 0, 0, 0, 0, 1, 12, 0, 11, 2, 0, 0, 0, 8, 1, 2, 0, 0
 };
+/* clang-format on */
+/* clang-format off */
 static const double bci3_alpha[12] = {
     93, 4.0184116622323582, 0.97462930484693877, 117.47368421052632, 84, 3.8484711681984156,
     0.96833927863654379, 117.21428571428572, 90, 3.8140595049422932, 0.96460775578558466,
     141.23076923076923
 };
+/* clang-format on */
 #define RND_N 15
 #define RND_P 23
+/* clang-format off */
 static const double rnd[345] = {
     1, 2, 0, 3, 3, 0, 0, 0, 0, 0, 1, 0, 0, 2, 1, 0, 2, 0, 1, 2, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2,
     0, 0, 1, 0, 2, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 1, 2, 0, 1, 0, 2, 0, 0, 1, 1, 1, 0, 2, 1, 0,
@@ -243,6 +256,8 @@ static const double rnd[345] = {
     0, 3, 3, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 2, 0,
     1, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 2, 2, 0, 2
 };
+/* clang-format on */
+/* clang-format off */
 static const double rnd_alpha[60] = {
     11, 2.3056573382986394, 0.89196675900277012, 13, 7, 1.8866967846580784,
     0.83999999999999997, 8.5, 14, 2.5246995002488792, 0.91124260355029585, 16.5, 0, 0, 1, 0,
@@ -255,6 +270,8 @@ static const double rnd_alpha[60] = {
     6, 1.6434177197931799, 0.78000000000000003, 12, 9, 2.1439522006438692, 0.87755102040816324,
     10
 };
+/* clang-format on */
+/* clang-format off */
 static const double rnd_bray[105] = {
     0.84210526315789458, 0.582995951417004, 0.59230769230769242, 1, 1, 1, 0.65162907268170411,
     0.90476190476190466, 0.6648351648351648, 1, 0.67836257309941517, 0.88888888888888884,
@@ -280,6 +297,8 @@ static const double rnd_bray[105] = {
     0.76857142857142857, 0.51904761904761898, 0.71428571428571419, 0.63095238095238104,
     0.75714285714285712
 };
+/* clang-format on */
+/* clang-format off */
 static const double rnd_euclid[105] = {
     6.7082039324993694, 7, 6.4807406984078604, 6.2449979983983983, 4, 7.745966692414834,
     7.745966692414834, 8.0622577482985491, 8.3066238629180749, 7.416198487095663,
@@ -305,6 +324,8 @@ static const double rnd_euclid[105] = {
     6.4807406984078604, 6.7823299831252681, 4.2426406871192848, 8.1853527718724504,
     4.358898943540674, 5.6568542494923806, 4.8989794855663558, 5.8309518948453007
 };
+/* clang-format on */
+/* clang-format off */
 static const double rnd_aitchison05[105] = {
     5.2037859861802236, 5.0647744023617607, 4.252178674647201, 3.6171822415938402,
     2.9833595464480869, 3.7301213955254804, 5.0083540229439834, 5.5721849631199794,
@@ -333,11 +354,12 @@ static const double rnd_aitchison05[105] = {
     4.2194106561414273, 5.4382798731263087, 3.6899964116500059, 5.7255440801480146,
     3.9206974022446306, 4.8120963012509206, 4.3660694953169354, 4.3821954548186044
 };
+/* clang-format on */
 
 /* ---- helpers --------------------------------------------------------------------------- */
 
 /* got must equal want to TOLERANCE relative (absolute when want is 0); NaN only matches NaN. */
-#define TOLERANCE 1e-8
+#define TOLERANCE                     1e-8
 #define expect_close(got, want, what) test_expect_close(got, want, TOLERANCE, what)
 
 static void expect_alpha(const diversity_alpha_t *a, const double *want, const char *what)
@@ -349,12 +371,12 @@ static void expect_alpha(const diversity_alpha_t *a, const double *want, const c
 }
 
 /* Distances of x (n x p) in LOWER double storage. */
-static double *lower_of(int (*fn)(const double *, size_t, size_t, int, const diversity_dist_t *),
-                        const double *x, size_t n, size_t p, int nthreads)
+static double *lower_of(int (*fn)(const double *, size_t, size_t, int, const diversity_dist_t *), const double *x,
+                        size_t n, size_t p, int nthreads)
 {
     double *d = malloc((diversity_dist_length(n, DIVERSITY_LOWER) + 1) * sizeof *d);
     assert_non_null(d);
-    diversity_dist_t out = { DIVERSITY_LOWER, d, NULL };
+    diversity_dist_t out = {DIVERSITY_LOWER, d, NULL};
     assert_int_equal(fn(x, n, p, nthreads, &out), 0);
     return d;
 }
@@ -374,25 +396,25 @@ static void test_doc_alpha(void **state)
     (void)state;
     diversity_alpha_t a[3];
     assert_int_equal(diversity_alpha(DUNE, 3, 30, 30, a), 0);
-    const double shannon[3] = { 1.44048174159249, 2.25251628122466, 2.19374928987061 };
-    const double simpson[3] = { 0.734567901234568, 0.890022675736961, 0.87875 };
+    const double shannon[3] = {1.44048174159249, 2.25251628122466, 2.19374928987061};
+    const double simpson[3] = {0.734567901234568, 0.890022675736961, 0.87875};
     for (int i = 0; i < 3; i++) {
         expect_close(a[i].shannon, shannon[i], "doc shannon");
         expect_close(a[i].simpson, simpson[i], "doc simpson");
     }
     assert_int_equal(diversity_alpha(bci3, 3, BCI_P, BCI_P, a), 0);
-    const double sobs[3] = { 93, 84, 90 };
-    const double chao1[3] = { 117.473684210526, 117.214285714286, 141.230769230769 };
+    const double sobs[3] = {93, 84, 90};
+    const double chao1[3] = {117.473684210526, 117.214285714286, 141.230769230769};
     for (int i = 0; i < 3; i++) {
         expect_close(a[i].observed, sobs[i], "doc S.obs");
         expect_close(a[i].chao1, chao1[i], "doc S.chao1");
     }
     /* F2 = 0 still uses the bias-corrected form: 6 + 3 * 2 / (0 + 1) / 2 = 9 */
-    const double f2_zero[7] = { 5, 1, 1, 1, 3, 0, 4 };
+    const double f2_zero[7] = {5, 1, 1, 1, 3, 0, 4};
     assert_int_equal(diversity_alpha(f2_zero, 1, 7, 7, a), 0);
     expect_close(a[0].chao1, 9, "chao1 with F2 = 0");
     /* all-zero sample: shannon 0, simpson 1 (vegan's na.rm), chao1 0 */
-    const double zeros[4] = { 0, 0, 0, 0 };
+    const double zeros[4] = {0, 0, 0, 0};
     assert_int_equal(diversity_alpha(zeros, 1, 4, 4, a), 0);
     expect_close(a[0].observed, 0, "zero observed");
     expect_close(a[0].shannon, 0, "zero shannon");
@@ -424,8 +446,7 @@ static void test_alpha_bad_input(void **state)
 {
     (void)state;
     diversity_alpha_t a[1];
-    const double negative[3] = { 1, -1, 2 }, nan_count[3] = { 1, NAN, 2 },
-                 fractional[3] = { 1, 2.5, 2 };
+    const double negative[3] = {1, -1, 2}, nan_count[3] = {1, NAN, 2}, fractional[3] = {1, 2.5, 2};
     assert_int_equal(diversity_alpha(negative, 1, 3, 3, a), GB_E_FORMAT);
     assert_int_equal(diversity_alpha(nan_count, 1, 3, 3, a), GB_E_FORMAT);
     assert_int_equal(diversity_alpha(negative, 1, 3, 2, a), GB_E_USAGE); /* ld < p */
@@ -451,7 +472,7 @@ static void test_dune_aitchison(void **state)
 {
     (void)state;
     double *clr = malloc(20 * 30 * sizeof *clr), *d = malloc(190 * sizeof *d);
-    diversity_dist_t out = { DIVERSITY_LOWER, d, NULL };
+    diversity_dist_t out = {DIVERSITY_LOWER, d, NULL};
     assert_int_equal(diversity_aitchison(DUNE, 20, 30, 0.5, clr, 2, &out), 0);
     expect_close(d[0], 4.4471440294023, "doc aitchison c=0.5");
     for (size_t k = 0; k < 190; k++) expect_close(d[k], dune_aitchison05[k], "DUNE aitchison 0.5");
@@ -479,7 +500,7 @@ static void test_random_distances(void **state)
     expect_close(bray[diversity_lower_index(3, 0)], 1, "zero row bray");
     assert_true(bray[diversity_lower_index(8, 1)] == 0.0);
     double *clr = malloc(RND_N * RND_P * sizeof *clr), *d = malloc(len * sizeof *d);
-    diversity_dist_t out = { DIVERSITY_LOWER, d, NULL };
+    diversity_dist_t out = {DIVERSITY_LOWER, d, NULL};
     assert_int_equal(diversity_aitchison(rnd, RND_N, RND_P, 0.5, clr, 2, &out), 0);
     for (size_t k = 0; k < len; k++) expect_close(d[k], rnd_aitchison05[k], "random aitchison");
     free(clr);
@@ -492,7 +513,7 @@ static void test_random_distances(void **state)
 static void test_two_zero_rows(void **state)
 {
     (void)state;
-    const double x[3 * 2] = { 0, 0, 0, 0, 0.5, 0.5 };
+    const double x[3 * 2] = {0, 0, 0, 0, 0.5, 0.5};
     double *d = lower_of(diversity_bray_curtis, x, 3, 2, 1);
     assert_true(isnan(d[diversity_lower_index(1, 0)])); /* 0/0, as vegdist */
     expect_close(d[diversity_lower_index(2, 0)], 1, "zero vs non-zero");
@@ -513,7 +534,7 @@ static double naive_distance(int bray, const double *a, const double *b, size_t 
     return d < 1e-15 ? 0 : d;
 }
 
-static test_rng_t rng;   /* seeded by the test that uses it */
+static test_rng_t rng; /* seeded by the test that uses it */
 
 static double *random_rel(size_t n, size_t p)
 {
@@ -539,12 +560,10 @@ static void test_shapes_vs_naive(void **state)
         for (size_t p = 1; p <= 9; p++)
             for (int bray = 0; bray <= 1; bray++) {
                 double *x = random_rel(n, p);
-                double *lower = lower_of(bray ? diversity_bray_curtis : diversity_euclidean, x,
-                                         n, p, 3);
+                double *lower = lower_of(bray ? diversity_bray_curtis : diversity_euclidean, x, n, p, 3);
                 double *full = malloc(n * n * sizeof *full);
-                diversity_dist_t out = { DIVERSITY_FULL, full, NULL };
-                assert_int_equal((bray ? diversity_bray_curtis : diversity_euclidean)(x, n, p, 2,
-                                                                                      &out), 0);
+                diversity_dist_t out = {DIVERSITY_FULL, full, NULL};
+                assert_int_equal((bray ? diversity_bray_curtis : diversity_euclidean)(x, n, p, 2, &out), 0);
                 for (size_t i = 0; i < n; i++) {
                     assert_true(full[i * n + i] == 0.0);
                     for (size_t j = 0; j < i; j++) {
@@ -555,8 +574,7 @@ static void test_shapes_vs_naive(void **state)
                         } else if (got != want) {
                             double err = fabs(got - want) / fabs(want);
                             if (err > worst) worst = err;
-                            if (err > 1e-13) fail_msg("n %zu p %zu (%zu,%zu): %.17g vs %.17g",
-                                                      n, p, i, j, got, want);
+                            if (err > 1e-13) fail_msg("n %zu p %zu (%zu,%zu): %.17g vs %.17g", n, p, i, j, got, want);
                         }
                         assert_memory_equal(&full[i * n + j], &got, sizeof got);
                         assert_memory_equal(&full[j * n + i], &got, sizeof got);
@@ -583,8 +601,7 @@ static void test_threads_and_float(void **state)
         for (size_t j = 0; j < i; j++) {
             double want = naive_distance(1, x + i * p, x + j * p, p);
             double got = ref[diversity_lower_index(i, j)];
-            if (!(fabs(got - want) <= 1e-13 * want))
-                fail_msg("(%zu,%zu): %.17g vs naive %.17g", i, j, got, want);
+            if (!(fabs(got - want) <= 1e-13 * want)) fail_msg("(%zu,%zu): %.17g vs naive %.17g", i, j, got, want);
         }
     for (int t = 2; t <= 4; t++) {
         double *d = lower_of(diversity_bray_curtis, x, n, p, t);
@@ -592,11 +609,11 @@ static void test_threads_and_float(void **state)
         free(d);
     }
     float *f = malloc(len * sizeof *f);
-    diversity_dist_t out = { DIVERSITY_LOWER, NULL, f };
+    diversity_dist_t out = {DIVERSITY_LOWER, NULL, f};
     assert_int_equal(diversity_bray_curtis(x, n, p, 2, &out), 0);
     for (size_t k = 0; k < len; k++) assert_true(f[k] == (float)ref[k]);
     float *ff = malloc(n * n * sizeof *ff);
-    diversity_dist_t full = { DIVERSITY_FULL, NULL, ff };
+    diversity_dist_t full = {DIVERSITY_FULL, NULL, ff};
     assert_int_equal(diversity_euclidean(x, n, p, 3, &full), 0);
     double *e = lower_of(diversity_euclidean, x, n, p, 1);
     for (size_t i = 0; i < n; i++) {
@@ -616,10 +633,10 @@ static void test_threads_and_float(void **state)
 static void test_distance_bad_input(void **state)
 {
     (void)state;
-    double x[4] = { 1, 2, 3, 4 }, d[1];
+    double x[4] = {1, 2, 3, 4}, d[1];
     float fd[1];
-    diversity_dist_t both = { DIVERSITY_LOWER, d, fd }, none = { DIVERSITY_LOWER, NULL, NULL };
-    diversity_dist_t ok = { DIVERSITY_LOWER, d, NULL }, bad_layout = { (diversity_layout_t)5, d, NULL };
+    diversity_dist_t both = {DIVERSITY_LOWER, d, fd}, none = {DIVERSITY_LOWER, NULL, NULL};
+    diversity_dist_t ok = {DIVERSITY_LOWER, d, NULL}, bad_layout = {(diversity_layout_t)5, d, NULL};
     assert_int_equal(diversity_bray_curtis(x, 2, 2, 1, &both), GB_E_USAGE);
     assert_int_equal(diversity_bray_curtis(x, 2, 2, 1, &none), GB_E_USAGE);
     assert_int_equal(diversity_bray_curtis(x, 2, 2, 1, &bad_layout), GB_E_USAGE);
@@ -638,19 +655,13 @@ static void test_distance_bad_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_doc_alpha),
-        cmocka_unit_test(test_alpha_vs_r),
-        cmocka_unit_test(test_alpha_bad_input),
-        cmocka_unit_test(test_dune_bray),
-        cmocka_unit_test(test_dune_aitchison),
-        cmocka_unit_test(test_random_distances),
-        cmocka_unit_test(test_two_zero_rows),
-        cmocka_unit_test(test_shapes_vs_naive),
-        cmocka_unit_test(test_threads_and_float),
-        cmocka_unit_test(test_distance_bad_input),
+        cmocka_unit_test(test_doc_alpha),         cmocka_unit_test(test_alpha_vs_r),
+        cmocka_unit_test(test_alpha_bad_input),   cmocka_unit_test(test_dune_bray),
+        cmocka_unit_test(test_dune_aitchison),    cmocka_unit_test(test_random_distances),
+        cmocka_unit_test(test_two_zero_rows),     cmocka_unit_test(test_shapes_vs_naive),
+        cmocka_unit_test(test_threads_and_float), cmocka_unit_test(test_distance_bad_input),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    printf("diversity: max relative error vs R %.3g (tolerance %.0e)\n", test_max_rel_err,
-           TOLERANCE);
+    printf("diversity: max relative error vs R %.3g (tolerance %.0e)\n", test_max_rel_err, TOLERANCE);
     return failed ? 1 : 0;
 }

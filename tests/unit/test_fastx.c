@@ -21,7 +21,7 @@
 
 #include "fastx.h"
 
-static test_rng_t rng;   /* seeded in main */
+static test_rng_t rng; /* seeded in main */
 
 /* Path of a fixture file; the result stays valid for the next three calls. */
 static const char *fixture_path(test_tmpdir_t *f, const char *name)
@@ -52,8 +52,7 @@ static void write_gz(const char *path, const char *text, size_t n, int members)
         if (end > n) end = n;
         gzFile gz = gzopen(path, m == 0 ? "wb6" : "ab6");
         assert_non_null(gz);
-        if (end > done)
-            assert_int_equal(gzwrite(gz, text + done, (unsigned)(end - done)), (int)(end - done));
+        if (end > done) assert_int_equal(gzwrite(gz, text + done, (unsigned)(end - done)), (int)(end - done));
         assert_int_equal(gzclose(gz), Z_OK);
         done = end;
     }
@@ -81,10 +80,7 @@ static void write_zst(const char *path, const char *text, size_t n, int frames)
     ZSTD_freeCCtx(cctx);
 }
 
-static void truncate_file(const char *path, size_t keep)
-{
-    assert_int_equal(truncate(path, (off_t)keep), 0);
-}
+static void truncate_file(const char *path, size_t keep) { assert_int_equal(truncate(path, (off_t)keep), 0); }
 
 /* ---------- expected records ---------- */
 
@@ -167,31 +163,29 @@ static void assert_reads_all(const char *path, const exp_list_t *want)
 
 /* ---------- fixed examples ---------- */
 
-static const char fastq_text[] =
-    "@read1/1 sample=A\tlane 2\n"
-    "ACGTNacgtnRYKM\n"
-    "+\n"
-    "IIIII#####FFFF\n"
-    "@read2/2  \n"           /* trailing spaces in the header are stripped */
-    "GATTACA\n"
-    "+read2/2\n"             /* '+' line may repeat the name */
-    "!!!!!!!\n"
-    "@empty\n"
-    "\n"
-    "+\n"
-    "\n"
-    "@read4\n"
-    "acgtacgtacgtacgtacgtacgtacgtacgtacgtacgt\n"
-    "+\n"
-    "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n"; /* '@' as a quality is not a header */
+static const char fastq_text[] = "@read1/1 sample=A\tlane 2\n"
+                                 "ACGTNacgtnRYKM\n"
+                                 "+\n"
+                                 "IIIII#####FFFF\n"
+                                 "@read2/2  \n" /* trailing spaces in the header are stripped */
+                                 "GATTACA\n"
+                                 "+read2/2\n" /* '+' line may repeat the name */
+                                 "!!!!!!!\n"
+                                 "@empty\n"
+                                 "\n"
+                                 "+\n"
+                                 "\n"
+                                 "@read4\n"
+                                 "acgtacgtacgtacgtacgtacgtacgtacgtacgtacgt\n"
+                                 "+\n"
+                                 "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n"; /* '@' as a quality is not a header */
 
 static void fastq_expected(exp_list_t *l)
 {
     exp_add(l, "read1/1 sample=A\tlane 2", "ACGTNacgtnRYKM", "IIIII#####FFFF");
     exp_add(l, "read2/2", "GATTACA", "!!!!!!!");
     exp_add(l, "empty", "", "");
-    exp_add(l, "read4", "acgtacgtacgtacgtacgtacgtacgtacgtacgtacgt",
-            "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
+    exp_add(l, "read4", "acgtacgtacgtacgtacgtacgtacgtacgtacgtacgt", "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
 }
 
 static void test_fastq_plain_gz_zst_identical(void **state)
@@ -243,20 +237,19 @@ static void test_gzip_content_with_fq_name(void **state)
 static void test_fasta_multiline_blank_crlf(void **state)
 {
     test_tmpdir_t *f = *state;
-    static const char text[] =
-        "\n"
-        ">chr1 Escherichia coli K-12\n"
-        "ACGTACGTAC\n"
-        "gtacgtNNNN\n"
-        "\n"
-        "RYKMSWbdhv\n"
-        ">empty\n"
-        ">crlf seq \r\n"
-        "ACGT  \r\n"
-        "\r\n"
-        "TTTT\t\r\n"
-        ">last\n"
-        "AC"; /* no final newline */
+    static const char text[] = "\n"
+                               ">chr1 Escherichia coli K-12\n"
+                               "ACGTACGTAC\n"
+                               "gtacgtNNNN\n"
+                               "\n"
+                               "RYKMSWbdhv\n"
+                               ">empty\n"
+                               ">crlf seq \r\n"
+                               "ACGT  \r\n"
+                               "\r\n"
+                               "TTTT\t\r\n"
+                               ">last\n"
+                               "AC"; /* no final newline */
     exp_list_t want = {0};
     exp_add(&want, "chr1 Escherichia coli K-12", "ACGTACGTACgtacgtNNNNRYKMSWbdhv", NULL);
     exp_add(&want, "empty", "", NULL);
@@ -489,8 +482,7 @@ static char *capture_stderr_end(char *path, int saved)
 
 /* Plain-text FASTQ that must fail: `good` records first, then code, logging one line
  * that names the file, record and line. */
-static void expect_bad_text(test_tmpdir_t *f, const char *text, size_t good, int code,
-                            const char *record_line)
+static void expect_bad_text(test_tmpdir_t *f, const char *text, size_t good, int code, const char *record_line)
 {
     const char *p = fixture_path(f, "bad.fq");
     test_write_file(p, text, strlen(text));
@@ -518,8 +510,7 @@ static void test_bad_fastq_text(void **state)
     expect_bad_text(f, "@a\nACGT\n+\nIIII\n@b\nACGT\n+\nIII\n", 1, GB_E_FORMAT,
                     "record 2 (line 8)"); /* quality shorter than sequence */
     expect_bad_text(f, "@a\nACGT\n+\nIIIII\n", 0, GB_E_FORMAT, "record 1 (line 4)");
-    expect_bad_text(f, "@a\nACGT\nIIII\n@b\nA\n+\nI\n", 0, GB_E_FORMAT,
-                    "record 1 (line 3)"); /* missing '+' line */
+    expect_bad_text(f, "@a\nACGT\nIIII\n@b\nA\n+\nI\n", 0, GB_E_FORMAT, "record 1 (line 3)"); /* missing '+' line */
     expect_bad_text(f, "@a\nAC\n+\nII\nxyz\nAC\n+\nII\n", 1, GB_E_FORMAT,
                     "record 2 (line 5)"); /* record starts with neither '@' nor '>' */
     expect_bad_text(f, "@a\nAC\n+\nII\n>b\nAC\n", 1, GB_E_FORMAT, "record 2 (line 5)");
@@ -530,8 +521,7 @@ static void test_bad_fastq_text(void **state)
 
 /* A compressed file that is damaged: the records before the damage may come back, but the
  * last call must return code (never a clean 0) and log one line naming file and reason. */
-static void expect_damaged(test_tmpdir_t *f, const char *path, const exp_list_t *want, int code,
-                           const char *reason)
+static void expect_damaged(test_tmpdir_t *f, const char *path, const exp_list_t *want, int code, const char *reason)
 {
     size_t n;
     int saved;
@@ -657,17 +647,26 @@ static void test_id_len(void **state)
         int strip;
         size_t want;
     } cases[] = {
-        { "read1/1 extra", 0, 7 }, { "read1/1 extra", 1, 5 }, { "read1/2\tx", 1, 5 },
-        { "read1/3", 1, 7 },       { "r/1", 1, 1 },           { "/1", 1, 2 },
-        { "ab", 1, 2 },            { "", 1, 0 },              { "noSpace", 1, 7 },
-        { "id\rjunk", 0, 2 },      { " lead", 0, 0 },         { "x/1/2", 1, 3 },
-        { "SRR1.1 1/1", 1, 6 },    { "kraken:taxid|562", 0, 16 },
+        {"read1/1 extra", 0, 7},
+        {"read1/1 extra", 1, 5},
+        {"read1/2\tx", 1, 5},
+        {"read1/3", 1, 7},
+        {"r/1", 1, 1},
+        {"/1", 1, 2},
+        {"ab", 1, 2},
+        {"", 1, 0},
+        {"noSpace", 1, 7},
+        {"id\rjunk", 0, 2},
+        {" lead", 0, 0},
+        {"x/1/2", 1, 3},
+        {"SRR1.1 1/1", 1, 6},
+        {"kraken:taxid|562", 0, 16},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t got = fastx_id_len(cases[i].name, strlen(cases[i].name), cases[i].strip);
         if (got != cases[i].want)
-            fail_msg("fastx_id_len(\"%s\", strip=%d) = %zu, want %zu", cases[i].name,
-                     cases[i].strip, got, cases[i].want);
+            fail_msg("fastx_id_len(\"%s\", strip=%d) = %zu, want %zu", cases[i].name, cases[i].strip, got,
+                     cases[i].want);
     }
     /* name_len bounds the scan even without a terminator */
     assert_int_equal(fastx_id_len("abc/1 def", 5, 1), 3);

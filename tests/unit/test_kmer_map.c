@@ -13,14 +13,14 @@
 #include "kmer_map.h"
 #include "taxonomy.h"
 
-static uint64_t seed;   /* set in main */
+static uint64_t seed; /* set in main */
 
 /* root 1; 2 and 3 children of 1; 4 and 5 children of 2 */
-static const uint32_t parent[] = { 0, 0, 1, 1, 2, 2 };
+static const uint32_t parent[] = {0, 0, 1, 1, 2, 2};
 
 static kmer_map_t map_new(uint64_t cap)
 {
-    kmer_map_t m = { 0 };
+    kmer_map_t m = {0};
     m.cap = cap;
     m.shift = 0;
     m.keys = calloc(cap + KMER_MAP_SLACK, sizeof *m.keys);
@@ -54,10 +54,14 @@ static void test_canonical_layout(void **state)
     }
     kmer_map_t a = map_new(CAP), b = map_new(CAP);
     insert_all(&a, keys, taxa, N);
-    for (size_t i = N - 1; i > 0; i--) {   /* shuffle, then insert again */
+    for (size_t i = N - 1; i > 0; i--) { /* shuffle, then insert again */
         size_t j = test_rng_next(&s) % (i + 1);
-        uint64_t k = keys[i]; keys[i] = keys[j]; keys[j] = k;
-        uint32_t t = taxa[i]; taxa[i] = taxa[j]; taxa[j] = t;
+        uint64_t k = keys[i];
+        keys[i] = keys[j];
+        keys[j] = k;
+        uint32_t t = taxa[i];
+        taxa[i] = taxa[j];
+        taxa[j] = t;
     }
     insert_all(&b, keys, taxa, N);
     assert_int_equal(a.count, N);
@@ -83,9 +87,9 @@ static void test_lca_merge(void **state)
     (void)state;
     kmer_map_t m = map_new(64);
     assert_int_equal(kmer_map_insert(&m, 42, 4, parent), GB_OK);
-    assert_int_equal(kmer_map_insert(&m, 42, 5, parent), GB_OK);   /* siblings -> 2 */
+    assert_int_equal(kmer_map_insert(&m, 42, 5, parent), GB_OK); /* siblings -> 2 */
     assert_int_equal(kmer_map_insert(&m, 7, 3, parent), GB_OK);
-    assert_int_equal(kmer_map_insert(&m, 42, 4, parent), GB_OK);   /* LCA(2, 4) = 2 */
+    assert_int_equal(kmer_map_insert(&m, 42, 4, parent), GB_OK); /* LCA(2, 4) = 2 */
     assert_int_equal(m.count, 2);
     int seen = 0;
     for (size_t i = 0; i < m.cap + KMER_MAP_SLACK; i++) {
@@ -126,7 +130,7 @@ static void test_full_and_rehash(void **state)
         if (kmer_map_insert(&small, keys[i], 3, parent) == GB_E_FULL) break;
         inserted++;
     }
-    assert_true(inserted >= 16 && inserted < 2000);   /* the slack filled, then refused */
+    assert_true(inserted >= 16 && inserted < 2000); /* the slack filled, then refused */
     kmer_map_t big = map_new(4096);
     assert_int_equal(kmer_map_rehash(&small, &big), GB_OK);
     assert_int_equal(big.count, inserted);

@@ -14,13 +14,10 @@
 #include "kmer_table.h"
 #include "taxonomy.h"
 
-static uint64_t seed;   /* set in main */
+static uint64_t seed; /* set in main */
 
 /* Distinct keys: a bijection of the index (odd multiply + add, then splitmix64's mixer). */
-static uint64_t key_of(uint64_t i)
-{
-    return test_rng_mix(i * TEST_RNG_GAMMA + seed);
-}
+static uint64_t key_of(uint64_t i) { return test_rng_mix(i * TEST_RNG_GAMMA + seed); }
 
 static kmer_table_t new_table(uint64_t nbuckets, int value_bits)
 {
@@ -235,8 +232,7 @@ static void test_false_positives(void **state)
         fp += kmer_table_lookup(&t, m) != 0;
         expect += (double)cells_probed(&t, kmer_table_hash(m)) / 4096.0;
     }
-    print_message("false positives: %llu of %d absent keys, expected about %.0f\n",
-                  (unsigned long long)fp, Q, expect);
+    print_message("false positives: %llu of %d absent keys, expected about %.0f\n", (unsigned long long)fp, Q, expect);
     /* Each compared cell matches with chance 2^-12: Poisson-like, allow 5 sigma. */
     assert_true(fabs((double)fp - expect) < 5 * sqrt(expect) + 5);
     free(parent);
@@ -247,12 +243,9 @@ int main(void)
 {
     seed = test_seed("test_kmer_table");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sizing),
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_lca_merge),
-        cmocka_unit_test(test_overflow_wraps),
-        cmocka_unit_test(test_full_table),
-        cmocka_unit_test(test_batch_equals_scalar),
+        cmocka_unit_test(test_sizing),          cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_lca_merge),       cmocka_unit_test(test_overflow_wraps),
+        cmocka_unit_test(test_full_table),      cmocka_unit_test(test_batch_equals_scalar),
         cmocka_unit_test(test_false_positives),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,24 +42,23 @@ static metadata_t *read_ok(const char *name, const char *text)
 
 /* ---------- types and values ---------- */
 
-static const char BASIC[] =
-    "\xEF\xBB\xBFsample\tage\tsex\tcase\tnotnum\tflag\tnothing\tsci\r\n"
-    "s1\t45\tb\t\"x y\"\t0x1A\tTRUE\tNA\t1e3\r\n"
-    "\r\n"
-    "s2\tNA\tB\t\"say \"\"hi\"\"\"\tInf\tFALSE\t\t.5\n"
-    "  s3 \t 30 \ta\tNA\t12\tTRUE\tNA\t-2.\n"
-    "s4\t\tA\t x \tnan\tNA\t\t+7\n"
-    "s5\t18.5\t_x\tx\t3\tFALSE\tNA\t-0\n";
+static const char BASIC[] = "\xEF\xBB\xBFsample\tage\tsex\tcase\tnotnum\tflag\tnothing\tsci\r\n"
+                            "s1\t45\tb\t\"x y\"\t0x1A\tTRUE\tNA\t1e3\r\n"
+                            "\r\n"
+                            "s2\tNA\tB\t\"say \"\"hi\"\"\"\tInf\tFALSE\t\t.5\n"
+                            "  s3 \t 30 \ta\tNA\t12\tTRUE\tNA\t-2.\n"
+                            "s4\t\tA\t x \tnan\tNA\t\t+7\n"
+                            "s5\t18.5\t_x\tx\t3\tFALSE\tNA\t-0\n";
 
 static void test_types(void **state)
 {
     metadata_t *m = read_ok("basic.tsv", BASIC);
     assert_int_equal(m->nsamples, 5);
     assert_int_equal(m->ncolumns, 7);
-    assert_string_equal(m->id_header, "sample");   /* BOM removed */
-    assert_string_equal(m->sample_ids[2], "s3");    /* spaces trimmed */
+    assert_string_equal(m->id_header, "sample"); /* BOM removed */
+    assert_string_equal(m->sample_ids[2], "s3"); /* spaces trimmed */
     assert_int_equal(m->line_of[0], 2);
-    assert_int_equal(m->line_of[1], 4);             /* blank line 3 skipped, still counted */
+    assert_int_equal(m->line_of[1], 4); /* blank line 3 skipped, still counted */
 
     const metadata_column_t *age = metadata_column(m, "age");
     assert_non_null(age);
@@ -72,7 +71,7 @@ static void test_types(void **state)
     const metadata_column_t *sex = metadata_column(m, "sex");
     assert_int_equal(sex->type, METADATA_CATEGORICAL);
     assert_int_equal(sex->nlevels, 5);
-    static const char *const order[5] = {"A", "B", "_x", "a", "b"};   /* bytes, C locale */
+    static const char *const order[5] = {"A", "B", "_x", "a", "b"}; /* bytes, C locale */
     for (int l = 0; l < 5; l++) assert_string_equal(sex->levels[l], order[l]);
     static const int32_t sex_codes[5] = {4, 1, 3, 0, 2};
     for (int r = 0; r < 5; r++) assert_int_equal(sex->codes[r], sex_codes[r]);
@@ -80,14 +79,14 @@ static void test_types(void **state)
     assert_int_equal(metadata_level_index(sex, "c"), -1);
     assert_int_equal(metadata_level_index(age, "30"), -1);
 
-    const metadata_column_t *c = metadata_column(m, "case");   /* quotes removed, "" is one " */
+    const metadata_column_t *c = metadata_column(m, "case"); /* quotes removed, "" is one " */
     assert_int_equal(c->type, METADATA_CATEGORICAL);
     assert_int_equal(c->nlevels, 3);
     assert_string_equal(c->levels[0], "say \"hi\"");
     assert_string_equal(c->levels[1], "x");
     assert_string_equal(c->levels[2], "x y");
     assert_int_equal(c->codes[2], -1);
-    assert_int_equal(c->codes[3], 1);   /* " x " trimmed to "x" */
+    assert_int_equal(c->codes[3], 1); /* " x " trimmed to "x" */
 
     /* hexadecimal, Inf and nan are no numbers: the column is categorical */
     const metadata_column_t *nn = metadata_column(m, "notnum");
@@ -97,7 +96,7 @@ static void test_types(void **state)
     assert_string_equal(nn->first_text_value, "0x1A");
 
     const metadata_column_t *flag = metadata_column(m, "flag");
-    assert_int_equal(flag->type, METADATA_CATEGORICAL);   /* TRUE/FALSE: a factor, as in MaAsLin2 */
+    assert_int_equal(flag->type, METADATA_CATEGORICAL); /* TRUE/FALSE: a factor, as in MaAsLin2 */
     assert_string_equal(flag->levels[0], "FALSE");
     assert_string_equal(flag->levels[1], "TRUE");
 
@@ -111,7 +110,7 @@ static void test_types(void **state)
     static const double sci_values[5] = {1000, 0.5, -2, 7, 0};
     for (int r = 0; r < 5; r++) assert_true(sci->values[r] == sci_values[r]);
 
-    assert_null(metadata_column(m, "Age"));   /* names are case-sensitive */
+    assert_null(metadata_column(m, "Age")); /* names are case-sensitive */
     assert_int_equal(metadata_find_sample(m, "s4"), 3);
     assert_int_equal(metadata_find_sample(m, "s6"), -1);
     metadata_destroy(m);
@@ -136,12 +135,12 @@ static void test_header_styles(void **state)
     assert_int_equal(metadata_column(m, "depth")->type, METADATA_NUMERIC);
     metadata_destroy(m);
 
-    m = read_ok("idonly.tsv", "sample\nx\ny\n");   /* no variables at all */
+    m = read_ok("idonly.tsv", "sample\nx\ny\n"); /* no variables at all */
     assert_int_equal(m->ncolumns, 0);
     assert_int_equal(m->nsamples, 2);
     metadata_destroy(m);
 
-    m = read_ok("norows.tsv", "sample\tage\n");    /* a header alone */
+    m = read_ok("norows.tsv", "sample\tage\n"); /* a header alone */
     assert_int_equal(m->nsamples, 0);
     assert_int_equal(metadata_column(m, "age")->type, METADATA_CATEGORICAL);
     metadata_destroy(m);
@@ -165,7 +164,8 @@ static void test_bad_files(void **state)
 {
     expect_error("/nonexistent/meta.tsv", NULL, GB_E_IO, "No such file");
     expect_error("empty.tsv", "\n\n", GB_E_FORMAT, "empty file");
-    expect_error("fields.tsv", "id\ta\tb\nx\t1\t2\ny\t1\n", GB_E_FORMAT, "fields.tsv:3: 2 fields, but the header has 3");
+    expect_error("fields.tsv", "id\ta\tb\nx\t1\t2\ny\t1\n", GB_E_FORMAT,
+                 "fields.tsv:3: 2 fields, but the header has 3");
     expect_error("dup.tsv", "id\ta\nx\t1\ny\t2\nx\t3\n", GB_E_FORMAT, "dup.tsv:4: sample id \"x\" already on line 2");
     expect_error("emptyid.tsv", "id\ta\nx\t1\n\t2\n", GB_E_FORMAT, "emptyid.tsv:3: empty sample id");
     expect_error("dupcol.tsv", "id\ta\ta\nx\t1\t2\n", GB_E_FORMAT, "dupcol.tsv:1: column name \"a\" appears twice");
@@ -174,15 +174,14 @@ static void test_bad_files(void **state)
 
 /* ---------- choosing samples ---------- */
 
-static const char COHORT_META[] =
-    "sample\tgroup\tage\tsex\tbatch\n"
-    "m1\tcase\t40\tF\t1\n"
-    "m2\tcontrol\tNA\tM\t1\n"
-    "m3\tcase\t33\t\t2\n"
-    "m4\tcontrol\t51\tM\t2\n"
-    "m5\tcase\t29\tF\t3\n"
-    "m6\tNA\t60\tF\t3\n"
-    "only_meta\tcontrol\t22\tM\t3\n";
+static const char COHORT_META[] = "sample\tgroup\tage\tsex\tbatch\n"
+                                  "m1\tcase\t40\tF\t1\n"
+                                  "m2\tcontrol\tNA\tM\t1\n"
+                                  "m3\tcase\t33\t\t2\n"
+                                  "m4\tcontrol\t51\tM\t2\n"
+                                  "m5\tcase\t29\tF\t3\n"
+                                  "m6\tNA\t60\tF\t3\n"
+                                  "only_meta\tcontrol\t22\tM\t3\n";
 
 static void test_select(void **state)
 {
@@ -207,13 +206,12 @@ static void test_select(void **state)
     FILE *f = open_memstream(&buf, &len);
     assert_int_equal(metadata_selection_write_dropped(f, &s), 0);
     fclose(f);
-    assert_string_equal(buf,
-                        "sample\treason\tcolumn\n"
-                        "ghost\tnot_in_metadata\t\n"
-                        "m2\tmissing_value\tage\n"
-                        "m3\tmissing_value\tsex\n"
-                        "m6\tmissing_value\tgroup\n"   /* the first missing one in model order */
-                        "only_meta\tnot_in_cohort\t\n");
+    assert_string_equal(buf, "sample\treason\tcolumn\n"
+                             "ghost\tnot_in_metadata\t\n"
+                             "m2\tmissing_value\tage\n"
+                             "m3\tmissing_value\tsex\n"
+                             "m6\tmissing_value\tgroup\n" /* the first missing one in model order */
+                             "only_meta\tnot_in_cohort\t\n");
     free(buf);
     metadata_selection_free(&s);
 
@@ -225,14 +223,14 @@ static void test_select(void **state)
 
     /* levels present among the complete cases: sex has F and M, "group" case/control */
     const metadata_column_t *sex = metadata_column(m, "sex");
-    size_t rows[2] = {3, 1};   /* m4, m2: both M */
+    size_t rows[2] = {3, 1}; /* m4, m2: both M */
     int32_t codes[2];
     const char *present[2];
     assert_int_equal(metadata_levels_present(sex, rows, 2, codes, present), 1);
     assert_string_equal(present[0], "M");
     assert_int_equal(codes[0], 0);
     assert_int_equal(codes[1], 0);
-    size_t rows3[3] = {2, 4, 1};   /* m3 (missing), m5 F, m2 M */
+    size_t rows3[3] = {2, 4, 1}; /* m3 (missing), m5 F, m2 M */
     int32_t codes3[3];
     assert_int_equal(metadata_levels_present(sex, rows3, 3, codes3, present), 2);
     assert_string_equal(present[0], "F");
@@ -299,7 +297,7 @@ static void test_kovtun(void **state)
     const metadata_column_t *age = metadata_column(m, "age");
     assert_int_equal(group->type, METADATA_CATEGORICAL);
     assert_int_equal(group->nlevels, 2);
-    assert_string_equal(group->levels[0], "HC");   /* reference level: first in byte order */
+    assert_string_equal(group->levels[0], "HC"); /* reference level: first in byte order */
     assert_string_equal(group->levels[1], "PwD");
     assert_int_equal(sex->nlevels, 2);
     assert_string_equal(sex->levels[0], "female");
@@ -333,12 +331,8 @@ int main(void)
 {
     if (test_tmpdir_make(tmpdir, sizeof tmpdir) != 0) return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_types),
-        cmocka_unit_test(test_header_styles),
-        cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_select),
-        cmocka_unit_test(test_select_errors),
-        cmocka_unit_test(test_kovtun),
+        cmocka_unit_test(test_types),  cmocka_unit_test(test_header_styles), cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_select), cmocka_unit_test(test_select_errors), cmocka_unit_test(test_kovtun),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_tmpdir_finish(tmpdir, failed == 0);

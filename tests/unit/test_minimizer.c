@@ -12,15 +12,19 @@
 #include <cmocka.h>
 #include "minimizer.h"
 
-static test_rng_t rng;   /* seeded in main */
+static test_rng_t rng; /* seeded in main */
 
 static int ref_code(char b)
 {
     switch (b) {
-    case 'A': case 'a': return 0;
-    case 'C': case 'c': return 1;
-    case 'G': case 'g': return 2;
-    case 'T': case 't': return 3;
+    case 'A':
+    case 'a': return 0;
+    case 'C':
+    case 'c': return 1;
+    case 'G':
+    case 'g': return 2;
+    case 'T':
+    case 't': return 3;
     default: return -1;
     }
 }
@@ -81,8 +85,8 @@ static void compare_with_reference(const minimizer_params_t *p, const char *seq,
     for (size_t i = 0; i < m; i++) {
         uint64_t want = ref_item(p, seq, i + (size_t)p->k - 1);
         if (out[i] != want)
-            fail_msg("k=%d l=%d s=%d n=%zu item %zu: got %llx want %llx", p->k, p->l, p->spaced,
-                     n, i, (unsigned long long)out[i], (unsigned long long)want);
+            fail_msg("k=%d l=%d s=%d n=%zu item %zu: got %llx want %llx", p->k, p->l, p->spaced, n, i,
+                     (unsigned long long)out[i], (unsigned long long)want);
     }
     free(out);
 }
@@ -186,11 +190,13 @@ static void test_strand_symmetry(void **state)
 static void test_random_against_reference(void **state)
 {
     (void)state;
-    static const int params[][3] = {
-        {35, 31, 7}, {35, 31, 0}, {31, 31, 7}, {31, 31, 0}, {12, 5, 1}, {8, 8, 2},
-        {25, 15, 3}, {40, 10, 0}, {5, 1, 0}, {2, 1, 0}, {1, 1, 0}, {70, 31, 7}, {34, 31, 15},
-        {600, 31, 7}, /* k longer than one internal chunk */
-    };
+    static const int
+        params[][3] =
+            {
+                {35, 31, 7}, {35, 31, 0}, {31, 31, 7},  {31, 31, 0},  {12, 5, 1},
+                {8, 8, 2},   {25, 15, 3}, {40, 10, 0},  {5, 1, 0},    {2, 1, 0},
+                {1, 1, 0},   {70, 31, 7}, {34, 31, 15}, {600, 31, 7}, /* k longer than one internal chunk */
+            };
     char seq[1400]; /* several internal chunks */
     for (size_t pi = 0; pi < sizeof params / sizeof params[0]; pi++) {
         minimizer_params_t p;
@@ -208,12 +214,9 @@ int main(void)
 {
     rng.state = test_seed("test_minimizer");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_mask_constant),
-        cmocka_unit_test(test_dna_code),
-        cmocka_unit_test(test_isolated_n),
-        cmocka_unit_test(test_short_sequences),
-        cmocka_unit_test(test_strand_symmetry),
-        cmocka_unit_test(test_random_against_reference),
+        cmocka_unit_test(test_mask_constant),   cmocka_unit_test(test_dna_code),
+        cmocka_unit_test(test_isolated_n),      cmocka_unit_test(test_short_sequences),
+        cmocka_unit_test(test_strand_symmetry), cmocka_unit_test(test_random_against_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include "fixture_dune.h"
 
 /* cmdscale(D, k = 5, eig = TRUE)$eig */
+/* clang-format off */
 static const double eig_r[20] = {
     1.6760377667616440e+00,  1.0596760672503864e+00,  4.5427266763967655e-01,
     3.4721277936190642e-01,  2.9877648447142202e-01,  2.4247877400451393e-01,
@@ -26,11 +27,14 @@ static const double eig_r[20] = {
     9.6824928841399427e-03,  2.2204460492503131e-16, -9.4481708490099098e-03,
     -1.5142745921003266e-02, -2.4989302247227958e-02, -5.0149017360934051e-02,
     -6.3144499823867967e-02, -7.4012464416056606e-02 };
+/* clang-format on */
 /* cmdscale(D, k = 5)[1:3, ] */
+/* clang-format off */
 static const double points_r[3][5] = {
     { -0.321193988923282880, -0.25599696156594831, 0.288072755071610842, 0.018222776897275965, 0.268530785130233540 },
     { -0.281557530757268470, -0.15722534500665639, 0.077137631314563526, -0.078292493221870638, 0.030892994016773756 },
     { -0.084545386499311481, -0.30078362556140681, -0.015710846962568321, 0.063171264092856921, 0.047567452136382860 } };
+/* clang-format on */
 
 #define check_r(got, want, tol) test_expect_close(got, want, tol, "against R")
 
@@ -53,8 +57,7 @@ static void test_eigenvalues(void **state)
     for (int e = 0; e < 20; e++) {
         if (e == 13) /* the ~0 eigenvalue of the centring: rounding noise in both */
             assert_true(fabs(eig[e]) < 1e-14);
-        else
-            check_r(eig[e], eig_r[e], 1e-10);
+        else check_r(eig[e], eig_r[e], 1e-10);
     }
     double sum = 0;
     for (int e = 0; e < 20; e++) sum += eig[e];

@@ -33,7 +33,7 @@ static const double *const a1 = DUNE_A1, *const moist = DUNE_MOIST;
 
 static void set_management_codes(void)
 {
-    static const char *const levels[4] = { "BF", "HF", "NM", "SF" };
+    static const char *const levels[4] = {"BF", "HF", "NM", "SF"};
     for (int i = 0; i < 20; i++)
         for (int l = 0; l < 4; l++)
             if (!strcmp(DUNE_MANAGEMENT[i], levels[l])) management[i] = l;
@@ -580,7 +580,7 @@ static size_t design_a(double *x, int *assign, int with_a1b)
         if (with_a1b) row[4] = 2 * a1[i] + 1;
         row[ncol - 1] = moist[i];
     }
-    int a[6] = { 0, 0, 0, 1, 2, 3 };
+    int a[6] = {0, 0, 0, 1, 2, 3};
     if (!with_a1b) a[4] = 2;
     memcpy(assign, a, ncol * sizeof *assign);
     return ncol;
@@ -605,7 +605,7 @@ static void run_a(permanova_by_t by, int with_a1b, permanova_row_t *rows, size_t
     permanova_t *t;
     assert_int_equal(permanova_create(g, 20, x, ncol, assign, with_a1b ? 4 : 3, by, &t), 0);
     *ntests = permanova_ntests(t);
-    uint64_t exceed[4] = { 0 };
+    uint64_t exceed[4] = {0};
     int32_t *perm = perms_seed42();
     assert_int_equal(permanova_count_explicit(t, perm, 999, 2, exceed), 0);
     permanova_table(t, exceed, 999, rows);
@@ -633,11 +633,11 @@ static void test_adonis_terms(void **state)
     assert_int_equal(nt, 3);
     /* set.seed(42); P <- shuffleSet(20, 999)
      * adonis2(D ~ Management + A1 + Moist, data = env, permutations = P, by = "terms") */
-    const double df[] = { 3, 1, 1 };
-    const double ss[] = { 1.50090331005619637, 0.44834286149091018, 0.67283005273243668 };
-    const double r2[] = { 0.34334525197675919, 0.10256249800982462, 0.15391598009355123 };
-    const double f[] = { 4.0039301752676764, 3.5881062423443493, 5.3846864076703485 };
-    const double p[] = { 0.001, 0.008, 0.001 };
+    const double df[] = {3, 1, 1};
+    const double ss[] = {1.50090331005619637, 0.44834286149091018, 0.67283005273243668};
+    const double r2[] = {0.34334525197675919, 0.10256249800982462, 0.15391598009355123};
+    const double f[] = {4.0039301752676764, 3.5881062423443493, 5.3846864076703485};
+    const double p[] = {0.001, 0.008, 0.001};
     for (int k = 0; k < 3; k++) {
         assert_true(rows[k].df == df[k]);
         check_r(rows[k].ss, ss[k], 1e-10);
@@ -655,11 +655,11 @@ static void test_adonis_margin(void **state)
     size_t nt;
     run_a(PERMANOVA_BY_MARGIN, 0, rows, &nt);
     /* ... by = "margin" */
-    const double df[] = { 3, 1, 1 };
-    const double ss[] = { 1.07318755828896295, 0.21134641992971037, 0.67283005273243512 };
-    const double r2[] = { 0.245501392494930720, 0.048347411401494893, 0.153915980093550869 };
-    const double f[] = { 2.8629212951726588, 1.6914140355110763, 5.3846864076703351 };
-    const double p[] = { 0.003, 0.120, 0.001 };
+    const double df[] = {3, 1, 1};
+    const double ss[] = {1.07318755828896295, 0.21134641992971037, 0.67283005273243512};
+    const double r2[] = {0.245501392494930720, 0.048347411401494893, 0.153915980093550869};
+    const double f[] = {2.8629212951726588, 1.6914140355110763, 5.3846864076703351};
+    const double p[] = {0.003, 0.120, 0.001};
     for (int k = 0; k < 3; k++) {
         assert_true(rows[k].df == df[k]);
         check_r(rows[k].ss, ss[k], 1e-10);
@@ -690,20 +690,20 @@ static void test_adonis_model(void **state)
 static void test_adonis_fperm(void **state)
 {
     (void)state;
-    static const double want[2][3][3] = {
-        { { 0.60143766817174460, 0.60114752221291212, 0.90567952890669223 },
-          { 0.89190923570854608, 0.70253100070994479, 0.87711978890582609 },
-          { 1.45421823032789543, 2.83290386625909285, 2.81935218766552742 } },
-        { { 0.59650445747401537, 0.62257848481048661, 0.90567952890669301 },
-          { 0.88888524808503089, 0.82482219104114118, 0.87711978890582465 },
-          { 1.30073728401245425, 2.78600921495777110, 2.81935218766552653 } } };
+    static const double want[2][3][3] = {{{0.60143766817174460, 0.60114752221291212, 0.90567952890669223},
+                                          {0.89190923570854608, 0.70253100070994479, 0.87711978890582609},
+                                          {1.45421823032789543, 2.83290386625909285, 2.81935218766552742}},
+                                         {{0.59650445747401537, 0.62257848481048661, 0.90567952890669301},
+                                          {0.88888524808503089, 0.82482219104114118, 0.87711978890582465},
+                                          {1.30073728401245425, 2.78600921495777110, 2.81935218766552653}}};
     double *g = dune_gower(20), x[20 * 5], f[3];
     int assign[5];
     size_t ncol = design_a(x, assign, 0);
     int32_t *perm = perms_seed42();
     for (int b = 0; b < 2; b++) {
         permanova_t *t;
-        assert_int_equal(permanova_create(g, 20, x, ncol, assign, 3, b ? PERMANOVA_BY_MARGIN : PERMANOVA_BY_TERMS, &t), 0);
+        assert_int_equal(permanova_create(g, 20, x, ncol, assign, 3, b ? PERMANOVA_BY_MARGIN : PERMANOVA_BY_TERMS, &t),
+                         0);
         for (int p = 0; p < 3; p++) {
             assert_int_equal(permanova_permuted_f(t, perm + p * 20, f), 0);
             for (int k = 0; k < 3; k++) check_r(f[k], want[b][p][k], 1e-10);
@@ -756,7 +756,7 @@ static void test_small_n_exact(void **state)
         x[i * 2] = a1[i];
         x[i * 2 + 1] = moist[i];
     }
-    int assign[2] = { 0, 1 };
+    int assign[2] = {0, 1};
     permanova_t *t;
     permanova_row_t rows[4];
     /* adonis2(vegdist(rel[1:6, ], "bray") ~ A1, data = env[1:6, ], permutations = 999) */
@@ -793,7 +793,7 @@ static void test_adonis_monte_carlo(void **state)
     double *g = dune_gower(20), x[20 * 5];
     int assign[5];
     size_t ncol = design_a(x, assign, 0);
-    const double p_r[] = { 0.003, 0.120, 0.001 };
+    const double p_r[] = {0.003, 0.120, 0.001};
     permanova_t *t;
     permanova_row_t rows[5];
     assert_int_equal(permanova_create(g, 20, x, ncol, assign, 3, PERMANOVA_BY_MARGIN, &t), 0);
@@ -849,15 +849,14 @@ static void test_betadisper(void **state)
 {
     (void)state;
     /* b <- betadisper(D, Management, type = "centroid"); b$distances */
-    static const double z_r[20] = {
-        0.58141562305557271, 0.26140851024827605, 0.20416101272214496, 0.27724345159213754,
-        0.27409527522839094, 0.28580872989430955, 0.19853960318296743, 0.37577098089054795,
-        0.32189210805338264, 0.17552526964869691, 0.33344700386211751, 0.35975039520019159,
-        0.33383549116550432, 0.47736651291313303, 0.38285497848282340, 0.50694935072972147,
-        0.57973201047978284, 0.44670254402837201, 0.44285376469704890, 0.39807525789037640 };
+    static const double z_r[20] = {0.58141562305557271, 0.26140851024827605, 0.20416101272214496, 0.27724345159213754,
+                                   0.27409527522839094, 0.28580872989430955, 0.19853960318296743, 0.37577098089054795,
+                                   0.32189210805338264, 0.17552526964869691, 0.33344700386211751, 0.35975039520019159,
+                                   0.33383549116550432, 0.47736651291313303, 0.38285497848282340, 0.50694935072972147,
+                                   0.57973201047978284, 0.44670254402837201, 0.44285376469704890, 0.39807525789037640};
     /* tapply(b$distances, Management, mean) */
-    static const double mean_r[4] = { 0.25679359458636347, 0.29122133944991968,
-                                      0.45459751141525612, 0.37722588741087876 };
+    static const double mean_r[4] = {0.25679359458636347, 0.29122133944991968, 0.45459751141525612,
+                                     0.37722588741087876};
     double *g = dune_gower(20), z[20], mean[4], f, df1, df2, p;
     size_t nneg = 99;
     assert_int_equal(betadisper_centroid(g, 20, management, 4, z, mean, &nneg), 0);
@@ -900,15 +899,16 @@ static void test_betadisper_imaginary_axes(void **state)
     lapack_int m, isuppz[40];
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = g[i * (i + 1) / 2 + j];
-    assert_int_equal(LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'A', 'L', (lapack_int)n, a, (lapack_int)n,
-                                    0, 0, 0, 0, 0, &m, lam, v, (lapack_int)n, isuppz), 0);
+    assert_int_equal(LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'A', 'L', (lapack_int)n, a, (lapack_int)n, 0, 0, 0, 0, 0, &m,
+                                    lam, v, (lapack_int)n, isuppz),
+                     0);
     double cut = fmax(sqrt(DBL_EPSILON), sqrt(DBL_EPSILON) * lam[n - 1]);
     size_t negatives = 0;
-    double d2[20] = { 0 };
+    double d2[20] = {0};
     for (size_t ax = 0; ax < n; ax++) {
         if (fabs(lam[ax]) <= cut) continue;
         negatives += lam[ax] < 0;
-        double centre[4] = { 0 }, cnt[4] = { 0 }, s = sqrt(fabs(lam[ax]));
+        double centre[4] = {0}, cnt[4] = {0}, s = sqrt(fabs(lam[ax]));
         for (size_t i = 0; i < n; i++) {
             centre[management[i]] += v[i * n + ax] * s;
             cnt[management[i]]++;
@@ -944,15 +944,14 @@ static void random_problem(size_t n, uint64_t seed, double *g, double *gfull, do
         x[i * 4 + 2] = exp(2 * test_rng_uniform(&s));
         x[i * 4 + 3] = test_rng_uniform(&s);
         for (size_t k = 0; k < S; k++)
-            ab[i * S + k] = test_rng_uniform(&s) < 0.5 ? 0
-                                                     : floor(20 * test_rng_uniform(&s) * (1 + lev * (k < 5)));
+            ab[i * S + k] = test_rng_uniform(&s) < 0.5 ? 0 : floor(20 * test_rng_uniform(&s) * (1 + lev * (k < 5)));
         ab[i * S] += 1; /* no empty sample */
     }
     test_bray_curtis(ab, n, S, 0, d);
     assert_int_equal(gower_full(d, n, g), 0);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j <= i; j++) gfull[i * n + j] = gfull[j * n + i] = g[i * (i + 1) / 2 + j];
-    const int a[4] = { 0, 0, 1, 2 };
+    const int a[4] = {0, 0, 1, 2};
     memcpy(assign, a, sizeof a);
     free(ab);
     free(d);
@@ -1004,9 +1003,9 @@ static void check_against_naive(size_t n, uint64_t seed)
     int32_t *perm = malloc(n * sizeof *perm);
     random_problem(n, seed, g, gfull, x, assign);
     for (size_t i = 0; i < n; i++) sst += gfull[i * n + i];
-    const int all[4] = { 1, 1, 1, 1 }, drop[3][4] = { { 0, 0, 1, 1 }, { 1, 1, 0, 1 }, { 1, 1, 1, 0 } };
-    const int prefix[3][4] = { { 1, 1, 0, 0 }, { 1, 1, 1, 0 }, { 1, 1, 1, 1 } };
-    const double df[3] = { 2, 1, 1 }, dfr = (double)n - 5;
+    const int all[4] = {1, 1, 1, 1}, drop[3][4] = {{0, 0, 1, 1}, {1, 1, 0, 1}, {1, 1, 1, 0}};
+    const int prefix[3][4] = {{1, 1, 0, 0}, {1, 1, 1, 0}, {1, 1, 1, 1}};
+    const double df[3] = {2, 1, 1}, dfr = (double)n - 5;
     permanova_t *tm, *tt;
     assert_int_equal(permanova_create(g, n, x, 4, assign, 3, PERMANOVA_BY_MARGIN, &tm), 0);
     assert_int_equal(permanova_create(g, n, x, 4, assign, 3, PERMANOVA_BY_TERMS, &tt), 0);
@@ -1055,7 +1054,7 @@ static void test_thread_and_split_invariance(void **state)
     for (int by = PERMANOVA_BY_TERMS; by <= PERMANOVA_BY_MODEL; by++) {
         permanova_t *t;
         assert_int_equal(permanova_create(g, n, x, 4, assign, 3, (permanova_by_t)by, &t), 0);
-        uint64_t a[3] = { 0 }, b[3] = { 0 }, c[3] = { 0 };
+        uint64_t a[3] = {0}, b[3] = {0}, c[3] = {0};
         assert_int_equal(permanova_count_random(t, 5, 0, 999, 1, a), 0);
         assert_int_equal(permanova_count_random(t, 5, 0, 999, 2, b), 0);
         assert_int_equal(permanova_count_random(t, 5, 0, 401, 3, c), 0);
@@ -1065,7 +1064,7 @@ static void test_thread_and_split_invariance(void **state)
         /* explicit rows of the same stream give the same counts */
         int32_t *perm = malloc(999 * n * sizeof *perm);
         for (uint64_t p = 0; p < 999; p++) perm_draw(5, p, n, perm + p * n);
-        uint64_t e[3] = { 0 };
+        uint64_t e[3] = {0};
         assert_int_equal(permanova_count_explicit(t, perm, 999, 2, e), 0);
         assert_memory_equal(a, e, sizeof a);
         free(perm);
@@ -1080,7 +1079,7 @@ static void test_thread_and_split_invariance(void **state)
 
 static int is_permutation(const int32_t *p, size_t n)
 {
-    int seen[64] = { 0 };
+    int seen[64] = {0};
     for (size_t i = 0; i < n; i++) {
         if (p[i] < 0 || (size_t)p[i] >= n || seen[p[i]]) return 0;
         seen[p[i]] = 1;
@@ -1114,7 +1113,7 @@ static void test_permutation_plans(void **state)
     check_set(5, 999, PERM_ALL, 119);
     check_set(6, 999, PERM_ALL, 719);
     check_set(6, 100, PERM_DISTINCT, 100);
-    check_set(7, 999, PERM_DISTINCT, 999);  /* R: 999 distinct rows of the 5039 */
+    check_set(7, 999, PERM_DISTINCT, 999); /* R: 999 distinct rows of the 5039 */
     check_set(7, 5039, PERM_ALL, 5039);
     check_set(8, 999, PERM_RANDOM, 999);
     check_set(20, 999, PERM_RANDOM, 999);
@@ -1127,7 +1126,7 @@ static void test_permutation_stream(void **state)
 {
     (void)state;
     int32_t a[20], b[20];
-    int count[5][5] = { { 0 } };
+    int count[5][5] = {{0}};
     for (uint64_t k = 0; k < 50000; k++) {
         perm_draw(77, k, 5, a);
         assert_true(is_permutation(a, 5));
@@ -1149,7 +1148,7 @@ static void test_permutation_stream(void **state)
 static void test_bad_input(void **state)
 {
     (void)state;
-    double d[9] = { 0, 0.5, 0.4, 0.5, 0, 0.3, 0.4, 0.3, 0 }, g[6];
+    double d[9] = {0, 0.5, 0.4, 0.5, 0, 0.3, 0.4, 0.3, 0}, g[6];
     assert_int_equal(gower_full(d, 3, g), 0);
     d[3] = -1e-9; /* tolerated, as adonis2 */
     assert_int_equal(gower_full(d, 3, g), 0);
@@ -1163,18 +1162,18 @@ static void test_bad_input(void **state)
     int assign[5];
     size_t ncol = design_a(x, assign, 0);
     permanova_t *t = (permanova_t *)1;
-    int bad1[5] = { 0, 0, 1, 0, 2 }, bad2[5] = { 1, 1, 1, 2, 3 };
+    int bad1[5] = {0, 0, 1, 0, 2}, bad2[5] = {1, 1, 1, 2, 3};
     assert_int_equal(permanova_create(gd, 20, x, ncol, bad1, 3, PERMANOVA_BY_TERMS, &t), GB_E_USAGE);
     assert_null(t);
     assert_int_equal(permanova_create(gd, 20, x, ncol, bad2, 4, PERMANOVA_BY_TERMS, &t), GB_E_USAGE);
     assert_int_equal(permanova_create(gd, 20, x, ncol, assign, 4, PERMANOVA_BY_TERMS, &t), GB_E_USAGE);
     double constant[20];
     for (int i = 0; i < 20; i++) constant[i] = 3;
-    int one[1] = { 0 };
+    int one[1] = {0};
     assert_int_equal(permanova_create(gd, 20, constant, 1, one, 1, PERMANOVA_BY_MARGIN, &t), GB_E_USAGE);
     /* 5 samples, 4 independent columns: no residual df */
     double *g5 = dune_gower(5), x5[5 * 4];
-    int a5[4] = { 0, 1, 2, 3 };
+    int a5[4] = {0, 1, 2, 3};
     for (int i = 0; i < 5; i++)
         for (int c = 0; c < 4; c++) x5[i * 4 + c] = pow(a1[i], c + 1);
     assert_int_equal(permanova_create(g5, 5, x5, 4, a5, 4, PERMANOVA_BY_MARGIN, &t), GB_E_USAGE);
@@ -1182,7 +1181,7 @@ static void test_bad_input(void **state)
     assert_int_equal(permanova_create(gd, 20, x, ncol, assign, 3, PERMANOVA_BY_MARGIN, &t), 0);
     int32_t *perm = perms_seed42();
     perm[5 * 20 + 3] = perm[5 * 20 + 4]; /* row 5 is no longer a permutation */
-    uint64_t exceed[3] = { 7, 7, 7 };
+    uint64_t exceed[3] = {7, 7, 7};
     assert_int_equal(permanova_count_explicit(t, perm, 999, 1, exceed), GB_E_USAGE);
     assert_true(exceed[0] == 7 && exceed[1] == 7 && exceed[2] == 7);
     assert_int_equal(permanova_count_random(t, 1, 10, 5, 1, exceed), GB_E_USAGE);
@@ -1206,20 +1205,13 @@ int main(void)
 {
     set_management_codes();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gower_layouts),
-        cmocka_unit_test(test_adonis_terms),
-        cmocka_unit_test(test_adonis_margin),
-        cmocka_unit_test(test_adonis_model),
-        cmocka_unit_test(test_adonis_fperm),
-        cmocka_unit_test(test_adonis_aliased),
-        cmocka_unit_test(test_small_n_exact),
-        cmocka_unit_test(test_adonis_monte_carlo),
-        cmocka_unit_test(test_betadisper),
-        cmocka_unit_test(test_betadisper_imaginary_axes),
-        cmocka_unit_test(test_kernel_vs_naive),
-        cmocka_unit_test(test_thread_and_split_invariance),
-        cmocka_unit_test(test_permutation_plans),
-        cmocka_unit_test(test_permutation_stream),
+        cmocka_unit_test(test_gower_layouts),     cmocka_unit_test(test_adonis_terms),
+        cmocka_unit_test(test_adonis_margin),     cmocka_unit_test(test_adonis_model),
+        cmocka_unit_test(test_adonis_fperm),      cmocka_unit_test(test_adonis_aliased),
+        cmocka_unit_test(test_small_n_exact),     cmocka_unit_test(test_adonis_monte_carlo),
+        cmocka_unit_test(test_betadisper),        cmocka_unit_test(test_betadisper_imaginary_axes),
+        cmocka_unit_test(test_kernel_vs_naive),   cmocka_unit_test(test_thread_and_split_invariance),
+        cmocka_unit_test(test_permutation_plans), cmocka_unit_test(test_permutation_stream),
         cmocka_unit_test(test_bad_input),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include "profile.h"
 
-static test_rng_t rng;   /* seeded in main */
+static test_rng_t rng; /* seeded in main */
 
 /* Names in dir (excluding . and ..), joined with '|' in sorted order (caller frees). */
 static char *list_dir(const char *dir)
@@ -40,8 +40,7 @@ static char *list_dir(const char *dir)
 }
 
 /* Runs profile_read with stderr sent to a file; returns the log (caller frees). */
-static char *read_capturing(const test_tmpdir_t *f, const char *outdir, const char *id, int *rc,
-                            profile_t *p)
+static char *read_capturing(const test_tmpdir_t *f, const char *outdir, const char *id, int *rc, profile_t *p)
 {
     char *log_path = test_path(f->dir, "stderr.txt");
     int saved = test_stderr_begin(log_path);
@@ -53,30 +52,35 @@ static char *read_capturing(const test_tmpdir_t *f, const char *outdir, const ch
 
 /* ---------- a known profile ---------- */
 
-static uint32_t TAXID[] = { 2, 562, 1280, 511145 };
-static uint64_t COUNT[] = { 5, 1000, 7, 88 };
+static uint32_t TAXID[] = {2, 562, 1280, 511145};
+static uint64_t COUNT[] = {5, 1000, 7, 88};
 
 static profile_t sample_profile(void)
 {
-    profile_t p = { .id = "S1", .fingerprint = 0x0123456789abcdefULL, .reads = 1200,
-                    .classified = 1100, .unclassified = 100, .bases = 360000, .ntaxa = 4,
-                    .taxid = TAXID, .count = COUNT };
+    profile_t p = {.id = "S1",
+                   .fingerprint = 0x0123456789abcdefULL,
+                   .reads = 1200,
+                   .classified = 1100,
+                   .unclassified = 100,
+                   .bases = 360000,
+                   .ntaxa = 4,
+                   .taxid = TAXID,
+                   .count = COUNT};
     return p;
 }
 
-static const char EXPECTED[] =
-    "# gutbrain-profile 1\n"
-    "# sample\tS1\n"
-    "# fingerprint\t0123456789abcdef\n"
-    "# reads\t1200\n"
-    "# classified\t1100\n"
-    "# unclassified\t100\n"
-    "# bases\t360000\n"
-    "taxid\treads\n"
-    "2\t5\n"
-    "562\t1000\n"
-    "1280\t7\n"
-    "511145\t88\n";
+static const char EXPECTED[] = "# gutbrain-profile 1\n"
+                               "# sample\tS1\n"
+                               "# fingerprint\t0123456789abcdef\n"
+                               "# reads\t1200\n"
+                               "# classified\t1100\n"
+                               "# unclassified\t100\n"
+                               "# bases\t360000\n"
+                               "taxid\treads\n"
+                               "2\t5\n"
+                               "562\t1000\n"
+                               "1280\t7\n"
+                               "511145\t88\n";
 
 static void expect_equal_profiles(const profile_t *a, const profile_t *b)
 {
@@ -112,11 +116,17 @@ static void test_exact_format_and_round_trip(void **state)
     profile_free(NULL);
 
     /* large values and a rewrite over an existing file */
-    uint32_t taxid[2] = { 1, UINT32_MAX };
-    uint64_t count[2] = { UINT64_MAX - 10, 10 };
-    profile_t big = { .id = "S1", .fingerprint = UINT64_MAX, .reads = UINT64_MAX,
-                      .classified = UINT64_MAX, .unclassified = 0, .bases = UINT64_MAX,
-                      .ntaxa = 2, .taxid = taxid, .count = count };
+    uint32_t taxid[2] = {1, UINT32_MAX};
+    uint64_t count[2] = {UINT64_MAX - 10, 10};
+    profile_t big = {.id = "S1",
+                     .fingerprint = UINT64_MAX,
+                     .reads = UINT64_MAX,
+                     .classified = UINT64_MAX,
+                     .unclassified = 0,
+                     .bases = UINT64_MAX,
+                     .ntaxa = 2,
+                     .taxid = taxid,
+                     .count = count};
     assert_int_equal(profile_write(f->dir, &big), GB_OK);
     assert_int_equal(profile_read(f->dir, "S1", &back), GB_OK);
     expect_equal_profiles(&big, &back);
@@ -129,15 +139,15 @@ static void test_exact_format_and_round_trip(void **state)
 static void test_empty_profiles(void **state)
 {
     test_tmpdir_t *f = *state;
-    profile_t none = { .id = "empty" }, back;
+    profile_t none = {.id = "empty"}, back;
     assert_int_equal(profile_write(f->dir, &none), GB_OK);
     assert_int_equal(profile_read(f->dir, "empty", &back), GB_OK);
     expect_equal_profiles(&none, &back);
     assert_null(back.taxid);
     profile_free(&back);
 
-    profile_t unclassified = { .id = "all_unclassified", .reads = 42, .unclassified = 42,
-                               .bases = 4200, .fingerprint = 7 };
+    profile_t unclassified = {
+        .id = "all_unclassified", .reads = 42, .unclassified = 42, .bases = 4200, .fingerprint = 7};
     assert_int_equal(profile_write(f->dir, &unclassified), GB_OK);
     assert_int_equal(profile_read(f->dir, "all_unclassified", &back), GB_OK);
     expect_equal_profiles(&unclassified, &back);
@@ -163,9 +173,16 @@ static void test_random_round_trips(void **state)
         char id[32];
         snprintf(id, sizeof id, "r%d", round);
         uint64_t unclassified = test_rng_next(&rng) % 100000;
-        profile_t p = { .id = id, .fingerprint = test_rng_next(&rng), .reads = sum + unclassified,
-                        .classified = sum, .unclassified = unclassified, .bases = test_rng_next(&rng),
-                        .ntaxa = n, .taxid = taxid, .count = count }, back;
+        profile_t p = {.id = id,
+                       .fingerprint = test_rng_next(&rng),
+                       .reads = sum + unclassified,
+                       .classified = sum,
+                       .unclassified = unclassified,
+                       .bases = test_rng_next(&rng),
+                       .ntaxa = n,
+                       .taxid = taxid,
+                       .count = count},
+                  back;
         assert_int_equal(profile_write(f->dir, &p), GB_OK);
         assert_int_equal(profile_read(f->dir, id, &back), GB_OK);
         expect_equal_profiles(&p, &back);
@@ -210,10 +227,11 @@ static void test_every_truncation_rejected(void **state)
 
 typedef struct {
     const char *name;
-    const char *from, *to;   /* replace the first occurrence of from in EXPECTED */
-    const char *logged;      /* expected in the log line, after "S1.profile.tsv" */
+    const char *from, *to; /* replace the first occurrence of from in EXPECTED */
+    const char *logged;    /* expected in the log line, after "S1.profile.tsv" */
 } corruption_t;
 
+/* clang-format off */
 static const corruption_t DAMAGE[] = {
     { "wrong magic", "profile 1", "profile 2", ":1: expected '# gutbrain-profile 1'" },
     { "wrong sample", "sample\tS1", "sample\tS2", ":2: profile of sample 'S2', expected 'S1'" },
@@ -249,6 +267,7 @@ static const corruption_t DAMAGE[] = {
     { "CRLF", "taxid\treads\n", "taxid\treads\r\n", ":8: expected 'taxid<TAB>reads'" },
     { "NUL byte", "562\t1000", "562\t10\0000", ":10: NUL byte" },
 };
+/* clang-format on */
 
 static void test_corruptions_rejected(void **state)
 {
@@ -327,11 +346,11 @@ static void test_no_temp_files_left(void **state)
     test_tmpdir_t *f = *state;
     char *samples = test_path(f->dir, "samples");
     profile_t p = sample_profile();
-    assert_int_equal(profile_write(f->dir, &p), GB_OK);   /* creates samples/ */
+    assert_int_equal(profile_write(f->dir, &p), GB_OK); /* creates samples/ */
     p.id = "S2";
     assert_int_equal(profile_write(f->dir, &p), GB_OK);
     p.id = "S1";
-    assert_int_equal(profile_write(f->dir, &p), GB_OK);   /* replaces */
+    assert_int_equal(profile_write(f->dir, &p), GB_OK); /* replaces */
     char *names = list_dir(samples);
     assert_string_equal(names, "S1.profile.tsv|S2.profile.tsv");
     struct stat st;
@@ -389,7 +408,7 @@ static void test_failed_writes_are_clean(void **state)
 
     char *odir = test_path(f->dir, "out2"), *samples = test_path(f->dir, "out2/samples");
     assert_int_equal(mkdir(odir, 0755), 0);
-    test_write_file(samples, "x", 1);   /* samples is a file */
+    test_write_file(samples, "x", 1); /* samples is a file */
     assert_int_equal(write_failing(f, odir, &p, GB_E_IO), 1);
     char *names = list_dir(odir);
     assert_string_equal(names, "samples");
@@ -404,7 +423,7 @@ static void test_failed_writes_are_clean(void **state)
     test_write_file(inner, "x", 1);
     assert_int_equal(write_failing(f, odir3, &p, GB_E_IO), 1);
     names = list_dir(samples);
-    assert_string_equal(names, "S1.profile.tsv");   /* the folder; no temp file */
+    assert_string_equal(names, "S1.profile.tsv"); /* the folder; no temp file */
     free(names);
 
     assert_int_equal(write_failing(f, "/proc", &p, GB_E_IO), 1);
@@ -427,30 +446,29 @@ static void test_failed_writes_are_clean(void **state)
 static void test_inconsistent_profile_refused(void **state)
 {
     test_tmpdir_t *f = *state;
-    uint32_t taxid[2] = { 5, 3 };
-    uint64_t count[2] = { 1, 1 };
-    profile_t p = { .id = "X", .reads = 2, .classified = 2, .ntaxa = 2, .taxid = taxid,
-                    .count = count };
-    assert_int_equal(write_failing(f, f->dir, &p, GB_E_INTERNAL), 1);   /* descending */
+    uint32_t taxid[2] = {5, 3};
+    uint64_t count[2] = {1, 1};
+    profile_t p = {.id = "X", .reads = 2, .classified = 2, .ntaxa = 2, .taxid = taxid, .count = count};
+    assert_int_equal(write_failing(f, f->dir, &p, GB_E_INTERNAL), 1); /* descending */
     taxid[0] = 1;
     count[1] = 0;
     p.classified = 1;
     p.reads = 1;
-    assert_int_equal(write_failing(f, f->dir, &p, GB_E_INTERNAL), 1);   /* zero count */
+    assert_int_equal(write_failing(f, f->dir, &p, GB_E_INTERNAL), 1); /* zero count */
     count[1] = 1;
-    assert_int_equal(write_failing(f, f->dir, &p, GB_E_INTERNAL), 1);   /* sum != classified */
+    assert_int_equal(write_failing(f, f->dir, &p, GB_E_INTERNAL), 1); /* sum != classified */
     p.classified = 2;
-    assert_int_equal(write_failing(f, f->dir, &p, GB_E_INTERNAL), 1);   /* reads != sum */
+    assert_int_equal(write_failing(f, f->dir, &p, GB_E_INTERNAL), 1); /* reads != sum */
     taxid[0] = 0;
     p.reads = 2;
-    assert_int_equal(write_failing(f, f->dir, &p, GB_E_INTERNAL), 1);   /* taxid 0 */
+    assert_int_equal(write_failing(f, f->dir, &p, GB_E_INTERNAL), 1); /* taxid 0 */
     taxid[0] = 1;
     p.id = "a/b";
     assert_int_equal(write_failing(f, f->dir, &p, GB_E_USAGE), 1);
     p.id = "..";
     assert_int_equal(write_failing(f, f->dir, &p, GB_E_USAGE), 1);
     char *names = list_dir(f->dir);
-    assert_string_equal(names, "stderr.txt");   /* nothing else created */
+    assert_string_equal(names, "stderr.txt"); /* nothing else created */
     free(names);
     f->passed = 1;
 }
@@ -488,7 +506,7 @@ static void test_paths(void **state)
 
 static void set_mtime(const char *path, time_t sec, long nsec)
 {
-    struct timespec t[2] = { { sec, nsec }, { sec, nsec } };
+    struct timespec t[2] = {{sec, nsec}, {sec, nsec}};
     assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
 }
 
@@ -500,9 +518,8 @@ static void test_fingerprint_sensitivity(void **state)
     test_write_file(r2, "@a\nTTTT\n+\nIIII\n", 16);
     set_mtime(r1, 1700000000, 123456789);
     set_mtime(r2, 1700000000, 987654321);
-    sample_t s = { .id = "S1", .fastq = { r1, r2 } };
-    run_params_t base = { .db_checksum = 0xfeedULL, .confidence = 0.1, .min_hit_groups = 2,
-                          .min_base_quality = 0 };
+    sample_t s = {.id = "S1", .fastq = {r1, r2}};
+    run_params_t base = {.db_checksum = 0xfeedULL, .confidence = 0.1, .min_hit_groups = 2, .min_base_quality = 0};
     const uint64_t fp0 = profile_fingerprint(&s, &base);
     assert_int_equal(profile_fingerprint(&s, &base), fp0);
 
@@ -515,41 +532,50 @@ static void test_fingerprint_sensitivity(void **state)
     assert_int_equal(profile_fingerprint(&s, &q), fp0);
 
     /* each input of the fingerprint, changed alone */
-    test_write_file(r2, "@a\nTTTTT\n+\nIIIII\n", 18);   /* size */
+    test_write_file(r2, "@a\nTTTTT\n+\nIIIII\n", 18); /* size */
     set_mtime(r2, 1700000000, 987654321);
     assert_int_not_equal(profile_fingerprint(&s, &base), fp0);
     test_write_file(r2, "@a\nTTTT\n+\nIIII\n", 16);
     set_mtime(r2, 1700000000, 987654321);
     assert_int_equal(profile_fingerprint(&s, &base), fp0);
-    set_mtime(r1, 1700000000, 123456790);        /* mtime, one nanosecond */
+    set_mtime(r1, 1700000000, 123456790); /* mtime, one nanosecond */
     assert_int_not_equal(profile_fingerprint(&s, &base), fp0);
-    set_mtime(r1, 1700000001, 123456789);        /* mtime, one second */
+    set_mtime(r1, 1700000001, 123456789); /* mtime, one second */
     assert_int_not_equal(profile_fingerprint(&s, &base), fp0);
     set_mtime(r1, 1700000000, 123456789);
     assert_int_equal(profile_fingerprint(&s, &base), fp0);
 
-    q = base; q.db_checksum ^= 1;
+    q = base;
+    q.db_checksum ^= 1;
     assert_int_not_equal(profile_fingerprint(&s, &q), fp0);
-    q = base; q.confidence = nextafter(0.1, 1.0);
+    q = base;
+    q.confidence = nextafter(0.1, 1.0);
     assert_int_not_equal(profile_fingerprint(&s, &q), fp0);
-    q = base; q.min_hit_groups = 3;
+    q = base;
+    q.min_hit_groups = 3;
     assert_int_not_equal(profile_fingerprint(&s, &q), fp0);
-    q = base; q.min_base_quality = 10;
+    q = base;
+    q.min_base_quality = 10;
     assert_int_not_equal(profile_fingerprint(&s, &q), fp0);
-    q = base; q.min_base_quality = -1;
+    q = base;
+    q.min_base_quality = -1;
     assert_int_not_equal(profile_fingerprint(&s, &q), fp0);
 
     /* identity of the inputs: id, paths, pairing, mate order */
     sample_t t = s;
     t.id = "S2";
     assert_int_not_equal(profile_fingerprint(&t, &base), fp0);
-    t = s; t.fastq[1] = NULL;
+    t = s;
+    t.fastq[1] = NULL;
     assert_int_not_equal(profile_fingerprint(&t, &base), fp0);
-    t = s; t.fastq[0] = r2; t.fastq[1] = r1;
+    t = s;
+    t.fastq[0] = r2;
+    t.fastq[1] = r1;
     assert_int_not_equal(profile_fingerprint(&t, &base), fp0);
 
     /* confidence 0 and -0 classify alike */
-    q = base; q.confidence = 0.0;
+    q = base;
+    q.confidence = 0.0;
     run_params_t neg = base;
     neg.confidence = -0.0;
     assert_int_equal(profile_fingerprint(&s, &q), profile_fingerprint(&s, &neg));
@@ -565,9 +591,9 @@ static void test_fingerprint_missing_input(void **state)
     char *empty = test_path(f->dir, "empty.fq"), *missing = test_path(f->dir, "missing.fq");
     test_write_file(empty, "", 0);
     set_mtime(empty, 0, 0);
-    run_params_t p = { .db_checksum = 1 };
-    sample_t a = { .id = "A", .fastq = { empty, NULL } };
-    sample_t b = { .id = "A", .fastq = { missing, NULL } };
+    run_params_t p = {.db_checksum = 1};
+    sample_t a = {.id = "A", .fastq = {empty, NULL}};
+    sample_t b = {.id = "A", .fastq = {missing, NULL}};
     uint64_t fa = profile_fingerprint(&a, &p), fb = profile_fingerprint(&b, &p);
     assert_int_not_equal(fa, fb);
     assert_int_equal(profile_fingerprint(&b, &p), fb);
@@ -598,9 +624,9 @@ static void test_fingerprint_order_independent(void **state)
         memset(blob, 'N', sizeof blob);
         test_write_file(paths[i], blob, len);
         snprintf(ids[i], sizeof ids[i], "s%d", i);
-        s[i] = (sample_t){ .id = ids[i], .fastq = { paths[i], i % 3 ? paths[(i + 1) % N] : NULL } };
+        s[i] = (sample_t){.id = ids[i], .fastq = {paths[i], i % 3 ? paths[(i + 1) % N] : NULL}};
     }
-    run_params_t p = { .db_checksum = 99, .confidence = 0.25, .min_hit_groups = 2 };
+    run_params_t p = {.db_checksum = 99, .confidence = 0.25, .min_hit_groups = 2};
     uint64_t forward[N], backward[N];
     for (int i = 0; i < N; i++) forward[i] = profile_fingerprint(&s[i], &p);
     for (int i = N - 1; i >= 0; i--) backward[i] = profile_fingerprint(&s[i], &p);

@@ -17,8 +17,8 @@
 
 /* ---------- hand-made taxonomies ---------- */
 
-
 /* Kraken's internal order (BFS, siblings by ascending taxid); row 0 is the dummy. */
+/* clang-format off */
 static const node_t TREE[] = {
     {0, 0, "", ""},
     {1, 0, "no rank", "root"},
@@ -39,14 +39,22 @@ static const node_t TREE[] = {
     {83333, 14, "no rank", "Escherichia coli K-12"},
     {511145, 16, "no rank", "Escherichia coli str. K-12 substr. MG1655"},
 };
+/* clang-format on */
 #define N_TREE (sizeof TREE / sizeof TREE[0])
-enum { ROOT = 1, VIRUSES = 2, BACTERIA = 4, BACILLI = 9, ENTEROBACTERIACEAE = 11,
-       ECOLI = 14, KPNEUMONIAE = 15, K12 = 16, MG1655 = 17 };
-
+enum {
+    ROOT = 1,
+    VIRUSES = 2,
+    BACTERIA = 4,
+    BACILLI = 9,
+    ENTEROBACTERIACEAE = 11,
+    ECOLI = 14,
+    KPNEUMONIAE = 15,
+    K12 = 16,
+    MG1655 = 17
+};
 
 /* The report as a string (caller frees). */
-static char *report(const taxo_t *t, const uint64_t *calls, uint64_t unclassified,
-                    int zero_counts, int use_mpa)
+static char *report(const taxo_t *t, const uint64_t *calls, uint64_t unclassified, int zero_counts, int use_mpa)
 {
     char *text = NULL;
     size_t len = 0;
@@ -57,8 +65,8 @@ static char *report(const taxo_t *t, const uint64_t *calls, uint64_t unclassifie
     return text;
 }
 
-static void assert_report(const taxo_t *t, const uint64_t *calls, uint64_t unclassified,
-                          int zero_counts, int use_mpa, const char *want)
+static void assert_report(const taxo_t *t, const uint64_t *calls, uint64_t unclassified, int zero_counts, int use_mpa,
+                          const char *want)
 {
     char *got = report(t, calls, unclassified, zero_counts, use_mpa);
     if (strcmp(got, want) != 0) fail_msg("report differs:\n--- got\n%s--- want\n%s", got, want);
@@ -88,25 +96,25 @@ static void test_kreport(void **state)
     fixture_taxo(TREE, N_TREE, 0, &t);
     uint64_t calls[N_TREE];
     main_counts(calls);
-    calls[0] = 999;   /* ignored */
+    calls[0] = 999; /* ignored */
     assert_report(&t, calls, 8, 0, 0,
-        " 26.67\t8\t8\tU\t0\tunclassified\n"
-        " 73.33\t22\t2\tR\t1\troot\n"
-        " 53.33\t16\t0\tR1\t131567\t  cellular organisms\n"
-        " 53.33\t16\t1\tD\t2\t    Bacteria\n"
-        " 43.33\t13\t0\tP\t1224\t      Proteobacteria\n"
-        " 43.33\t13\t0\tC\t1236\t        Gammaproteobacteria\n"
-        " 43.33\t13\t0\tO\t91347\t          Enterobacterales\n"
-        " 43.33\t13\t3\tF\t543\t            Enterobacteriaceae\n"
-        " 16.67\t5\t0\tG\t561\t              Escherichia\n"
-        " 16.67\t5\t3\tS\t562\t                Escherichia coli\n"
-        "  6.67\t2\t1\tS1\t83333\t                  Escherichia coli K-12\n"
-        "  3.33\t1\t1\tS2\t511145\t                    Escherichia coli str. K-12 substr. MG1655\n"
-        " 16.67\t5\t0\tG\t570\t              Klebsiella\n"
-        " 16.67\t5\t5\tS\t573\t                Klebsiella pneumoniae\n"
-        "  6.67\t2\t0\tP\t1239\t      Firmicutes\n"
-        "  6.67\t2\t2\tC\t91061\t        Bacilli\n"
-        " 13.33\t4\t4\tD\t10239\t  Viruses\n");
+                  " 26.67\t8\t8\tU\t0\tunclassified\n"
+                  " 73.33\t22\t2\tR\t1\troot\n"
+                  " 53.33\t16\t0\tR1\t131567\t  cellular organisms\n"
+                  " 53.33\t16\t1\tD\t2\t    Bacteria\n"
+                  " 43.33\t13\t0\tP\t1224\t      Proteobacteria\n"
+                  " 43.33\t13\t0\tC\t1236\t        Gammaproteobacteria\n"
+                  " 43.33\t13\t0\tO\t91347\t          Enterobacterales\n"
+                  " 43.33\t13\t3\tF\t543\t            Enterobacteriaceae\n"
+                  " 16.67\t5\t0\tG\t561\t              Escherichia\n"
+                  " 16.67\t5\t3\tS\t562\t                Escherichia coli\n"
+                  "  6.67\t2\t1\tS1\t83333\t                  Escherichia coli K-12\n"
+                  "  3.33\t1\t1\tS2\t511145\t                    Escherichia coli str. K-12 substr. MG1655\n"
+                  " 16.67\t5\t0\tG\t570\t              Klebsiella\n"
+                  " 16.67\t5\t5\tS\t573\t                Klebsiella pneumoniae\n"
+                  "  6.67\t2\t0\tP\t1239\t      Firmicutes\n"
+                  "  6.67\t2\t2\tC\t91061\t        Bacilli\n"
+                  " 13.33\t4\t4\tD\t10239\t  Viruses\n");
     taxo_destroy(&t);
 }
 
@@ -116,20 +124,18 @@ static void test_kreport_zero_counts(void **state)
     fixture_taxo(TREE, N_TREE, 0, &t);
     uint64_t calls[N_TREE] = {0};
     calls[ECOLI] = 1;
-    const char *lineage =
-        "100.00\t1\t0\tR\t1\troot\n"
-        "100.00\t1\t0\tR1\t131567\t  cellular organisms\n"
-        "100.00\t1\t0\tD\t2\t    Bacteria\n"
-        "100.00\t1\t0\tP\t1224\t      Proteobacteria\n"
-        "100.00\t1\t0\tC\t1236\t        Gammaproteobacteria\n"
-        "100.00\t1\t0\tO\t91347\t          Enterobacterales\n"
-        "100.00\t1\t0\tF\t543\t            Enterobacteriaceae\n"
-        "100.00\t1\t0\tG\t561\t              Escherichia\n"
-        "100.00\t1\t1\tS\t562\t                Escherichia coli\n";
-    assert_report(&t, calls, 0, 0, 0, lineage);   /* no U line, empty subtrees skipped */
+    const char *lineage = "100.00\t1\t0\tR\t1\troot\n"
+                          "100.00\t1\t0\tR1\t131567\t  cellular organisms\n"
+                          "100.00\t1\t0\tD\t2\t    Bacteria\n"
+                          "100.00\t1\t0\tP\t1224\t      Proteobacteria\n"
+                          "100.00\t1\t0\tC\t1236\t        Gammaproteobacteria\n"
+                          "100.00\t1\t0\tO\t91347\t          Enterobacterales\n"
+                          "100.00\t1\t0\tF\t543\t            Enterobacteriaceae\n"
+                          "100.00\t1\t0\tG\t561\t              Escherichia\n"
+                          "100.00\t1\t1\tS\t562\t                Escherichia coli\n";
+    assert_report(&t, calls, 0, 0, 0, lineage); /* no U line, empty subtrees skipped */
     char want[4096];
-    snprintf(want, sizeof want, "%s%s%s",
-             "  0.00\t0\t0\tU\t0\tunclassified\n", lineage,
+    snprintf(want, sizeof want, "%s%s%s", "  0.00\t0\t0\tU\t0\tunclassified\n", lineage,
              "  0.00\t0\t0\tS1\t83333\t                  Escherichia coli K-12\n"
              "  0.00\t0\t0\tS2\t511145\t                    Escherichia coli str. K-12 substr. MG1655\n"
              "  0.00\t0\t0\tG\t570\t              Klebsiella\n"
@@ -148,7 +154,7 @@ static void test_kreport_unclassified_only(void **state)
     fixture_taxo(TREE, N_TREE, 0, &t);
     uint64_t calls[N_TREE] = {0};
     assert_report(&t, calls, 7, 0, 0, "100.00\t7\t7\tU\t0\tunclassified\n");
-    assert_report(&t, calls, 7, 0, 1, "");   /* mpa has no U line */
+    assert_report(&t, calls, 7, 0, 1, ""); /* mpa has no U line */
     taxo_destroy(&t);
 }
 
@@ -159,28 +165,28 @@ static void test_kreport_no_fragments(void **state)
     fixture_taxo(TREE, N_TREE, 0, &t);
     uint64_t calls[N_TREE] = {0};
     assert_report(&t, calls, 0, 0, 0, "");
-    assert_report(&t, calls, 0, 1, 0,   /* all ties: ascending taxid everywhere */
-        "  0.00\t0\t0\tU\t0\tunclassified\n"
-        "  0.00\t0\t0\tR\t1\troot\n"
-        "  0.00\t0\t0\tD\t10239\t  Viruses\n"
-        "  0.00\t0\t0\tR1\t131567\t  cellular organisms\n"
-        "  0.00\t0\t0\tD\t2\t    Bacteria\n"
-        "  0.00\t0\t0\tP\t1224\t      Proteobacteria\n"
-        "  0.00\t0\t0\tC\t1236\t        Gammaproteobacteria\n"
-        "  0.00\t0\t0\tO\t91347\t          Enterobacterales\n"
-        "  0.00\t0\t0\tF\t543\t            Enterobacteriaceae\n"
-        "  0.00\t0\t0\tG\t561\t              Escherichia\n"
-        "  0.00\t0\t0\tS\t562\t                Escherichia coli\n"
-        "  0.00\t0\t0\tS1\t83333\t                  Escherichia coli K-12\n"
-        "  0.00\t0\t0\tS2\t511145\t                    Escherichia coli str. K-12 substr. MG1655\n"
-        "  0.00\t0\t0\tG\t570\t              Klebsiella\n"
-        "  0.00\t0\t0\tS\t573\t                Klebsiella pneumoniae\n"
-        "  0.00\t0\t0\tP\t1239\t      Firmicutes\n"
-        "  0.00\t0\t0\tC\t91061\t        Bacilli\n"
-        "  0.00\t0\t0\tD\t2157\t    Archaea\n");
+    assert_report(&t, calls, 0, 1, 0, /* all ties: ascending taxid everywhere */
+                  "  0.00\t0\t0\tU\t0\tunclassified\n"
+                  "  0.00\t0\t0\tR\t1\troot\n"
+                  "  0.00\t0\t0\tD\t10239\t  Viruses\n"
+                  "  0.00\t0\t0\tR1\t131567\t  cellular organisms\n"
+                  "  0.00\t0\t0\tD\t2\t    Bacteria\n"
+                  "  0.00\t0\t0\tP\t1224\t      Proteobacteria\n"
+                  "  0.00\t0\t0\tC\t1236\t        Gammaproteobacteria\n"
+                  "  0.00\t0\t0\tO\t91347\t          Enterobacterales\n"
+                  "  0.00\t0\t0\tF\t543\t            Enterobacteriaceae\n"
+                  "  0.00\t0\t0\tG\t561\t              Escherichia\n"
+                  "  0.00\t0\t0\tS\t562\t                Escherichia coli\n"
+                  "  0.00\t0\t0\tS1\t83333\t                  Escherichia coli K-12\n"
+                  "  0.00\t0\t0\tS2\t511145\t                    Escherichia coli str. K-12 substr. MG1655\n"
+                  "  0.00\t0\t0\tG\t570\t              Klebsiella\n"
+                  "  0.00\t0\t0\tS\t573\t                Klebsiella pneumoniae\n"
+                  "  0.00\t0\t0\tP\t1239\t      Firmicutes\n"
+                  "  0.00\t0\t0\tC\t91061\t        Bacilli\n"
+                  "  0.00\t0\t0\tD\t2157\t    Archaea\n");
     taxo_destroy(&t);
 
-    taxo_t empty = {0};   /* a taxonomy with no nodes at all */
+    taxo_t empty = {0}; /* a taxonomy with no nodes at all */
     assert_report(&empty, calls, 3, 0, 0, "100.00\t3\t3\tU\t0\tunclassified\n");
 }
 
@@ -206,8 +212,7 @@ static void test_kreport_many_ties(void **state)
     len += (size_t)snprintf(want + len, sizeof want - len, "  8.47\t10\t10\tS\t1011\t  sp1011\n");
     for (uint32_t taxid = 1001; taxid <= 1020; taxid++)
         if (taxid != 1011 && taxid != 1007)
-            len += (size_t)snprintf(want + len, sizeof want - len,
-                                    "  5.08\t6\t6\tS\t%u\t  sp%u\n", taxid, taxid);
+            len += (size_t)snprintf(want + len, sizeof want - len, "  5.08\t6\t6\tS\t%u\t  sp%u\n", taxid, taxid);
     assert_string_equal(got, want);
     free(got);
     taxo_destroy(&t);
@@ -222,23 +227,23 @@ static void test_mpa(void **state)
     uint64_t calls[N_TREE];
     main_counts(calls);
     assert_report(&t, calls, 8, 0, 1,
-        "d__Bacteria\t16\n"
-        "d__Bacteria|p__Proteobacteria\t13\n"
-        "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria\t13\n"
-        "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria|o__Enterobacterales\t13\n"
-        "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria|o__Enterobacterales"
-        "|f__Enterobacteriaceae\t13\n"
-        "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria|o__Enterobacterales"
-        "|f__Enterobacteriaceae|g__Escherichia\t5\n"
-        "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria|o__Enterobacterales"
-        "|f__Enterobacteriaceae|g__Escherichia|s__Escherichia coli\t5\n"
-        "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria|o__Enterobacterales"
-        "|f__Enterobacteriaceae|g__Klebsiella\t5\n"
-        "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria|o__Enterobacterales"
-        "|f__Enterobacteriaceae|g__Klebsiella|s__Klebsiella pneumoniae\t5\n"
-        "d__Bacteria|p__Firmicutes\t2\n"
-        "d__Bacteria|p__Firmicutes|c__Bacilli\t2\n"
-        "d__Viruses\t4\n");
+                  "d__Bacteria\t16\n"
+                  "d__Bacteria|p__Proteobacteria\t13\n"
+                  "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria\t13\n"
+                  "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria|o__Enterobacterales\t13\n"
+                  "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria|o__Enterobacterales"
+                  "|f__Enterobacteriaceae\t13\n"
+                  "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria|o__Enterobacterales"
+                  "|f__Enterobacteriaceae|g__Escherichia\t5\n"
+                  "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria|o__Enterobacterales"
+                  "|f__Enterobacteriaceae|g__Escherichia|s__Escherichia coli\t5\n"
+                  "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria|o__Enterobacterales"
+                  "|f__Enterobacteriaceae|g__Klebsiella\t5\n"
+                  "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria|o__Enterobacterales"
+                  "|f__Enterobacteriaceae|g__Klebsiella|s__Klebsiella pneumoniae\t5\n"
+                  "d__Bacteria|p__Firmicutes\t2\n"
+                  "d__Bacteria|p__Firmicutes|c__Bacilli\t2\n"
+                  "d__Viruses\t4\n");
     taxo_destroy(&t);
 }
 
@@ -247,7 +252,7 @@ static void test_mpa_zero_counts(void **state)
     taxo_t t;
     fixture_taxo(TREE, N_TREE, 0, &t);
     uint64_t calls[N_TREE] = {0};
-    calls[MG1655] = 1;   /* an unranked leaf: counted in its ranked ancestors only */
+    calls[MG1655] = 1; /* an unranked leaf: counted in its ranked ancestors only */
     const char *gamma = "d__Bacteria|p__Proteobacteria|c__Gammaproteobacteria";
     char want[4096];
     snprintf(want, sizeof want,
@@ -295,7 +300,7 @@ static void test_bad_shape(void **state)
 {
     taxo_t t;
     fixture_taxo(TREE, N_TREE, 0, &t);
-    t.parent[5] = 9;   /* parent after child: the flat-array contract is broken */
+    t.parent[5] = 9; /* parent after child: the flat-array contract is broken */
     uint64_t calls[N_TREE] = {0};
     FILE *f = fopen("/dev/null", "w");
     assert_non_null(f);
@@ -312,7 +317,7 @@ typedef struct {
     uint64_t *clade, total;
     char (*codes)[8];
     uint16_t *depth;
-    uint32_t *first, *next;   /* child lists (ascending id) */
+    uint32_t *first, *next; /* child lists (ascending id) */
     int zero;
     FILE *f;
 } ref_t;
@@ -331,11 +336,11 @@ static void ref_dfs(ref_t *r, uint32_t v)
 {
     if (!r->zero && r->clade[v] == 0) return;
     double pct = r->total ? 100.0 * (double)r->clade[v] / (double)r->total : 0.0;
-    fprintf(r->f, "%6.2f\t%" PRIu64 "\t%" PRIu64 "\t%s\t%u\t", pct, r->clade[v], r->calls[v],
-            r->codes[v], r->t->external[v]);
+    fprintf(r->f, "%6.2f\t%" PRIu64 "\t%" PRIu64 "\t%s\t%u\t", pct, r->clade[v], r->calls[v], r->codes[v],
+            r->t->external[v]);
     for (int i = 0; i < r->depth[v]; i++) fputs("  ", r->f);
     fprintf(r->f, "%s\n", taxo_name(r->t, v));
-    uint32_t kids[64], n = 0;   /* the random trees below have < 64 children per node */
+    uint32_t kids[64], n = 0; /* the random trees below have < 64 children per node */
     for (uint32_t c = r->first[v]; c; c = r->next[c]) {
         assert_true(n < 64);
         kids[n++] = c;
@@ -347,13 +352,13 @@ static void ref_dfs(ref_t *r, uint32_t v)
 
 static char *reference_report(const taxo_t *t, const uint64_t *calls, uint64_t uncl, int zero)
 {
-    ref_t r = {t, calls, calloc(t->n, 8), 0, malloc(t->n * 8), malloc(t->n * 2),
-               calloc(t->n, 4), calloc(t->n, 4), zero, NULL};
+    ref_t r = {t,    calls, calloc(t->n, 8), 0, malloc(t->n * 8), malloc(t->n * 2), calloc(t->n, 4), calloc(t->n, 4),
+               zero, NULL};
     for (uint32_t i = t->n - 1; i >= 1; i--) {
         r.clade[i] += calls[i];
         if (i > 1) r.clade[t->parent[i]] += r.clade[i];
     }
-    for (uint32_t i = t->n - 1; i >= 2; i--) {   /* prepend, so lists end up ascending */
+    for (uint32_t i = t->n - 1; i >= 2; i--) { /* prepend, so lists end up ascending */
         r.next[i] = r.first[t->parent[i]];
         r.first[t->parent[i]] = i;
     }
@@ -363,8 +368,8 @@ static char *reference_report(const taxo_t *t, const uint64_t *calls, uint64_t u
     size_t len = 0;
     r.f = open_memstream(&text, &len);
     if (uncl || zero)
-        fprintf(r.f, "%6.2f\t%" PRIu64 "\t%" PRIu64 "\tU\t0\tunclassified\n",
-                100.0 * (double)uncl / (double)r.total, uncl, uncl);
+        fprintf(r.f, "%6.2f\t%" PRIu64 "\t%" PRIu64 "\tU\t0\tunclassified\n", 100.0 * (double)uncl / (double)r.total,
+                uncl, uncl);
     ref_dfs(&r, 1);
     fclose(r.f);
     free(r.clade);
@@ -377,7 +382,7 @@ static char *reference_report(const taxo_t *t, const uint64_t *calls, uint64_t u
 
 static uint64_t rng_state;
 
-static uint32_t rng(void)   /* xorshift64*: reproducible across libcs */
+static uint32_t rng(void) /* xorshift64*: reproducible across libcs */
 {
     rng_state ^= rng_state >> 12;
     rng_state ^= rng_state << 25;
@@ -388,8 +393,8 @@ static uint32_t rng(void)   /* xorshift64*: reproducible across libcs */
 static void test_random_trees(void **state)
 {
     rng_state = test_seed("test_random_trees") * 2654435761u + 1;
-    static const char *ranks[] = {"no rank", "superkingdom", "phylum", "class", "order",
-                                  "family", "genus", "species", "strain", "no rank"};
+    static const char *ranks[] = {"no rank", "superkingdom", "phylum",  "class",  "order",
+                                  "family",  "genus",        "species", "strain", "no rank"};
     enum { N = 200000 };
     node_t *rows = calloc(N, sizeof *rows);
     char *names = malloc(N * 12);
@@ -413,8 +418,7 @@ static void test_random_trees(void **state)
         char *got = report(&t, calls, uncl, zero, 0);
         double secs = (double)(clock() - c0) / CLOCKS_PER_SEC;
         char *want = reference_report(&t, calls, uncl, zero);
-        fprintf(stderr, "  %d nodes, zero_counts=%d: report %.3f s, %zu bytes\n", N, zero, secs,
-                strlen(got));
+        fprintf(stderr, "  %d nodes, zero_counts=%d: report %.3f s, %zu bytes\n", N, zero, secs, strlen(got));
         assert_true(strcmp(got, want) == 0);
         free(got);
         free(want);

@@ -51,8 +51,8 @@ static void load_ok(const char *path, samplesheet_t *sh)
     assert_string_equal(sh->path, path);
 }
 
-static void expect_sample(test_tmpdir_t *f, const sample_t *s, const char *id, const char *rel1,
-                          const char *rel2, int line)
+static void expect_sample(test_tmpdir_t *f, const sample_t *s, const char *id, const char *rel1, const char *rel2,
+                          int line)
 {
     assert_string_equal(s->id, id);
     char *want = rel1[0] == '/' ? strdup(rel1) : in_dir(f, rel1);
@@ -75,7 +75,7 @@ static void test_csv_and_tsv(void **state)
     test_tmpdir_t *f = *state;
     const char *csv = "sample,fastq_1,fastq_2\nS1,s1_1.fq.gz,s1_2.fq.gz\nS2,/abs/s2.fq,\n";
     const char *tsv = "sample\tfastq_1\tfastq_2\nS1\ts1_1.fq.gz\ts1_2.fq.gz\nS2\t/abs/s2.fq\t\n";
-    const char *text[2] = { csv, tsv };
+    const char *text[2] = {csv, tsv};
     for (int k = 0; k < 2; k++) {
         char *path = put_file(f, k ? "sheet.tsv" : "sheet.csv", text[k], -1);
         samplesheet_t sh;
@@ -95,9 +95,10 @@ static void test_nfcore_columns_any_order(void **state)
 {
     test_tmpdir_t *f = *state;
     char *a = put_file(f, "taxprofiler.csv",
-        "sample,run_accession,instrument_platform,fastq_1,fastq_2,fasta\n"
-        "2611,ERR5766174,ILLUMINA,,,/data/ERX5474930.fa.gz\n"   /* a FASTA-only row */
-        , -1);
+                       "sample,run_accession,instrument_platform,fastq_1,fastq_2,fasta\n"
+                       "2611,ERR5766174,ILLUMINA,,,/data/ERX5474930.fa.gz\n" /* a FASTA-only row */
+                       ,
+                       -1);
     samplesheet_t sh;
     int rc;
     /* taxprofiler allows FASTA rows; gutbrain needs reads, so fastq_1 is required */
@@ -108,9 +109,10 @@ static void test_nfcore_columns_any_order(void **state)
     free(a);
 
     a = put_file(f, "taxprofiler.csv",
-        "sample,run_accession,instrument_platform,fastq_1,fastq_2,fasta\n"
-        "2612,ERR5766176,ILLUMINA,r/2612_1.fq.gz,r/2612_2.fq.gz,\n"
-        "2613,ERR5766180,OXFORD_NANOPORE,r/2613.fq.gz,,\n", -1);
+                 "sample,run_accession,instrument_platform,fastq_1,fastq_2,fasta\n"
+                 "2612,ERR5766176,ILLUMINA,r/2612_1.fq.gz,r/2612_2.fq.gz,\n"
+                 "2613,ERR5766180,OXFORD_NANOPORE,r/2613.fq.gz,,\n",
+                 -1);
     load_ok(a, &sh);
     assert_int_equal(sh.n, 2);
     expect_sample(f, &sh.samples[0], "2612", "r/2612_1.fq.gz", "r/2612_2.fq.gz", 2);
@@ -119,8 +121,9 @@ static void test_nfcore_columns_any_order(void **state)
     free(a);
 
     char *b = put_file(f, "reordered.tsv",
-        "fastq_2\tnotes\tfastq_1\tsample\n"
-        "b_2.fq\tfirst run\tb_1.fq\tB\n", -1);
+                       "fastq_2\tnotes\tfastq_1\tsample\n"
+                       "b_2.fq\tfirst run\tb_1.fq\tB\n",
+                       -1);
     load_ok(b, &sh);
     assert_int_equal(sh.n, 1);
     expect_sample(f, &sh.samples[0], "B", "b_1.fq", "b_2.fq", 2);
@@ -133,10 +136,11 @@ static void test_quoted_fields(void **state)
 {
     test_tmpdir_t *f = *state;
     char *path = put_file(f, "quoted.csv",
-        "\"sample\",\"fastq_1\",\"fastq_2\"\n"
-        "\"Q,1\",\"my reads, run 1/a.fq\",\"\"\n"
-        "Q2,\"say \"\"hi\"\".fq\",plain_2.fq\n"
-        "Q3 , \"padded.fq\" ,\n", -1);
+                          "\"sample\",\"fastq_1\",\"fastq_2\"\n"
+                          "\"Q,1\",\"my reads, run 1/a.fq\",\"\"\n"
+                          "Q2,\"say \"\"hi\"\".fq\",plain_2.fq\n"
+                          "Q3 , \"padded.fq\" ,\n",
+                          -1);
     samplesheet_t sh;
     load_ok(path, &sh);
     assert_int_equal(sh.n, 3);
@@ -152,13 +156,15 @@ static void test_crlf_bom_blank_rows(void **state)
 {
     test_tmpdir_t *f = *state;
     char *path = put_file(f, "excel.csv",
-        "\xEF\xBB\xBF" "sample, fastq_1, fastq_2\r\n"
-        "\r\n"
-        "A,a_1.fq,a_2.fq\r\n"
-        ",,\r\n"
-        "   \r\n"
-        "B,b.fq,\r\n"
-        "\r\n", -1);
+                          "\xEF\xBB\xBF"
+                          "sample, fastq_1, fastq_2\r\n"
+                          "\r\n"
+                          "A,a_1.fq,a_2.fq\r\n"
+                          ",,\r\n"
+                          "   \r\n"
+                          "B,b.fq,\r\n"
+                          "\r\n",
+                          -1);
     samplesheet_t sh;
     load_ok(path, &sh);
     assert_int_equal(sh.n, 2);
@@ -183,9 +189,10 @@ static void test_relative_paths(void **state)
     char *sub = in_dir(f, "sheets");
     assert_int_equal(mkdir(sub, 0755), 0);
     char *path = put_file(f, "sheets/s.csv",
-        "sample,fastq_1,fastq_2\n"
-        "R1,./r1.fq,.//./r1_2.fq\n"
-        "R2,../data/r2.fq,/abs/r2_2.fq\n", -1);
+                          "sample,fastq_1,fastq_2\n"
+                          "R1,./r1.fq,.//./r1_2.fq\n"
+                          "R2,../data/r2.fq,/abs/r2_2.fq\n",
+                          -1);
     samplesheet_t sh;
     load_ok(path, &sh);
     expect_sample(f, &sh.samples[0], "R1", "sheets/r1.fq", "sheets/r1_2.fq", 2);
@@ -237,12 +244,13 @@ static void test_bytes(void **state)
     free(put_file(f, "single.fq", blob, 1000));
     free(put_file(f, "empty.fq", "", 0));
     char *path = put_file(f, "bytes.csv",
-        "sample,fastq_1,fastq_2\n"
-        "P,p_1.fq,p_2.fq\n"
-        "S,single.fq,\n"
-        "HALF,p_1.fq,missing_2.fq\n"
-        "GONE,missing.fq,missing_2.fq\n"
-        "E,empty.fq,\n", -1);
+                          "sample,fastq_1,fastq_2\n"
+                          "P,p_1.fq,p_2.fq\n"
+                          "S,single.fq,\n"
+                          "HALF,p_1.fq,missing_2.fq\n"
+                          "GONE,missing.fq,missing_2.fq\n"
+                          "E,empty.fq,\n",
+                          -1);
     samplesheet_t sh;
     load_ok(path, &sh);
     assert_int_equal(sh.n, 5);
@@ -265,8 +273,7 @@ static void test_many_samples(void **state)
     assert_non_null(text);
     len += (size_t)snprintf(text + len, cap - len, "sample\tfastq_1\tfastq_2\n");
     for (size_t i = 0; i < n; i++)
-        len += (size_t)snprintf(text + len, cap - len, "s%05zu\tr/%zu_1.fq\tr/%zu_2.fq\n",
-                                (i * 7919) % n, i, i);
+        len += (size_t)snprintf(text + len, cap - len, "s%05zu\tr/%zu_1.fq\tr/%zu_2.fq\n", (i * 7919) % n, i, i);
     char *path = put_file(f, "many.tsv", text, (long)len);
     samplesheet_t sh;
     load_ok(path, &sh);
@@ -286,12 +293,13 @@ static void test_many_samples(void **state)
 /* ---------- errors ---------- */
 
 typedef struct {
-    const char *name;      /* what is wrong */
+    const char *name; /* what is wrong */
     const char *text;
-    long len;              /* -1: strlen */
-    const char *logged;    /* expected substring after "<sheet>" */
+    long len;           /* -1: strlen */
+    const char *logged; /* expected substring after "<sheet>" */
 } bad_sheet_t;
 
+/* clang-format off */
 static const bad_sheet_t BAD[] = {
     { "empty file", "", -1, ": empty sample sheet" },
     { "only blank lines", "\n\r\n,,\n", -1, ": empty sample sheet" },
@@ -322,6 +330,7 @@ static const bad_sheet_t BAD[] = {
     { "NUL byte", "sample,fastq_1\nA,a\0.fq\n", 23, ":2: NUL byte" },
     { "id too long", NULL, -1, ":2: sample id longer than 200 bytes" },
 };
+/* clang-format on */
 
 static void test_errors(void **state)
 {
@@ -334,7 +343,7 @@ static void test_errors(void **state)
         const bad_sheet_t *b = &BAD[i];
         char *path = put_file(f, "bad.csv", b->text ? b->text : long_sheet, b->len);
         samplesheet_t sh;
-        memset(&sh, 0xff, sizeof sh);  /* load must reset it */
+        memset(&sh, 0xff, sizeof sh); /* load must reset it */
         int rc;
         char *log = load_capturing(f, path, &rc, &sh);
         char *want;
@@ -365,7 +374,7 @@ static void test_unreadable_sheet(void **state)
     free(log);
     free(missing);
 
-    log = load_capturing(f, f->dir, &rc, &sh);   /* a folder opens but cannot be read */
+    log = load_capturing(f, f->dir, &rc, &sh); /* a folder opens but cannot be read */
     assert_int_equal(rc, GB_E_USAGE);
     assert_non_null(strstr(log, "cannot read sample sheet"));
     assert_int_equal(test_count_lines(log), 1);
@@ -377,16 +386,11 @@ static void test_unreadable_sheet(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        test_tmpdir_unit_test(test_csv_and_tsv),
-        test_tmpdir_unit_test(test_nfcore_columns_any_order),
-        test_tmpdir_unit_test(test_quoted_fields),
-        test_tmpdir_unit_test(test_crlf_bom_blank_rows),
-        test_tmpdir_unit_test(test_relative_paths),
-        test_tmpdir_unit_test(test_single_end),
-        test_tmpdir_unit_test(test_bytes),
-        test_tmpdir_unit_test(test_many_samples),
-        test_tmpdir_unit_test(test_errors),
-        test_tmpdir_unit_test(test_unreadable_sheet),
+        test_tmpdir_unit_test(test_csv_and_tsv),    test_tmpdir_unit_test(test_nfcore_columns_any_order),
+        test_tmpdir_unit_test(test_quoted_fields),  test_tmpdir_unit_test(test_crlf_bom_blank_rows),
+        test_tmpdir_unit_test(test_relative_paths), test_tmpdir_unit_test(test_single_end),
+        test_tmpdir_unit_test(test_bytes),          test_tmpdir_unit_test(test_many_samples),
+        test_tmpdir_unit_test(test_errors),         test_tmpdir_unit_test(test_unreadable_sheet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@ typedef struct {
 } fake_node_t;
 
 /* A slice of the real NCBI tree; deliberately not in taxid order. */
+/* clang-format off */
 static const fake_node_t FAKE[] = {
     {1, 1, "no rank", "root"},
     {131567, 1, "no rank", "cellular organisms"},
@@ -49,14 +50,14 @@ static const fake_node_t FAKE[] = {
     {1279, 90964, "genus", "Staphylococcus"},
     {1280, 1279, "species", "Staphylococcus aureus"},
 };
+/* clang-format on */
 #define N_FAKE (sizeof FAKE / sizeof FAKE[0])
 
 /* Non-scientific names that must be ignored (some come before the scientific one). */
-static const char FAKE_OTHER_NAMES[] =
-    "562\t|\tBacillus coli\t|\t\t|\tsynonym\t|\n"
-    "562\t|\tE. coli\t|\t\t|\tcommon name\t|\n"
-    "2\t|\tMonera\t|\tMonera <Bacteria>\t|\tin-part\t|\n"
-    "1\t|\tall\t|\t\t|\tsynonym\t|\n";
+static const char FAKE_OTHER_NAMES[] = "562\t|\tBacillus coli\t|\t\t|\tsynonym\t|\n"
+                                       "562\t|\tE. coli\t|\t\t|\tcommon name\t|\n"
+                                       "2\t|\tMonera\t|\tMonera <Bacteria>\t|\tin-part\t|\n"
+                                       "1\t|\tall\t|\t\t|\tsynonym\t|\n";
 
 static void write_text(const test_tmpdir_t *fx, const char *name, const char *text)
 {
@@ -81,8 +82,8 @@ static void write_dump(const test_tmpdir_t *fx, const fake_node_t *nodes, size_t
                               "\t0\t|\t0\t|\t\t|%s",
                               nodes[i].taxid, nodes[i].parent, nodes[i].rank, eol);
         const char *unique = nodes[i].taxid == 2 ? "Bacteria <prokaryote>" : "";
-        b += (size_t)snprintf(names_txt + b, cap - b, "%u\t|\t%s\t|\t%s\t|\tscientific name\t|%s",
-                              nodes[i].taxid, nodes[i].name, unique, eol);
+        b += (size_t)snprintf(names_txt + b, cap - b, "%u\t|\t%s\t|\t%s\t|\tscientific name\t|%s", nodes[i].taxid,
+                              nodes[i].name, unique, eol);
     }
     write_text(fx, "nodes.dmp", nodes_txt);
     write_text(fx, "names.dmp", names_txt);
@@ -133,7 +134,7 @@ static int try_prune(void *arg)
     assert_int_equal(taxdump_load(a->dir, &d), 0);
     taxo_t t;
     int rc = taxo_prune(d, &a->taxid, 1, &t);
-    assert_int_equal(t.n, 0);   /* nothing left behind on failure */
+    assert_int_equal(t.n, 0); /* nothing left behind on failure */
     assert_null(t.parent);
     taxdump_destroy(d);
     return rc;
@@ -162,21 +163,19 @@ static void test_prune_bfs_order(void **state)
     const uint32_t want[] = {511145, 0, 623, 1280, 2157, 10239, 623};
     taxo_t t;
     assert_int_equal(taxo_prune(d, want, 7, &t), 0);
-    const uint32_t bfs[] = {0,     1,     10239, 131567, 2,   2157, 1224, 1239,
-                            1236,  91061, 91347, 1385,   543, 90964, 561, 620,
-                            1279,  562,   623,   1280,   83333, 511145};
+    const uint32_t bfs[] = {0,    1,   10239, 131567, 2,   2157, 1224, 1239, 1236, 91061, 91347,
+                            1385, 543, 90964, 561,    620, 1279, 562,  623,  1280, 83333, 511145};
     assert_int_equal(t.n, sizeof bfs / sizeof bfs[0]);
     for (uint32_t i = 0; i < t.n; i++) assert_int_equal(t.external[i], bfs[i]);
     assert_int_equal(t.parent[0], 0);
     assert_int_equal(t.parent[1], 0);
     for (uint32_t i = 2; i < t.n; i++) {
         assert_true(t.parent[i] < i);
-        for (size_t k = 0; k < N_FAKE; k++)   /* parent link preserved */
-            if (FAKE[k].taxid == t.external[i])
-                assert_int_equal(t.external[t.parent[i]], FAKE[k].parent);
+        for (size_t k = 0; k < N_FAKE; k++) /* parent link preserved */
+            if (FAKE[k].taxid == t.external[i]) assert_int_equal(t.external[t.parent[i]], FAKE[k].parent);
         if (t.parent[i] == t.parent[i - 1]) assert_true(t.external[i] > t.external[i - 1]);
     }
-    assert_int_equal(taxo_internal(&t, 28890), 0);   /* Euryarchaeota not requested */
+    assert_int_equal(taxo_internal(&t, 28890), 0); /* Euryarchaeota not requested */
     taxo_destroy(&t);
     taxo_destroy(NULL);
     taxdump_destroy(d);
@@ -194,11 +193,10 @@ static void test_prune_drops_branches(void **state)
     assert_int_equal(t.n, 10);
     for (uint32_t i = 0; i < t.n; i++) assert_int_equal(t.external[i], bfs[i]);
     const uint32_t gone[] = {10239, 2157, 1239, 1280, 620, 83333, 511145};
-    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
-        assert_int_equal(taxo_internal(&t, gone[i]), 0);
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) assert_int_equal(taxo_internal(&t, gone[i]), 0);
     taxo_destroy(&t);
 
-    assert_int_equal(taxo_prune(d, NULL, 0, &t), 0);   /* nothing requested: root only */
+    assert_int_equal(taxo_prune(d, NULL, 0, &t), 0); /* nothing requested: root only */
     assert_int_equal(t.n, 2);
     assert_int_equal(t.external[1], 1);
     assert_string_equal(taxo_name(&t, 1), "root");
@@ -217,7 +215,7 @@ static void test_names_and_ranks(void **state)
     for (size_t k = 0; k < N_FAKE; k++) {
         uint32_t i = taxo_internal(&t, FAKE[k].taxid);
         assert_true(i > 0);
-        assert_string_equal(taxo_name(&t, i), FAKE[k].name);   /* never a synonym */
+        assert_string_equal(taxo_name(&t, i), FAKE[k].name); /* never a synonym */
         assert_string_equal(taxo_rank(&t, i), FAKE[k].rank);
     }
     assert_string_equal(taxo_name(&t, 0), "");
@@ -226,8 +224,7 @@ static void test_names_and_ranks(void **state)
     /* blobs: names in internal order starting with the root; ranks sorted and distinct */
     assert_string_equal(t.names, "root");
     assert_int_equal(t.name_off[1], 0);
-    const char *ranks[] = {"class", "family", "genus", "no rank", "order", "phylum", "species",
-                           "superkingdom"};
+    const char *ranks[] = {"class", "family", "genus", "no rank", "order", "phylum", "species", "superkingdom"};
     size_t off = 0;
     for (size_t r = 0; r < 8; r++) {
         assert_string_equal(t.ranks + off, ranks[r]);
@@ -246,7 +243,7 @@ static void test_rank_codes(void **state)
     const uint32_t want[] = {511145, 1280, 10239};
     taxo_t t;
     assert_int_equal(taxo_prune(d, want, 3, &t), 0);
-    char (*codes)[8] = malloc(t.n * sizeof *codes);
+    char(*codes)[8] = malloc(t.n * sizeof *codes);
     uint16_t *depth = malloc(t.n * sizeof *depth);
     assert_non_null(codes);
     assert_non_null(depth);
@@ -256,10 +253,9 @@ static void test_rank_codes(void **state)
         const char *code;
         uint16_t depth;
     } expect[] = {
-        {1, "R", 0},      {131567, "R1", 1}, {2, "D", 2},       {10239, "D", 1},
-        {1224, "P", 3},   {1236, "C", 4},    {91347, "O", 5},   {543, "F", 6},
-        {561, "G", 7},    {562, "S", 8},     {83333, "S1", 9},  {511145, "S2", 10},
-        {1239, "P", 3},   {1280, "S", 8},
+        {1, "R", 0},      {131567, "R1", 1},  {2, "D", 2},    {10239, "D", 1}, {1224, "P", 3},
+        {1236, "C", 4},   {91347, "O", 5},    {543, "F", 6},  {561, "G", 7},   {562, "S", 8},
+        {83333, "S1", 9}, {511145, "S2", 10}, {1239, "P", 3}, {1280, "S", 8},
     };
     assert_string_equal(codes[0], "U");
     for (size_t k = 0; k < sizeof expect / sizeof expect[0]; k++) {
@@ -283,9 +279,9 @@ static void test_index(void **state)
     taxo_t t;
     assert_int_equal(taxo_prune(d, all, N_FAKE, &t), 0);
     assert_int_equal(t.n, N_FAKE + 1);
-    assert_int_equal(taxo_index(&t), 0);   /* idempotent */
+    assert_int_equal(taxo_index(&t), 0); /* idempotent */
     taxo_t unindexed = t;
-    unindexed.index = NULL;                /* the slow path must agree */
+    unindexed.index = NULL; /* the slow path must agree */
     for (uint32_t i = 1; i < t.n; i++) {
         assert_int_equal(taxo_internal(&t, t.external[i]), i);
         assert_int_equal(taxo_internal(&unindexed, t.external[i]), i);
@@ -311,7 +307,7 @@ static void test_index_not_owned(void **state)
     assert_int_equal(taxo_internal(&t, 7), 2);
     taxo_destroy(&t);
     assert_int_equal(external[2], 7);
-    external[3] = 7;   /* a corrupt table with a taxid twice is refused */
+    external[3] = 7; /* a corrupt table with a taxid twice is refused */
     t = (taxo_t){.n = 4, .parent = parent, .external = external, .owned = 0};
     assert_int_equal(taxo_index(&t), GB_E_TAXONOMY);
     assert_null(t.index);
@@ -355,8 +351,7 @@ static void test_crlf_and_sparse_taxids(void **state)
 
 /* ---------- load errors ---------- */
 
-static void expect_load_error(test_tmpdir_t *fx, const char *nodes, const char *names, int code,
-                              const char *msg)
+static void expect_load_error(test_tmpdir_t *fx, const char *nodes, const char *names, int code, const char *msg)
 {
     write_text(fx, "nodes.dmp", nodes);
     write_text(fx, "names.dmp", names);
@@ -374,18 +369,13 @@ static void test_err_malformed(void **state)
 {
     test_tmpdir_t *fx = *state;
     const char *names = NAME(1, "root");
-    expect_load_error(fx, NODE(1, 1) "x7\t|\t1\t|\tno rank\t|\n", names, GB_E_FORMAT,
-                      "nodes.dmp:2: malformed");
-    expect_load_error(fx, NODE(1, 1) NODE(2, 1) "3\t|\t1\n", names, GB_E_FORMAT,
-                      "nodes.dmp:3: malformed");
-    expect_load_error(fx, NODE(1, 1) "\n" NODE(2, 1), names, GB_E_FORMAT,
-                      "nodes.dmp:2: malformed");
+    expect_load_error(fx, NODE(1, 1) "x7\t|\t1\t|\tno rank\t|\n", names, GB_E_FORMAT, "nodes.dmp:2: malformed");
+    expect_load_error(fx, NODE(1, 1) NODE(2, 1) "3\t|\t1\n", names, GB_E_FORMAT, "nodes.dmp:3: malformed");
+    expect_load_error(fx, NODE(1, 1) "\n" NODE(2, 1), names, GB_E_FORMAT, "nodes.dmp:2: malformed");
     expect_load_error(fx, NODE(1, 1) NODE(0, 1), names, GB_E_FORMAT, "nodes.dmp:2: malformed");
-    expect_load_error(fx, NODE(1, 1) NODE(2147483648, 1), names, GB_E_FORMAT,
-                      "nodes.dmp:2: malformed");
+    expect_load_error(fx, NODE(1, 1) NODE(2147483648, 1), names, GB_E_FORMAT, "nodes.dmp:2: malformed");
     expect_load_error(fx, NODE(1, 1) NODE(5, -1), names, GB_E_FORMAT, "nodes.dmp:2: malformed");
-    expect_load_error(fx, NODE(1, 1), NAME(1, "root") "1\t|\tonly two\n", GB_E_FORMAT,
-                      "names.dmp:2: malformed");
+    expect_load_error(fx, NODE(1, 1), NAME(1, "root") "1\t|\tonly two\n", GB_E_FORMAT, "names.dmp:2: malformed");
     expect_load_error(fx, NODE(1, 1), NAME(1, "root") NAME(1, "again"), GB_E_FORMAT,
                       "names.dmp:2: second scientific name");
     fx->passed = 1;
@@ -397,8 +387,8 @@ static void test_err_duplicate(void **state)
     const char *names = NAME(1, "root");
     expect_load_error(fx, NODE(1, 1) NODE(9, 1) NODE(8, 1) NODE(9, 8), names, GB_E_FORMAT,
                       "nodes.dmp:4: duplicate taxid 9");
-    expect_load_error(fx, NODE(1, 1) NODE(2000000000, 1) NODE(2000000000, 1), names,
-                      GB_E_FORMAT, "nodes.dmp:3: duplicate taxid 2000000000");
+    expect_load_error(fx, NODE(1, 1) NODE(2000000000, 1) NODE(2000000000, 1), names, GB_E_FORMAT,
+                      "nodes.dmp:3: duplicate taxid 2000000000");
     fx->passed = 1;
 }
 
@@ -406,7 +396,7 @@ static void test_err_missing_files(void **state)
 {
     test_tmpdir_t *fx = *state;
     int rc;
-    char *log = stderr_of(try_load, fx->dir, &rc);   /* empty dir */
+    char *log = stderr_of(try_load, fx->dir, &rc); /* empty dir */
     assert_int_equal(rc, GB_E_IO);
     assert_non_null(strstr(log, "nodes.dmp"));
     free(log);
@@ -441,7 +431,7 @@ static void test_err_prune(void **state)
     expect_prune_error(fx, NODE(1, 1) NODE(5, 6) NODE(6, 5) NODE(7, 6), 7, "cycle");
     expect_prune_error(fx, NODE(1, 1) NODE(5, 5), 5, "cycle");
     expect_prune_error(fx, NODE(1, 1) NODE(5, 1), 12345, "taxid 12345 is not in");
-    expect_prune_error(fx, NODE(2, 3) NODE(3, 2), 0, "taxid 1 is not in");   /* no root */
+    expect_prune_error(fx, NODE(2, 3) NODE(3, 2), 0, "taxid 1 is not in"); /* no root */
     fx->passed = 1;
 }
 
@@ -465,24 +455,23 @@ static uint32_t of_header(const seqmap_t *m, const char *header)
 static void test_seqmap(void **state)
 {
     test_tmpdir_t *fx = *state;
-    seqmap_t *m = load_map(fx,
-                           "#seqid\ttaxid\taccession\n"
-                           "NC_000913.3\t511145\tNC_000913.3\t4641652\tfile.fna.gz\n"
-                           "\n"
-                           "  # indented comment\n"
-                           "CP003200.1 1125630\n"
-                           "gi|110640213|ref|NC_008253.1|\t362663\n"
-                           "NC_X.1\t562\r\n"
-                           "dup\t7\n"
-                           "dup\t7\n"
-                           "zero\t0\n");
+    seqmap_t *m = load_map(fx, "#seqid\ttaxid\taccession\n"
+                               "NC_000913.3\t511145\tNC_000913.3\t4641652\tfile.fna.gz\n"
+                               "\n"
+                               "  # indented comment\n"
+                               "CP003200.1 1125630\n"
+                               "gi|110640213|ref|NC_008253.1|\t362663\n"
+                               "NC_X.1\t562\r\n"
+                               "dup\t7\n"
+                               "dup\t7\n"
+                               "zero\t0\n");
     assert_int_equal(of_header(m, "NC_000913.3 Escherichia coli K-12"), 511145);
     assert_int_equal(of_header(m, ">NC_000913.3\tdesc"), 511145);
     assert_int_equal(of_header(m, "CP003200.1"), 1125630);
     assert_int_equal(of_header(m, "NC_X.1"), 562);
     assert_int_equal(of_header(m, "dup"), 7);
     assert_int_equal(of_header(m, "zero"), 0);
-    assert_int_equal(of_header(m, "NC_000913"), 0);          /* whole id, no prefix match */
+    assert_int_equal(of_header(m, "NC_000913"), 0); /* whole id, no prefix match */
     assert_int_equal(of_header(m, "NC_000913.3x"), 0);
     assert_int_equal(of_header(m, ""), 0);
     /* header id rules */
@@ -492,13 +481,13 @@ static void test_seqmap(void **state)
     assert_int_equal(of_header(m, "gi|99|ref|NC_Y.1|"), 0);
     assert_int_equal(of_header(m, "kraken:taxid|623 Shigella"), 623);
     assert_int_equal(of_header(m, "seq7|kraken:taxid|1280|x"), 1280);
-    assert_int_equal(of_header(m, "NC_X.1|kraken:taxid|1280"), 1280);   /* tag wins */
-    assert_int_equal(of_header(m, "xkraken:taxid|5"), 0);      /* not at start or after | */
+    assert_int_equal(of_header(m, "NC_X.1|kraken:taxid|1280"), 1280); /* tag wins */
+    assert_int_equal(of_header(m, "xkraken:taxid|5"), 0);             /* not at start or after | */
     assert_int_equal(of_header(m, "kraken:taxid|"), 0);
-    assert_int_equal(of_header(m, "a kraken:taxid|5"), 0);     /* tag outside the id */
+    assert_int_equal(of_header(m, "a kraken:taxid|5"), 0); /* tag outside the id */
     assert_int_equal(seqmap_taxid_of_header(NULL, "kraken:taxid|9", 14), 9);
     assert_int_equal(seqmap_taxid_of_header(NULL, "NC_X.1", 6), 0);
-    assert_int_equal(seqmap_taxid_of_header(m, "NC_X.1 more", 3), 0);   /* len respected */
+    assert_int_equal(seqmap_taxid_of_header(m, "NC_X.1 more", 3), 0); /* len respected */
     seqmap_destroy(m);
     seqmap_destroy(NULL);
     fx->passed = 1;
@@ -604,7 +593,7 @@ static void test_real_subset(void **state)
     fclose(f);
     assert_int_equal(n, 638);
     assert_int_equal(taxo_prune(d, taxids, n, &t), 0);
-    assert_int_equal(t.n, 162);   /* Kraken 2's test DB has 162 nodes incl. the dummy */
+    assert_int_equal(t.n, 162); /* Kraken 2's test DB has 162 nodes incl. the dummy */
     for (size_t k = 0; k < n; k++) assert_true(taxo_internal(&t, taxids[k]) > 0);
     assert_string_equal(taxo_name(&t, taxo_internal(&t, 562)), "Escherichia coli");
     taxo_destroy(&t);
@@ -647,8 +636,8 @@ static void test_full_dump(void **state)
     const uint32_t few[] = {511145, 9606, 1280};
     assert_int_equal(taxo_prune(d, few, 3, &t), 0);
     double t3 = seconds();
-    fprintf(stderr, "full dump %s: %zu nodes; load %.3f s, prune all %.3f s, prune 3 %.3f s\n",
-            dir, n, t1 - t0, t2 - t1, t3 - t2);
+    fprintf(stderr, "full dump %s: %zu nodes; load %.3f s, prune all %.3f s, prune 3 %.3f s\n", dir, n, t1 - t0,
+            t2 - t1, t3 - t2);
     taxo_destroy(&t);
     taxdump_destroy(d);
     free(all);

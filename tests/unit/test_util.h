@@ -39,16 +39,10 @@ static inline uint64_t test_rng_mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
-static inline uint64_t test_rng_next(test_rng_t *rng)
-{
-    return test_rng_mix(rng->state += TEST_RNG_GAMMA);
-}
+static inline uint64_t test_rng_next(test_rng_t *rng) { return test_rng_mix(rng->state += TEST_RNG_GAMMA); }
 
 /* Uniform on [0, 1) with 53 random bits. */
-static inline double test_rng_uniform(test_rng_t *rng)
-{
-    return (double)(test_rng_next(rng) >> 11) * 0x1.0p-53;
-}
+static inline double test_rng_uniform(test_rng_t *rng) { return (double)(test_rng_next(rng) >> 11) * 0x1.0p-53; }
 
 /* $GB_TEST_SEED, or 12345; printed under `who` so that a failing run can be repeated. */
 static inline uint64_t test_seed(const char *who)
@@ -90,16 +84,14 @@ static inline void test_tmpdir_remove(const char *dir)
 /* Removes dir when the tests passed; otherwise keeps it for inspection and says where it is. */
 static inline void test_tmpdir_finish(const char *dir, int passed)
 {
-    if (passed)
-        test_tmpdir_remove(dir);
-    else
-        fprintf(stderr, "%s: temporary files kept in %s\n", program_invocation_short_name, dir);
+    if (passed) test_tmpdir_remove(dir);
+    else fprintf(stderr, "%s: temporary files kept in %s\n", program_invocation_short_name, dir);
 }
 
 /* A temporary directory per test: cmocka setup/teardown pair, the test_tmpdir_t in *state. */
 typedef struct {
     char dir[256];
-    int passed;   /* set as the last statement of a test; the directory is kept otherwise */
+    int passed; /* set as the last statement of a test; the directory is kept otherwise */
 } test_tmpdir_t;
 
 static inline int test_tmpdir_setup(void **state)
@@ -122,8 +114,7 @@ static inline int test_tmpdir_teardown(void **state)
 }
 
 /* A test table entry whose test gets its own directory. */
-#define test_tmpdir_unit_test(test) \
-    cmocka_unit_test_setup_teardown(test, test_tmpdir_setup, test_tmpdir_teardown)
+#define test_tmpdir_unit_test(test) cmocka_unit_test_setup_teardown(test, test_tmpdir_setup, test_tmpdir_teardown)
 
 /* ---------- files ---------- */
 
@@ -194,7 +185,7 @@ static inline int test_count_lines(const char *text)
 
 /* ---------- doubles against reference values ---------- */
 
-static double test_max_rel_err;   /* largest difference test_expect_close* has seen, for a summary */
+static double test_max_rel_err; /* largest difference test_expect_close* has seen, for a summary */
 
 /* |got - want| relative to |want| (absolute when want is 0); 0 when equal or both NaN,
  * infinite when only one is NaN or an infinity differs. */
@@ -217,8 +208,8 @@ static inline double test_expect_close(double got, double want, double rel, cons
 
 /* test_expect_close over n values (got read with a stride), then one summary line: the
  * largest difference and how many values are bit-identical. */
-static inline void test_expect_close_n(const char *what, const double *got, size_t stride, const double *want,
-                                       size_t n, double rel)
+static inline void test_expect_close_n(const char *what, const double *got, size_t stride, const double *want, size_t n,
+                                       double rel)
 {
     double worst = 0.0;
     size_t exact = 0;
@@ -227,8 +218,8 @@ static inline void test_expect_close_n(const char *what, const double *got, size
         if (d > worst) worst = d;
         exact += d == 0.0;
         if (!(d <= rel))
-            fail_msg("%s[%zu]: got %.17g, want %.17g (rel. diff %.3g > %.3g)", what, i, got[i * stride],
-                     want[i], d, rel);
+            fail_msg("%s[%zu]: got %.17g, want %.17g (rel. diff %.3g > %.3g)", what, i, got[i * stride], want[i], d,
+                     rel);
     }
     if (worst > test_max_rel_err) test_max_rel_err = worst;
     printf("  %-34s n=%-4zu max rel diff vs R %.3g (%zu bit-identical)\n", what, n, worst, exact);
@@ -270,8 +261,8 @@ static inline const char *test_data_dir(void)
 /* The Kovtun 2022 MDD cohort of the test data through tests/integration/data/kovtun_to_biom.py
  * (with options, "" for none) into dir/biom and dir/meta. Skips the test when the cohort's file
  * `needs` or python's biom-format is missing. */
-static inline void test_kovtun_to_biom(const char *needs, const char *options, const char *dir,
-                                       const char *biom, const char *meta)
+static inline void test_kovtun_to_biom(const char *needs, const char *options, const char *dir, const char *biom,
+                                       const char *meta)
 {
     char *cohort = test_path(test_data_dir(), "cohorts/kovtun2022_MDD"), *src = test_path(cohort, needs);
     if (access(src, R_OK) != 0 || system("/usr/bin/python3 -c 'import biom, h5py' 2>/dev/null") != 0) {
