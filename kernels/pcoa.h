@@ -17,8 +17,8 @@
  * k > n), GB_E_NOMEM, or GB_E_INTERNAL when LAPACK fails. k = 0 gives the eigenvalues only
  * (coord unused). Memory: n^2 doubles (20,000 samples: 3.2 GB); time O(n^3), measured with
  * 10 axes on the project machine: 2,000 samples 0.55 s and 4,000 5.6 s with one OpenBLAS
- * thread, 8,000 52 s with two, so ~12-14 min at 20,000. Bitwise reproducible for a fixed OpenBLAS thread count only: 1 and 2
- * OpenBLAS threads differ in the last bits (~1e-14 relative). */
+ * thread, 8,000 52 s with two, so ~12-14 min at 20,000. Bitwise reproducible for a fixed
+ * OpenBLAS thread count only: 1 and 2 OpenBLAS threads differ in the last bits (~1e-14 relative). */
 int pcoa(const double *g, size_t n, size_t k, double *eig, double *coord);
 
 /* cmdscale's $GOF for the first kpos axes (kpos = the number of leading eigenvalues > 0 among

@@ -1,8 +1,9 @@
-/* Unit tests for kernels/permanova.c against vegan 2.6-4 / R 4.2.2 (docs/STATS.md S2 and
- * S7): adonis2 test vector A (by terms, margin and NULL) with R's own permutation matrix, the
- * small-n complete enumeration, an aliased design, betadisper(type = "centroid") with
- * permutest, the blocked kernel against a naive permuted-matrix computation, thread / range
- * invariance, the permutation planner and bad input. Random test data use fixed seeds
+/* Unit tests for kernels/permanova.c, perm.c, gower.c and betadisper.c against vegan 2.6-4 /
+ * R 4.2.2 (docs/STATS.md S2 and S7): adonis2 test vector A (by terms, margin and NULL) with
+ * R's own permutation matrix, the small-n complete enumeration, an aliased design,
+ * betadisper(type = "centroid") with permutest, the blocked kernel against a naive
+ * permuted-matrix computation, thread / range invariance, the permutation planner and bad
+ * input. Random test data use fixed seeds
  * (printed). The largest relative error against R is printed at the end. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* Unit tests for pipeline/taxdump.c: NCBI dump parsing, pruning to Kraken 2 internal ids,
- * rank codes, seqid maps. A small fake dump is written per test into a temp dir (removed
+/* Unit tests for pipeline/taxdump.c, taxo.c and seqmap.c: NCBI dump parsing, pruning to
+ * Kraken 2 internal ids, rank codes, seqid maps. A small fake dump is written per test into a temp dir (removed
  * when the test passes); one test reads the real subset under $GUTBRAIN_DATA (default
  * ../shared/data), one the full dump named by $GUTBRAIN_FULL_TAXDUMP (skipped if unset). */
 #include <setjmp.h>
