@@ -3,7 +3,8 @@
  * R's own permutation matrix, the small-n complete enumeration, an aliased design,
  * betadisper(type = "centroid") with permutest, the blocked kernel against a naive
  * permuted-matrix computation, thread / range invariance, the permutation planner and bad
- * input. Random test data use fixed seeds (printed). The largest relative error against R is printed at the end. */
+ * input. Random test data use fixed seeds (printed). The largest relative error against R is
+ * printed at the end. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
