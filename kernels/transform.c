@@ -105,7 +105,7 @@ void transform_ast(double *y, size_t n, size_t m)
 int transform_clr(const double *x, size_t n, size_t m, double pseudocount, double *out)
 {
     for (size_t idx = 0; idx < n * m; idx++)
-        if (!(x[idx] + pseudocount > 0.0)) return -1;
+        if (!(x[idx] + pseudocount > 0.0)) return GB_E_USAGE;
     for (size_t i = 0; i < n; i++) {
         const double *row = x + i * m;
         double *dst = out + i * m;
@@ -212,7 +212,7 @@ int transform_factor_levels(const char *const *values, size_t n, const char *ref
         }
         level_of[i] = (int)(levels - 1);
     }
-    if (reference && ref_level == (size_t)-1) return -1;
+    if (reference && ref_level == (size_t)-1) return GB_E_USAGE;
 
     /* relevel(): the reference becomes level 0, the levels before it shift up by one. */
     if (reference && ref_level > 0) {

@@ -18,6 +18,7 @@
 #ifndef GB_TRANSFORM_H
 #define GB_TRANSFORM_H
 #include <stddef.h>
+#include "gb_status.h"
 
 /* MaAsLin2 defaults. */
 #define TRANSFORM_MIN_PREVALENCE  0.1
@@ -63,10 +64,11 @@ void transform_ast(double *y, size_t n, size_t m);
  * out_ij = l_ij - mean_j l_ij where the mean runs over the m columns given (for the models:
  * the features kept by the filter; for beta diversity: all features). The mean is R's
  * rowMeans (long double sum / m). x and out are n x m dense row-major; out may equal x.
- * Returns 0, or -1 (out untouched) if some x_ij + pseudocount <= 0 or is NaN (vegan stops).
+ * Returns GB_OK, or GB_E_USAGE (out untouched) if some x_ij + pseudocount <= 0 or is NaN (vegan
+ * stops).
  * This is the issue's CLR (counts, pseudocount 0.5). MaAsLin2's own CLR option is different
  * (chemometrics::clr(x + 1) on TSS values, as a normalization; not reproduced here). */
-int transform_clr(const double *x, size_t n, size_t m, double pseudocount, double *out);
+int transform_clr(const double *x, size_t n, size_t m, double pseudocount, double *out) GB_MUST_CHECK;
 
 /* z-score of one numeric column, R's scale() as used by MaAsLin2 (dplyr::mutate_if(is.numeric,
  * scale)): mean = colMeans(v, na.rm = TRUE) (long double sum / count), centred values
@@ -101,7 +103,7 @@ int transform_collate(const char *a, const char *b, transform_collation_t collat
  *                     names it); room for n entries;
  *   *nlevels        : number of distinct non-NA levels.
  * scratch: n size_t entries, overwritten.
- * Returns 0, -1 if reference is given but not among the values (outputs undefined).
+ * Returns GB_OK, or GB_E_USAGE if reference is given but not among the values (outputs undefined).
  * Fewer than 2 levels is not an error here; the caller decides (MaAsLin2 stops). */
 int transform_factor_levels(const char *const *values, size_t n, const char *reference, transform_collation_t collation,
                             int *level_of, size_t *level_sample, size_t *nlevels, size_t *scratch);

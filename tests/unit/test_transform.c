@@ -210,7 +210,7 @@ static void test_clr(void **state)
     (void)state;
     double counts[DUNE_SITES * KEPT], tss[DUNE_SITES * KEPT], clr[DUNE_SITES * KEPT], sums[KEPT];
     dune_tss(counts, tss);
-    assert_int_equal(transform_clr(counts, DUNE_SITES, KEPT, TRANSFORM_CLR_PSEUDOCOUNT, clr), 0);
+    assert_int_equal(transform_clr(counts, DUNE_SITES, KEPT, TRANSFORM_CLR_PSEUDOCOUNT, clr), GB_OK);
     test_expect_close_n("CLR row 1", clr, 1, R_CLR_ROW1, KEPT, 1e-14);
     test_expect_close_n("CLR row 20", clr + 19 * KEPT, 1, R_CLR_ROW20, KEPT, 1e-14);
     column_sums(clr, DUNE_SITES, KEPT, sums);
@@ -220,7 +220,7 @@ static void test_clr(void **state)
     test_expect_close_n("CLR all species row 3", all + 2 * DUNE_SPECIES_N, 1, R_CLR_ALL_ROW3, DUNE_SPECIES_N, 1e-14);
     /* vegan stops on non-positive data: pseudocount 0 with zeros */
     clr[0] = 42.0;
-    assert_int_equal(transform_clr(counts, DUNE_SITES, KEPT, 0.0, clr), -1);
+    assert_int_equal(transform_clr(counts, DUNE_SITES, KEPT, 0.0, clr), GB_E_USAGE);
     assert_true(clr[0] == 42.0);
 }
 
@@ -302,7 +302,8 @@ static void test_treatment(void **state)
         for (size_t c = 0; c < 5; c++) assert_true(test_rel_diff(X[i * 7 + 1 + c], want[i][c]) == 0.0);
     }
     assert_int_equal(
-        transform_factor_levels(lv, 9, "zz", TRANSFORM_COLLATE_R, level_of, level_sample, &nlevels, scratch), -1);
+        transform_factor_levels(lv, 9, "zz", TRANSFORM_COLLATE_R, level_of, level_sample, &nlevels, scratch),
+        GB_E_USAGE);
     /* dune Management, reference BF: levels BF HF NM SF */
     int mgmt[DUNE_SITES];
     size_t ms[DUNE_SITES], msc[DUNE_SITES];
