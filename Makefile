@@ -88,10 +88,11 @@ plugin: $(PLUGIN)
 
 # The same filter source as a dynamic HDF5 plugin: linked to neither libhdf5 nor MPI, and
 # never sanitized, so serial HDF5 programs (h5dump, h5py, R's rhdf5) can load it too.
-$(PLUGIN): pipeline/h5zstd.c
+# Only the two H5PL entry points are exported (-fvisibility=hidden).
+$(PLUGIN): pipeline/h5zstd.c kernels/gb_array.c
 	@mkdir -p $(dir $@)
-	$(KERNEL_CC) $(GB_PIPELINE_CPPFLAGS) $(CPPFLAGS) -std=gnu11 $(GB_WARN) $(CFLAGS) -fPIC -shared \
-	  -DH5ZSTD_PLUGIN -Wl,--as-needed -o $@ $< -lzstd
+	$(KERNEL_CC) $(GB_PIPELINE_CPPFLAGS) $(CPPFLAGS) -std=gnu11 $(GB_WARN) $(CFLAGS) -fPIC -shared -fvisibility=hidden \
+	  -DH5ZSTD_PLUGIN -Wl,--as-needed -o $@ $^ -lzstd
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -14,6 +14,7 @@
 #include <hdf5.h>
 #include <stdlib.h>
 #include <zstd.h>
+#include "gb_array.h"
 
 #define H5Z_FILTER_ZSTD      32015
 #define H5ZSTD_DEFAULT_LEVEL 3
@@ -47,12 +48,7 @@ static size_t zstd_decode_stream(const void *in, size_t nbytes, void **out_buf, 
     char *out = malloc(cap);
     ZSTD_inBuffer input = {in, nbytes, 0};
     while (out && ret != 0) {
-        if (done == cap) {
-            char *bigger = realloc(out, cap * 2);
-            if (!bigger) break;
-            out = bigger;
-            cap *= 2;
-        }
+        if (done == cap && GB_GROW(out, cap, cap + 1)) break;
         ZSTD_outBuffer output = {out, cap, done};
         ret = ZSTD_decompressStream(ds, &output, &input);
         done = output.pos;
