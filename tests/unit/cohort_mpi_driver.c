@@ -203,17 +203,13 @@ int main(int argc, char **argv)
     uint64_t totals[2];
     MPI_Allreduce(stats, totals, 2, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
 
-    cohort_meta_t meta = {.command_line = "cohort_mpi_driver",
-                          .version = "driver",
-                          .db_checksum = o.seed,
-                          .db_path = "synthetic",
-                          .confidence = 0.0,
-                          .min_hit_groups = 2,
-                          .start_time = "2024-01-01T00:00:00Z",
-                          .end_time = "2024-01-01T00:00:01Z",
-                          .ranks = nranks,
-                          .threads = 1,
+    /* clang-format off */
+    cohort_meta_t meta = {.command_line = "cohort_mpi_driver", .version = "driver", .db_checksum = o.seed,
+                          .db_path = "synthetic", .confidence = 0.0, .min_hit_groups = 2,
+                          .start_time = "2024-01-01T00:00:00Z", .end_time = "2024-01-01T00:00:01Z",
+                          .ranks = nranks, .threads = 1,
                           .biom_compression = o.zstd ? COHORT_ZSTD : COHORT_DEFLATE};
+    /* clang-format on */
     MPI_Barrier(MPI_COMM_WORLD);
     double t1 = MPI_Wtime();
     int rc = cohort_write(MPI_COMM_WORLD, o.out, &taxo, local, nlocal, first, o.samples, &meta);

@@ -67,9 +67,11 @@ static void check_cohort(const biom_table_t *b)
     assert_string_equal(b->generated_by, "gutbrain 0.9-test");
     /* lineages: 7 levels, empty ranks as the bare prefix */
     assert_int_equal(b->lineage_width, 7);
-    static const char *const l562[7] = {"d__Bacteria",         "p__Proteobacteria",     "c__Gammaproteobacteria",
+    /* clang-format off */
+    static const char *const l562[7] = {"d__Bacteria", "p__Proteobacteria", "c__Gammaproteobacteria",
                                         "o__Enterobacterales", "f__Enterobacteriaceae", "g__Escherichia",
                                         "s__Escherichia coli"};
+    /* clang-format on */
     for (int l = 0; l < 7; l++) assert_string_equal(b->lineage[1 * 7 + l], l562[l]);
     assert_string_equal(b->lineage[0 * 7 + 0], "d__Bacteria");
     assert_string_equal(b->lineage[0 * 7 + 5], "g__");

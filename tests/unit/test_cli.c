@@ -6,14 +6,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "test_util.h"
 #include <cmocka.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include "cli.h"
 
 /* clang-format off */
@@ -46,87 +43,38 @@ static int record(void *ctx, int index, const char *value)
     return GB_OK;
 }
 
-/* ---------- per-test temp dir ---------- */
-
-typedef struct {
-    char dir[64];
-    int passed; /* set as the last statement of a test; the dir is kept otherwise */
-} fixture_t;
-
-static int setup(void **state)
-{
-    fixture_t *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    strcpy(f->dir, "/tmp/test_cli.XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    *state = f;
-    return 0;
-}
-
-static int remove_entry(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-    (void)sb;
-    (void)type;
-    (void)ftw;
-    return remove(p);
-}
-
-static int teardown(void **state)
-{
-    fixture_t *f = *state;
-    if (f->passed) nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    else fprintf(stderr, "test_cli: fixtures kept in %s\n", f->dir);
-    free(f);
-    return 0;
-}
-
 /* Writes text to dir/name; returns the path (caller frees). */
-static char *put_file(fixture_t *f, const char *name, const char *text)
+static char *put_file(test_tmpdir_t *f, const char *name, const char *text)
 {
-    char *path;
-    assert_true(asprintf(&path, "%s/%s", f->dir, name) > 0);
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
-    assert_int_equal(fclose(fp), 0);
+    char *path = test_path(f->dir, name);
+    test_write_file(path, text, strlen(text));
     return path;
 }
 
 /* cli_read_config on path with stderr sent to a file; returns what was logged (caller frees). */
-static char *read_capturing(fixture_t *f, const char *path, calls_t *calls, char **text, int *rc)
+static char *read_capturing(test_tmpdir_t *f, const char *path, calls_t *calls, char **text, int *rc)
 {
-    char *log_path;
-    assert_true(asprintf(&log_path, "%s/stderr.txt", f->dir) > 0);
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
+    char *log_path = test_path(f->dir, "stderr.txt");
+    int saved = test_stderr_begin(log_path);
     *rc = cli_read_config(path, OPTS, N_OPTS, record, calls, text);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    FILE *fp = fopen(log_path, "rb");
-    assert_non_null(fp);
-    char *log = calloc(1, 4096);
-    assert_non_null(log);
-    size_t got = fread(log, 1, 4095, fp);
-    (void)got;
-    fclose(fp);
+    char *log = test_stderr_end(log_path, saved);
     free(log_path);
     return log;
 }
 
-static int count_lines(const char *s)
+/* cli_read_config on text written to dir/name, its returned text freed at once: for the tests
+ * that look at which options were applied, not at their values. Returns its result. */
+static int read_text(test_tmpdir_t *f, const char *name, const char *text, calls_t *calls)
 {
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
+    char *path = put_file(f, name, text), *kept = NULL;
+    int rc = cli_read_config(path, OPTS, N_OPTS, record, calls, &kept);
+    free(kept);
+    free(path);
+    return rc;
 }
 
 /* Reads a config that must fail with GB_E_USAGE and log one line containing want. */
-static void expect_usage_error(fixture_t *f, const char *text, const char *want, int calls_before)
+static void expect_usage_error(test_tmpdir_t *f, const char *text, const char *want, int calls_before)
 {
     char *path = put_file(f, "bad.ini", text), *kept = NULL;
     calls_t calls = {.fail_index = -1};
@@ -136,7 +84,7 @@ static void expect_usage_error(fixture_t *f, const char *text, const char *want,
     char *where;
     assert_true(asprintf(&where, "%s:%s", path, want) > 0);
     if (!strstr(log, where)) fail_msg("log '%s' lacks '%s'", log, where);
-    assert_int_equal(count_lines(log), 1);
+    assert_int_equal(test_count_lines(log), 1);
     assert_int_equal(calls.n, calls_before); /* nothing applied after the bad line */
     free(where);
     free(log);
@@ -148,7 +96,7 @@ static void expect_usage_error(fixture_t *f, const char *text, const char *want,
 
 static void test_keys_and_values(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     const char *text = "; nightly run\n"
                        "[run]\n"
                        "db = /data/gutbrain/db\n"
@@ -184,7 +132,7 @@ static void test_keys_and_values(void **state)
 
 static void test_flags(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char *path = put_file(f, "flags.ini",
                           "read-output = true\n"
                           "quiet = yes\n"
@@ -209,37 +157,31 @@ static void test_flags(void **state)
 /* Every option of the table but "config" is a key: the same table drives --help. */
 static void test_every_long_name_is_a_key(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char text[1024] = "";
     for (int i = 0; i < N_OPTS; i++) {
         if (!strcmp(OPTS[i].name, "config")) continue;
         size_t len = strlen(text);
         snprintf(text + len, sizeof text - len, "%s = %s\n", OPTS[i].name, OPTS[i].metavar ? "x" : "true");
     }
-    char *path = put_file(f, "all.ini", text), *kept = NULL;
     calls_t calls = {.fail_index = -1};
-    assert_int_equal(cli_read_config(path, OPTS, N_OPTS, record, &calls, &kept), GB_OK);
+    assert_int_equal(read_text(f, "all.ini", text, &calls), GB_OK);
     assert_int_equal(calls.n, N_OPTS - 1);
-    free(kept);
-    free(path);
     f->passed = 1;
 }
 
 static void test_empty_file(void **state)
 {
-    fixture_t *f = *state;
-    char *path = put_file(f, "empty.ini", ""), *kept = NULL;
+    test_tmpdir_t *f = *state;
     calls_t calls = {.fail_index = -1};
-    assert_int_equal(cli_read_config(path, OPTS, N_OPTS, record, &calls, &kept), GB_OK);
+    assert_int_equal(read_text(f, "empty.ini", "", &calls), GB_OK);
     assert_int_equal(calls.n, 0);
-    free(kept);
-    free(path);
     f->passed = 1;
 }
 
 static void test_errors(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     expect_usage_error(f, "db = x\n[s]\nbogus = 1\nthreads = 2\n", "3: unknown option 'bogus'", 1);
     expect_usage_error(f, "db = x\nno equals sign\nthreads = 2\n", "2: expected 'key = value'", 1);
     expect_usage_error(f, "config = other.ini\n", "1: unknown option 'config'", 0);
@@ -251,16 +193,15 @@ static void test_errors(void **state)
 
 static void test_missing_file(void **state)
 {
-    fixture_t *f = *state;
-    char *path, *kept = (char *)1;
-    assert_true(asprintf(&path, "%s/absent.ini", f->dir) > 0);
+    test_tmpdir_t *f = *state;
+    char *path = test_path(f->dir, "absent.ini"), *kept = (char *)1;
     calls_t calls = {.fail_index = -1};
     int rc;
     char *log = read_capturing(f, path, &calls, &kept, &rc);
     assert_int_equal(rc, GB_E_USAGE);
     assert_null(kept);
     assert_non_null(strstr(log, path));
-    assert_int_equal(count_lines(log), 1);
+    assert_int_equal(test_count_lines(log), 1);
     free(log);
     free(path);
     f->passed = 1;
@@ -269,19 +210,16 @@ static void test_missing_file(void **state)
 /* An error of the callback (a bad value) is returned as it is and stops the reading. */
 static void test_callback_error(void **state)
 {
-    fixture_t *f = *state;
-    char *path = put_file(f, "value.ini", "db = x\nthreads = many\nconfidence = 0\n"), *kept = NULL;
+    test_tmpdir_t *f = *state;
     calls_t calls = {.fail_index = 1};
-    assert_int_equal(cli_read_config(path, OPTS, N_OPTS, record, &calls, &kept), GB_E_FORMAT);
+    assert_int_equal(read_text(f, "value.ini", "db = x\nthreads = many\nconfidence = 0\n", &calls), GB_E_FORMAT);
     assert_int_equal(calls.n, 1);
-    free(kept);
-    free(path);
     f->passed = 1;
 }
 
 static void test_find_config(void **state)
 {
-    fixture_t *f = *state;
+    test_tmpdir_t *f = *state;
     char *a[] = {"run", "--db", "D", "--config", "c.ini", "--out", "O"};
     assert_string_equal(cli_find_config(7, a), "c.ini");
     char *b[] = {"run", "--config=d.ini", "--db", "D"};
@@ -298,14 +236,14 @@ static void test_find_config(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_keys_and_values, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_flags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_every_long_name_is_a_key, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_empty_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_callback_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_find_config, setup, teardown),
+        test_tmpdir_unit_test(test_keys_and_values),
+        test_tmpdir_unit_test(test_flags),
+        test_tmpdir_unit_test(test_every_long_name_is_a_key),
+        test_tmpdir_unit_test(test_empty_file),
+        test_tmpdir_unit_test(test_errors),
+        test_tmpdir_unit_test(test_missing_file),
+        test_tmpdir_unit_test(test_callback_error),
+        test_tmpdir_unit_test(test_find_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

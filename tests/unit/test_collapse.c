@@ -52,43 +52,15 @@ static void assert_row(const collapse_t *c, size_t s, const double *want)
 static char *SAMPLES[] = {"s1", "s2"};
 /* gutbrain layout: bare prefixes where a rank is missing */
 static char *OURS_FEATURES[] = {"562", "83333", "570", "2", "1239"};
+/* clang-format off */
 static char *OURS_LINEAGE[] = {
-    "d__Bacteria",
-    "p__Proteobacteria",
-    "c__Gammaproteobacteria",
-    "o__Enterobacterales",
-    "f__Enterobacteriaceae",
-    "g__Escherichia",
-    "s__Escherichia coli",
-    "d__Bacteria",
-    "p__Proteobacteria",
-    "c__Gammaproteobacteria",
-    "o__Enterobacterales",
-    "f__Enterobacteriaceae",
-    "g__Escherichia",
-    "s__Escherichia coli",
-    "d__Bacteria",
-    "p__Proteobacteria",
-    "c__Gammaproteobacteria",
-    "o__Enterobacterales",
-    "f__Enterobacteriaceae",
-    "g__Klebsiella",
-    "s__",
-    "d__Bacteria",
-    "p__",
-    "c__",
-    "o__",
-    "f__",
-    "g__",
-    "s__",
-    "d__Bacteria",
-    "p__Firmicutes",
-    "c__",
-    "o__",
-    "f__",
-    "g__",
-    "s__",
+    "d__Bacteria", "p__Proteobacteria", "c__Gammaproteobacteria", "o__Enterobacterales", "f__Enterobacteriaceae", "g__Escherichia", "s__Escherichia coli",
+    "d__Bacteria", "p__Proteobacteria", "c__Gammaproteobacteria", "o__Enterobacterales", "f__Enterobacteriaceae", "g__Escherichia", "s__Escherichia coli",
+    "d__Bacteria", "p__Proteobacteria", "c__Gammaproteobacteria", "o__Enterobacterales", "f__Enterobacteriaceae", "g__Klebsiella", "s__",
+    "d__Bacteria", "p__", "c__", "o__", "f__", "g__", "s__",
+    "d__Bacteria", "p__Firmicutes", "c__", "o__", "f__", "g__", "s__",
 };
+/* clang-format on */
 static double OURS_COUNTS[] = {10, 5, 2, 1, 7, /* s2 */ 0, 3, 0, 4, 1};
 
 static void test_ours_genus(void **state)
@@ -133,36 +105,14 @@ static void test_ours_genus(void **state)
 
 /* Greengenes via biom convert: k__ for the domain, species as the epithet; biom pads with "". */
 static char *GG_FEATURES[] = {"otu1", "otu2", "otu3", "otu4"};
+/* clang-format off */
 static char *GG_LINEAGE[] = {
-    "k__Bacteria",
-    "p__Firmicutes",
-    "c__Bacilli",
-    "o__Lactobacillales",
-    "f__Lactobacillaceae",
-    "g__Lactobacillus",
-    "s__gasseri",
-    "k__Bacteria",
-    "p__Firmicutes",
-    "c__Bacilli",
-    "o__Lactobacillales",
-    "f__Lactobacillaceae",
-    "g__Lactobacillus",
-    "s__",
-    "k__Bacteria",
-    "p__Proteobacteria",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "Unassigned",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
+    "k__Bacteria", "p__Firmicutes", "c__Bacilli", "o__Lactobacillales", "f__Lactobacillaceae", "g__Lactobacillus", "s__gasseri",
+    "k__Bacteria", "p__Firmicutes", "c__Bacilli", "o__Lactobacillales", "f__Lactobacillaceae", "g__Lactobacillus", "s__",
+    "k__Bacteria", "p__Proteobacteria", "", "", "", "", "",
+    "Unassigned", "", "", "", "", "", "",
 };
+/* clang-format on */
 static double GG_COUNTS[] = {1, 2, 3, 4, /* s2 */ 5, 6, 7, 8};
 
 static void test_greengenes(void **state)
@@ -195,11 +145,12 @@ static void test_greengenes(void **state)
 }
 
 static char *SILVA_FEATURES[] = {"a", "b"};
+/* clang-format off */
 static char *SILVA_LINEAGE[] = {
-    "D_0__Bacteria",       "D_1__Bacteroidetes", "D_2__Bacteroidia",    "D_3__Bacteroidales",
-    "D_4__Bacteroidaceae", "D_5__Bacteroides",   "D_0__Bacteria",       "D_1__Bacteroidetes",
-    "D_2__Bacteroidia",    "D_3__Bacteroidales", "D_4__Prevotellaceae", "D_5__Prevotella 9",
+    "D_0__Bacteria", "D_1__Bacteroidetes", "D_2__Bacteroidia", "D_3__Bacteroidales", "D_4__Bacteroidaceae", "D_5__Bacteroides",
+    "D_0__Bacteria", "D_1__Bacteroidetes", "D_2__Bacteroidia", "D_3__Bacteroidales", "D_4__Prevotellaceae", "D_5__Prevotella 9",
 };
+/* clang-format on */
 static double SILVA_COUNTS[] = {1, 2, 3, 4};
 
 static void test_silva(void **state)

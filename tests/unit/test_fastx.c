@@ -642,26 +642,19 @@ static void test_open_refuses(void **state)
 static void test_id_len(void **state)
 {
     test_tmpdir_t *f = *state;
+    /* clang-format off */
     static const struct {
         const char *name;
         int strip;
         size_t want;
     } cases[] = {
-        {"read1/1 extra", 0, 7},
-        {"read1/1 extra", 1, 5},
-        {"read1/2\tx", 1, 5},
-        {"read1/3", 1, 7},
-        {"r/1", 1, 1},
-        {"/1", 1, 2},
-        {"ab", 1, 2},
-        {"", 1, 0},
-        {"noSpace", 1, 7},
-        {"id\rjunk", 0, 2},
-        {" lead", 0, 0},
-        {"x/1/2", 1, 3},
-        {"SRR1.1 1/1", 1, 6},
-        {"kraken:taxid|562", 0, 16},
+        {"read1/1 extra", 0, 7}, {"read1/1 extra", 1, 5}, {"read1/2\tx", 1, 5},
+        {"read1/3", 1, 7},       {"r/1", 1, 1},           {"/1", 1, 2},
+        {"ab", 1, 2},            {"", 1, 0},              {"noSpace", 1, 7},
+        {"id\rjunk", 0, 2},      {" lead", 0, 0},         {"x/1/2", 1, 3},
+        {"SRR1.1 1/1", 1, 6},    {"kraken:taxid|562", 0, 16},
     };
+    /* clang-format on */
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t got = fastx_id_len(cases[i].name, strlen(cases[i].name), cases[i].strip);
         if (got != cases[i].want)

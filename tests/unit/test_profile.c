@@ -57,15 +57,11 @@ static uint64_t COUNT[] = {5, 1000, 7, 88};
 
 static profile_t sample_profile(void)
 {
-    profile_t p = {.id = "S1",
-                   .fingerprint = 0x0123456789abcdefULL,
-                   .reads = 1200,
-                   .classified = 1100,
-                   .unclassified = 100,
-                   .bases = 360000,
-                   .ntaxa = 4,
-                   .taxid = TAXID,
-                   .count = COUNT};
+    /* clang-format off */
+    profile_t p = {.id = "S1", .fingerprint = 0x0123456789abcdefULL, .reads = 1200,
+                   .classified = 1100, .unclassified = 100, .bases = 360000, .ntaxa = 4,
+                   .taxid = TAXID, .count = COUNT};
+    /* clang-format on */
     return p;
 }
 
@@ -118,15 +114,11 @@ static void test_exact_format_and_round_trip(void **state)
     /* large values and a rewrite over an existing file */
     uint32_t taxid[2] = {1, UINT32_MAX};
     uint64_t count[2] = {UINT64_MAX - 10, 10};
-    profile_t big = {.id = "S1",
-                     .fingerprint = UINT64_MAX,
-                     .reads = UINT64_MAX,
-                     .classified = UINT64_MAX,
-                     .unclassified = 0,
-                     .bases = UINT64_MAX,
-                     .ntaxa = 2,
-                     .taxid = taxid,
-                     .count = count};
+    /* clang-format off */
+    profile_t big = {.id = "S1", .fingerprint = UINT64_MAX, .reads = UINT64_MAX,
+                     .classified = UINT64_MAX, .unclassified = 0, .bases = UINT64_MAX,
+                     .ntaxa = 2, .taxid = taxid, .count = count};
+    /* clang-format on */
     assert_int_equal(profile_write(f->dir, &big), GB_OK);
     assert_int_equal(profile_read(f->dir, "S1", &back), GB_OK);
     expect_equal_profiles(&big, &back);
@@ -173,16 +165,11 @@ static void test_random_round_trips(void **state)
         char id[32];
         snprintf(id, sizeof id, "r%d", round);
         uint64_t unclassified = test_rng_next(&rng) % 100000;
-        profile_t p = {.id = id,
-                       .fingerprint = test_rng_next(&rng),
-                       .reads = sum + unclassified,
-                       .classified = sum,
-                       .unclassified = unclassified,
-                       .bases = test_rng_next(&rng),
-                       .ntaxa = n,
-                       .taxid = taxid,
-                       .count = count},
-                  back;
+        /* clang-format off */
+        profile_t p = {.id = id, .fingerprint = test_rng_next(&rng), .reads = sum + unclassified,
+                       .classified = sum, .unclassified = unclassified, .bases = test_rng_next(&rng),
+                       .ntaxa = n, .taxid = taxid, .count = count}, back;
+        /* clang-format on */
         assert_int_equal(profile_write(f->dir, &p), GB_OK);
         assert_int_equal(profile_read(f->dir, id, &back), GB_OK);
         expect_equal_profiles(&p, &back);

@@ -41,17 +41,10 @@ static const node_t TREE[] = {
 };
 /* clang-format on */
 #define N_TREE (sizeof TREE / sizeof TREE[0])
-enum {
-    ROOT = 1,
-    VIRUSES = 2,
-    BACTERIA = 4,
-    BACILLI = 9,
-    ENTEROBACTERIACEAE = 11,
-    ECOLI = 14,
-    KPNEUMONIAE = 15,
-    K12 = 16,
-    MG1655 = 17
-};
+/* clang-format off */
+enum { ROOT = 1, VIRUSES = 2, BACTERIA = 4, BACILLI = 9, ENTEROBACTERIACEAE = 11,
+       ECOLI = 14, KPNEUMONIAE = 15, K12 = 16, MG1655 = 17 };
+/* clang-format on */
 
 /* The report as a string (caller frees). */
 static char *report(const taxo_t *t, const uint64_t *calls, uint64_t unclassified, int zero_counts, int use_mpa)
