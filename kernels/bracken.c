@@ -248,7 +248,7 @@ static void map_set(est_t *e, size_t k, size_t target, int64_t taxon_reads)
 
 /* Decides, for a node with Bracken's code id, whether it is a taxon at the level (kept when it
  * has threshold reads) or a node whose own reads belong to the last taxon kept. */
-static int classify_node(est_t *e, size_t r, const char *id, long branch, int64_t threshold, size_t *last)
+static int assign_to_level(est_t *e, size_t r, const char *id, long branch, int64_t threshold, size_t *last)
 {
     const bracken_row_t *row = &e->rows[r];
     bracken_result_t *res = e->res;
@@ -310,7 +310,7 @@ static int build_tree(est_t *e, int64_t threshold)
         strcpy(id, is_blank(row->rank) ? "-" : row->rank);
         if ((!strcmp(id, "-") || strlen(id) > 1) && unranked_id(e->id[prev], id, &branch))
             return fail_row(e, r, "unranked line under a line with an unknown rank code");
-        int rc = classify_node(e, r, id, branch, threshold, &last);
+        int rc = assign_to_level(e, r, id, branch, threshold, &last);
         if (rc) return rc;
         e->parent[r] = prev;
         e->child_first[prev + 1]++;
