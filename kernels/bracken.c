@@ -94,7 +94,8 @@ void bracken_result_free(bracken_result_t *res)
 /* ------------------------------------------------------------------ one sample's state */
 
 /* Bracken's dictionaries keyed by taxid become arrays indexed by the rank of the taxid among
- * the report's distinct taxids (a "key"); *_seq records the insertion order they iterate in. */
+ * the report's distinct taxids (a "key"); *_order lists the keys in insertion order, the order
+ * in which Bracken iterates (and sums over) its dictionaries. */
 typedef struct {
     const bracken_row_t *rows;
     size_t n;
@@ -182,10 +183,14 @@ static int est_alloc(est_t *e)
     e->has_new = calloc(n, 1);
     e->new_reads = calloc(n, sizeof *e->new_reads);
     e->work = malloc(n * sizeof *e->work);
+    /* one distribution line's genomes: at most one slot per distinct taxid */
+    e->gen = malloc(n * sizeof *e->gen);
+    e->frac = malloc(n * sizeof *e->frac);
+    e->est = malloc(n * sizeof *e->est);
     if (!e->keys || !e->kid || !e->parent || !e->child_first || !e->child || !e->leaves || !e->id || !e->tree_reads ||
         !e->lvl_row || !e->lvl_order || !e->lvl_clade || !e->lvl_added || !e->map_target || !e->map_order ||
         !e->map_taxon || !e->map_added || !e->eff_line || !e->self_fraction || !e->stamp || !e->has_new ||
-        !e->new_reads || !e->work)
+        !e->new_reads || !e->work || !e->gen || !e->frac || !e->est)
         return GB_E_NOMEM;
     for (size_t i = 0; i < e->n; i++) e->keys[i] = e->rows[i].taxid;
     qsort(e->keys, e->n, sizeof *e->keys, cmp_u64);
@@ -233,8 +238,12 @@ static int unranked_id(const char *parent_id, char *id, long *branch)
     if (last < '0' || last > '9' || len + 1 > BRACKEN_RANK_MAX) return GB_E_FORMAT;
     *branch = last - '0' + 1;
     memcpy(id, parent_id, len - 1);
-    if (*branch == 10) strcpy(id + len - 1, "10");
-    else id[len - 1] = (char)('0' + *branch), id[len] = '\0';
+    if (*branch == 10) {
+        strcpy(id + len - 1, "10");
+    } else {
+        id[len - 1] = (char)('0' + *branch);
+        id[len] = '\0';
+    }
     return GB_OK;
 }
 
@@ -348,7 +357,10 @@ static size_t effective_line(est_t *e, size_t k)
             size_t g = find_key(e, d->entry[j].genome);
             if (g == NONE || e->map_target[g] == NONE) continue;
             found = line;
-            if (g == k && !self_seen) self = d->entry[j].fraction, self_seen = 1;
+            if (g == k && !self_seen) {
+                self = d->entry[j].fraction;
+                self_seen = 1;
+            }
         }
     }
     e->self_fraction[k] = self;
@@ -500,8 +512,10 @@ static int write_report_lines(est_t *e, double sum_all)
         size_t u = stack[--top], nkids = 0;
         for (size_t c = e->child_first[u]; c < e->child_first[u + 1]; c++) {
             size_t v = e->child[c];
-            if (!one_letter || e->id[v][0] != e->level[0] || !strcmp(e->id[v], e->level))
-                kids[nkids] = (child_ref_t){e->tree_reads[v], nkids, v}, nkids++;
+            if (!one_letter || e->id[v][0] != e->level[0] || !strcmp(e->id[v], e->level)) {
+                kids[nkids] = (child_ref_t){e->tree_reads[v], nkids, v};
+                nkids++;
+            }
         }
         qsort(kids, nkids, sizeof *kids, cmp_child);
         for (size_t i = 0; i < nkids; i++) stack[top++] = kids[i].row;
@@ -535,13 +549,7 @@ int bracken_estimate(const bracken_row_t *rows, size_t n, const bracken_distrib_
     double sum_all = 0;
     int rc = est_alloc(&e);
     if (!rc) rc = build_tree(&e, threshold);
-    if (!rc) {
-        /* scratch for one distribution line: at most one slot per distinct genome */
-        e.gen = malloc((e.nk ? e.nk : 1) * sizeof *e.gen);
-        e.frac = malloc((e.nk ? e.nk : 1) * sizeof *e.frac);
-        e.est = malloc((e.nk ? e.nk : 1) * sizeof *e.est);
-        rc = e.gen && e.frac && e.est ? redistribute(&e) : GB_E_NOMEM;
-    }
+    if (!rc) rc = redistribute(&e);
     if (!rc) rc = write_estimates(&e, &sum_all);
     if (!rc) {
         propagate_new_reads(&e);

@@ -15,7 +15,10 @@ static int py_space(char c) { return c && strchr(" \t\n\r\v\f\x1c\x1d\x1e\x1f", 
 
 static fileio_span_t strip(fileio_span_t s)
 {
-    while (s.len && py_space(s.p[0])) s.p++, s.len--;
+    while (s.len && py_space(s.p[0])) {
+        s.p++;
+        s.len--;
+    }
     while (s.len && py_space(s.p[s.len - 1])) s.len--;
     return s;
 }
@@ -146,9 +149,13 @@ static int parse_report_line(char *text, fileio_span_t line, bracken_row_t *row,
         taxid_field = f.tail[1];
     }
     if (parse_taxid(taxid_field, &row->taxid)) return GB_E_FORMAT;
-    if (rank) strcpy(row->rank, rank);
-    else if (rank_field.len > BRACKEN_RANK_MAX) return GB_E_FORMAT;
-    else memcpy(row->rank, rank_field.p, rank_field.len), row->rank[rank_field.len] = '\0';
+    if (!rank && rank_field.len > BRACKEN_RANK_MAX) return GB_E_FORMAT;
+    if (rank) {
+        strcpy(row->rank, rank);
+    } else {
+        memcpy(row->rank, rank_field.p, rank_field.len);
+        row->rank[rank_field.len] = '\0';
+    }
     fileio_span_t nm = f.tail[0];
     size_t spaces = 0;
     while (spaces < nm.len && nm.p[spaces] == ' ') spaces++;

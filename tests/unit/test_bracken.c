@@ -260,7 +260,10 @@ static void test_files(void **state)
     bracken_distrib_free(&d);
     bracken_io_report_free(&rep);
     free(dflt);
-    free(rpath), free(dpath), free(tpath), free(npath);
+    free(rpath);
+    free(dpath);
+    free(tpath);
+    free(npath);
 }
 
 static void test_default_names(void **state)
