@@ -1,0 +1,46 @@
+/* Bracken's files around the re-estimation of kernels/bracken.h: reading a Kraken report and a
+ * .kmer_distrib as est_abundance.py reads them, and writing its 7-column table and its
+ * re-estimated report (docs/BRACKEN.md). Output files appear under their final names only
+ * when complete (outfile.h). */
+#ifndef GB_BRACKEN_IO_H
+#define GB_BRACKEN_IO_H
+#include <stddef.h>
+#include "bracken.h"
+#include "gb_status.h"
+
+/* A report as rows for bracken_estimate, with each row's name (no indentation). Filled by
+ * bracken_io_read_report, or by a caller holding the counts in memory (names then belong to
+ * it, text stays NULL). */
+typedef struct {
+    bracken_row_t *rows;
+    const char **names;
+    size_t *line_no; /* 1-based line of each row in the file, for messages; NULL in memory */
+    size_t n;
+    char *text; /* the file's contents, which names point into */
+} bracken_report_t;
+
+/* Reads a kreport: 6 columns, 8 with Kraken 2's minimizer columns, or KrakenUniq's layout;
+ * lines starting with '#' or '%', and lines whose second column is not a number, are skipped
+ * as Bracken skips them. A Kraken per-read output, an MPA-style report, an empty file, a bad
+ * read count or taxid: one error line naming path[:line], GB_E_FORMAT (GB_E_IO when unreadable). */
+int bracken_io_read_report(const char *path, bracken_report_t *rep) GB_MUST_CHECK;
+void bracken_io_report_free(bracken_report_t *rep);
+
+/* Reads a .kmer_distrib (a header line, then "mapped_taxid TAB genome:kmers_mapped:total_kmers
+ * ..." lines) into d and indexes it. Taxids absent from a sample's report are ignored then, as
+ * Bracken ignores them. A malformed line: one error naming path:line, GB_E_FORMAT. */
+int bracken_io_read_distrib(const char *path, bracken_distrib_t *d) GB_MUST_CHECK;
+
+/* Bracken's default name of the re-estimated report: IN_bracken_<species|genuses|...>.EXT.
+ * Returns a string to free, NULL when out of memory. */
+char *bracken_io_default_report_name(const char *report_path, const char *level);
+
+/* Re-estimates one sample (source names it in messages) at level and writes the table to
+ * out_table and, unless NULL, the re-estimated report to out_report. res receives the
+ * numbers (free with bracken_result_free). Nothing is left under a final name on failure.
+ * Returns GB_OK, GB_E_FORMAT (logged, naming source[:line]), GB_E_IO or GB_E_NOMEM. */
+int bracken_io_run(const char *source, const bracken_report_t *rep, const bracken_distrib_t *d, const char *level,
+                   int64_t threshold, const char *out_table, const char *out_report,
+                   bracken_result_t *res) GB_MUST_CHECK;
+
+#endif
