@@ -6,6 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Fold one taxon and its score into the best so far: a higher score wins, a tie goes to the LCA. */
+static inline void keep_best(const uint32_t *parent, uint32_t taxon, uint64_t score, uint32_t *best,
+                             uint64_t *best_score)
+{
+    if (score > *best_score) {
+        *best_score = score;
+        *best = taxon;
+    } else if (score == *best_score) {
+        *best = taxonomy_lca(parent, *best, taxon);
+    }
+}
+
 uint32_t kmer_distrib_call(const uint32_t *parent, const uint32_t *taxa, const uint32_t *counts, size_t n)
 {
     uint32_t best = 0;
@@ -14,12 +26,7 @@ uint32_t kmer_distrib_call(const uint32_t *parent, const uint32_t *taxa, const u
         uint64_t score = 0;
         for (size_t j = 0; j < n; j++)
             if (taxonomy_is_ancestor(parent, taxa[j], taxa[i])) score += counts[j];
-        if (score > best_score) {
-            best_score = score;
-            best = taxa[i];
-        } else if (score == best_score) {
-            best = taxonomy_lca(parent, best, taxa[i]);
-        }
+        keep_best(parent, taxa[i], score, &best, &best_score);
     }
     return best;
 }
@@ -29,7 +36,8 @@ int kmer_distrib_scan_init(kmer_distrib_scan_t *s, uint32_t n_taxa)
     memset(s, 0, sizeof *s);
     s->n_taxa = n_taxa;
     s->slot = calloc(n_taxa ? n_taxa : 1, sizeof *s->slot);
-    return s->slot ? GB_OK : GB_E_NOMEM;
+    s->win_count = calloc(n_taxa ? n_taxa : 1, sizeof *s->win_count);
+    return s->slot && s->win_count ? GB_OK : GB_E_NOMEM;
 }
 
 void kmer_distrib_scan_free(kmer_distrib_scan_t *s)
@@ -37,38 +45,28 @@ void kmer_distrib_scan_free(kmer_distrib_scan_t *s)
     free(s->slot);
     free(s->calls);
     free(s->win_taxa);
-    free(s->win_counts);
+    free(s->win_count);
     memset(s, 0, sizeof *s);
 }
 
 /* n more k-mers of taxon (non-zero) enter the window. */
 static int window_add(kmer_distrib_scan_t *s, uint32_t taxon, uint32_t n)
 {
-    for (size_t i = 0; i < s->nwin; i++)
-        if (s->win_taxa[i] == taxon) {
-            s->win_counts[i] += n;
-            return GB_OK;
-        }
-    if (s->nwin == s->cap_win) { /* both arrays share cap_win: grow a copy first */
-        size_t cap = s->cap_win;
-        if (GB_GROW(s->win_counts, cap, s->nwin + 1) || GB_GROW(s->win_taxa, s->cap_win, s->nwin + 1))
-            return GB_E_NOMEM;
+    if (s->win_count[taxon] == 0) {
+        if (GB_GROW(s->win_taxa, s->cap_win, s->nwin + 1)) return GB_E_NOMEM;
+        s->win_taxa[s->nwin++] = taxon;
     }
-    s->win_taxa[s->nwin] = taxon;
-    s->win_counts[s->nwin++] = n;
+    s->win_count[taxon] += n;
     return GB_OK;
 }
 
 /* One k-mer of taxon (non-zero, in the window) leaves it. */
 static void window_remove(kmer_distrib_scan_t *s, uint32_t taxon)
 {
+    if (--s->win_count[taxon]) return;
     for (size_t i = 0; i < s->nwin; i++)
         if (s->win_taxa[i] == taxon) {
-            if (--s->win_counts[i] == 0) {
-                s->nwin--;
-                s->win_taxa[i] = s->win_taxa[s->nwin];
-                s->win_counts[i] = s->win_counts[s->nwin];
-            }
+            s->win_taxa[i] = s->win_taxa[--s->nwin];
             return;
         }
 }
@@ -100,9 +98,18 @@ static void cursor_settle(cursor_t *c, const kmer_distrib_run_t *runs)
     }
 }
 
+/* kmer_distrib_call over the window, with scores summed along each taxon's path to the root
+ * (O(taxa x depth) rather than O(taxa^2 x depth)). */
 static uint32_t window_call(const kmer_distrib_scan_t *s, const uint32_t *parent)
 {
-    return kmer_distrib_call(parent, s->win_taxa, s->win_counts, s->nwin);
+    uint32_t best = 0;
+    uint64_t best_score = 0;
+    for (size_t i = 0; i < s->nwin; i++) {
+        uint64_t score = 0;
+        for (uint32_t a = s->win_taxa[i]; a; a = parent[a]) score += s->win_count[a];
+        keep_best(parent, s->win_taxa[i], score, &best, &best_score);
+    }
+    return best;
 }
 
 int kmer_distrib_scan(kmer_distrib_scan_t *s, const uint32_t *parent, const kmer_distrib_run_t *runs, size_t nruns,
@@ -110,6 +117,7 @@ int kmer_distrib_scan(kmer_distrib_scan_t *s, const uint32_t *parent, const kmer
 {
     for (size_t i = 0; i < s->ncalls; i++) s->slot[s->calls[i].taxon] = 0;
     s->ncalls = 0;
+    for (size_t i = 0; i < s->nwin; i++) s->win_count[s->win_taxa[i]] = 0;
     s->nwin = 0;
     if (window == 0) return GB_E_USAGE;
     uint64_t total = 0;

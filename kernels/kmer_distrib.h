@@ -32,7 +32,8 @@ typedef struct {
     uint32_t *slot;             /* per taxon: 1 + its index in calls, 0 when not called */
     kmer_distrib_call_t *calls; /* the last scan's result, in first-called order */
     size_t ncalls, cap_calls;
-    uint32_t *win_taxa, *win_counts; /* distinct taxa of the current window */
+    uint32_t *win_taxa;  /* distinct taxa of the current window */
+    uint32_t *win_count; /* per taxon: its k-mers in the window */
     size_t nwin, cap_win;
 } kmer_distrib_scan_t;
 
