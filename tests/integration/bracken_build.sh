@@ -99,6 +99,19 @@ else
   fail "--kraken database.kraken differs or failed"; show "$TMP/bb2.err" 5
 fi
 
+# --library in another order, plus a sequence the map lacks (left out with a warning): same content
+printf '>not_in_the_map\n%s\n' "$(head -c 3000 /dev/zero | tr '\0' 'A')ACGTTGCA" > "$TMP/unmapped.fa"
+mkdir -p "$TMP/db4"
+ln -s "$DB/gutbrain.db" "$TMP/db4/gutbrain.db"
+if "$GB" bracken-build --db "$TMP/db4" --read-length 100 --seqid2taxid "$DB/seqid2taxid.map" --threads "$THREADS" \
+     "$DB/library/tiny.fna" --library "$TMP/unmapped.fa" --library "$DB/library/added/extra.fasta" 2> "$TMP/bb4.err" \
+   && diff <(canonical "$TMP/peer100.kmer_distrib") <(canonical "$TMP/db4/database100mers.kmer_distrib") > /dev/null \
+   && grep -q "not_in_the_map" "$TMP/bb4.err"; then
+  ok "library files given in another order, one unmapped sequence warned and left out: the same lines"
+else
+  fail "library given explicitly: differs, failed, or no warning"; show "$TMP/bb4.err" 5
+fi
+
 # ---- bad input: usage errors exit 1, bad files exit 2, nothing left under the final name
 expect_exit() { # CODE LABEL ARGS...
   local want=$1 label=$2; shift 2
