@@ -1,5 +1,6 @@
 /* gutbrain classify: the command line around classify_sample(), plus the kreport. */
 #include "cmd.h"
+#include "bracken_io.h"
 #include "classify_sample.h"
 #include "cli.h"
 #include "db.h"
@@ -9,10 +10,13 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include "strbuf.h"
 
 typedef struct {
     const char *db, *output, *report, *classified_out, *unclassified_out;
-    long threads, min_hit_groups, min_base_quality;
+    const char *bracken_level, *bracken_output, *bracken_report;
+    long threads, min_hit_groups, min_base_quality, bracken_length, bracken_threshold;
     double confidence;
     int paired, interleaved, use_names, zero_counts, mpa;
     char **inputs;
@@ -35,6 +39,11 @@ static const cli_option_t classify_cli[] = {
     { "minimum-base-quality", 0, "Q", "bases of quality < Q (FASTQ) count as ambiguous (default 0)" },
     { "report-zero-counts", 0, NULL, "report every taxon, also those with no reads" },
     { "use-mpa-style", 0, NULL, "report in MetaPhlAn style" },
+    { "bracken-length", 0, "L", "also re-estimate abundances with Bracken from DB/database{L}mers.kmer_distrib" },
+    { "bracken-level", 0, "LEVEL", "Bracken level: D, P, C, O, F, G, S (default), S1, ..." },
+    { "bracken-threshold", 0, "N", "Bracken: taxa at the level with fewer reads are dropped (default 10)" },
+    { "bracken-output", 0, "FILE", "Bracken's 7-column table (default: REPORT.bracken)" },
+    { "bracken-report", 0, "FILE", "re-estimated report (default: REPORT_bracken_<level>.EXT, as Bracken)" },
     { "memory-mapping", 0, NULL, "accepted for kraken2 compatibility: the database is always mapped" },
     { "quiet", 'q', NULL, "only errors and warnings" },
     { "verbose", 'v', NULL, "more log lines" },
@@ -68,6 +77,11 @@ static int classify_on_opt(void *ctx, int i, const char *v)
     else if (!strcmp(name, "minimum-base-quality")) return cli_int(name, v, 0, 93, &o->min_base_quality);
     else if (!strcmp(name, "report-zero-counts")) o->zero_counts = 1;
     else if (!strcmp(name, "use-mpa-style")) o->mpa = 1;
+    else if (!strcmp(name, "bracken-length")) return cli_int(name, v, 1, 1 << 20, &o->bracken_length);
+    else if (!strcmp(name, "bracken-level")) o->bracken_level = v;
+    else if (!strcmp(name, "bracken-threshold")) return cli_int(name, v, 0, 1L << 62, &o->bracken_threshold);
+    else if (!strcmp(name, "bracken-output")) o->bracken_output = v;
+    else if (!strcmp(name, "bracken-report")) o->bracken_report = v;
     else if (!strcmp(name, "quiet")) gb_verbosity = 0;
     else if (!strcmp(name, "verbose")) gb_verbosity = 2;
     return 0;
@@ -92,6 +106,19 @@ static int classify_validate(classify_opts_t *o)
                            : "a '#' in the name is for paired reads only");
             return GB_E_USAGE;
         }
+    if ((o->bracken_output || o->bracken_report) && !o->bracken_length) {
+        gb_error("--bracken-output and --bracken-report need --bracken-length");
+        return GB_E_USAGE;
+    }
+    if (o->bracken_length && (!o->report || !strcmp(o->report, "-") || o->mpa)) {
+        gb_error("--bracken-length needs --report FILE (a Kraken-style report, not '-' or --use-mpa-style)");
+        return GB_E_USAGE;
+    }
+    if (o->bracken_length && !bracken_level_valid(o->bracken_level)) {
+        gb_error("--bracken-level '%s': expected D, P, C, O, F, G, S (or K, R), optionally followed by digits",
+                 o->bracken_level);
+        return GB_E_USAGE;
+    }
     int want = o->paired ? 2 : 1;
     if (o->ninputs != want) {
         gb_error("expected %d input file%s, got %d (see gutbrain classify --help)", want, want > 1 ? "s" : "",
@@ -126,9 +153,77 @@ static int write_report(const classify_opts_t *o, const gb_db_t *db, const uint6
     return outfile_commit(rep);
 }
 
+/* Taxid 0 stands for reads left unclassified; any other must be a node of the database. */
+static int in_database(const taxo_t *t, uint64_t taxid)
+{
+    return taxid == 0 || (taxid <= UINT32_MAX && taxo_internal(t, (uint32_t)taxid) != 0);
+}
+
+/* DB/database{L}mers.kmer_distrib, read and checked against the database's taxonomy before any
+ * read is classified, so that a missing or bad file costs nothing. */
+static int load_kmer_distrib(const classify_opts_t *o, const gb_db_t *db, bracken_distrib_t *d)
+{
+    strbuf_t path = STRBUF_INIT;
+    struct stat st;
+    int is_dir = stat(o->db, &st) == 0 && S_ISDIR(st.st_mode);
+    const char *slash = strrchr(o->db, '/');
+    int rc = is_dir ? strbuf_printf(&path, "%s/", o->db)
+                    : strbuf_printf(&path, "%.*s", slash ? (int)(slash - o->db + 1) : 0, o->db);
+    if (!rc) rc = strbuf_printf(&path, "database%ldmers.kmer_distrib", o->bracken_length);
+    if (rc) {
+        strbuf_free(&path);
+        return GB_E_NOMEM;
+    }
+    if (stat(path.s, &st) != 0) {
+        gb_error("%s: no k-mer distribution for --bracken-length %ld (make it with gutbrain bracken-build)", path.s,
+                 o->bracken_length);
+        rc = GB_E_IO;
+    }
+    if (!rc) rc = bracken_io_read_distrib(path.s, d);
+    for (size_t i = 0; !rc && i < d->n_lines; i++) {
+        uint64_t bad = in_database(&db->taxo, d->mapped[i]) ? 0 : d->mapped[i];
+        for (size_t j = d->first[i]; !bad && j < d->first[i + 1]; j++)
+            if (!in_database(&db->taxo, d->entry[j].genome)) bad = d->entry[j].genome;
+        if (bad) {
+            gb_error("%s: taxid %llu is not in the database %s", path.s, (unsigned long long)bad, o->db);
+            rc = GB_E_FORMAT;
+        }
+    }
+    strbuf_free(&path);
+    return rc;
+}
+
+/* Bracken's outputs from the report just written (est_abundance.py reads the same bytes). */
+static int write_bracken(const classify_opts_t *o, const bracken_distrib_t *d)
+{
+    bracken_report_t rep = {0};
+    bracken_result_t res = {0};
+    char *table = NULL, *report = NULL;
+    int rc = GB_OK;
+    strbuf_t sb = STRBUF_INIT;
+    rc = o->bracken_output ? strbuf_puts(&sb, o->bracken_output) : strbuf_printf(&sb, "%s.bracken", o->report);
+    table = rc ? NULL : strbuf_detach(&sb);
+    report =
+        o->bracken_report ? strdup(o->bracken_report) : bracken_io_default_report_name(o->report, o->bracken_level);
+    if (rc || !table || !report) rc = GB_E_NOMEM;
+    if (!rc) rc = bracken_io_read_report(o->report, &rep);
+    if (!rc) rc = bracken_io_run(o->report, &rep, d, o->bracken_level, o->bracken_threshold, table, report, &res);
+    if (rc == GB_E_NOMEM) gb_error("out of memory");
+    bracken_result_free(&res);
+    bracken_io_report_free(&rep);
+    free(table);
+    free(report);
+    return rc;
+}
+
 int cmd_classify(int argc, char **argv)
 {
-    classify_opts_t o = {.threads = omp_get_max_threads(), .min_hit_groups = 2, .output = "-"};
+    classify_opts_t o = {.threads = omp_get_max_threads(),
+                         .min_hit_groups = 2,
+                         .output = "-",
+                         .bracken_level = "S",
+                         .bracken_threshold = 10};
+    bracken_distrib_t distrib = BRACKEN_DISTRIB_INIT;
     classify_result_t res = {0};
     gb_db_t *db = NULL;
     int rc =
@@ -137,6 +232,7 @@ int cmd_classify(int argc, char **argv)
     if ((rc = classify_validate(&o))) return rc;
     double t0 = omp_get_wtime();
     if ((rc = db_open(o.db, 1, &db))) return rc;
+    if (o.bracken_length && (rc = load_kmer_distrib(&o, db, &distrib))) goto done;
     classify_job_t job = {
         .db = db,
         .params = {.confidence = o.confidence, .min_hit_groups = (uint32_t)o.min_hit_groups},
@@ -153,9 +249,11 @@ int cmd_classify(int argc, char **argv)
     if ((rc = classify_sample(&job, &res))) goto done;
     if (res.fragments == 0) gb_warn("%s: no reads in the input", o.inputs[0]);
     if ((rc = write_report(&o, db, res.calls))) goto done;
+    if (o.bracken_length && (rc = write_bracken(&o, &distrib))) goto done;
     print_summary(&res);
     gb_debug("total %.3f s including database load", omp_get_wtime() - t0);
 done:
+    bracken_distrib_free(&distrib);
     classify_result_free(&res);
     db_close(db);
     return rc;

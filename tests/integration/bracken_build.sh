@@ -112,6 +112,42 @@ else
   fail "library given explicitly: differs, failed, or no warning"; show "$TMP/bb4.err" 5
 fi
 
+# ---- classify --bracken-length: Bracken's outputs built in, the same as est_abundance.py on the
+# report gutbrain wrote and the distribution bracken-build wrote
+# reads: 150-base windows every 97 bases of every library sequence (deterministic)
+awk '/^>/ { if (seq != "") emit(); name = substr($1, 2); seq = ""; next } { seq = seq $0 }
+     function emit(   i) { for (i = 1; i + 149 <= length(seq); i += 97) printf ">%s_%d\n%s\n", name, i, substr(seq, i, 150) }
+     END { if (seq != "") emit() }' "$DB/library/tiny.fna" "$DB/library/added/extra.fasta" > "$TMP/reads.fa"
+for level in S G; do
+  if "$GB" classify -q --db "$DB" --threads "$THREADS" --output /dev/null --report "$TMP/r$level.kreport" \
+       --bracken-length 100 --bracken-level "$level" --bracken-threshold 5 "$TMP/reads.fa" 2> "$TMP/cb.err" \
+     && python3 "$PEERS/bracken/src/est_abundance.py" -i "$TMP/r$level.kreport" -k "$DB/database100mers.kmer_distrib" \
+       -l "$level" -t 5 -o "$TMP/peer$level.bracken" --out-report "$TMP/peer$level.kreport" > "$TMP/est.log" 2>&1 \
+     && cmp -s "$TMP/r$level.kreport.bracken" "$TMP/peer$level.bracken" \
+     && cmp -s "$(ls "$TMP"/r${level}_bracken_*.kreport)" "$TMP/peer$level.kreport"; then
+    ok "classify --bracken-length 100 --bracken-level $level: table and report identical to est_abundance.py" \
+       "($(($(wc -l < "$TMP/peer$level.bracken") - 1)) taxa)"
+  else
+    fail "classify --bracken-length --bracken-level $level differs from est_abundance.py or failed"
+    show "$TMP/cb.err" 5; show "$TMP/est.log" 5
+  fi
+done
+"$GB" classify -q --db "$DB" --output /dev/null --report "$TMP/x.kreport" --bracken-length 77 "$TMP/reads.fa" \
+  2> "$TMP/nolen.err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q 'database77mers.kmer_distrib' "$TMP/nolen.err" && [ ! -e "$TMP/x.kreport" ] \
+  && ok "--bracken-length with no distribution file: exit 2 naming it, before classifying" \
+  || { fail "--bracken-length 77: exit $rc"; show "$TMP/nolen.err" 3; }
+mkdir -p "$TMP/db5"
+ln -s "$DB/gutbrain.db" "$TMP/db5/gutbrain.db"
+sed '2s/^[0-9]*\t/999999999\t/' "$DB/database100mers.kmer_distrib" > "$TMP/db5/database100mers.kmer_distrib"
+"$GB" classify -q --db "$TMP/db5" --output /dev/null --report "$TMP/y.kreport" --bracken-length 100 \
+  "$TMP/reads.fa" 2> "$TMP/badtax.err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q '999999999' "$TMP/badtax.err" && [ ! -e "$TMP/y.kreport" ] \
+  && ok "a distribution with a taxid not in the database: exit 2 naming the file and taxid" \
+  || { fail "bad taxid in the distribution: exit $rc"; show "$TMP/badtax.err" 3; }
+
 # ---- bad input: usage errors exit 1, bad files exit 2, nothing left under the final name
 expect_exit() { # CODE LABEL ARGS...
   local want=$1 label=$2; shift 2
