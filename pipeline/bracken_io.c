@@ -2,12 +2,14 @@
  * them: whitespace stripped from both ends of a line, fields split on single tabs, numbers as
  * Python's int() and float() read them. */
 #include "bracken_io.h"
+#include "strbuf.h"
 #include "fileio.h"
 #include "gb_array.h"
 #include "log.h"
 #include "outfile.h"
 #include <inttypes.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 /* What Python's str.strip() removes, in ASCII. */
@@ -341,5 +343,43 @@ int bracken_io_run(const char *source, const bracken_report_t *rep, const bracke
     rc = outfile_commit(table);
     if (rc) outfile_abort(report);
     else if (report) rc = outfile_commit(report);
+    return rc;
+}
+
+/* Taxid 0 stands for reads left unclassified; any other must be a node of the database. */
+static int in_database(const taxo_t *t, uint64_t taxid)
+{
+    return taxid == 0 || (taxid <= UINT32_MAX && taxo_internal(t, (uint32_t)taxid) != 0);
+}
+
+int bracken_io_load_for_db(const char *db_path, const taxo_t *taxo, long read_length, bracken_distrib_t *d)
+{
+    strbuf_t path = STRBUF_INIT;
+    struct stat st;
+    int is_dir = stat(db_path, &st) == 0 && S_ISDIR(st.st_mode);
+    const char *slash = strrchr(db_path, '/');
+    int rc = is_dir ? strbuf_printf(&path, "%s/", db_path)
+                    : strbuf_printf(&path, "%.*s", slash ? (int)(slash - db_path + 1) : 0, db_path);
+    if (!rc) rc = strbuf_printf(&path, "database%ldmers.kmer_distrib", read_length);
+    if (rc) {
+        strbuf_free(&path);
+        return GB_E_NOMEM;
+    }
+    if (stat(path.s, &st) != 0) {
+        gb_error("%s: no k-mer distribution for --bracken-length %ld (make it with gutbrain bracken-build)", path.s,
+                 read_length);
+        rc = GB_E_IO;
+    }
+    if (!rc) rc = bracken_io_read_distrib(path.s, d);
+    for (size_t i = 0; !rc && i < d->n_lines; i++) {
+        uint64_t bad = in_database(taxo, d->mapped[i]) ? 0 : d->mapped[i];
+        for (size_t j = d->first[i]; !bad && j < d->first[i + 1]; j++)
+            if (!in_database(taxo, d->entry[j].genome)) bad = d->entry[j].genome;
+        if (bad) {
+            gb_error("%s: taxid %llu is not in the database %s", path.s, (unsigned long long)bad, db_path);
+            rc = GB_E_FORMAT;
+        }
+    }
+    strbuf_free(&path);
     return rc;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "bracken.h"
 #include "gb_status.h"
+#include "taxo.h"
 
 /* A report as rows for bracken_estimate, with each row's name (no indentation). Filled by
  * bracken_io_read_report, or by a caller holding the counts in memory (names then belong to
@@ -43,4 +44,11 @@ int bracken_io_run(const char *source, const bracken_report_t *rep, const bracke
                    int64_t threshold, const char *out_table, const char *out_report,
                    bracken_result_t *res) GB_MUST_CHECK;
 
+/* The distribution of a database for one read length: DB/database{L}mers.kmer_distrib next to
+ * the database (db_path is its folder, or the database file itself), read into d and checked
+ * against the database's taxonomy (every taxid but 0, Bracken's "unclassified", must be a node),
+ * so that commands can check it before classifying anything. A missing file: GB_E_IO; a
+ * malformed line or unknown taxid: GB_E_FORMAT; each one error line naming the file. */
+int bracken_io_load_for_db(const char *db_path, const taxo_t *taxo, long read_length,
+                           bracken_distrib_t *d) GB_MUST_CHECK;
 #endif

@@ -10,7 +10,6 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "strbuf.h"
 
 typedef struct {
@@ -153,46 +152,6 @@ static int write_report(const classify_opts_t *o, const gb_db_t *db, const uint6
     return outfile_commit(rep);
 }
 
-/* Taxid 0 stands for reads left unclassified; any other must be a node of the database. */
-static int in_database(const taxo_t *t, uint64_t taxid)
-{
-    return taxid == 0 || (taxid <= UINT32_MAX && taxo_internal(t, (uint32_t)taxid) != 0);
-}
-
-/* DB/database{L}mers.kmer_distrib, read and checked against the database's taxonomy before any
- * read is classified, so that a missing or bad file costs nothing. */
-static int load_kmer_distrib(const classify_opts_t *o, const gb_db_t *db, bracken_distrib_t *d)
-{
-    strbuf_t path = STRBUF_INIT;
-    struct stat st;
-    int is_dir = stat(o->db, &st) == 0 && S_ISDIR(st.st_mode);
-    const char *slash = strrchr(o->db, '/');
-    int rc = is_dir ? strbuf_printf(&path, "%s/", o->db)
-                    : strbuf_printf(&path, "%.*s", slash ? (int)(slash - o->db + 1) : 0, o->db);
-    if (!rc) rc = strbuf_printf(&path, "database%ldmers.kmer_distrib", o->bracken_length);
-    if (rc) {
-        strbuf_free(&path);
-        return GB_E_NOMEM;
-    }
-    if (stat(path.s, &st) != 0) {
-        gb_error("%s: no k-mer distribution for --bracken-length %ld (make it with gutbrain bracken-build)", path.s,
-                 o->bracken_length);
-        rc = GB_E_IO;
-    }
-    if (!rc) rc = bracken_io_read_distrib(path.s, d);
-    for (size_t i = 0; !rc && i < d->n_lines; i++) {
-        uint64_t bad = in_database(&db->taxo, d->mapped[i]) ? 0 : d->mapped[i];
-        for (size_t j = d->first[i]; !bad && j < d->first[i + 1]; j++)
-            if (!in_database(&db->taxo, d->entry[j].genome)) bad = d->entry[j].genome;
-        if (bad) {
-            gb_error("%s: taxid %llu is not in the database %s", path.s, (unsigned long long)bad, o->db);
-            rc = GB_E_FORMAT;
-        }
-    }
-    strbuf_free(&path);
-    return rc;
-}
-
 /* Bracken's outputs from the report just written (est_abundance.py reads the same bytes). */
 static int write_bracken(const classify_opts_t *o, const bracken_distrib_t *d)
 {
@@ -232,7 +191,7 @@ int cmd_classify(int argc, char **argv)
     if ((rc = classify_validate(&o))) return rc;
     double t0 = omp_get_wtime();
     if ((rc = db_open(o.db, 1, &db))) return rc;
-    if (o.bracken_length && (rc = load_kmer_distrib(&o, db, &distrib))) goto done;
+    if (o.bracken_length && (rc = bracken_io_load_for_db(o.db, &db->taxo, o.bracken_length, &distrib))) goto done;
     classify_job_t job = {
         .db = db,
         .params = {.confidence = o.confidence, .min_hit_groups = (uint32_t)o.min_hit_groups},

@@ -11,6 +11,7 @@
 #include "gb_exit.h"
 #include "gb_mpi.h"
 #include "cmd.h"
+#include "bracken_io.h"
 #include "classify_sample.h"
 #include "cli.h"
 #include "cohort_h5.h"
@@ -34,8 +35,8 @@
 #include <unistd.h>
 
 typedef struct {
-    const char *db, *samples, *out, *config, *h5_compression;
-    long threads, min_hit_groups, min_base_quality;
+    const char *db, *samples, *out, *config, *h5_compression, *bracken_level;
+    long threads, min_hit_groups, min_base_quality, bracken_length, bracken_threshold;
     double confidence;
     int read_output;
 } run_opts_t;
@@ -51,6 +52,9 @@ static const cli_option_t run_cli[] = {
     { "minimum-base-quality", 0, "Q", "FASTQ bases below quality Q count as ambiguous (default 0)" },
     { "read-output", 0, NULL, "also write each sample's per-read output (zstd) under OUT/samples/" },
     { "h5-compression", 0, "ALG", "deflate (default, any BIOM reader) or zstd for BIOM's datasets" },
+    { "bracken-length", 0, "L", "also Bracken abundances per sample and OUT/cohort_bracken.biom, from DB/database{L}mers.kmer_distrib" },
+    { "bracken-level", 0, "LEVEL", "Bracken level: D, P, C, O, F, G, S (default), S1, ..." },
+    { "bracken-threshold", 0, "N", "Bracken: taxa at the level with fewer reads are dropped (default 10)" },
     { "config", 0, "FILE", "INI file of these options (key = value); flags override it" },
     { "quiet", 'q', NULL, "only errors and warnings" },
     { "verbose", 'v', NULL, "more log lines" },
@@ -73,6 +77,9 @@ static int run_on_opt(void *ctx, int i, const char *v)
     const char *name = run_cli[i].name;
     if (!strcmp(name, "db")) o->db = v;
     else if (!strcmp(name, "samples")) o->samples = v;
+    else if (!strcmp(name, "bracken-length")) return cli_int(name, v, 1, 1 << 20, &o->bracken_length);
+    else if (!strcmp(name, "bracken-level")) o->bracken_level = v;
+    else if (!strcmp(name, "bracken-threshold")) return cli_int(name, v, 0, 1L << 62, &o->bracken_threshold);
     else if (!strcmp(name, "out")) o->out = v;
     else if (!strcmp(name, "threads")) return cli_int(name, v, 1, 1024, &o->threads);
     else if (!strcmp(name, "confidence")) return cli_double(name, v, 0, 1, &o->confidence);
@@ -97,6 +104,11 @@ static int run_validate(const run_opts_t *o)
         gb_error("--db, --samples and --out are required (see gutbrain run --help)");
         return GB_E_USAGE;
     }
+    if (o->bracken_length && !bracken_level_valid(o->bracken_level)) {
+        gb_error("--bracken-level '%s': expected D, P, C, O, F, G, S (or K, R), optionally followed by digits",
+                 o->bracken_level);
+        return GB_E_USAGE;
+    }
     return 0;
 }
 
@@ -109,6 +121,7 @@ typedef struct {
     const gb_db_t *db;
     run_params_t params;
     const samplesheet_t *sheet;
+    const bracken_distrib_t *distrib; /* with --bracken-length, else NULL */
 } run_ctx_t;
 
 typedef struct { /* one failed sample, for failed.tsv */
@@ -377,6 +390,53 @@ static void iso_time(char *buf, size_t cap, time_t t)
 
 /* The successful samples, in sheet order, split into one block per rank, read back from
  * their profile files and written collectively. */
+/* Bracken's outputs of one sample, made from its kreport as est_abundance.py would
+ * (samples/<id>.bracken and samples/<id>_bracken_<level>.kreport), and its re-estimated counts
+ * as a profile for the second cohort file. A sample with no reads at the level gets an empty
+ * profile and a warning rather than failing the cohort. */
+static int bracken_profile(const run_ctx_t *c, const profile_t *p, profile_t *out)
+{
+    char kreport[4096], table[4096];
+    bracken_report_t rep = {0};
+    bracken_result_t res = {0};
+    char *report = NULL;
+    int rc = profile_path(kreport, sizeof kreport, c->o->out, p->id, ".kreport");
+    if (!rc) rc = profile_path(table, sizeof table, c->o->out, p->id, ".bracken");
+    if (!rc && !(report = bracken_io_default_report_name(kreport, c->o->bracken_level))) rc = GB_E_NOMEM;
+    if (!rc) rc = bracken_io_read_report(kreport, &rep);
+    if (!rc)
+        rc = bracken_io_run(kreport, &rep, c->distrib, c->o->bracken_level, c->o->bracken_threshold, table, report,
+                            &res);
+    *out = (profile_t){.fingerprint = p->fingerprint,
+                       .reads = p->reads,
+                       .classified = p->classified,
+                       .unclassified = p->unclassified,
+                       .bases = p->bases};
+    if (rc == GB_E_FORMAT && res.err_row == SIZE_MAX) {
+        gb_warn("sample '%s': no reads at Bracken level %s; its Bracken counts are empty", p->id, c->o->bracken_level);
+        rc = GB_OK;
+        res.n_est = 0;
+    }
+    if (!rc && !(out->id = strdup(p->id))) rc = GB_E_NOMEM;
+    if (!rc && !(out->taxid = malloc((res.n_est + 1) * sizeof *out->taxid))) rc = GB_E_NOMEM;
+    if (!rc && !(out->count = malloc((res.n_est + 1) * sizeof *out->count))) rc = GB_E_NOMEM;
+    for (size_t k = 0; !rc && k < res.n_est; k++) /* insertion by taxid: a level holds few taxa */
+        if (res.est[k].new_reads > 0) {
+            size_t at = out->ntaxa++;
+            while (at > 0 && out->taxid[at - 1] > res.est[k].taxid) {
+                out->taxid[at] = out->taxid[at - 1];
+                out->count[at] = out->count[at - 1];
+                at--;
+            }
+            out->taxid[at] = (uint32_t)res.est[k].taxid;
+            out->count[at] = (uint64_t)res.est[k].new_reads;
+        }
+    bracken_result_free(&res);
+    bracken_io_report_free(&rep);
+    free(report);
+    return rc;
+}
+
 static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w, const char *cmdline, const char *start,
                         size_t *nsamples)
 {
@@ -386,7 +446,7 @@ static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w,
     size_t n = c->sheet->n, m = 0;
     uint8_t *ok = malloc(n ? n : 1);
     size_t *good = malloc((n ? n : 1) * sizeof *good);
-    profile_t *local = NULL;
+    profile_t *local = NULL, *brk = NULL;
     int rc = 0;
     if (!ok || !good) rc = GB_E_NOMEM;
     else {
@@ -396,14 +456,14 @@ static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w,
     }
     size_t first = m * (size_t)rank / (size_t)size, last = m * (size_t)(rank + 1) / (size_t)size;
     if (!rc && !(local = calloc(last - first + 1, sizeof *local))) rc = GB_E_NOMEM;
+    if (!rc && c->distrib && !(brk = calloc(last - first + 1, sizeof *brk))) rc = GB_E_NOMEM;
     for (size_t i = first; !rc && i < last; i++)
         rc = profile_read(c->o->out, c->sheet->samples[good[i]].id, &local[i - first]);
-    int any = rc;
-    MPI_Allreduce(&rc, &any, 1, MPI_INT, MPI_MIN, comm);
+    for (size_t i = first; !rc && brk && i < last; i++) rc = bracken_profile(c, &local[i - first], &brk[i - first]);
+    int any = gb_mpi_agree(comm, rc);
     if (!any) {
         char end[32], path[4096];
         iso_time(end, sizeof end, time(NULL));
-        snprintf(path, sizeof path, "%s/cohort.biom", c->o->out);
         int ranks;
         MPI_Comm_size(comm, &ranks);
         cohort_meta_t meta = {
@@ -421,10 +481,17 @@ static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w,
             .biom_compression =
                 c->o->h5_compression && !strcmp(c->o->h5_compression, "zstd") ? COHORT_ZSTD : COHORT_DEFLATE,
         };
+        snprintf(path, sizeof path, "%s/cohort.biom", c->o->out);
         any = cohort_write(comm, path, &c->db->taxo, local, last - first, first, m, &meta);
+        if (!any && brk) {
+            snprintf(path, sizeof path, "%s/cohort_bracken.biom", c->o->out);
+            any = cohort_write(comm, path, &c->db->taxo, brk, last - first, first, m, &meta);
+        }
     }
     for (size_t i = 0; local && i < last - first; i++) profile_free(&local[i]);
+    for (size_t i = 0; brk && i < last - first; i++) profile_free(&brk[i]);
     free(local);
+    free(brk);
     free(ok);
     free(good);
     *nsamples = m;
@@ -535,7 +602,9 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
     gb_log_set_rank(rank, size);
-    run_opts_t o = {.threads = omp_get_max_threads(), .min_hit_groups = 2};
+    run_opts_t o = {
+        .threads = omp_get_max_threads(), .min_hit_groups = 2, .bracken_level = "S", .bracken_threshold = 10};
+    bracken_distrib_t distrib = BRACKEN_DISTRIB_INIT;
     samplesheet_t sheet = {0};
     gb_db_t *db = NULL;
     rank_work_t w = {0};
@@ -567,11 +636,19 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     double io0 = proc_field("io", "read_bytes:");
     if ((rc = gb_mpi_agree(comm, rank == 0 ? db_open(o.db, 1, &db) : 0))) goto done;
     if ((rc = gb_mpi_agree(comm, rank != 0 ? db_open(o.db, 1, &db) : 0))) goto done;
+    /* the distribution is checked before any sample is classified; rank 0 reports a bad one */
+    if (o.bracken_length &&
+        (rc = gb_mpi_agree(comm, rank == 0 ? bracken_io_load_for_db(o.db, &db->taxo, o.bracken_length, &distrib) : 0)))
+        goto done;
+    if (o.bracken_length &&
+        (rc = gb_mpi_agree(comm, rank != 0 ? bracken_io_load_for_db(o.db, &db->taxo, o.bracken_length, &distrib) : 0)))
+        goto done;
     w.db_read_mb = (proc_field("io", "read_bytes:") - io0) / 1e6;
     if (rank == 0) warn_if_pinned((int)o.threads);
     run_ctx_t c = {.o = &o,
                    .db = db,
                    .sheet = &sheet,
+                   .distrib = o.bracken_length ? &distrib : NULL,
                    .params = {.db_checksum = db->checksum,
                               .confidence = o.confidence,
                               .min_hit_groups = (uint32_t)o.min_hit_groups,
@@ -609,6 +686,7 @@ done:
     free(w.ok);
     free(cmdline);
     free(config_text);
+    bracken_distrib_free(&distrib);
     db_close(db);
     samplesheet_free(&sheet);
     return rc;

@@ -148,6 +148,42 @@ rc=$?
   && ok "a distribution with a taxid not in the database: exit 2 naming the file and taxid" \
   || { fail "bad taxid in the distribution: exit $rc"; show "$TMP/badtax.err" 3; }
 
+# ---- run --bracken-length: per-sample Bracken outputs (as est_abundance.py on each sample's
+# kreport) and cohort_bracken.biom holding their re-estimated counts
+awk 'NR % 6 == 1 || NR % 6 == 2 { print > (FILENAME ".a") } NR % 6 == 3 || NR % 6 == 4 { print > (FILENAME ".b") }
+     NR % 6 == 5 || NR % 6 == 0 { print > (FILENAME ".c") }' "$TMP/reads.fa"
+printf 'sample,fastq_1,fastq_2\nA,%s,\nB,%s,\nC,%s,\n' "$TMP/reads.fa.a" "$TMP/reads.fa.b" "$TMP/reads.fa.c" > "$TMP/sheet.csv"
+if "$GB" run -q --db "$DB" --samples "$TMP/sheet.csv" --out "$TMP/run" --threads "$THREADS" --bracken-length 100 \
+     --bracken-threshold 5 2> "$TMP/run.err"; then
+  same=0
+  for id in A B C; do
+    python3 "$PEERS/bracken/src/est_abundance.py" -i "$TMP/run/samples/$id.kreport" \
+      -k "$DB/database100mers.kmer_distrib" -l S -t 5 -o "$TMP/peer_$id.bracken" \
+      --out-report "$TMP/peer_$id.kreport" > /dev/null 2>&1 \
+      && cmp -s "$TMP/run/samples/$id.bracken" "$TMP/peer_$id.bracken" \
+      && cmp -s "$TMP/run/samples/${id}_bracken_species.kreport" "$TMP/peer_$id.kreport" && same=$((same + 1))
+  done
+  [ "$same" -eq 3 ] && ok "run --bracken-length: every sample's table and report identical to est_abundance.py" \
+    || fail "run --bracken-length: $same of 3 samples identical to est_abundance.py"
+  /usr/bin/python3 - "$TMP/run/cohort_bracken.biom" "$TMP/run/samples" > "$TMP/biom.out" 2>&1 <<'PY' \
+    && ok "cohort_bracken.biom: $(cat "$TMP/biom.out")" || { fail "cohort_bracken.biom does not match the tables"; show "$TMP/biom.out" 5; }
+import sys, csv, biom
+t = biom.load_table(sys.argv[1])
+for sid in t.ids(axis="sample"):
+    want = {}
+    with open(f"{sys.argv[2]}/{sid}.bracken") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            if int(row["new_est_reads"]) > 0:
+                want[row["taxonomy_id"]] = int(row["new_est_reads"])
+    col = t.data(sid, axis="sample", dense=True)
+    got = {o: int(v) for o, v in zip(t.ids(axis="observation"), col) if v > 0}
+    assert got == want, (sid, got, want)
+print(f"{t.shape[1]} samples x {t.shape[0]} taxa, counts = the samples' new_est_reads")
+PY
+else
+  fail "run --bracken-length failed"; show "$TMP/run.err" 5
+fi
+
 # ---- bad input: usage errors exit 1, bad files exit 2, nothing left under the final name
 expect_exit() { # CODE LABEL ARGS...
   local want=$1 label=$2; shift 2
