@@ -3,6 +3,9 @@
  * per thread), then added to the tables in file order so the tables do not depend on the
  * thread count. */
 #include "bracken_build.h"
+#include <unistd.h>
+#include "cli.h"
+#include "classify_sample.h"
 #include "gb_array.h"
 #include "kmer_distrib.h"
 #include "log.h"
@@ -268,5 +271,78 @@ int bracken_build_write(bracken_build_t *b, const char *dir)
         else rc = outfile_commit(out[i]);
     }
     strbuf_free(&path);
+    return rc;
+}
+
+int bracken_build_parse_lengths(const char *name, const char *value, long *len, int *n)
+{
+    strbuf_t buf = STRBUF_INIT;
+    int rc = strbuf_puts(&buf, value);
+    *n = 0;
+    for (char *save = NULL, *tok = rc ? NULL : strtok_r(buf.s, ",", &save); !rc && tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (*n == BRACKEN_BUILD_MAX_LENGTHS) {
+            gb_error("--%s: at most %d lengths", name, BRACKEN_BUILD_MAX_LENGTHS);
+            rc = GB_E_USAGE;
+            break;
+        }
+        if ((rc = cli_int(name, tok, 1, 1L << 30, &len[*n]))) break;
+        for (int i = 0; i < *n; i++)
+            if (len[i] == len[*n]) {
+                gb_error("--%s: %ld given twice", name, len[i]);
+                rc = GB_E_USAGE;
+            }
+        if (!rc) (*n)++;
+    }
+    if (!rc && *n == 0) {
+        gb_error("--%s: bad value '%s'", name, value);
+        rc = GB_E_USAGE;
+    }
+    strbuf_free(&buf);
+    return rc;
+}
+
+/* Classify one library file into a temporary per-read file in dir, add it, remove it. */
+static int classify_library_file(const gb_db_t *db, bracken_build_t *b, const char *fasta, int threads, const char *dir)
+{
+    strbuf_t tmp = STRBUF_INIT;
+    classify_result_t res = {0};
+    int rc = strbuf_printf(&tmp, "%s/.bracken-build.%ld.kraken", dir, (long)getpid());
+    if (rc) return rc;
+    classify_job_t job = {
+        .db = db,
+        .params = {.confidence = 0, .min_hit_groups = 2}, /* kraken2's defaults; the calls are not used */
+        .inputs = {fasta, NULL},
+        .output = tmp.s,
+        .threads = threads,
+    };
+    gb_info("classifying %s", fasta);
+    if (!(rc = classify_sample(&job, &res))) rc = bracken_build_add_file(b, tmp.s);
+    classify_result_free(&res);
+    unlink(tmp.s);
+    strbuf_free(&tmp);
+    return rc;
+}
+
+int bracken_build_library(const gb_db_t *db, const seqmap_t *seqmap, const char *seqmap_name, const long *len, int n,
+                          const char *const *library, size_t nlibrary, const char *kraken, int threads, const char *dir)
+{
+    bracken_build_t *b = NULL;
+    int rc = bracken_build_new(db, seqmap, len, n, threads, &b);
+    if (!rc && kraken) rc = bracken_build_add_file(b, kraken);
+    for (size_t f = 0; !rc && f < nlibrary; f++) rc = classify_library_file(db, b, library[f], threads, dir);
+    if (!rc) {
+        uint64_t sequences, unmapped;
+        bracken_build_counts(b, &sequences, &unmapped);
+        if (unmapped)
+            gb_warn("%llu of %llu sequences had no taxid in %s and were left out", (unsigned long long)unmapped,
+                    (unsigned long long)sequences, seqmap_name ? seqmap_name : "their ids (no --seqid2taxid)");
+        if (unmapped == sequences) {
+            gb_error("no sequence with a taxid: nothing to write");
+            rc = GB_E_FORMAT;
+        }
+    }
+    if (!rc) rc = bracken_build_write(b, dir);
+    bracken_build_free(b);
     return rc;
 }

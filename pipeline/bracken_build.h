@@ -31,4 +31,14 @@ void bracken_build_counts(const bracken_build_t *b, uint64_t *sequences, uint64_
  * then renamed, so an error in computing or writing them leaves none under its final name. */
 int bracken_build_write(bracken_build_t *b, const char *dir) GB_MUST_CHECK;
 
+/* Parse "L[,L2...]" of option `name` into len[0..*n) (at most BRACKEN_BUILD_MAX_LENGTHS, no
+ * repeats). GB_OK or GB_E_USAGE (logged). */
+int bracken_build_parse_lengths(const char *name, const char *value, long *len, int *n) GB_MUST_CHECK;
+
+/* The whole of bracken-build: classify each library file (a temporary per-read file in dir,
+ * removed after use), or take kraken (a per-read output made before; NULL: none), then write
+ * dir/database{L}mers.kmer_distrib for each length. seqmap_name names the map in messages. */
+int bracken_build_library(const gb_db_t *db, const seqmap_t *seqmap, const char *seqmap_name, const long *len, int n,
+                          const char *const *library, size_t nlibrary, const char *kraken, int threads,
+                          const char *dir) GB_MUST_CHECK;
 #endif

@@ -56,32 +56,6 @@ static const char bbuild_usage[] =
     "Writes DIR/database{L}mers.kmer_distrib for each L, as Bracken's bracken-build: every L-long window\n"
     "of every library sequence classified the Kraken way from the sequence's k-mer calls.";
 
-static int parse_read_lengths(bbuild_opts_t *o, const char *v)
-{
-    char buf[256];
-    if (strlen(v) >= sizeof buf) {
-        gb_error("--read-length: bad value '%s'", v);
-        return GB_E_USAGE;
-    }
-    strcpy(buf, v);
-    o->nread_len = 0;
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (o->nread_len == MAX_READ_LENGTHS) {
-            gb_error("--read-length: at most %d lengths", MAX_READ_LENGTHS);
-            return GB_E_USAGE;
-        }
-        int rc = cli_int("read-length", tok, 1, 1L << 30, &o->read_len[o->nread_len]);
-        if (rc) return rc;
-        for (int i = 0; i < o->nread_len; i++)
-            if (o->read_len[i] == o->read_len[o->nread_len]) {
-                gb_error("--read-length: %ld given twice", o->read_len[i]);
-                return GB_E_USAGE;
-            }
-        o->nread_len++;
-    }
-    return GB_OK;
-}
-
 static int add_library(bbuild_opts_t *o, const char *path)
 {
     if (GB_GROW(o->library, o->cap_library, o->nlibrary + 1)) return GB_E_NOMEM;
@@ -94,7 +68,7 @@ static int bbuild_on_opt(void *ctx, int i, const char *v)
     bbuild_opts_t *o = ctx;
     const char *name = bbuild_cli[i].name;
     if (!strcmp(name, "db")) o->db = v;
-    else if (!strcmp(name, "read-length")) return parse_read_lengths(o, v);
+    else if (!strcmp(name, "read-length")) return bracken_build_parse_lengths(name, v, o->read_len, &o->nread_len);
     else if (!strcmp(name, "threads")) return cli_int(name, v, 1, 1024, &o->threads);
     else if (!strcmp(name, "library")) return add_library(o, v);
     else if (!strcmp(name, "seqid2taxid")) o->seqmap = v;
@@ -168,65 +142,20 @@ static int bbuild_validate(bbuild_opts_t *o)
     return o->kraken || o->nlibrary ? GB_OK : find_library(o);
 }
 
-/* ---- classifying the library ---- */
-
-/* Classify one library file into a temporary per-read file in DIR, add it, remove it. */
-static int classify_library_file(const bbuild_opts_t *o, const gb_db_t *db, bracken_build_t *b, const char *fasta)
-{
-    strbuf_t tmp = STRBUF_INIT;
-    classify_result_t res = {0};
-    int rc = strbuf_printf(&tmp, "%s/.bracken-build.%ld.kraken", o->db, (long)getpid());
-    if (rc) return rc;
-    classify_job_t job = {
-        .db = db,
-        .params = {.confidence = 0, .min_hit_groups = 2}, /* kraken2's defaults; the calls are not used */
-        .inputs = {fasta, NULL},
-        .output = tmp.s,
-        .threads = (int)o->threads,
-    };
-    gb_info("classifying %s", fasta);
-    if (!(rc = classify_sample(&job, &res))) {
-        classify_result_free(&res);
-        rc = bracken_build_add_file(b, tmp.s);
-        unlink(tmp.s);
-    }
-    strbuf_free(&tmp);
-    return rc;
-}
-
-static int bbuild_run(const bbuild_opts_t *o, const gb_db_t *db, bracken_build_t *b)
-{
-    int rc = o->kraken ? bracken_build_add_file(b, o->kraken) : GB_OK;
-    for (size_t f = 0; !rc && f < o->nlibrary; f++) rc = classify_library_file(o, db, b, o->library[f]);
-    if (rc) return rc;
-    uint64_t sequences, unmapped;
-    bracken_build_counts(b, &sequences, &unmapped);
-    if (unmapped)
-        gb_warn("%llu of %llu sequences had no taxid in %s and were left out", (unsigned long long)unmapped,
-                (unsigned long long)sequences, o->seqmap ? o->seqmap : "their ids (no --seqid2taxid)");
-    if (unmapped == sequences) {
-        gb_error("no sequence with a taxid: nothing to write");
-        return GB_E_FORMAT;
-    }
-    return bracken_build_write(b, o->db);
-}
-
 int cmd_bracken_build(int argc, char **argv)
 {
     bbuild_opts_t o = {.threads = omp_get_max_threads()};
     seqmap_t *seqmap = NULL;
     gb_db_t *db = NULL;
-    bracken_build_t *b = NULL;
     int rc = cli_parse(argc, argv, bbuild_cli, NBBUILD_CLI, bbuild_on_opt, &o, &o.pos, &o.npos, bbuild_usage);
     if (rc) goto done;
     if ((rc = bbuild_validate(&o))) goto done;
     omp_set_num_threads((int)o.threads);
     if (o.seqmap && (rc = seqmap_load(o.seqmap, &seqmap))) goto done;
     if ((rc = db_open(o.db, 1, &db))) goto done;
-    if ((rc = bracken_build_new(db, seqmap, o.read_len, o.nread_len, (int)o.threads, &b))) goto done;
-    rc = bbuild_run(&o, db, b);
+    rc = bracken_build_library(db, seqmap, o.seqmap, o.read_len, o.nread_len, o.library, o.nlibrary, o.kraken,
+                               (int)o.threads, o.db);
 done:
-    bracken_build_free(b);
     db_close(db);
     seqmap_destroy(seqmap);
     free(o.library);

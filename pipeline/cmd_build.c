@@ -7,6 +7,7 @@
  * have a canonical layout and LCA is order-free, so the database is byte-identical for any
  * thread count. Last, the entries are poured in ascending hash order into the compact table. */
 #include "cmd.h"
+#include "bracken_build.h"
 #include "cli.h"
 #include "db.h"
 #include "fastx.h"
@@ -32,6 +33,8 @@ typedef struct {
     long threads, k, l, spaced;
     double load;
     int skip_unmapped;
+    long bracken_len[BRACKEN_BUILD_MAX_LENGTHS];
+    int nbracken_len;
     char **refs;
     int nrefs;
 } build_opts_t;
@@ -47,6 +50,7 @@ static const cli_option_t build_cli[] = {
     { "minimizer-len", 'l', "L", "minimizer length, <= 31 (default 31)" },
     { "minimizer-spaces", 's', "S", "spaced-seed positions (default 7)" },
     { "load-factor", 0, "F", "compact table load factor (default 0.8)" },
+    { "bracken-length", 0, "L[,L2...]", "also write DB/database{L}mers.kmer_distrib for Bracken (as bracken-build)" },
     { "quiet", 'q', NULL, "only errors and warnings" },
     { "verbose", 'v', NULL, "more log lines" },
     { "version", 'V', NULL, "print the version" },
@@ -66,6 +70,8 @@ static int build_on_opt(void *ctx, int i, const char *v)
     if (!strcmp(name, "taxonomy")) o->taxonomy = v;
     else if (!strcmp(name, "seqid2taxid")) o->seqmap = v;
     else if (!strcmp(name, "db")) o->out = v;
+    else if (!strcmp(name, "bracken-length"))
+        return bracken_build_parse_lengths(name, v, o->bracken_len, &o->nbracken_len);
     else if (!strcmp(name, "threads")) return cli_int(name, v, 1, 1024, &o->threads);
     else if (!strcmp(name, "skip-unmapped")) o->skip_unmapped = 1;
     else if (!strcmp(name, "kmer-len")) return cli_int(name, v, 1, 255, &o->k);
@@ -453,6 +459,13 @@ int cmd_build(int argc, char **argv)
     gb_info("wrote %s/%s: %llu minimizers in %llu cells (%.1f MB), %.2f s", o.out, DB_FILE_NAME,
             (unsigned long long)db.info.minimizers, (unsigned long long)db.entries,
             db.table.nbuckets * KMER_TABLE_BUCKET_CELLS * 4 / 1e6, omp_get_wtime() - t0);
+    if (o.nbracken_len) { /* from the file just written: what classify and run will read */
+        gb_db_t *written = NULL;
+        if (!(rc = db_open(o.out, 0, &written)))
+            rc = bracken_build_library(written, map, o.seqmap, o.bracken_len, o.nbracken_len,
+                                       (const char *const *)o.refs, (size_t)o.nrefs, NULL, (int)o.threads, o.out);
+        db_close(written);
+    }
 done:
     if (b) builder_free(b);
     free(db.table.cells);

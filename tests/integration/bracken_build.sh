@@ -112,6 +112,18 @@ else
   fail "library given explicitly: differs, failed, or no warning"; show "$TMP/bb4.err" 5
 fi
 
+# ---- build --bracken-length: the same distribution as bracken-build, in the same command
+if "$GB" build -q --taxonomy "$TINY_TAX" --seqid2taxid "$DB/seqid2taxid.map" --db "$TMP/dbb" --threads "$THREADS" \
+     --bracken-length 100 "$DB/library/tiny.fna" "$DB/library/added/extra.fasta" 2> "$TMP/buildb.err" \
+   && cmp -s "$TMP/dbb/gutbrain.db" "$DB/gutbrain.db" \
+   && diff <(canonical "$TMP/dbb/database100mers.kmer_distrib") <(canonical "$DB/database100mers.kmer_distrib") \
+     > /dev/null; then
+  # cells follow the library order: here the command line's, there the library folder's
+  ok "build --bracken-length 100: the same database, and the same distribution as bracken-build"
+else
+  fail "build --bracken-length 100 differs or failed"; show "$TMP/buildb.err" 5
+fi
+
 # ---- classify --bracken-length: Bracken's outputs built in, the same as est_abundance.py on the
 # report gutbrain wrote and the distribution bracken-build wrote
 # reads: 150-base windows every 97 bases of every library sequence (deterministic)
