@@ -2,6 +2,7 @@
  * (never a raw struct); sections are 4096-aligned arrays that are used in place after mmap,
  * which the loader allows only on a little-endian host. */
 #include "db.h"
+#include "k2db.h"
 #include "log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -279,6 +280,19 @@ static int attach_sections(const char *path, gb_db_t *db, const unsigned char *b
     return 0;
 }
 
+static int open_kraken2(const char *dir, gb_db_t **out)
+{
+    gb_db_t *db = calloc(1, sizeof *db);
+    if (!db) return GB_E_NOMEM;
+    int rc = k2db_open(dir, db);
+    if (rc) {
+        db_close(db);
+        return rc;
+    }
+    *out = db;
+    return GB_OK;
+}
+
 int db_open(const char *dir, int verify_payload, gb_db_t **out)
 {
     char path[4096];
@@ -288,8 +302,13 @@ int db_open(const char *dir, int verify_payload, gb_db_t **out)
     gb_db_t *db = NULL;
     int rc = GB_E_DB, fd;
     *out = NULL;
-    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) snprintf(path, sizeof path, "%s/%s", dir, DB_FILE_NAME);
-    else snprintf(path, sizeof path, "%s", dir);
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(path, sizeof path, "%s/%s", dir, DB_FILE_NAME);
+        /* No gutbrain.db but .k2d files: a Kraken 2 database. */
+        if (access(path, F_OK) != 0 && k2db_present(dir)) return open_kraken2(dir, out);
+    } else {
+        snprintf(path, sizeof path, "%s", dir);
+    }
     fd = open(path, O_RDONLY);
     if (fd < 0 || fstat(fd, &st) != 0) {
         gb_error("cannot open database %s: %s", path, strerror(errno));
@@ -343,8 +362,14 @@ void db_close(gb_db_t *db)
     if (!db) return;
     if (db->map) {
         munmap(db->map, db->map_len);
-        db->taxo.owned = 0;
+        if (db->kind == DB_KIND_GUTBRAIN) db->taxo.owned = 0; /* its taxonomy lived in the mapping */
     }
     taxo_destroy(&db->taxo);
     free(db);
+}
+
+classify_table_t db_classify_table(const gb_db_t *db)
+{
+    if (db->kind == DB_KIND_KRAKEN2) return (classify_table_t){.kind = CLASSIFY_TABLE_KRAKEN2, .kraken2 = &db->k2};
+    return (classify_table_t){.kind = CLASSIFY_TABLE_GUTBRAIN, .gutbrain = &db->table};
 }
