@@ -32,7 +32,7 @@ uint64_t minimizer_spaced_mask(int l, int s);
  * Kraken 2's rules, including its quirk that a k-mer whose only ambiguous base is
  * its first one is not ambiguous. With legacy_revcom the canonical choice compares the
  * l-mer with Kraken 2's pre-2.0.8 "reverse complement": the true one shifted up by 32 - l
- * bases, filled with T (code 3) below, cut to l bases (docs/KRAKEN2-COMPAT.md K1). */
+ * bases, filled with T (code 3) below, cut to l bases (docs/KRAKEN2-COMPAT.md K2). */
 size_t minimizer_scan(const minimizer_params_t *p, const char *seq, size_t n, uint64_t *out);
 
 #endif
