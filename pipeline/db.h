@@ -47,6 +47,10 @@ int db_write(const char *dir, const gb_db_t *db) GB_MUST_CHECK;
 int db_open(const char *dir, int verify_payload, gb_db_t **out) GB_MUST_CHECK;
 void db_close(gb_db_t *db);
 
+/* Map len bytes of fd (the file at path) read-only and shared into db->map / map_len, pages
+ * read ahead (MAP_POPULATE), random access advised. GB_OK or GB_E_IO (logged). */
+int db_map_file(int fd, size_t len, const char *path, gb_db_t *db) GB_MUST_CHECK;
+
 /* The table view classify_lookup_mate reads for db (points into db). */
 classify_table_t db_classify_table(const gb_db_t *db);
 

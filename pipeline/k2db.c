@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -150,16 +149,7 @@ static int map_hash(const char *dir, gb_db_t *db)
                  (unsigned long long)size, (unsigned long long)capacity, (unsigned long long)cell_bytes);
         goto done;
     }
-    db->map_len = (size_t)size;
-    /* MAP_SHARED + read-only: every process of the node shares the page cache copy. */
-    db->map = mmap(NULL, db->map_len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
-    if (db->map == MAP_FAILED) {
-        db->map = NULL;
-        gb_error("cannot map %s: %s", path, strerror(errno));
-        rc = GB_E_IO;
-        goto done;
-    }
-    madvise(db->map, db->map_len, MADV_RANDOM);
+    if ((rc = db_map_file(fd, (size_t)size, path, db))) goto done;
     db->k2.cells = (const unsigned char *)db->map + HASH_HEADER_BYTES;
     db->k2.capacity = capacity;
     db->k2.cell_bytes = (int)cell_bytes;
