@@ -68,12 +68,13 @@ static size_t collect_distinct(const uint64_t *items, size_t n, uint64_t *distin
     return d;
 }
 
-void classify_lookup_mate(const kmer_table_t *t, const uint64_t *items, size_t n, classify_scratch_t *s, uint32_t *rec,
-                          size_t *nrec, uint32_t *hit_groups)
+void classify_lookup_mate(const classify_table_t *t, const uint64_t *items, size_t n, classify_scratch_t *s,
+                          uint32_t *rec, size_t *nrec, uint32_t *hit_groups)
 {
     assert(n <= s->cap);
     size_t d = collect_distinct(items, n, s->distinct);
-    kmer_table_lookup_batch(t, s->distinct, d, s->found);
+    if (t->kind == CLASSIFY_TABLE_KRAKEN2) k2_table_lookup_batch(t->kraken2, s->distinct, d, s->found);
+    else kmer_table_lookup_batch(t->gutbrain, s->distinct, d, s->found);
     uint32_t *out = rec + *nrec, taxon = 0, groups = 0;
     uint64_t last = NO_MINIMIZER;
     size_t j = 0; /* index of the next distinct minimizer */

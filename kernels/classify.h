@@ -7,10 +7,21 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "gb_status.h"
+#include "k2_table.h"
 #include "kmer_table.h"
 
 #define CLASSIFY_AMBIG  0xFFFFFFFFu
 #define CLASSIFY_BORDER 0xFFFFFFFEu
+
+/* The table a classification reads: gutbrain's own or a Kraken 2 hash.k2d. The kind is
+ * dispatched once per mate's batch of lookups, not per k-mer. */
+typedef enum { CLASSIFY_TABLE_GUTBRAIN, CLASSIFY_TABLE_KRAKEN2 } classify_table_kind_t;
+
+typedef struct {
+    classify_table_kind_t kind;
+    const kmer_table_t *gutbrain; /* when kind is CLASSIFY_TABLE_GUTBRAIN */
+    const k2_table_t *kraken2;    /* when kind is CLASSIFY_TABLE_KRAKEN2 */
+} classify_table_t;
 
 typedef struct {
     double confidence; /* 0 .. 1 */
@@ -39,8 +50,8 @@ void classify_scratch_free(classify_scratch_t *s);
  * looking up each new minimizer once (batched), and add the mate's hit groups to
  * *hit_groups (a group = a run of consecutive non-ambiguous items with one minimizer
  * whose lookup hit; ambiguous items do not break a run). rec must have room for n more. */
-void classify_lookup_mate(const kmer_table_t *t, const uint64_t *items, size_t n, classify_scratch_t *s, uint32_t *rec,
-                          size_t *nrec, uint32_t *hit_groups);
+void classify_lookup_mate(const classify_table_t *t, const uint64_t *items, size_t n, classify_scratch_t *s,
+                          uint32_t *rec, size_t *nrec, uint32_t *hit_groups);
 
 /* Resolve the call for records rec[0..n): path score (sum of counts on the path to the
  * root), ties -> LCA of the tied taxa, confidence walk (R = ceil(confidence * N) in double,

@@ -20,10 +20,9 @@
 #include <string.h>
 #include "minimizer.h"
 
-#define MINIMIZER_TOGGLE   0xe37e28c4271b5a2dULL
-#define MINIMIZER_MAX_SPAN 1024 /* supports k - l <= MINIMIZER_MAX_SPAN */
-#define MINIMIZER_CHUNK    512  /* bases per chunk */
-#define NO_KEY             INT64_MAX
+#define MINIMIZER_TOGGLE 0xe37e28c4271b5a2dULL
+#define MINIMIZER_CHUNK  512 /* bases per chunk */
+#define NO_KEY           INT64_MAX
 
 #define A4  4, 4, 4, 4
 #define A16 A4, A4, A4, A4
@@ -60,6 +59,7 @@ void minimizer_params_init(minimizer_params_t *p, int k, int l, int spaced)
     p->spaced = spaced;
     p->mask = minimizer_spaced_mask(l, spaced);
     p->toggle = MINIMIZER_TOGGLE & low_bits_mask(2 * l);
+    p->legacy_revcom = 0;
 }
 
 /* Scratch for one chunk: keys of the l-mers ending at each position, preceded by the
@@ -97,15 +97,41 @@ static const int64_t *window_min(minimizer_chunk_t *c, size_t w, size_t hi)
     return src;
 }
 
+/* Pass 1 over bases [i0, i0 + len): keys and item masks, branch-free (an ambiguous base only
+ * zeroes run). fwd keeps stale high bits (masked on use) to keep its dependency chain short.
+ * `legacy` is a constant at each call, so the current canonical form pays nothing for it. */
+static inline __attribute__((always_inline)) void chunk_keys(const minimizer_params_t *p, const unsigned char *s,
+                                                             size_t len, size_t span, minimizer_chunk_t *c,
+                                                             uint64_t *fwd, uint64_t *rev, size_t *run, int legacy)
+{
+    const size_t l = (size_t)p->l, need = (size_t)p->k > l ? (size_t)p->k - 1 : l;
+    const uint64_t lmask = low_bits_mask(2 * p->l), smask = p->mask, tog = p->toggle;
+    const unsigned top = 2 * (unsigned)(l - 1), shift = 2 * (32 - (unsigned)l);
+    const uint64_t fill = legacy ? low_bits_mask((int)shift) : 0;
+    uint64_t f0 = *fwd, r0 = *rev;
+    size_t r = *run;
+    for (size_t t = 0; t < len; t++) {
+        uint64_t b = minimizer_dna_code[s[t]];
+        r = b > 3 ? 0 : r + 1;
+        b &= 3;
+        f0 = (f0 << 2) | b;
+        r0 = (r0 >> 2) | ((3 - b) << top);
+        uint64_t f = f0 & lmask, rc = legacy ? ((r0 << shift) | fill) & lmask : r0, canon = f < rc ? f : rc;
+        c->key[span + t] = r >= l ? (int64_t)((canon & smask) ^ tog) : NO_KEY;
+        c->amb[t] = r >= need ? 0 : MINIMIZER_AMBIGUOUS;
+    }
+    *fwd = f0;
+    *rev = r0;
+    *run = r;
+}
+
 size_t minimizer_scan(const minimizer_params_t *p, const char *seq, size_t n, uint64_t *out)
 {
     const size_t k = (size_t)p->k, l = (size_t)p->l;
     if (n < k) return 0;
     assert(p->l >= 1 && p->l <= 31 && k >= l && k - l <= MINIMIZER_MAX_SPAN);
-    const uint64_t lmask = low_bits_mask(2 * p->l), smask = p->mask, tog = p->toggle;
-    const unsigned top = 2 * (unsigned)(l - 1);
-    const size_t span = k - l;             /* window = l-mers ending in [e-span, e] */
-    const size_t need = k > l ? k - 1 : k; /* unambiguous bases needed for an item */
+    const uint64_t tog = p->toggle;
+    const size_t span = k - l; /* window = l-mers ending in [e-span, e] */
     const unsigned char *s = (const unsigned char *)seq;
     minimizer_chunk_t c;
     uint64_t fwd = 0, rev = 0;
@@ -114,18 +140,8 @@ size_t minimizer_scan(const minimizer_params_t *p, const char *seq, size_t n, ui
     for (size_t j = 0; j < span; j++) c.key[j] = NO_KEY;
     for (size_t i0 = 0; i0 < n; i0 += MINIMIZER_CHUNK) {
         size_t len = n - i0 < MINIMIZER_CHUNK ? n - i0 : MINIMIZER_CHUNK;
-        /* Keys and item masks, branch-free: an ambiguous base only zeroes run. fwd keeps
-         * stale high bits (masked on use) to keep its dependency chain short. */
-        for (size_t t = 0; t < len; t++) {
-            uint64_t b = minimizer_dna_code[s[i0 + t]];
-            run = b > 3 ? 0 : run + 1;
-            b &= 3;
-            fwd = (fwd << 2) | b;
-            rev = (rev >> 2) | ((3 - b) << top);
-            uint64_t f = fwd & lmask, canon = f < rev ? f : rev;
-            c.key[span + t] = run >= l ? (int64_t)((canon & smask) ^ tog) : NO_KEY;
-            c.amb[t] = run >= need ? 0 : MINIMIZER_AMBIGUOUS;
-        }
+        if (p->legacy_revcom) chunk_keys(p, s + i0, len, span, &c, &fwd, &rev, &run, 1);
+        else chunk_keys(p, s + i0, len, span, &c, &fwd, &rev, &run, 0);
         const int64_t *win = window_min(&c, span + 1, span + len);
         size_t t0 = i0 + 1 >= k ? 0 : k - 1 - i0; /* first position that ends a k-mer */
         uint64_t *o = out + i0 + t0 + 1 - k;

@@ -160,6 +160,7 @@ static int worker_fit(worker_t *w, size_t len)
 
 typedef struct {
     const gb_db_t *db;
+    classify_table_t table; /* db's table, gutbrain's or Kraken 2's */
     const classify_job_t *o;
     classify_params_t params;
     char (*ext_text)[12]; /* external taxid of each internal id, as text */
@@ -282,11 +283,11 @@ static int classify_fragment(const ctx_t *c, worker_t *w, const batch_t *b, cons
     size_t nrec = 0;
     uint32_t groups = 0;
     size_t n = minimizer_scan(&c->db->mm, text + f->s1, f->len1, w->items);
-    classify_lookup_mate(&c->db->table, w->items, n, &w->cl, w->rec, &nrec, &groups);
+    classify_lookup_mate(&c->table, w->items, n, &w->cl, w->rec, &nrec, &groups);
     if (c->o->paired || c->o->interleaved) {
         w->rec[nrec++] = CLASSIFY_BORDER;
         n = minimizer_scan(&c->db->mm, text + f->s2, f->len2, w->items);
-        classify_lookup_mate(&c->db->table, w->items, n, &w->cl, w->rec, &nrec, &groups);
+        classify_lookup_mate(&c->table, w->items, n, &w->cl, w->rec, &nrec, &groups);
     }
     uint32_t call = classify_resolve(c->db->taxo.parent, w->rec, nrec, groups, &c->params, &w->cl);
     w->calls[call]++;
@@ -471,7 +472,7 @@ int classify_sample(const classify_job_t *job, classify_result_t *res)
 {
     const gb_db_t *db = job->db;
     int nthreads = job->threads > 0 ? job->threads : 1;
-    ctx_t c = {.db = db, .o = job, .params = job->params};
+    ctx_t c = {.db = db, .table = db_classify_table(db), .o = job, .params = job->params};
     input_t in = {0};
     outputs_t out = {0};
     worker_t *w = calloc((size_t)nthreads, sizeof *w);

@@ -2,6 +2,7 @@
  * (never a raw struct); sections are 4096-aligned arrays that are used in place after mmap,
  * which the loader allows only on a little-endian host. */
 #include "db.h"
+#include "k2db.h"
 #include "log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -279,6 +280,33 @@ static int attach_sections(const char *path, gb_db_t *db, const unsigned char *b
     return 0;
 }
 
+int db_map_file(int fd, size_t len, const char *path, gb_db_t *db)
+{
+    /* MAP_SHARED + read-only: every process of the node shares the page cache copy. */
+    void *map = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+    if (map == MAP_FAILED) {
+        gb_error("cannot map %s: %s", path, strerror(errno));
+        return GB_E_IO;
+    }
+    madvise(map, len, MADV_RANDOM);
+    db->map = map;
+    db->map_len = len;
+    return GB_OK;
+}
+
+static int open_kraken2(const char *dir, gb_db_t **out)
+{
+    gb_db_t *db = calloc(1, sizeof *db);
+    if (!db) return GB_E_NOMEM;
+    int rc = k2db_open(dir, db);
+    if (rc) {
+        db_close(db);
+        return rc;
+    }
+    *out = db;
+    return GB_OK;
+}
+
 int db_open(const char *dir, int verify_payload, gb_db_t **out)
 {
     char path[4096];
@@ -288,17 +316,22 @@ int db_open(const char *dir, int verify_payload, gb_db_t **out)
     gb_db_t *db = NULL;
     int rc = GB_E_DB, fd;
     *out = NULL;
-    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) snprintf(path, sizeof path, "%s/%s", dir, DB_FILE_NAME);
-    else snprintf(path, sizeof path, "%s", dir);
+    if (!host_is_little_endian()) { /* both kinds' tables are used in place */
+        gb_error("%s: gutbrain and Kraken 2 databases are little-endian; this host is not", dir);
+        return GB_E_DB;
+    }
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(path, sizeof path, "%s/%s", dir, DB_FILE_NAME);
+        /* No gutbrain.db but .k2d files: a Kraken 2 database. */
+        if (access(path, F_OK) != 0 && k2db_present(dir)) return open_kraken2(dir, out);
+    } else {
+        snprintf(path, sizeof path, "%s", dir);
+    }
     fd = open(path, O_RDONLY);
     if (fd < 0 || fstat(fd, &st) != 0) {
         gb_error("cannot open database %s: %s", path, strerror(errno));
         if (fd >= 0) close(fd);
         return GB_E_DB;
-    }
-    if (!host_is_little_endian()) {
-        gb_error("%s: gutbrain databases are little-endian; this host is not", path);
-        goto fail;
     }
     memset(h, 0, sizeof h);
     if (pread(fd, h, DB_HEADER_BYTES, 0) < 0) {
@@ -310,16 +343,7 @@ int db_open(const char *dir, int verify_payload, gb_db_t **out)
         goto fail;
     }
     if ((rc = decode_header(path, h, (uint64_t)st.st_size, db, off, size, sum))) goto fail;
-    db->map_len = (size_t)st.st_size;
-    /* MAP_SHARED + read-only: every process of the node shares the page cache copy. */
-    db->map = mmap(NULL, db->map_len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
-    if (db->map == MAP_FAILED) {
-        db->map = NULL;
-        gb_error("cannot map %s: %s", path, strerror(errno));
-        rc = GB_E_IO;
-        goto fail;
-    }
-    madvise(db->map, db->map_len, MADV_RANDOM);
+    if ((rc = db_map_file(fd, (size_t)st.st_size, path, db))) goto fail;
     for (int i = 0; verify_payload && i < SEC_COUNT; i++) {
         if (XXH3_64bits((const unsigned char *)db->map + off[i], size[i]) != sum[i]) {
             gb_error("%s: checksum mismatch in section '%s' (file corrupt)", path, sec_names[i]);
@@ -343,8 +367,14 @@ void db_close(gb_db_t *db)
     if (!db) return;
     if (db->map) {
         munmap(db->map, db->map_len);
-        db->taxo.owned = 0;
+        if (db->kind == DB_KIND_GUTBRAIN) db->taxo.owned = 0; /* its taxonomy lived in the mapping */
     }
     taxo_destroy(&db->taxo);
     free(db);
+}
+
+classify_table_t db_classify_table(const gb_db_t *db)
+{
+    if (db->kind == DB_KIND_KRAKEN2) return (classify_table_t){.kind = CLASSIFY_TABLE_KRAKEN2, .kraken2 = &db->k2};
+    return (classify_table_t){.kind = CLASSIFY_TABLE_GUTBRAIN, .gutbrain = &db->table};
 }

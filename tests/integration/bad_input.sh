@@ -5,39 +5,6 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
-# ---------------------------------------------------------------- checking one failing run
-# expect_error NAME CODE PATTERN OUTS -- CMD...
-#   CODE     expected exit code
-#   PATTERN  extended regex the single error line must match (usually the file name)
-#   OUTS     space-separated output paths that must not exist afterwards
-# CMD runs with stdout/stderr captured in $TMP/NAME.{out,err}.
-expect_error() {
-  local name=$1 code=$2 pattern=$3 outs=$4 rc nerr problems="" o; shift 5
-  "$@" > "$TMP/$name.out" 2> "$TMP/$name.err"
-  rc=$?
-  [ "$rc" -eq "$code" ] || problems+=" exit $rc (want $code);"
-  # Error lines: the logger's "[E::func] ..." lines.
-  nerr=$(grep -c '^\[E::' "$TMP/$name.err")
-  [ "$nerr" -eq 1 ] || problems+=" $nerr error lines (want 1);"
-  grep '^\[E::' "$TMP/$name.err" | grep -Eq -- "$pattern" || problems+=" error line does not match /$pattern/;"
-  for o in $outs; do
-    if [ -d "$o" ]; then
-      [ -z "$(ls -A "$o")" ] || problems+=" output dir $o not empty ($(ls -A "$o" | tr '\n' ' '));"
-    elif [ -e "$o" ]; then
-      problems+=" output $o exists;"
-    fi
-    # Temporary names must be cleaned up as well.
-    if compgen -G "$o.tmp*" > /dev/null; then problems+=" temp file left: $(echo "$o".tmp*);"; fi
-  done
-  if [ -z "$problems" ]; then
-    ok "$name: exit $rc, one error line: $(grep -m1 '^\[E::' "$TMP/$name.err" | cut -c1-160)"
-  else
-    fail "$name:$problems"
-    echo "      command: $*"
-    show "$TMP/$name.err" 8
-  fi
-}
-
 # classify_error NAME CODE PATTERN -- classify args (without --output/--report)
 # Runs the case twice: into an empty directory (nothing may appear there) and over
 # existing OUT/REPORT files (they must keep their old content).

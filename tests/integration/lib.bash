@@ -1,8 +1,9 @@
 # Shared helpers for the integration scripts (sourced, never run: run.sh only runs *.sh).
 # Every script sources it first, so a script runs the same alone as under run.sh.
 # Provides: the Open MPI environment, ROOT, GB, DATA, TMP (per-run temp dir, removed on
-# success), check counters, a tiny reference set + DB builder (setup_tiny_db), and a
-# deterministic read simulator.
+# success), check counters, a tiny reference set + DB builder (setup_tiny_db), a
+# deterministic read simulator, and expect_error (one failing run: exit code, one error line,
+# no output left).
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # bin/gutbrain links Open MPI, which refuses to run as root and looks for ssh without these;
@@ -142,3 +143,130 @@ EOF
 
 # Interleave two FASTQ files (4 lines per record).
 interleave() { paste -d'\n' <(paste - - - - < "$1") <(paste - - - - < "$2") | tr '\t' '\n'; }
+
+# ---------------------------------------------------------------- one failing run
+# expect_error NAME CODE PATTERN OUTS -- CMD...
+#   CODE     expected exit code
+#   PATTERN  extended regex the single error line must match (usually the file name)
+#   OUTS     space-separated output paths that must not exist afterwards
+# CMD runs with stdout/stderr captured in $TMP/NAME.{out,err}.
+expect_error() {
+  local name=$1 code=$2 pattern=$3 outs=$4 rc nerr problems="" o; shift 5
+  "$@" > "$TMP/$name.out" 2> "$TMP/$name.err"
+  rc=$?
+  [ "$rc" -eq "$code" ] || problems+=" exit $rc (want $code);"
+  # Error lines: the logger's "[E::func] ..." lines.
+  nerr=$(grep -c '^\[E::' "$TMP/$name.err")
+  [ "$nerr" -eq 1 ] || problems+=" $nerr error lines (want 1);"
+  grep '^\[E::' "$TMP/$name.err" | grep -Eq -- "$pattern" || problems+=" error line does not match /$pattern/;"
+  for o in $outs; do
+    if [ -d "$o" ]; then
+      [ -z "$(ls -A "$o")" ] || problems+=" output dir $o not empty ($(ls -A "$o" | tr '\n' ' '));"
+    elif [ -e "$o" ]; then
+      problems+=" output $o exists;"
+    fi
+    # Temporary names must be cleaned up as well.
+    if compgen -G "$o.tmp*" > /dev/null; then problems+=" temp file left: $(echo "$o".tmp*);"; fi
+  done
+  if [ -z "$problems" ]; then
+    ok "$name: exit $rc, one error line: $(grep -m1 '^\[E::' "$TMP/$name.err" | cut -c1-160)"
+  else
+    fail "$name:$problems"
+    echo "      command: $*"
+    show "$TMP/$name.err" 8
+  fi
+}
+
+# ---------------------------------------------------------------- Kraken 2 parity helpers
+# build_kraken2_db DIR [kraken2-build args...]: a Kraken 2 database of the tiny references
+# (prepare_tiny_refs first) built by Debian's kraken2-build with one thread, no masking.
+build_kraken2_db() {
+  local dir=$1 f; shift
+  mkdir -p "$dir/taxonomy" "$dir/library/added"
+  cp "$TINY_TAX/nodes.dmp" "$TINY_TAX/names.dmp" "$dir/taxonomy/"
+  for f in "${TINY_REFS[@]}"; do gzip -dcf "$f"; echo; done | grep -v '^$' > "$dir/library/added/refs.fna"
+  cp "$TINY_MAP" "$dir/seqid2taxid.map"
+  cp "$TINY_MAP" "$dir/library/added/prelim_map.txt"
+  kraken2-build --build --db "$dir" --threads 1 --no-masking "$@" > "$dir.log" 2>&1 || { show "$dir.log" 20; return 1; }
+}
+
+# perturb_pairs SRC_PREFIX DST_PREFIX: the pairs of SRC_R{1,2}.fastq, one in six left clean,
+# the others with one N, an N run and IUPAC codes, lowercase, cut to 20/34/35/36 bases, or
+# low qualities (for --minimum-base-quality). Deterministic.
+perturb_pairs() {
+  python3 - "$1" "$2" <<'PY'
+import random, sys
+src, dst = sys.argv[1], sys.argv[2]
+rng = random.Random(7)
+def records(path):
+    with open(path) as f:
+        while True:
+            rec = [f.readline().rstrip("\n") for _ in range(4)]
+            if not rec[0]:
+                return
+            yield rec
+with open(dst + "_R1.fastq", "w") as o1, open(dst + "_R2.fastq", "w") as o2:
+    for i, (a, b) in enumerate(zip(records(src + "_R1.fastq"), records(src + "_R2.fastq"))):
+        for rec in (a, b):
+            s = list(rec[1])
+            kind = i % 6
+            if kind == 1:                       # one N
+                s[rng.randrange(len(s))] = "N"
+            elif kind == 2:                     # an N run and IUPAC codes
+                p = rng.randrange(len(s) - 12)
+                s[p:p + 12] = "N" * 12
+                s[rng.randrange(len(s))] = rng.choice("RYKMSWBDHV")
+            elif kind == 3:                     # lowercase
+                s = [c.lower() for c in s]
+            elif kind == 4:                     # shorter than k, or just at k
+                s = s[: rng.choice((20, 34, 35, 36))]
+            elif kind == 5:                     # low qualities for --minimum-base-quality
+                q = "".join(rng.choice("#+5I") for _ in s)
+                rec[3] = q
+            rec[1] = "".join(s)
+            if kind != 5:
+                rec[3] = "I" * len(rec[1])
+            o = o1 if rec is a else o2
+            o.write("\n".join(rec) + "\n")
+PY
+}
+
+# compare_reads OUT_A OUT_B LABEL: per-read lines identical, at least PARITY_PERMILLE per mille
+PARITY_PERMILLE=1000
+compare_reads() {
+  local total same
+  total=$(wc -l < "$1")
+  same=$(paste -d'\n' "$1" "$2" | paste - - | awk -F'\t' '{ n = NF / 2; eq = 1
+           for (i = 1; i <= n; i++) if ($i != $(i + n)) eq = 0; s += eq } END { print s + 0 }')
+  if [ "$total" -gt 0 ] && [ "$(wc -l < "$2")" -eq "$total" ] && [ $((same * 1000)) -ge $((total * PARITY_PERMILLE)) ]; then
+    ok "$3: $same of $total per-read lines identical to kraken2"
+  else
+    fail "$3: only $same of $total per-read lines identical to kraken2"
+    diff "$1" "$2" | head -6 | sed 's/^/      | /'
+  fi
+}
+# kreports equal except the rank-code column (4)
+compare_reports() {
+  if diff <(cut -f1-3,5- "$1") <(cut -f1-3,5- "$2") > "$TMP/rep.diff"; then
+    ok "$3: kreport identical to kraken2's (rank codes aside)"
+  else
+    fail "$3: kreport differs from kraken2's"
+    show "$TMP/rep.diff" 8
+  fi
+}
+
+# run_both LABEL ARGS... [--k2 KRAKEN2_ARGS...]: gutbrain classify on GB_DB and kraken2 on K2 with the
+# same arguments (unless --k2 gives kraken2 its own); compare per-read output and kreports.
+run_both() {
+  local label=$1 gb_args=() k2_args=() to_k2=0 a; shift
+  for a in "$@"; do
+    if [ "$a" = --k2 ]; then to_k2=1; elif [ $to_k2 = 1 ]; then k2_args+=("$a"); else gb_args+=("$a"); fi
+  done
+  [ $to_k2 = 1 ] || k2_args=("${gb_args[@]}")
+  "$GB" classify --db "$GB_DB" --threads 2 --output "$TMP/$label.gb" --report "$TMP/$label.gb.rep" "${gb_args[@]}" 2> "$TMP/$label.gb.err" \
+    || { fail "$label: gutbrain exited non-zero"; show "$TMP/$label.gb.err"; return; }
+  kraken2 --db "$K2" --threads 2 --output "$TMP/$label.k2" --report "$TMP/$label.k2.rep" "${k2_args[@]}" 2> "$TMP/$label.k2.err" \
+    || { fail "$label: kraken2 exited non-zero"; show "$TMP/$label.k2.err"; return; }
+  compare_reads "$TMP/$label.gb" "$TMP/$label.k2" "$label"
+  compare_reports "$TMP/$label.gb.rep" "$TMP/$label.k2.rep" "$label"
+}

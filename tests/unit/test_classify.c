@@ -176,7 +176,8 @@ static kmer_table_t small_table(void)
 static void test_hit_groups(void **state)
 {
     (void)state;
-    kmer_table_t t = small_table();
+    kmer_table_t kt = small_table();
+    const classify_table_t t = {.kind = CLASSIFY_TABLE_GUTBRAIN, .gutbrain = &kt};
     classify_scratch_t s = new_scratch(64);
     const uint64_t X = MINIMIZER_AMBIGUOUS;
     /* m1 m1 A m1 | m2 | m1 | m3 m3 A | m2: groups m1, m2, m1, m2 (m3 misses). */
@@ -215,7 +216,7 @@ static void test_hit_groups(void **state)
     assert_int_equal(groups, 5);
     assert_int_equal(rec[nrec - 1], A);
     free_scratch(&s);
-    free(t.cells);
+    free(kt.cells);
 }
 
 /* Brute force, as the facts sheet states it, over a taxonomy with ids < ntax. */

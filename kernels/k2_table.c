@@ -1,0 +1,71 @@
+/* Lookups in a Kraken 2 hash.k2d (layout in k2_table.h).
+ *
+ * Approach: as kmer_table_lookup_batch, hash a group of K2_TABLE_BATCH keys and prefetch
+ * their home cells, then resolve them, so that many cache misses are in flight at once.
+ * The probe is Kraken 2's: one cell at a time from h mod capacity, stop at an empty cell
+ * or after a full turn. The cell width is fixed per table, so the batch dispatches once
+ * to a probe loop specialised for 32- or 40-bit cells. */
+#include <string.h>
+#include "k2_table.h"
+#include "kmer_table.h"
+
+#define K2_TABLE_BATCH 16 /* lookups whose home cells are prefetched together */
+
+/* The stored key bits of cell i, and its value bits in *value. A 40-bit cell's key is
+ * assembled in 32 bits, as Kraken 2 does, so it only differs from the fragment when
+ * value_bits < 8 (then such a cell never matches, in Kraken 2 either). */
+static inline uint64_t cell_at(const unsigned char *cells, uint64_t i, int cell_bytes, int vb, uint32_t *value)
+{
+    uint32_t a;
+    memcpy(&a, cells + i * (uint64_t)cell_bytes, 4);
+    *value = a & ((UINT32_C(1) << vb) - 1);
+    if (cell_bytes == 4) return a >> vb;
+    uint32_t b = cells[i * 5 + 4];
+    return (uint32_t)((a >> vb) | (b << (32 - vb)));
+}
+
+/* Probe from home = h mod capacity for the fragment of h (the top key_bits bits). */
+static inline uint32_t probe(const k2_table_t *t, uint64_t h, uint64_t home, int cell_bytes)
+{
+    const int vb = t->value_bits;
+    const uint64_t frag = h >> (64 - 8 * cell_bytes + vb);
+    uint64_t i = home;
+    do {
+        uint32_t value;
+        uint64_t key = cell_at(t->cells, i, cell_bytes, vb, &value);
+        if (value == 0) return 0;
+        if (key == frag) return value <= t->max_value ? value : 0;
+        if (++i == t->capacity) i = 0;
+    } while (i != home);
+    return 0;
+}
+
+static inline uint32_t lookup_hashed(const k2_table_t *t, uint64_t h)
+{
+    if (h < t->min_hash) return 0;
+    uint64_t home = h % t->capacity;
+    return t->cell_bytes == 4 ? probe(t, h, home, 4) : probe(t, h, home, 5);
+}
+
+uint32_t k2_table_lookup(const k2_table_t *t, uint64_t m) { return lookup_hashed(t, kmer_table_hash(m)); }
+
+static inline void lookup_batch(const k2_table_t *t, const uint64_t *keys, size_t n, uint32_t *out, int cell_bytes)
+{
+    uint64_t h[K2_TABLE_BATCH], home[K2_TABLE_BATCH];
+    for (size_t i0 = 0; i0 < n; i0 += K2_TABLE_BATCH) {
+        size_t m = n - i0 < K2_TABLE_BATCH ? n - i0 : K2_TABLE_BATCH;
+        for (size_t i = 0; i < m; i++) {
+            h[i] = kmer_table_hash(keys[i0 + i]);
+            home[i] = h[i] % t->capacity;
+            __builtin_prefetch(t->cells + home[i] * (uint64_t)cell_bytes, 0, 0);
+        }
+        for (size_t i = 0; i < m; i++)
+            out[i0 + i] = keys[i0 + i] == UINT64_MAX || h[i] < t->min_hash ? 0 : probe(t, h[i], home[i], cell_bytes);
+    }
+}
+
+void k2_table_lookup_batch(const k2_table_t *t, const uint64_t *keys, size_t n, uint32_t *out)
+{
+    if (t->cell_bytes == 4) lookup_batch(t, keys, n, out, 4);
+    else lookup_batch(t, keys, n, out, 5);
+}
