@@ -112,6 +112,30 @@ else
   fail "library given explicitly: differs, failed, or no warning"; show "$TMP/bb4.err" 5
 fi
 
+# ---- a Kraken 2 database (Debian's kraken2-build): bracken-build finds DIR/library and
+# DIR/seqid2taxid.map as Bracken does, and must write exactly what Bracken's bracken-build
+# writes there, whose step 1 is kraken2 itself on the library
+if command -v kraken2-build > /dev/null; then
+  K2=$TMP/k2
+  if build_kraken2_db "$K2"; then
+    kraken2 --db "$K2" --threads 1 "$K2/library/added/refs.fna" > "$TMP/k2_database.kraken" 2> "$TMP/k2.err"
+    "$TMP/bracken-src/kmer2read_distr" --seqid2taxid "$K2/seqid2taxid.map" --taxonomy "$K2/taxonomy" \
+      --kraken "$TMP/k2_database.kraken" --output "$TMP/k2_database100mers.kraken" -k 35 -l 100 -t 1 > /dev/null 2>&1
+    python3 "$PEERS/bracken/src/generate_kmer_distribution.py" -i "$TMP/k2_database100mers.kraken" \
+      -o "$TMP/k2_peer100.kmer_distrib" > /dev/null 2>&1
+    if "$GB" bracken-build -q --db "$K2" --read-length 100 --threads "$THREADS" 2> "$TMP/k2bb.err" \
+       && [ -s "$TMP/k2_peer100.kmer_distrib" ] && cmp -s "$TMP/k2_peer100.kmer_distrib" "$K2/database100mers.kmer_distrib"; then
+      ok "Kraken 2 database: bracken-build byte-identical to kraken2 + kmer2read_distr + generate_kmer_distribution.py"
+    else
+      fail "Kraken 2 database: bracken-build differs from Bracken's pipeline"; show "$TMP/k2bb.err" 5
+    fi
+  else
+    fail "kraken2-build failed"
+  fi
+else
+  fail "kraken2-build not installed (make deps)"
+fi
+
 # ---- build --bracken-length: the same distribution as bracken-build, in the same command
 if "$GB" build -q --taxonomy "$TINY_TAX" --seqid2taxid "$DB/seqid2taxid.map" --db "$TMP/dbb" --threads "$THREADS" \
      --bracken-length 100 "$DB/library/tiny.fna" "$DB/library/added/extra.fasta" 2> "$TMP/buildb.err" \
