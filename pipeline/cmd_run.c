@@ -38,7 +38,7 @@ typedef struct {
     const char *db, *samples, *out, *config, *h5_compression, *bracken_level;
     long threads, min_hit_groups, min_base_quality, bracken_length, bracken_threshold;
     double confidence;
-    int read_output;
+    int read_output, minimizer_data;
 } run_opts_t;
 
 /* clang-format off */
@@ -50,6 +50,7 @@ static const cli_option_t run_cli[] = {
     { "confidence", 0, "T", "confidence threshold in [0, 1] (default 0)" },
     { "minimum-hit-groups", 0, "N", "hit groups needed for a call (default 2)" },
     { "minimum-base-quality", 0, "Q", "FASTQ bases below quality Q count as ambiguous (default 0)" },
+    { "report-minimizer-data", 0, NULL, "kreports: minimizer hits and distinct minimizers per clade (exact)" },
     { "read-output", 0, NULL, "also write each sample's per-read output (zstd) under OUT/samples/" },
     { "h5-compression", 0, "ALG", "deflate (default, any BIOM reader) or zstd for BIOM's datasets" },
     { "bracken-length", 0, "L", "also Bracken abundances per sample and OUT/cohort_bracken.biom, from DB/database{L}mers.kmer_distrib" },
@@ -86,6 +87,7 @@ static int run_on_opt(void *ctx, int i, const char *v)
     else if (!strcmp(name, "minimum-hit-groups")) return cli_int(name, v, 0, 1 << 30, &o->min_hit_groups);
     else if (!strcmp(name, "minimum-base-quality")) return cli_int(name, v, 0, 93, &o->min_base_quality);
     else if (!strcmp(name, "read-output")) o->read_output = 1;
+    else if (!strcmp(name, "report-minimizer-data")) o->minimizer_data = 1;
     else if (!strcmp(name, "h5-compression")) {
         if (strcmp(v, "deflate") && strcmp(v, "zstd")) {
             gb_error("--h5-compression: '%s' is neither deflate nor zstd", v);
@@ -146,14 +148,16 @@ static int file_exists(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int write_kreport(const run_ctx_t *c, const char *id, const uint64_t *calls)
+static int write_kreport(const run_ctx_t *c, const char *id, const classify_result_t *res)
 {
     char path[4096];
     int rc = profile_path(path, sizeof path, c->o->out, id, ".kreport");
     if (rc) return rc;
     outfile_t *f = outfile_open(path);
     if (!f) return GB_E_IO;
-    if ((rc = report_kreport(outfile_fp(f), &c->db->taxo, calls, calls[0], 0, 0))) {
+    report_minimizer_data_t mdata = {res->minimizers, res->distinct};
+    if ((rc = report_kreport(outfile_fp(f), &c->db->taxo, res->calls, res->calls[0], 0, 0,
+                             c->o->minimizer_data ? &mdata : NULL))) {
         outfile_abort(f);
         return rc;
     }
@@ -228,6 +232,7 @@ static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t
         .inputs = {s->fastq[0], s->fastq[1]},
         .paired = s->fastq[1] != NULL,
         .min_base_quality = (int)c->o->min_base_quality,
+        .minimizer_data = c->o->minimizer_data,
         .threads = (int)c->o->threads,
     };
     int rc = 0;
@@ -238,7 +243,7 @@ static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t
     gb_clear_last_error();
     if (!rc) rc = classify_sample(&job, &res);
     if (rc == GB_E_INTERRUPTED) return SAMPLE_STOPPED;
-    if (!rc) rc = write_kreport(c, s->id, res.calls);
+    if (!rc) rc = write_kreport(c, s->id, &res);
     if (!rc) rc = make_profile(c, s, fp, &res, &p);
     if (!rc) rc = profile_write(c->o->out, &p);
     w->reads += res.fragments;
@@ -652,7 +657,8 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
                    .params = {.db_checksum = db->checksum,
                               .confidence = o.confidence,
                               .min_hit_groups = (uint32_t)o.min_hit_groups,
-                              .min_base_quality = (int)o.min_base_quality}};
+                              .min_base_quality = (int)o.min_base_quality,
+                              .minimizer_data = o.minimizer_data}};
     if (!(order = order_samples(comm, &sheet)) || !(w.ok = calloc(sheet.n, 1))) {
         rc = GB_E_NOMEM;
         goto done;

@@ -73,6 +73,8 @@ uint64_t profile_fingerprint(const sample_t *s, const run_params_t *p)
     fp_u64(&st, conf_bits);
     fp_u64(&st, p->min_hit_groups);
     fp_u64(&st, (uint64_t)(int64_t)p->min_base_quality);
+    /* only when on, so results written without the option keep their fingerprints */
+    if (p->minimizer_data) fp_str(&st, "report-minimizer-data");
     return XXH3_64bits_digest(&st);
 }
 

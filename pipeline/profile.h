@@ -37,6 +37,7 @@ typedef struct {
     double confidence;
     uint32_t min_hit_groups;
     int min_base_quality;
+    int minimizer_data; /* --report-minimizer-data: the kreport has more columns */
 } run_params_t;
 
 /* Fingerprint of a sample: XXH3-64 over the fields above, in a fixed, documented order.
