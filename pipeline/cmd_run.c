@@ -178,12 +178,20 @@ static int make_profile(const run_ctx_t *c, const sample_t *s, uint64_t fp, cons
     for (uint32_t i = 1; i < t->n; i++) p->ntaxa += r->calls[i] != 0;
     p->taxid = malloc((p->ntaxa + 1) * sizeof *p->taxid);
     p->count = malloc((p->ntaxa + 1) * sizeof *p->count);
-    if (!p->taxid || !p->count) return GB_E_NOMEM;
+    if (r->minimizers) {
+        p->minimizers = malloc((p->ntaxa + 1) * sizeof *p->minimizers);
+        p->distinct = malloc((p->ntaxa + 1) * sizeof *p->distinct);
+    }
+    if (!p->taxid || !p->count || (r->minimizers && (!p->minimizers || !p->distinct))) return GB_E_NOMEM;
     /* taxo's index holds (external << 32 | internal) sorted: walk it for ascending taxids */
     size_t k = 0;
     for (uint32_t j = 0; j + 1 < t->n; j++) {
         uint32_t internal = (uint32_t)t->index[j];
         if (internal && r->calls[internal]) {
+            if (r->minimizers) {
+                p->minimizers[k] = r->minimizers[internal];
+                p->distinct[k] = r->distinct[internal];
+            }
             p->taxid[k] = t->external[internal];
             p->count[k++] = r->calls[internal];
         }
@@ -249,6 +257,8 @@ static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t
     w->reads += res.fragments;
     free(p.taxid);
     free(p.count);
+    free(p.minimizers);
+    free(p.distinct);
     classify_result_free(&res);
     if (!rc) return SAMPLE_DONE;
     char cause[1024]; /* the first error logged for this sample says why */
@@ -485,10 +495,12 @@ static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w,
             .threads = (int)c->o->threads,
             .biom_compression =
                 c->o->h5_compression && !strcmp(c->o->h5_compression, "zstd") ? COHORT_ZSTD : COHORT_DEFLATE,
+            .minimizer_data = c->o->minimizer_data,
         };
         snprintf(path, sizeof path, "%s/cohort.biom", c->o->out);
         any = cohort_write(comm, path, &c->db->taxo, local, last - first, first, m, &meta);
         if (!any && brk) {
+            meta.minimizer_data = 0; /* re-estimated counts have no minimizers of their own */
             snprintf(path, sizeof path, "%s/cohort_bracken.biom", c->o->out);
             any = cohort_write(comm, path, &c->db->taxo, brk, last - first, first, m, &meta);
         }

@@ -116,6 +116,35 @@ if "$GB" run -q --db "$K2" --samples "$TMP/sheet.csv" --out "$TMP/run" --threads
 else
   fail "run --report-minimizer-data: per-sample kreport differs from classify's"; show "$TMP/run_md.log" 8
 fi
+# The cohort keeps each matrix entry's minimizer columns under /gutbrain/ (aligned with
+# /sample/matrix/data); BIOM readers still load it; 2 MPI ranks write the same values.
+mpirun --oversubscribe -n 2 "$GB" run -q --db "$K2" --samples "$TMP/sheet.csv" --out "$TMP/run_md2" --threads 1 \
+  --report-minimizer-data > "$TMP/run_md2.log" 2>&1 || { fail "run -K under mpirun -n 2 exited non-zero"; show "$TMP/run_md2.log"; }
+if HDF5_PLUGIN_PATH=$ROOT/build/plugins /usr/bin/python3 - "$TMP/run" "$TMP/run_md2" > "$TMP/md_cohort.out" 2>&1 <<'PY'
+import sys, biom, h5py
+def profile_columns(out, ids):
+    got = []
+    for sid in ids:
+        rows = open(f"{out}/samples/{sid}.profile.tsv").read().splitlines()
+        assert rows[7] == "taxid\treads\tminimizers\tdistinct_minimizers", rows[7]
+        got += [tuple(int(x) for x in r.split("\t")[2:]) for r in rows[8:]]
+    return got
+cols = []
+for out in sys.argv[1:]:
+    t = biom.load_table(f"{out}/cohort.biom")
+    with h5py.File(f"{out}/cohort.biom") as f:
+        pairs = list(zip(f["gutbrain/minimizers"][:].tolist(), f["gutbrain/distinct_minimizers"][:].tolist()))
+    assert len(pairs) == t.nnz, (len(pairs), t.nnz)
+    assert pairs == profile_columns(out, [str(i) for i in t.ids()]), out
+    cols.append(pairs)
+assert cols[0] == cols[1]
+print(len(cols[0]))
+PY
+then
+  ok "cohort.biom: biom.load_table loads it; /gutbrain/minimizers and distinct_minimizers match the profiles ($(cat "$TMP/md_cohort.out") entries, 1 and 2 ranks)"
+else
+  fail "cohort.biom minimizer columns"; show "$TMP/md_cohort.out" 8
+fi
 
 # Bad database files: exit 2, one error line naming the file, no output.
 bad_db() {  # NAME FILE-PATTERN: copy the database into $TMP/NAME (the caller then spoils it)
