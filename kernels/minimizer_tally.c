@@ -74,15 +74,23 @@ void minimizer_tally_free(minimizer_tally_t *t)
     *t = (minimizer_tally_t){0};
 }
 
+/* Room for `more` pairs with the table at most half full. */
+static int reserve(minimizer_tally_t *t, size_t more)
+{
+    size_t cap = t->cap;
+    while (2 * (t->count + more) > cap) {
+        if (cap > SIZE_MAX / 4 / sizeof *t->minimizers) return GB_E_NOMEM;
+        cap *= 2;
+    }
+    return cap == t->cap ? GB_OK : rehash(t, cap);
+}
+
 /* Insert the pair if absent, counting `events` events for it either way. */
 static int add_events(minimizer_tally_t *t, uint32_t taxon, uint64_t minimizer, uint64_t events)
 {
     if (taxon == 0 || taxon >= t->ntaxa) return GB_E_USAGE;
-    if (2 * (t->count + 1) > t->cap) {
-        if (t->cap > SIZE_MAX / 2 / sizeof *t->minimizers) return GB_E_NOMEM;
-        int rc = rehash(t, 2 * t->cap);
-        if (rc != GB_OK) return rc;
-    }
+    int rc = reserve(t, 1);
+    if (rc != GB_OK) return rc;
     size_t i = find_slot(t, taxon, minimizer);
     if (t->taxa[i] == 0) {
         t->taxa[i] = taxon;
@@ -100,23 +108,20 @@ int minimizer_tally_add(minimizer_tally_t *t, uint32_t taxon, uint64_t minimizer
 
 int minimizer_tally_add_mate(minimizer_tally_t *t, const classify_scratch_t *s)
 {
-    for (size_t j = 0; j < s->lookups; j++) {
-        if (s->found[j] == 0) continue;
-        int rc = add_events(t, s->found[j], s->distinct[j], 1);
-        if (rc != GB_OK) return rc;
-    }
-    return GB_OK;
+    int rc = GB_OK;
+    for (size_t j = 0; j < s->lookups && rc == GB_OK; j++)
+        if (s->found[j] != 0) rc = add_events(t, s->found[j], s->distinct[j], 1);
+    return rc;
 }
 
 /* Pairs go in with no events; src's per-taxon event counts are added once at the end. */
 int minimizer_tally_merge(minimizer_tally_t *dst, const minimizer_tally_t *src)
 {
     if (dst->ntaxa != src->ntaxa) return GB_E_USAGE;
-    for (size_t i = 0; i < src->cap; i++) {
-        if (src->taxa[i] == 0) continue;
-        int rc = add_events(dst, src->taxa[i], src->minimizers[i], 0);
-        if (rc != GB_OK) return rc;
-    }
+    int rc = reserve(dst, src->count); /* at most one rehash, not one per doubling */
+    for (size_t i = 0; i < src->cap && rc == GB_OK; i++)
+        if (src->taxa[i] != 0) rc = add_events(dst, src->taxa[i], src->minimizers[i], 0);
+    if (rc != GB_OK) return rc;
     for (uint32_t x = 0; x < dst->ntaxa; x++) dst->events[x] += src->events[x];
     return GB_OK;
 }
