@@ -73,6 +73,7 @@ void classify_lookup_mate(const classify_table_t *t, const uint64_t *items, size
 {
     assert(n <= s->cap);
     size_t d = collect_distinct(items, n, s->distinct);
+    s->lookups = d;
     if (t->kind == CLASSIFY_TABLE_KRAKEN2) k2_table_lookup_batch(t->kraken2, s->distinct, d, s->found);
     else kmer_table_lookup_batch(t->gutbrain, s->distinct, d, s->found);
     uint32_t *out = rec + *nrec, taxon = 0, groups = 0;
@@ -228,6 +229,7 @@ uint32_t classify_resolve(const uint32_t *parent, const uint32_t *rec, size_t n,
                           const classify_params_t *p, classify_scratch_t *s)
 {
     uint64_t total;
+    s->lookups = 0; /* distinct and found are reused below */
     size_t r = hit_runs(rec, n, s->distinct, s->cap, &total);
     if (r == 0) return 0;
     size_t d = compact_pairs(s->distinct, r);

@@ -33,6 +33,7 @@ typedef struct {
 typedef struct {
     uint64_t *distinct; /* distinct consecutive minimizers of a mate */
     uint32_t *found;    /* their lookup results */
+    size_t lookups;     /* entries of distinct and found from the last classify_lookup_mate */
     uint32_t *hit_taxa; /* distinct hit taxa of the fragment */
     uint32_t *hit_counts;
     size_t cap; /* items per mate that fit (distinct and found hold cap entries) */
@@ -49,7 +50,8 @@ void classify_scratch_free(classify_scratch_t *s);
 /* Turn the items of one mate (from minimizer_scan) into records appended at rec[*nrec...],
  * looking up each new minimizer once (batched), and add the mate's hit groups to
  * *hit_groups (a group = a run of consecutive non-ambiguous items with one minimizer
- * whose lookup hit; ambiguous items do not break a run). rec must have room for n more. */
+ * whose lookup hit; ambiguous items do not break a run). rec must have room for n more.
+ * The lookups stay in s->distinct/found[0..s->lookups) until the next call on s. */
 void classify_lookup_mate(const classify_table_t *t, const uint64_t *items, size_t n, classify_scratch_t *s,
                           uint32_t *rec, size_t *nrec, uint32_t *hit_groups);
 

@@ -10,6 +10,7 @@
 #include "fastx.h"
 #include "gb_array.h"
 #include "log.h"
+#include "minimizer_tally.h"
 #include "outfile.h"
 #include <omp.h>
 #include <stdint.h>
@@ -140,6 +141,7 @@ typedef struct {
     size_t cap;      /* items per mate that fit */
     uint64_t *calls; /* fragments per internal taxon */
     uint64_t classified;
+    minimizer_tally_t tally; /* with --report-minimizer-data */
 } worker_t;
 
 static int worker_fit(worker_t *w, size_t len)
@@ -282,17 +284,20 @@ static int classify_fragment(const ctx_t *c, worker_t *w, const batch_t *b, cons
     const char *text = b->text.data;
     size_t nrec = 0;
     uint32_t groups = 0;
+    int rc = GB_OK;
     size_t n = minimizer_scan(&c->db->mm, text + f->s1, f->len1, w->items);
     classify_lookup_mate(&c->table, w->items, n, &w->cl, w->rec, &nrec, &groups);
+    if (c->o->minimizer_data && (rc = minimizer_tally_add_mate(&w->tally, &w->cl))) return rc;
     if (c->o->paired || c->o->interleaved) {
         w->rec[nrec++] = CLASSIFY_BORDER;
         n = minimizer_scan(&c->db->mm, text + f->s2, f->len2, w->items);
         classify_lookup_mate(&c->table, w->items, n, &w->cl, w->rec, &nrec, &groups);
+        if (c->o->minimizer_data && (rc = minimizer_tally_add_mate(&w->tally, &w->cl))) return rc;
     }
     uint32_t call = classify_resolve(c->db->taxo.parent, w->rec, nrec, groups, &c->params, &w->cl);
     w->calls[call]++;
     w->classified += call != 0;
-    int rc = c->o->output ? format_read(c, out, text + f->name, f->name_len, call, f, w->rec, nrec) : 0;
+    rc = c->o->output ? format_read(c, out, text + f->name, f->name_len, call, f, w->rec, nrec) : 0;
     return rc ? rc : format_seqs(c, seqout, text, f, call);
 }
 
@@ -464,8 +469,29 @@ static void workers_free(worker_t *w, int nthreads)
         free(w[t].rec);
         classify_scratch_free(&w[t].cl);
         free(w[t].calls);
+        minimizer_tally_free(&w[t].tally);
     }
     free(w);
+}
+
+/* The workers' tallies merged into the first (exact sets: the split over threads does not
+ * matter), then read out per taxon into res. */
+static int merge_tallies(worker_t *w, int nthreads, uint32_t ntaxa, classify_result_t *res)
+{
+    int rc = GB_OK;
+    for (int t = 1; t < nthreads && !rc; t++) {
+        rc = minimizer_tally_merge(&w[0].tally, &w[t].tally);
+        minimizer_tally_free(&w[t].tally);
+    }
+    res->minimizers = malloc(ntaxa * sizeof *res->minimizers);
+    res->distinct = malloc(ntaxa * sizeof *res->distinct);
+    if (rc || !res->minimizers || !res->distinct) {
+        gb_error("out of memory counting distinct minimizers (%zu so far)", w[0].tally.count);
+        return GB_E_NOMEM;
+    }
+    memcpy(res->minimizers, w[0].tally.events, ntaxa * sizeof *res->minimizers);
+    minimizer_tally_distinct(&w[0].tally, res->distinct);
+    return GB_OK;
 }
 
 int classify_sample(const classify_job_t *job, classify_result_t *res)
@@ -483,11 +509,11 @@ int classify_sample(const classify_job_t *job, classify_result_t *res)
         rc = GB_E_NOMEM;
         goto done;
     }
-    for (int t = 0; t < nthreads; t++)
-        if (!(w[t].calls = calloc(db->taxo.n, sizeof *w[t].calls))) {
-            rc = GB_E_NOMEM;
-            goto done;
-        }
+    for (int t = 0; t < nthreads; t++) {
+        if (!(w[t].calls = calloc(db->taxo.n, sizeof *w[t].calls))) rc = GB_E_NOMEM;
+        if (!rc && job->minimizer_data) rc = minimizer_tally_init(&w[t].tally, db->taxo.n);
+        if (rc) goto done;
+    }
     if ((rc = open_inputs(job, &in)) || (rc = outputs_open(job, &out))) goto done;
     progress_t quiet, *pg = job->progress ? job->progress : &quiet;
     if (!job->progress) progress_start(&quiet, "classify", "reads", 0);
@@ -499,6 +525,7 @@ int classify_sample(const classify_job_t *job, classify_result_t *res)
         for (uint32_t i = 0; i < db->taxo.n; i++) res->calls[i] += w[t].calls[i];
         res->classified += w[t].classified;
     }
+    if (job->minimizer_data && (rc = merge_tallies(w, nthreads, db->taxo.n, res))) goto done;
     res->fragments = in.fragments;
     res->bases = in.bases;
     res->seconds = omp_get_wtime() - t0;
@@ -518,5 +545,7 @@ done:
 void classify_result_free(classify_result_t *res)
 {
     free(res->calls);
-    res->calls = NULL;
+    free(res->minimizers);
+    free(res->distinct);
+    res->calls = res->minimizers = res->distinct = NULL;
 }

@@ -17,12 +17,15 @@ typedef struct {
     int use_names;                                 /* per-read output: "name (taxid N)" */
     const char *output;                            /* per-read output ('-' = stdout, .zst compresses) or NULL */
     const char *classified_out, *unclassified_out; /* '#' -> _1/_2 for pairs; or NULL */
+    int minimizer_data;                            /* --report-minimizer-data: fill the result's minimizer counts */
     int threads;
     progress_t *progress; /* NULL: a progress of its own */
 } classify_job_t;
 
 typedef struct {
-    uint64_t *calls; /* db->taxo.n entries: fragments called each internal id; [0] = unclassified */
+    uint64_t *calls;      /* db->taxo.n entries: fragments called each internal id; [0] = unclassified */
+    uint64_t *minimizers; /* with minimizer_data (else NULL), db->taxo.n entries each: events of */
+    uint64_t *distinct;   /* a new minimizer hitting the taxon, and its distinct minimizers */
     uint64_t fragments, bases, classified;
     double seconds; /* reading + classifying + writing */
 } classify_result_t;

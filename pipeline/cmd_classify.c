@@ -17,7 +17,7 @@ typedef struct {
     const char *bracken_level, *bracken_output, *bracken_report;
     long threads, min_hit_groups, min_base_quality, bracken_length, bracken_threshold;
     double confidence;
-    int paired, interleaved, use_names, zero_counts, mpa;
+    int paired, interleaved, use_names, zero_counts, mpa, minimizer_data;
     char **inputs;
     int ninputs;
 } classify_opts_t;
@@ -38,6 +38,7 @@ static const cli_option_t classify_cli[] = {
     { "minimum-base-quality", 0, "Q", "bases of quality < Q (FASTQ) count as ambiguous (default 0)" },
     { "report-zero-counts", 0, NULL, "report every taxon, also those with no reads" },
     { "use-mpa-style", 0, NULL, "report in MetaPhlAn style" },
+    { "report-minimizer-data", 0, NULL, "kreport: minimizer hits and distinct minimizers per clade (exact)" },
     { "bracken-length", 0, "L", "also re-estimate abundances with Bracken from DB/database{L}mers.kmer_distrib" },
     { "bracken-level", 0, "LEVEL", "Bracken level: D, P, C, O, F, G, S (default), S1, ..." },
     { "bracken-threshold", 0, "N", "Bracken: taxa at the level with fewer reads are dropped (default 10)" },
@@ -76,6 +77,7 @@ static int classify_on_opt(void *ctx, int i, const char *v)
     else if (!strcmp(name, "minimum-base-quality")) return cli_int(name, v, 0, 93, &o->min_base_quality);
     else if (!strcmp(name, "report-zero-counts")) o->zero_counts = 1;
     else if (!strcmp(name, "use-mpa-style")) o->mpa = 1;
+    else if (!strcmp(name, "report-minimizer-data")) o->minimizer_data = 1;
     else if (!strcmp(name, "bracken-length")) return cli_int(name, v, 1, 1 << 20, &o->bracken_length);
     else if (!strcmp(name, "bracken-level")) o->bracken_level = v;
     else if (!strcmp(name, "bracken-threshold")) return cli_int(name, v, 0, 1L << 62, &o->bracken_threshold);
@@ -139,12 +141,14 @@ static void print_summary(const classify_result_t *r)
             n ? 100 - pct : 0);
 }
 
-static int write_report(const classify_opts_t *o, const gb_db_t *db, const uint64_t *calls)
+static int write_report(const classify_opts_t *o, const gb_db_t *db, const classify_result_t *res)
 {
     if (!o->report) return 0;
     outfile_t *rep = outfile_open(o->report);
     if (!rep) return GB_E_IO;
-    int rc = report_kreport(outfile_fp(rep), &db->taxo, calls, calls[0], o->zero_counts, o->mpa);
+    report_minimizer_data_t mdata = {res->minimizers, res->distinct};
+    int rc = report_kreport(outfile_fp(rep), &db->taxo, res->calls, res->calls[0], o->zero_counts, o->mpa,
+                            o->minimizer_data ? &mdata : NULL);
     if (rc) {
         outfile_abort(rep);
         return rc;
@@ -203,11 +207,12 @@ int cmd_classify(int argc, char **argv)
         .output = o.output,
         .classified_out = o.classified_out,
         .unclassified_out = o.unclassified_out,
+        .minimizer_data = o.minimizer_data && o.report && !o.mpa, /* only the kreport shows them */
         .threads = (int)o.threads,
     };
     if ((rc = classify_sample(&job, &res))) goto done;
     if (res.fragments == 0) gb_warn("%s: no reads in the input", o.inputs[0]);
-    if ((rc = write_report(&o, db, res.calls))) goto done;
+    if ((rc = write_report(&o, db, &res))) goto done;
     if (o.bracken_length && (rc = write_bracken(&o, &distrib))) goto done;
     print_summary(&res);
     gb_debug("total %.3f s including database load", omp_get_wtime() - t0);

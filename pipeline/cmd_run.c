@@ -38,7 +38,7 @@ typedef struct {
     const char *db, *samples, *out, *config, *h5_compression, *bracken_level;
     long threads, min_hit_groups, min_base_quality, bracken_length, bracken_threshold;
     double confidence;
-    int read_output;
+    int read_output, minimizer_data;
 } run_opts_t;
 
 /* clang-format off */
@@ -50,6 +50,7 @@ static const cli_option_t run_cli[] = {
     { "confidence", 0, "T", "confidence threshold in [0, 1] (default 0)" },
     { "minimum-hit-groups", 0, "N", "hit groups needed for a call (default 2)" },
     { "minimum-base-quality", 0, "Q", "FASTQ bases below quality Q count as ambiguous (default 0)" },
+    { "report-minimizer-data", 0, NULL, "kreports: minimizer hits and distinct minimizers per clade (exact)" },
     { "read-output", 0, NULL, "also write each sample's per-read output (zstd) under OUT/samples/" },
     { "h5-compression", 0, "ALG", "deflate (default, any BIOM reader) or zstd for BIOM's datasets" },
     { "bracken-length", 0, "L", "also Bracken abundances per sample and OUT/cohort_bracken.biom, from DB/database{L}mers.kmer_distrib" },
@@ -86,6 +87,7 @@ static int run_on_opt(void *ctx, int i, const char *v)
     else if (!strcmp(name, "minimum-hit-groups")) return cli_int(name, v, 0, 1 << 30, &o->min_hit_groups);
     else if (!strcmp(name, "minimum-base-quality")) return cli_int(name, v, 0, 93, &o->min_base_quality);
     else if (!strcmp(name, "read-output")) o->read_output = 1;
+    else if (!strcmp(name, "report-minimizer-data")) o->minimizer_data = 1;
     else if (!strcmp(name, "h5-compression")) {
         if (strcmp(v, "deflate") && strcmp(v, "zstd")) {
             gb_error("--h5-compression: '%s' is neither deflate nor zstd", v);
@@ -146,14 +148,16 @@ static int file_exists(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int write_kreport(const run_ctx_t *c, const char *id, const uint64_t *calls)
+static int write_kreport(const run_ctx_t *c, const char *id, const classify_result_t *res)
 {
     char path[4096];
     int rc = profile_path(path, sizeof path, c->o->out, id, ".kreport");
     if (rc) return rc;
     outfile_t *f = outfile_open(path);
     if (!f) return GB_E_IO;
-    if ((rc = report_kreport(outfile_fp(f), &c->db->taxo, calls, calls[0], 0, 0))) {
+    report_minimizer_data_t mdata = {res->minimizers, res->distinct};
+    if ((rc = report_kreport(outfile_fp(f), &c->db->taxo, res->calls, res->calls[0], 0, 0,
+                             c->o->minimizer_data ? &mdata : NULL))) {
         outfile_abort(f);
         return rc;
     }
@@ -174,12 +178,20 @@ static int make_profile(const run_ctx_t *c, const sample_t *s, uint64_t fp, cons
     for (uint32_t i = 1; i < t->n; i++) p->ntaxa += r->calls[i] != 0;
     p->taxid = malloc((p->ntaxa + 1) * sizeof *p->taxid);
     p->count = malloc((p->ntaxa + 1) * sizeof *p->count);
-    if (!p->taxid || !p->count) return GB_E_NOMEM;
+    if (r->minimizers) {
+        p->minimizers = malloc((p->ntaxa + 1) * sizeof *p->minimizers);
+        p->distinct = malloc((p->ntaxa + 1) * sizeof *p->distinct);
+    }
+    if (!p->taxid || !p->count || (r->minimizers && (!p->minimizers || !p->distinct))) return GB_E_NOMEM;
     /* taxo's index holds (external << 32 | internal) sorted: walk it for ascending taxids */
     size_t k = 0;
     for (uint32_t j = 0; j + 1 < t->n; j++) {
         uint32_t internal = (uint32_t)t->index[j];
         if (internal && r->calls[internal]) {
+            if (r->minimizers) {
+                p->minimizers[k] = r->minimizers[internal];
+                p->distinct[k] = r->distinct[internal];
+            }
             p->taxid[k] = t->external[internal];
             p->count[k++] = r->calls[internal];
         }
@@ -228,6 +240,7 @@ static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t
         .inputs = {s->fastq[0], s->fastq[1]},
         .paired = s->fastq[1] != NULL,
         .min_base_quality = (int)c->o->min_base_quality,
+        .minimizer_data = c->o->minimizer_data,
         .threads = (int)c->o->threads,
     };
     int rc = 0;
@@ -238,12 +251,14 @@ static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t
     gb_clear_last_error();
     if (!rc) rc = classify_sample(&job, &res);
     if (rc == GB_E_INTERRUPTED) return SAMPLE_STOPPED;
-    if (!rc) rc = write_kreport(c, s->id, res.calls);
+    if (!rc) rc = write_kreport(c, s->id, &res);
     if (!rc) rc = make_profile(c, s, fp, &res, &p);
     if (!rc) rc = profile_write(c->o->out, &p);
     w->reads += res.fragments;
     free(p.taxid);
     free(p.count);
+    free(p.minimizers);
+    free(p.distinct);
     classify_result_free(&res);
     if (!rc) return SAMPLE_DONE;
     char cause[1024]; /* the first error logged for this sample says why */
@@ -480,10 +495,12 @@ static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w,
             .threads = (int)c->o->threads,
             .biom_compression =
                 c->o->h5_compression && !strcmp(c->o->h5_compression, "zstd") ? COHORT_ZSTD : COHORT_DEFLATE,
+            .minimizer_data = c->o->minimizer_data,
         };
         snprintf(path, sizeof path, "%s/cohort.biom", c->o->out);
         any = cohort_write(comm, path, &c->db->taxo, local, last - first, first, m, &meta);
         if (!any && brk) {
+            meta.minimizer_data = 0; /* re-estimated counts have no minimizers of their own */
             snprintf(path, sizeof path, "%s/cohort_bracken.biom", c->o->out);
             any = cohort_write(comm, path, &c->db->taxo, brk, last - first, first, m, &meta);
         }
@@ -652,7 +669,8 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
                    .params = {.db_checksum = db->checksum,
                               .confidence = o.confidence,
                               .min_hit_groups = (uint32_t)o.min_hit_groups,
-                              .min_base_quality = (int)o.min_base_quality}};
+                              .min_base_quality = (int)o.min_base_quality,
+                              .minimizer_data = o.minimizer_data}};
     if (!(order = order_samples(comm, &sheet)) || !(w.ok = calloc(sheet.n, 1))) {
         rc = GB_E_NOMEM;
         goto done;

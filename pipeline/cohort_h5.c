@@ -23,6 +23,10 @@
  *   /sample/metadata, /sample/group-metadata    empty groups
  *   /gutbrain/{reads,classified,unclassified,bases}   uint64[nsamples], aligned
  *                                        with /sample/ids, zstd (filter 32015, level 3)
+ *   /gutbrain/{minimizers,distinct_minimizers}   only with --report-minimizer-data:
+ *                                        uint64[nnz] aligned with /sample/matrix/data (CSC),
+ *                                        the taxon's own minimizer events and distinct
+ *                                        minimizers in that sample, zstd
  *   /gutbrain attributes                 format-version 1, version, command-line,
  *                                        db-checksum (16 hex digits), db-path, confidence,
  *                                        minimum-hit-groups, minimum-base-quality, ranks,
@@ -243,6 +247,33 @@ static int write_qc(MPI_Comm comm, hid_t file, hid_t dxpl, const profile_t *loca
     return rc;
 }
 
+/* The profiles' minimizer columns, one value per matrix entry in CSC order (the entries of
+ * each sample in its profile's order, zero counts skipped as build_csc skips them). */
+static int write_minimizer_columns(MPI_Comm comm, hid_t file, hid_t dxpl, const profile_t *local,
+                                   const cohort_layout_t *layout)
+{
+    static const char *const names[] = {"/gutbrain/minimizers", "/gutbrain/distinct_minimizers"};
+    uint64_t *col = malloc((layout->nnz_local ? layout->nnz_local : 1) * sizeof *col);
+    int rc = col ? GB_OK : GB_E_NOMEM;
+    for (uint64_t s = 0; s < layout->nlocal && rc == GB_OK; s++)
+        if (!local[s].minimizers) {
+            gb_error("profile of '%s' has no minimizer columns", local[s].id);
+            rc = GB_E_INTERNAL;
+        }
+    rc = gb_mpi_agree(comm, rc);
+    run_t mine = {layout->csc_offset, layout->nnz_local};
+    for (int q = 0; q < 2 && rc == GB_OK; q++) {
+        uint64_t e = 0;
+        for (uint64_t s = 0; s < layout->nlocal; s++)
+            for (size_t k = 0; k < local[s].ntaxa; k++)
+                if (local[s].count[k] > 0) col[e++] = q ? local[s].distinct[k] : local[s].minimizers[k];
+        rc = write_dataset(comm, file, dxpl, names[q], H5T_STD_U64LE, H5T_NATIVE_UINT64, layout->nnz, COHORT_ZSTD,
+                           &mine, layout->nnz_local > 0, col);
+    }
+    free(col);
+    return rc;
+}
+
 static int create_groups(hid_t file)
 {
     static const char *const groups[] = {
@@ -264,7 +295,7 @@ static int create_groups(hid_t file)
 
 /* Phase 1: every rank writes its part of the numeric datasets into tmp. */
 static int write_numbers(MPI_Comm comm, const char *tmp, const profile_t *local, const cohort_layout_t *layout,
-                         cohort_compression_t comp)
+                         const cohort_meta_t *meta)
 {
     int rc = GB_OK;
     hid_t fapl = -1, file = -1, dxpl = -1;
@@ -284,8 +315,9 @@ fail:
         rc = gb_mpi_agree(comm, file < 0 ? GB_E_IO : GB_OK);
     }
     if (rc == GB_OK) rc = gb_mpi_agree(comm, create_groups(file));
-    if (rc == GB_OK) rc = write_matrices(comm, file, dxpl, layout, comp);
+    if (rc == GB_OK) rc = write_matrices(comm, file, dxpl, layout, meta->biom_compression);
     if (rc == GB_OK) rc = write_qc(comm, file, dxpl, local, layout);
+    if (rc == GB_OK && meta->minimizer_data) rc = write_minimizer_columns(comm, file, dxpl, local, layout);
     if (file >= 0 && H5Fclose(file) < 0) {
         char why[256];
         gb_error("cannot close %s: %s", tmp, gb_h5_reason(why, sizeof why));
@@ -526,7 +558,7 @@ int cohort_write(MPI_Comm comm, const char *path, const taxo_t *taxo, const prof
     if (rc == GB_OK) rc = cohort_layout_build(comm, taxo, local, nlocal, first, total, &layout);
     if (rc == GB_OK) rc = temp_path(comm, rank, path, &tmp);
     t1 = MPI_Wtime();
-    if (rc == GB_OK) rc = write_numbers(comm, tmp, local, &layout, meta->biom_compression);
+    if (rc == GB_OK) rc = write_numbers(comm, tmp, local, &layout, meta);
     t2 = MPI_Wtime();
     if (rc == GB_OK) rc = cohort_layout_gather_sample_ids(comm, local, &layout, &sample_blob);
     if (rc == GB_OK && rank == 0) {

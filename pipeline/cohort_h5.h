@@ -1,6 +1,7 @@
 /* The cohort file: BIOM 2.1 HDF5 (observations = NCBI taxa, samples = sample ids, float64
  * direct counts, CSR and CSC views, observation metadata "taxonomy" = lineage list), plus
- * gutbrain's own datasets under /gutbrain/ (sample QC, run provenance).
+ * gutbrain's own datasets under /gutbrain/ (sample QC, run provenance and, with
+ * --report-minimizer-data, each entry's minimizer counts).
  *
  * Written with parallel HDF5 (MPI-IO, collective transfers) by every rank of comm: each rank
  * passes the profiles of one contiguous block of samples in cohort order, and writes its part
@@ -29,6 +30,7 @@ typedef struct {
     const char *start_time, *end_time; /* ISO 8601 UTC */
     int ranks, threads;
     cohort_compression_t biom_compression;
+    int minimizer_data; /* the profiles carry minimizer columns: write them under /gutbrain/ */
 } cohort_meta_t;
 
 /* Collective over comm. local[0..nlocal) are samples first .. first+nlocal-1 of total, in

@@ -18,9 +18,11 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#define FINGERPRINT_TAG "gutbrain-fp-1"
-#define PROFILE_MAGIC   "# gutbrain-profile 1"
-#define PROFILE_SUFFIX  ".profile.tsv"
+#define FINGERPRINT_TAG   "gutbrain-fp-1"
+#define PROFILE_MAGIC     "# gutbrain-profile 1"
+#define PROFILE_SUFFIX    ".profile.tsv"
+#define TAXA_HEADER       "taxid\treads"
+#define TAXA_HEADER_MDATA "taxid\treads\tminimizers\tdistinct_minimizers" /* --report-minimizer-data */
 
 /* ---------- fingerprint ---------- */
 
@@ -73,6 +75,8 @@ uint64_t profile_fingerprint(const sample_t *s, const run_params_t *p)
     fp_u64(&st, conf_bits);
     fp_u64(&st, p->min_hit_groups);
     fp_u64(&st, (uint64_t)(int64_t)p->min_base_quality);
+    /* only when on, so results written without the option keep their fingerprints */
+    if (p->minimizer_data) fp_str(&st, "report-minimizer-data");
     return XXH3_64bits_digest(&st);
 }
 
@@ -137,10 +141,13 @@ static int write_body(FILE *fp, const profile_t *p)
 {
     fprintf(fp, PROFILE_MAGIC "\n# sample\t%s\n# fingerprint\t%016" PRIx64 "\n", p->id, p->fingerprint);
     fprintf(fp,
-            "# reads\t%" PRIu64 "\n# classified\t%" PRIu64 "\n# unclassified\t%" PRIu64 "\n# bases\t%" PRIu64
-            "\ntaxid\treads\n",
-            p->reads, p->classified, p->unclassified, p->bases);
-    for (size_t i = 0; i < p->ntaxa; i++) fprintf(fp, "%" PRIu32 "\t%" PRIu64 "\n", p->taxid[i], p->count[i]);
+            "# reads\t%" PRIu64 "\n# classified\t%" PRIu64 "\n# unclassified\t%" PRIu64 "\n# bases\t%" PRIu64 "\n%s\n",
+            p->reads, p->classified, p->unclassified, p->bases, p->minimizers ? TAXA_HEADER_MDATA : TAXA_HEADER);
+    for (size_t i = 0; i < p->ntaxa; i++) {
+        fprintf(fp, "%" PRIu32 "\t%" PRIu64, p->taxid[i], p->count[i]);
+        if (p->minimizers) fprintf(fp, "\t%" PRIu64 "\t%" PRIu64, p->minimizers[i], p->distinct[i]);
+        fputc('\n', fp);
+    }
     return ferror(fp) ? GB_E_IO : GB_OK;
 }
 
@@ -280,7 +287,7 @@ static const char *header_value(const char *line, const char *key)
     return line + 3 + k;
 }
 
-static int read_header(reader_t *r, const char *id, profile_t *p)
+static int read_header(reader_t *r, const char *id, profile_t *p, int *mdata)
 {
     static const char *const keys[4] = {"reads", "classified", "unclassified", "bases"};
     uint64_t *vals[4] = {&p->reads, &p->classified, &p->unclassified, &p->bases};
@@ -306,41 +313,67 @@ static int read_header(reader_t *r, const char *id, profile_t *p)
         }
     }
     if ((rc = next_line(r, &line)) != GB_OK) return rc;
-    if (strcmp(line, "taxid\treads") != 0) return profile_damaged(r, "expected 'taxid<TAB>reads'");
+    *mdata = strcmp(line, TAXA_HEADER_MDATA) == 0;
+    if (!*mdata && strcmp(line, TAXA_HEADER) != 0)
+        return profile_damaged(r, "expected 'taxid<TAB>reads', with --report-minimizer-data followed by "
+                                  "'<TAB>minimizers<TAB>distinct_minimizers'");
     return GB_OK;
 }
 
-/* Room for one more taxon. taxid and count share *cap: taxid grows on a copy, so a failure
- * leaves *cap true for both. */
-static int grow_taxa(profile_t *p, size_t *cap)
+/* Room for one more taxon. The arrays share *cap: all but the last grow on copies, so a
+ * failure leaves *cap true for every one. */
+static int grow_taxa(profile_t *p, int mdata, size_t *cap)
 {
-    size_t cap_taxid = *cap;
-    if (GB_GROW(p->taxid, cap_taxid, p->ntaxa + 1) || GB_GROW(p->count, *cap, p->ntaxa + 1)) return GB_E_NOMEM;
-    return GB_OK;
+    size_t cap_taxid = *cap, cap_minimizers = *cap, cap_distinct = *cap;
+    if (GB_GROW(p->taxid, cap_taxid, p->ntaxa + 1)) return GB_E_NOMEM;
+    if (mdata &&
+        (GB_GROW(p->minimizers, cap_minimizers, p->ntaxa + 1) || GB_GROW(p->distinct, cap_distinct, p->ntaxa + 1)))
+        return GB_E_NOMEM;
+    return GB_GROW(p->count, *cap, p->ntaxa + 1) ? GB_E_NOMEM : GB_OK;
 }
 
-static int read_taxa(reader_t *r, profile_t *p)
+/* The two minimizer columns of a taxon line (after its count). */
+static int parse_minimizer_columns(char *s, uint64_t *minimizers, uint64_t *distinct)
+{
+    char *tab = strchr(s, '\t');
+    if (!tab) return -1;
+    *tab = '\0';
+    return parse_uint(s, UINT64_MAX, minimizers) || parse_uint(tab + 1, UINT64_MAX, distinct) ? -1 : 0;
+}
+
+static int read_taxa(reader_t *r, profile_t *p, int mdata)
 {
     size_t cap = 0;
     uint64_t sum = 0;
     while (r->pos < r->end) {
-        char *line, *tab;
+        char *line, *tab, *more = NULL;
         int rc = next_line(r, &line);
         if (rc != GB_OK) return rc;
-        uint64_t taxid, count;
+        uint64_t taxid, count, minimizers = 0, distinct = 0;
         if (!(tab = strchr(line, '\t'))) return profile_damaged(r, "expected '<taxid><TAB><count>'");
         *tab = '\0';
+        if (mdata && (!(more = strchr(tab + 1, '\t')) || parse_minimizer_columns(more + 1, &minimizers, &distinct)))
+            return profile_damaged(r, "expected '<taxid><TAB><count><TAB><minimizers><TAB><distinct>'");
+        if (more) *more = '\0';
         if (parse_uint(line, UINT32_MAX, &taxid) || taxid == 0) return profile_damaged(r, "bad taxid");
         if (parse_uint(tab + 1, UINT64_MAX, &count) || count == 0) return profile_damaged(r, "bad count");
         if (p->ntaxa && taxid <= p->taxid[p->ntaxa - 1]) return profile_damaged(r, "taxids not strictly ascending");
         if (count > UINT64_MAX - sum) return profile_damaged(r, "counts overflow");
-        if (grow_taxa(p, &cap) != GB_OK) {
+        if (grow_taxa(p, mdata, &cap) != GB_OK) {
             gb_error("out of memory reading %s", r->path);
             return GB_E_NOMEM;
+        }
+        if (mdata) {
+            p->minimizers[p->ntaxa] = minimizers;
+            p->distinct[p->ntaxa] = distinct;
         }
         p->taxid[p->ntaxa] = (uint32_t)taxid;
         p->count[p->ntaxa++] = count;
         sum += count;
+    }
+    if (mdata && !p->minimizers && grow_taxa(p, mdata, &cap) != GB_OK) { /* no taxa: still say the columns exist */
+        gb_error("out of memory reading %s", r->path);
+        return GB_E_NOMEM;
     }
     if (sum != p->classified) return profile_damaged(r, "sum of counts differs from classified");
     if (p->unclassified > p->reads || p->reads - p->unclassified != p->classified)
@@ -357,8 +390,9 @@ int profile_read(const char *outdir, const char *id, profile_t *p)
     if (rc == GB_OK) rc = fileio_read_all(path, "profile", 1, &buf, &len);
     if (rc != GB_OK) return rc;
     reader_t r = {.path = path, .pos = buf, .end = buf + len, .line = 0};
-    rc = read_header(&r, id, p);
-    if (rc == GB_OK) rc = read_taxa(&r, p);
+    int mdata = 0;
+    rc = read_header(&r, id, p, &mdata);
+    if (rc == GB_OK) rc = read_taxa(&r, p, mdata);
     if (rc == GB_OK && !(p->id = strdup(id))) {
         gb_error("out of memory reading %s", path);
         rc = GB_E_NOMEM;
@@ -374,5 +408,7 @@ void profile_free(profile_t *p)
     free(p->id);
     free(p->taxid);
     free(p->count);
+    free(p->minimizers);
+    free(p->distinct);
     memset(p, 0, sizeof *p);
 }

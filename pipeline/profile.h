@@ -12,6 +12,8 @@
  *   # bases<TAB>N
  *   taxid<TAB>reads           header line
  *   <taxid><TAB><direct count>   one line per taxon with a non-zero direct count, ascending taxid
+ * With --report-minimizer-data the header is taxid<TAB>reads<TAB>minimizers<TAB>distinct_minimizers
+ * and each taxon line has the taxon's own minimizer events and distinct minimizers after its count.
  * Every value is deterministic (no times), so an interrupted-and-resumed run writes the same
  * files as an uninterrupted one. */
 #ifndef GB_PROFILE_H
@@ -26,8 +28,9 @@ typedef struct {
     uint64_t fingerprint;
     uint64_t reads, classified, unclassified, bases;
     size_t ntaxa;
-    uint32_t *taxid; /* external NCBI taxids, ascending */
-    uint64_t *count; /* direct counts (fragments called exactly that taxon) */
+    uint32_t *taxid;                 /* external NCBI taxids, ascending */
+    uint64_t *count;                 /* direct counts (fragments called exactly that taxon) */
+    uint64_t *minimizers, *distinct; /* --report-minimizer-data: the taxon's own, aligned with taxid; else NULL */
 } profile_t;
 
 /* What makes a result reusable: the inputs (resolved paths, sizes, modification times in ns),
@@ -37,6 +40,7 @@ typedef struct {
     double confidence;
     uint32_t min_hit_groups;
     int min_base_quality;
+    int minimizer_data; /* --report-minimizer-data: the kreport has more columns */
 } run_params_t;
 
 /* Fingerprint of a sample: XXH3-64 over the fields above, in a fixed, documented order.

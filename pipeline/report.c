@@ -19,8 +19,9 @@ typedef struct {
 typedef struct {
     const taxo_t *t;
     const uint64_t *calls;
-    uint64_t *clade; /* fragments in each subtree */
-    uint64_t total;  /* classified + unclassified */
+    uint64_t *clade;                             /* fragments in each subtree */
+    uint64_t *clade_minimizers, *clade_distinct; /* with --report-minimizer-data, else NULL */
+    uint64_t total;                              /* classified + unclassified */
     char (*codes)[8];
     uint16_t *depth;
     uint32_t *child_start; /* CSR: children of i are children[child_start[i] .. [i+1]) */
@@ -41,12 +42,12 @@ static int check_shape(const taxo_t *t)
     return GB_OK;
 }
 
-static void sum_clades(tree_t *tr)
+/* clade[i] = sum of own[] over the subtree of i (children have larger ids than parents). */
+static void sum_clades(const taxo_t *t, const uint64_t *own, uint64_t *clade)
 {
-    const taxo_t *t = tr->t;
     if (t->n < 2) return;
-    for (uint32_t i = 1; i < t->n; i++) tr->clade[i] = tr->calls[i];
-    for (uint32_t i = t->n - 1; i > 1; i--) tr->clade[t->parent[i]] += tr->clade[i];
+    for (uint32_t i = 1; i < t->n; i++) clade[i] = own[i];
+    for (uint32_t i = t->n - 1; i > 1; i--) clade[t->parent[i]] += clade[i];
 }
 
 /* Larger clade first; ties by ascending taxid so the order never depends on the sort. */
@@ -76,7 +77,8 @@ static void build_children(tree_t *tr, int zero_counts)
     }
 }
 
-static int tree_init(tree_t *tr, const taxo_t *t, const uint64_t *calls, uint64_t unclassified, int zero_counts)
+static int tree_init(tree_t *tr, const taxo_t *t, const uint64_t *calls, uint64_t unclassified, int zero_counts,
+                     const report_minimizer_data_t *mdata)
 {
     memset(tr, 0, sizeof *tr);
     tr->t = t;
@@ -91,11 +93,19 @@ static int tree_init(tree_t *tr, const taxo_t *t, const uint64_t *calls, uint64_
     tr->child_start = malloc(n * sizeof *tr->child_start);
     tr->children = malloc(n * sizeof *tr->children);
     tr->stack = malloc(n * sizeof *tr->stack);
-    if (!tr->clade || !tr->codes || !tr->depth || !tr->child_start || !tr->children || !tr->stack) {
+    if (mdata) {
+        tr->clade_minimizers = malloc(n * sizeof *tr->clade_minimizers);
+        tr->clade_distinct = malloc(n * sizeof *tr->clade_distinct);
+    }
+    if (!tr->clade || !tr->codes || !tr->depth || !tr->child_start || !tr->children || !tr->stack ||
+        (mdata && (!tr->clade_minimizers || !tr->clade_distinct))) {
         gb_error("out of memory for a report over %u taxa", t->n);
         return GB_E_NOMEM;
     }
-    sum_clades(tr);
+    sum_clades(t, calls, tr->clade);
+    /* a minimizer hits one taxon only, so the clade's distinct minimizers are a disjoint sum */
+    if (mdata) sum_clades(t, mdata->minimizers, tr->clade_minimizers);
+    if (mdata) sum_clades(t, mdata->distinct, tr->clade_distinct);
     tr->total = unclassified + (t->n > 1 ? tr->clade[1] : 0);
     taxo_rank_codes(t, tr->codes, tr->depth);
     build_children(tr, zero_counts);
@@ -105,6 +115,8 @@ static int tree_init(tree_t *tr, const taxo_t *t, const uint64_t *calls, uint64_
 static void tree_free(tree_t *tr)
 {
     free(tr->clade);
+    free(tr->clade_minimizers);
+    free(tr->clade_distinct);
     free(tr->codes);
     free(tr->depth);
     free(tr->child_start);
@@ -132,11 +144,23 @@ static int walk(tree_t *tr, int (*visit)(tree_t *, uint32_t, void *), void *ctx)
     return GB_OK;
 }
 
+/* The columns up to the taxon's own count, and the minimizer columns when they are reported. */
+static int counts_columns(FILE *f, const tree_t *tr, uint64_t clade, uint64_t own, uint64_t minimizers,
+                          uint64_t distinct)
+{
+    int w = fprintf(f, "%6.2f\t%" PRIu64 "\t%" PRIu64 "\t", percent(clade, tr->total), clade, own);
+    if (w >= 0 && tr->clade_minimizers) w = fprintf(f, "%" PRIu64 "\t%" PRIu64 "\t", minimizers, distinct);
+    return w < 0 ? GB_E_IO : GB_OK;
+}
+
 static int kreport_line(tree_t *tr, uint32_t v, void *ctx)
 {
     FILE *f = ctx;
-    int w = fprintf(f, "%6.2f\t%" PRIu64 "\t%" PRIu64 "\t%s\t%" PRIu32 "\t%*s%s\n", percent(tr->clade[v], tr->total),
-                    tr->clade[v], tr->calls[v], tr->codes[v], tr->t->external[v], 2 * (int)tr->depth[v], "",
+    int mdata = tr->clade_minimizers != NULL;
+    int rc = counts_columns(f, tr, tr->clade[v], tr->calls[v], mdata ? tr->clade_minimizers[v] : 0,
+                            mdata ? tr->clade_distinct[v] : 0);
+    if (rc != GB_OK) return rc;
+    int w = fprintf(f, "%s\t%" PRIu32 "\t%*s%s\n", tr->codes[v], tr->t->external[v], 2 * (int)tr->depth[v], "",
                     taxo_name(tr->t, v));
     return w < 0 ? GB_E_IO : GB_OK;
 }
@@ -195,18 +219,18 @@ static int write_mpa(FILE *f, tree_t *tr)
 
 static int write_kreport(FILE *f, tree_t *tr, uint64_t unclassified, int zero_counts)
 {
-    if (unclassified || zero_counts) {
-        int w = fprintf(f, "%6.2f\t%" PRIu64 "\t%" PRIu64 "\tU\t0\tunclassified\n", percent(unclassified, tr->total),
-                        unclassified, unclassified);
-        if (w < 0) return GB_E_IO;
+    if (unclassified || zero_counts) { /* Kraken prints 0 minimizers for the unclassified */
+        int rc = counts_columns(f, tr, unclassified, unclassified, 0, 0);
+        if (rc != GB_OK || fputs("U\t0\tunclassified\n", f) < 0) return GB_E_IO;
     }
     return walk(tr, kreport_line, f);
 }
 
-int report_kreport(FILE *f, const taxo_t *t, const uint64_t *calls, uint64_t unclassified, int zero_counts, int use_mpa)
+int report_kreport(FILE *f, const taxo_t *t, const uint64_t *calls, uint64_t unclassified, int zero_counts, int use_mpa,
+                   const report_minimizer_data_t *mdata)
 {
     tree_t tr;
-    int rc = tree_init(&tr, t, calls, unclassified, zero_counts);
+    int rc = tree_init(&tr, t, calls, unclassified, zero_counts, use_mpa ? NULL : mdata);
     if (rc == GB_OK) rc = use_mpa ? write_mpa(f, &tr) : write_kreport(f, &tr, unclassified, zero_counts);
     tree_free(&tr);
     /* stdio may buffer the failing write until the flush */

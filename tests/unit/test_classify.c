@@ -193,6 +193,7 @@ static void test_hit_groups(void **state)
     /* One lookup per new minimizer, in order. */
     const uint64_t looked[] = {1001, 1002, 1001, 1003, 1002};
     assert_memory_equal(s.distinct, looked, sizeof looked);
+    assert_int_equal(s.lookups, N_OF(looked));             /* what --report-minimizer-data reads */
     assert_int_equal(resolve(rec, nrec, groups, 0, 2), 3); /* 3:4 vs 4:2 */
 
     /* Mate 2 starts afresh: its first m2 is a new group even though mate 1 ended on m2. */

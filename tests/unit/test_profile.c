@@ -286,6 +286,50 @@ static void test_corruptions_rejected(void **state)
     f->passed = 1;
 }
 
+/* --report-minimizer-data: two more columns, read back into minimizers and distinct; a
+ * line missing them, or an empty profile with the longer header, read as such. */
+static void test_minimizer_columns(void **state)
+{
+    test_tmpdir_t *f = *state;
+    uint64_t minimizers[] = {0, 4000, 30, 900}, distinct[] = {0, 2500, 30, 12};
+    profile_t p = sample_profile(), back;
+    p.minimizers = minimizers;
+    p.distinct = distinct;
+    assert_int_equal(profile_write(f->dir, &p), GB_OK);
+    char *file = test_path(f->dir, "samples/S1.profile.tsv");
+    size_t len;
+    char *text = test_read_file(file, &len);
+    const char *body = strstr(text, "taxid\t");
+    assert_non_null(body);
+    assert_string_equal(body, "taxid\treads\tminimizers\tdistinct_minimizers\n"
+                              "2\t5\t0\t0\n562\t1000\t4000\t2500\n1280\t7\t30\t30\n511145\t88\t900\t12\n");
+    assert_int_equal(profile_read(f->dir, "S1", &back), GB_OK);
+    expect_equal_profiles(&p, &back);
+    assert_memory_equal(back.minimizers, minimizers, sizeof minimizers);
+    assert_memory_equal(back.distinct, distinct, sizeof distinct);
+    profile_free(&back);
+
+    /* a taxon line with the count alone under the longer header is damage */
+    char *cut = strstr(text, "\t4000\t2500");
+    memmove(cut, cut + 10, strlen(cut + 10) + 1);
+    write_raw_profile(f, "S1", text, strlen(text));
+    int rc;
+    char *log = read_capturing(f, f->dir, "S1", &rc, &back);
+    assert_int_equal(rc, GB_E_FORMAT);
+    assert_non_null(strstr(log, ":10: expected '<taxid><TAB><count><TAB><minimizers><TAB><distinct>'"));
+    free(log);
+
+    profile_t none = {.id = "empty", .minimizers = minimizers, .distinct = distinct};
+    assert_int_equal(profile_write(f->dir, &none), GB_OK);
+    assert_int_equal(profile_read(f->dir, "empty", &back), GB_OK);
+    assert_non_null(back.minimizers); /* the columns exist, with no taxa */
+    assert_int_equal(back.ntaxa, 0);
+    profile_free(&back);
+    free(text);
+    free(file);
+    f->passed = 1;
+}
+
 /* A profile read under another id (a renamed file, a copied folder) is not that sample's. */
 static void test_wrong_sample_id(void **state)
 {
@@ -547,6 +591,9 @@ static void test_fingerprint_sensitivity(void **state)
     q = base;
     q.min_base_quality = -1;
     assert_int_not_equal(profile_fingerprint(&s, &q), fp0);
+    q = base;
+    q.minimizer_data = 1; /* the kreport gets more columns */
+    assert_int_not_equal(profile_fingerprint(&s, &q), fp0);
 
     /* identity of the inputs: id, paths, pairing, mate order */
     sample_t t = s;
@@ -635,6 +682,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         test_tmpdir_unit_test(test_exact_format_and_round_trip),
         test_tmpdir_unit_test(test_empty_profiles),
+        test_tmpdir_unit_test(test_minimizer_columns),
         test_tmpdir_unit_test(test_random_round_trips),
         test_tmpdir_unit_test(test_every_truncation_rejected),
         test_tmpdir_unit_test(test_corruptions_rejected),

@@ -46,16 +46,22 @@ enum { ROOT = 1, VIRUSES = 2, BACTERIA = 4, BACILLI = 9, ENTEROBACTERIACEAE = 11
        ECOLI = 14, KPNEUMONIAE = 15, K12 = 16, MG1655 = 17 };
 /* clang-format on */
 
-/* The report as a string (caller frees). */
-static char *report(const taxo_t *t, const uint64_t *calls, uint64_t unclassified, int zero_counts, int use_mpa)
+/* The report as a string (caller frees); mdata may be NULL. */
+static char *report_with(const taxo_t *t, const uint64_t *calls, uint64_t unclassified, int zero_counts, int use_mpa,
+                         const report_minimizer_data_t *mdata)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     assert_non_null(f);
-    assert_int_equal(report_kreport(f, t, calls, unclassified, zero_counts, use_mpa), 0);
+    assert_int_equal(report_kreport(f, t, calls, unclassified, zero_counts, use_mpa, mdata), 0);
     assert_int_equal(fclose(f), 0);
     return text;
+}
+
+static char *report(const taxo_t *t, const uint64_t *calls, uint64_t unclassified, int zero_counts, int use_mpa)
+{
+    return report_with(t, calls, unclassified, zero_counts, use_mpa, NULL);
 }
 
 static void assert_report(const taxo_t *t, const uint64_t *calls, uint64_t unclassified, int zero_counts, int use_mpa,
@@ -108,6 +114,48 @@ static void test_kreport(void **state)
                   "  6.67\t2\t0\tP\t1239\t      Firmicutes\n"
                   "  6.67\t2\t2\tC\t91061\t        Bacilli\n"
                   " 13.33\t4\t4\tD\t10239\t  Viruses\n");
+    taxo_destroy(&t);
+}
+
+/* --report-minimizer-data: two columns after the taxon's own count, summed over the clade;
+ * the U line gets 0 and 0; a taxon with minimizers but no reads is still left out; the mpa
+ * style is unchanged. */
+static void test_kreport_minimizer_data(void **state)
+{
+    taxo_t t;
+    fixture_taxo(TREE, N_TREE, 0, &t);
+    uint64_t calls[N_TREE] = {0}, minimizers[N_TREE] = {0}, distinct[N_TREE] = {0};
+    calls[ECOLI] = 3;
+    calls[KPNEUMONIAE] = 1;
+    minimizers[ROOT] = 2;
+    distinct[ROOT] = 1;
+    minimizers[ECOLI] = 40;
+    distinct[ECOLI] = 30;
+    minimizers[MG1655] = 7;
+    distinct[MG1655] = 5;
+    minimizers[KPNEUMONIAE] = 9;
+    distinct[KPNEUMONIAE] = 9;
+    minimizers[VIRUSES] = 11;
+    distinct[VIRUSES] = 2;
+    const report_minimizer_data_t mdata = {minimizers, distinct};
+    char *got = report_with(&t, calls, 4, 0, 0, &mdata);
+    assert_string_equal(got, " 50.00\t4\t4\t0\t0\tU\t0\tunclassified\n"
+                             " 50.00\t4\t0\t69\t47\tR\t1\troot\n"
+                             " 50.00\t4\t0\t56\t44\tR1\t131567\t  cellular organisms\n"
+                             " 50.00\t4\t0\t56\t44\tD\t2\t    Bacteria\n"
+                             " 50.00\t4\t0\t56\t44\tP\t1224\t      Proteobacteria\n"
+                             " 50.00\t4\t0\t56\t44\tC\t1236\t        Gammaproteobacteria\n"
+                             " 50.00\t4\t0\t56\t44\tO\t91347\t          Enterobacterales\n"
+                             " 50.00\t4\t0\t56\t44\tF\t543\t            Enterobacteriaceae\n"
+                             " 37.50\t3\t0\t47\t35\tG\t561\t              Escherichia\n"
+                             " 37.50\t3\t3\t47\t35\tS\t562\t                Escherichia coli\n"
+                             " 12.50\t1\t0\t9\t9\tG\t570\t              Klebsiella\n"
+                             " 12.50\t1\t1\t9\t9\tS\t573\t                Klebsiella pneumoniae\n");
+    free(got);
+    char *mpa = report_with(&t, calls, 4, 0, 1, &mdata), *plain = report(&t, calls, 4, 0, 1);
+    assert_string_equal(mpa, plain);
+    free(mpa);
+    free(plain);
     taxo_destroy(&t);
 }
 
@@ -282,9 +330,9 @@ static void test_write_error(void **state)
         taxo_destroy(&t);
         skip();
     }
-    assert_int_equal(report_kreport(f, &t, calls, 8, 0, 0), GB_E_IO);
+    assert_int_equal(report_kreport(f, &t, calls, 8, 0, 0, NULL), GB_E_IO);
     clearerr(f);
-    assert_int_equal(report_kreport(f, &t, calls, 8, 0, 1), GB_E_IO);
+    assert_int_equal(report_kreport(f, &t, calls, 8, 0, 1, NULL), GB_E_IO);
     fclose(f);
     taxo_destroy(&t);
 }
@@ -297,7 +345,7 @@ static void test_bad_shape(void **state)
     uint64_t calls[N_TREE] = {0};
     FILE *f = fopen("/dev/null", "w");
     assert_non_null(f);
-    assert_int_equal(report_kreport(f, &t, calls, 1, 0, 0), GB_E_INTERNAL);
+    assert_int_equal(report_kreport(f, &t, calls, 1, 0, 0, NULL), GB_E_INTERNAL);
     fclose(f);
     taxo_destroy(&t);
 }
@@ -426,6 +474,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kreport),
+        cmocka_unit_test(test_kreport_minimizer_data),
         cmocka_unit_test(test_kreport_zero_counts),
         cmocka_unit_test(test_kreport_unclassified_only),
         cmocka_unit_test(test_kreport_no_fragments),
