@@ -383,3 +383,10 @@ int bracken_io_load_for_db(const char *db_path, const taxo_t *taxo, long read_le
     strbuf_free(&path);
     return rc;
 }
+
+int bracken_io_check_level(const char *option, const char *level)
+{
+    if (bracken_level_valid(level)) return GB_OK;
+    gb_error("--%s '%s': expected D, P, C, O, F, G, S (or K, R), optionally followed by digits", option, level);
+    return GB_E_USAGE;
+}

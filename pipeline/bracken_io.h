@@ -51,4 +51,7 @@ int bracken_io_run(const char *source, const bracken_report_t *rep, const bracke
  * malformed line or unknown taxid: GB_E_FORMAT; each one error line naming the file. */
 int bracken_io_load_for_db(const char *db_path, const taxo_t *taxo, long read_length,
                            bracken_distrib_t *d) GB_MUST_CHECK;
+/* GB_OK if level is one Bracken accepts (bracken_level_valid), else one error line naming
+ * --option and GB_E_USAGE. */
+int bracken_io_check_level(const char *option, const char *level) GB_MUST_CHECK;
 #endif

@@ -60,10 +60,7 @@ static int bracken_validate(const bracken_opts_t *o)
         gb_error("%s is required (see gutbrain bracken --help)", missing);
         return GB_E_USAGE;
     }
-    if (!bracken_level_valid(o->level)) {
-        gb_error("--level '%s': expected D, P, C, O, F, G, S (or K, R), optionally followed by digits", o->level);
-        return GB_E_USAGE;
-    }
+    if (bracken_io_check_level("level", o->level)) return GB_E_USAGE;
     if (o->npositional) {
         gb_error("unexpected argument '%s' (see gutbrain bracken --help)", o->positional[0]);
         return GB_E_USAGE;

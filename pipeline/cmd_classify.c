@@ -115,11 +115,7 @@ static int classify_validate(classify_opts_t *o)
         gb_error("--bracken-length needs --report FILE (a Kraken-style report, not '-' or --use-mpa-style)");
         return GB_E_USAGE;
     }
-    if (o->bracken_length && !bracken_level_valid(o->bracken_level)) {
-        gb_error("--bracken-level '%s': expected D, P, C, O, F, G, S (or K, R), optionally followed by digits",
-                 o->bracken_level);
-        return GB_E_USAGE;
-    }
+    if (o->bracken_length && bracken_io_check_level("bracken-level", o->bracken_level)) return GB_E_USAGE;
     int want = o->paired ? 2 : 1;
     if (o->ninputs != want) {
         gb_error("expected %d input file%s, got %d (see gutbrain classify --help)", want, want > 1 ? "s" : "",

@@ -106,11 +106,7 @@ static int run_validate(const run_opts_t *o)
         gb_error("--db, --samples and --out are required (see gutbrain run --help)");
         return GB_E_USAGE;
     }
-    if (o->bracken_length && !bracken_level_valid(o->bracken_level)) {
-        gb_error("--bracken-level '%s': expected D, P, C, O, F, G, S (or K, R), optionally followed by digits",
-                 o->bracken_level);
-        return GB_E_USAGE;
-    }
+    if (o->bracken_length && bracken_io_check_level("bracken-level", o->bracken_level)) return GB_E_USAGE;
     return 0;
 }
 
