@@ -265,7 +265,7 @@ run_both() {
   [ $to_k2 = 1 ] || k2_args=("${gb_args[@]}")
   "$GB" classify --db "$GB_DB" --threads 2 --output "$TMP/$label.gb" --report "$TMP/$label.gb.rep" "${gb_args[@]}" 2> "$TMP/$label.gb.err" \
     || { fail "$label: gutbrain exited non-zero"; show "$TMP/$label.gb.err"; return; }
-  kraken2 --db "$K2" --threads 2 --output "$TMP/$label.k2" --report "$TMP/$label.k2.rep" "${k2_args[@]}" 2> "$TMP/$label.k2.err" \
+  "${KRAKEN2:-kraken2}" --db "$K2" --threads 2 --output "$TMP/$label.k2" --report "$TMP/$label.k2.rep" "${k2_args[@]}" 2> "$TMP/$label.k2.err" \
     || { fail "$label: kraken2 exited non-zero"; show "$TMP/$label.k2.err"; return; }
   compare_reads "$TMP/$label.gb" "$TMP/$label.k2" "$label"
   compare_reports "$TMP/$label.gb.rep" "$TMP/$label.k2.rep" "$label"
