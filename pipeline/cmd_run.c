@@ -52,7 +52,7 @@ static const cli_option_t run_cli[] = {
     { "minimum-base-quality", 0, "Q", "FASTQ bases below quality Q count as ambiguous (default 0)" },
     { "report-minimizer-data", 0, NULL, "kreports: minimizer hits and distinct minimizers per clade (exact)" },
     { "read-output", 0, NULL, "also write each sample's per-read output (zstd) under OUT/samples/" },
-    { "h5-compression", 0, "ALG", "deflate (default, any BIOM reader) or zstd for BIOM's datasets" },
+    { "h5-compression", 0, "ALG", "deflate (default: any HDF5 reader opens the file) or zstd for every dataset" },
     { "bracken-length", 0, "L", "also Bracken abundances per sample and OUT/cohort_bracken.biom, from DB/database{L}mers.kmer_distrib" },
     { "bracken-level", 0, "LEVEL", "Bracken level: D, P, C, O, F, G, S (default), S1, ..." },
     { "bracken-threshold", 0, "N", "Bracken: taxa at the level with fewer reads are dropped (default 10)" },

@@ -22,17 +22,19 @@
  *                                        int32[nsamples+1]
  *   /sample/metadata, /sample/group-metadata    empty groups
  *   /gutbrain/{reads,classified,unclassified,bases}   uint64[nsamples], aligned
- *                                        with /sample/ids, zstd (filter 32015, level 3)
+ *                                        with /sample/ids
  *   /gutbrain/{minimizers,distinct_minimizers}   only with --report-minimizer-data:
  *                                        uint64[nnz] aligned with /sample/matrix/data (CSC),
  *                                        the taxon's own minimizer events and distinct
- *                                        minimizers in that sample, zstd
+ *                                        minimizers in that sample
  *   /gutbrain attributes                 format-version 1, version, command-line,
  *                                        db-checksum (16 hex digits), db-path, confidence,
  *                                        minimum-hit-groups, minimum-base-quality, ranks,
  *                                        threads, start-time, end-time, biom-compression
- * BIOM's numeric datasets are chunked (about 1 MiB), byte-shuffled and deflated (level 1) so
- * every BIOM reader opens them without plugins, or zstd-compressed on request. String
+ * Every numeric dataset, /gutbrain/ included, is chunked (about 1 MiB), byte-shuffled and
+ * deflated (level 1), so every reader opens the whole file without plugins (R's read_biom
+ * reads every dataset, and Debian's rhdf5filters has no zstd), or zstd-compressed (filter
+ * 32015, level 3) on request. String
  * datasets are contiguous and uncompressed (HDF5 filters do not apply to them).
  *
  * creation-date is the only value that changes from run to run: GUTBRAIN_CREATION_DATE (used
@@ -225,8 +227,9 @@ static int write_matrices(MPI_Comm comm, hid_t file, hid_t dxpl, const cohort_la
     return rc;
 }
 
-/* The per-sample QC columns under /gutbrain/, zstd-compressed. */
-static int write_qc(MPI_Comm comm, hid_t file, hid_t dxpl, const profile_t *local, const cohort_layout_t *layout)
+/* The per-sample QC columns under /gutbrain/, compressed as the rest of the file. */
+static int write_qc(MPI_Comm comm, hid_t file, hid_t dxpl, const profile_t *local, const cohort_layout_t *layout,
+                    cohort_compression_t comp)
 {
     static const char *const names[] = {"/gutbrain/reads", "/gutbrain/classified", "/gutbrain/unclassified",
                                         "/gutbrain/bases"};
@@ -240,8 +243,8 @@ static int write_qc(MPI_Comm comm, hid_t file, hid_t dxpl, const profile_t *loca
             const uint64_t values[NQC] = {pr->reads, pr->classified, pr->unclassified, pr->bases};
             col[s] = values[q];
         }
-        rc = write_dataset(comm, file, dxpl, names[q], H5T_STD_U64LE, H5T_NATIVE_UINT64, layout->total, COHORT_ZSTD,
-                           &mine, layout->nlocal > 0, col);
+        rc = write_dataset(comm, file, dxpl, names[q], H5T_STD_U64LE, H5T_NATIVE_UINT64, layout->total, comp, &mine,
+                           layout->nlocal > 0, col);
     }
     free(col);
     return rc;
@@ -250,7 +253,7 @@ static int write_qc(MPI_Comm comm, hid_t file, hid_t dxpl, const profile_t *loca
 /* The profiles' minimizer columns, one value per matrix entry in CSC order (the entries of
  * each sample in its profile's order, zero counts skipped as build_csc skips them). */
 static int write_minimizer_columns(MPI_Comm comm, hid_t file, hid_t dxpl, const profile_t *local,
-                                   const cohort_layout_t *layout)
+                                   const cohort_layout_t *layout, cohort_compression_t comp)
 {
     static const char *const names[] = {"/gutbrain/minimizers", "/gutbrain/distinct_minimizers"};
     uint64_t *col = malloc((layout->nnz_local ? layout->nnz_local : 1) * sizeof *col);
@@ -267,8 +270,8 @@ static int write_minimizer_columns(MPI_Comm comm, hid_t file, hid_t dxpl, const 
         for (uint64_t s = 0; s < layout->nlocal; s++)
             for (size_t k = 0; k < local[s].ntaxa; k++)
                 if (local[s].count[k] > 0) col[e++] = q ? local[s].distinct[k] : local[s].minimizers[k];
-        rc = write_dataset(comm, file, dxpl, names[q], H5T_STD_U64LE, H5T_NATIVE_UINT64, layout->nnz, COHORT_ZSTD,
-                           &mine, layout->nnz_local > 0, col);
+        rc = write_dataset(comm, file, dxpl, names[q], H5T_STD_U64LE, H5T_NATIVE_UINT64, layout->nnz, comp, &mine,
+                           layout->nnz_local > 0, col);
     }
     free(col);
     return rc;
@@ -316,8 +319,9 @@ fail:
     }
     if (rc == GB_OK) rc = gb_mpi_agree(comm, create_groups(file));
     if (rc == GB_OK) rc = write_matrices(comm, file, dxpl, layout, meta->biom_compression);
-    if (rc == GB_OK) rc = write_qc(comm, file, dxpl, local, layout);
-    if (rc == GB_OK && meta->minimizer_data) rc = write_minimizer_columns(comm, file, dxpl, local, layout);
+    if (rc == GB_OK) rc = write_qc(comm, file, dxpl, local, layout, meta->biom_compression);
+    if (rc == GB_OK && meta->minimizer_data)
+        rc = write_minimizer_columns(comm, file, dxpl, local, layout, meta->biom_compression);
     if (file >= 0 && H5Fclose(file) < 0) {
         char why[256];
         gb_error("cannot close %s: %s", tmp, gb_h5_reason(why, sizeof why));

@@ -5,8 +5,8 @@
  *
  * Written with parallel HDF5 (MPI-IO, collective transfers) by every rank of comm: each rank
  * passes the profiles of one contiguous block of samples in cohort order, and writes its part
- * of every dataset. Datasets are chunked and compressed: BIOM's groups with deflate (any BIOM
- * reader opens them) or zstd on request; /gutbrain/ datasets with zstd (filter 32015). The file
+ * of every dataset. Numeric datasets are chunked and compressed with deflate, so any HDF5 reader
+ * opens every one of them, /gutbrain/ included, or with zstd (filter 32015) on request. The file
  * is written to "<path>.tmp.<pid>" and renamed by rank 0 after every rank finished. */
 #ifndef GB_COHORT_H5_H
 #define GB_COHORT_H5_H

@@ -5,10 +5,12 @@
 # build/release/tests/cohort_mpi_driver (deterministic profiles split into rank blocks):
 #   - 1, 2 and 4 ranks give identical tables (ids, counts, taxonomy lineages, /gutbrain/ QC)
 #     with the expected sums; CSR (observation/matrix) equals CSC (sample/matrix);
-#   - a rank without samples, a cohort without any observation, zstd-compressed BIOM groups;
+#   - a rank without samples, a cohort without any observation, zstd on request;
 #   - a bad taxid on one rank fails every rank and leaves no file, not even the temporary one;
-#   - /gutbrain/ datasets (zstd, filter 32015) read through build/plugins with h5dump (values,
-#     not exit codes: without the plugin h5dump prints an empty DATA block and exits 0) and h5py.
+#   - the default file, /gutbrain/ included, opens in every reader as installed (no
+#     HDF5_PLUGIN_PATH): h5dump, h5py, biom, R read_biom and import_biom; a zstd file (filter
+#     32015) opens through build/plugins only (values, not exit codes: without the plugin h5dump
+#     prints an empty DATA block and exits 0).
 # Needs bin/gutbrain and the plugin (make) and the driver (make test builds it; compiled here when
 # missing).
 set -uo pipefail
@@ -131,7 +133,7 @@ PY
 check_same() {
   local label=$1 first=$2 files=() ranks=() n; shift
   for n in "$@"; do files+=("$TMP/$n.biom"); ranks+=("$(field "$n" ranks)"); done
-  if HDF5_PLUGIN_PATH=$PLUGINS "$PY" "$TMP/check.py" "$(field "$first" sum)" "$(field "$first" nnz)" \
+  if "$PY" "$TMP/check.py" "$(field "$first" sum)" "$(field "$first" nnz)" \
        "$(IFS=,; echo "${ranks[*]}")" "${files[@]}" > "$TMP/$label.check" 2>&1; then
     ok "$label: $(tail -n 1 "$TMP/$label.check")"
   else
@@ -156,7 +158,8 @@ if run_ok empty1 1 6 30 0 0 3 && run_ok empty2 2 6 30 0 0 3; then
 fi
 
 # zstd for BIOM's groups too: same table through the plugin
-run_ok zstd2 2 "${COHORT[@]}" --zstd && check_same "zstd BIOM groups (2 ranks) = deflate (1 rank)" main1 zstd2
+run_ok zstd2 2 "${COHORT[@]}" --zstd &&
+  HDF5_PLUGIN_PATH=$PLUGINS check_same "zstd (2 ranks, through the plugin) = deflate (1 rank)" main1 zstd2
 if [ -s "$TMP/zstd2.biom" ]; then
   filters=$("$PY" -c '
 import h5py, sys
@@ -178,25 +181,37 @@ fi
 grep -q "not in the database's taxonomy" "$TMP/bad.err" && ok "bad taxid: the error names the cause" \
   || { fail "bad taxid: no clear message"; show "$TMP/bad.err"; }
 
-# ---------------------------------------------------------------- h5dump through the plugin
-if [ -s "$TMP/main2.biom" ]; then
-  dump_values() {   # the numbers of h5dump's DATA block, one per line
-    sed -n '/DATA {/,/}/p' | tr -d ' ' | tr ',' '\n' | grep -E '^[0-9]+$'
-  }
-  HDF5_PLUGIN_PATH=$PLUGINS h5dump -y -w 0 -d /gutbrain/classified "$TMP/main2.biom" 2> "$TMP/h5dump.err" \
+# ---------------------------------------------------------------- h5dump and h5py, no plugin
+dump_values() {   # the numbers of h5dump's DATA block, one per line
+  sed -n '/DATA {/,/}/p' | tr -d ' ' | tr ',' '\n' | grep -E '^[0-9]+$'
+}
+h5py_values() {   # FILE: /gutbrain/classified through h5py, one per line
+  "$PY" -c 'import h5py, sys
+print("\n".join(str(v) for v in h5py.File(sys.argv[1], "r")["gutbrain/classified"][:]))' "$1"
+}
+if [ -s "$TMP/main2.biom" ]; then   # the default file: every reader as installed
+  env -u HDF5_PLUGIN_PATH h5dump -y -w 0 -d /gutbrain/classified "$TMP/main2.biom" 2> "$TMP/h5dump.err" \
     | dump_values > "$TMP/h5dump.values"
-  HDF5_PLUGIN_PATH=$PLUGINS "$PY" -c 'import h5py, sys
-print("\n".join(str(v) for v in h5py.File(sys.argv[1], "r")["gutbrain/classified"][:]))' "$TMP/main2.biom" \
-    > "$TMP/h5py.values" 2>&1
+  (unset HDF5_PLUGIN_PATH; h5py_values "$TMP/main2.biom") > "$TMP/h5py.values" 2>&1
   if [ -s "$TMP/h5dump.values" ] && cmp -s "$TMP/h5dump.values" "$TMP/h5py.values"; then
-    ok "h5dump with HDF5_PLUGIN_PATH prints /gutbrain/classified ($(wc -l < "$TMP/h5dump.values") values = h5py's)"
+    ok "h5dump and h5py without a plugin read /gutbrain/classified ($(wc -l < "$TMP/h5dump.values") values)"
   else
-    fail "h5dump with the plugin: values differ from h5py's"; show "$TMP/h5dump.values"; show "$TMP/h5dump.err"
+    fail "default file: h5dump/h5py without a plugin cannot read /gutbrain/"; show "$TMP/h5dump.err"; show "$TMP/h5py.values"
   fi
-  # the plugin is what makes them readable: without it the DATA block is empty
-  n=$(env -u HDF5_PLUGIN_PATH h5dump -y -w 0 -d /gutbrain/classified "$TMP/main2.biom" 2> /dev/null | dump_values | wc -l)
-  [ "$n" -eq 0 ] && ok "h5dump without the plugin shows no values (the dataset really is zstd)" \
-    || fail "h5dump without the plugin printed $n values: is /gutbrain/ compressed with zstd?"
+fi
+if [ -s "$TMP/zstd2.biom" ]; then  # zstd on request: through the plugin, and only through it
+  HDF5_PLUGIN_PATH=$PLUGINS h5dump -y -w 0 -d /gutbrain/classified "$TMP/zstd2.biom" 2> "$TMP/h5dumpz.err" \
+    | dump_values > "$TMP/h5dumpz.values"
+  HDF5_PLUGIN_PATH=$PLUGINS h5py_values "$TMP/zstd2.biom" > "$TMP/h5pyz.values" 2>&1
+  if [ -s "$TMP/h5dumpz.values" ] && cmp -s "$TMP/h5dumpz.values" "$TMP/h5pyz.values" \
+     && cmp -s "$TMP/h5dumpz.values" "$TMP/h5dump.values"; then
+    ok "zstd file: h5dump with HDF5_PLUGIN_PATH prints /gutbrain/classified (= h5py's, = the deflate file's)"
+  else
+    fail "zstd file with the plugin: values differ"; show "$TMP/h5dumpz.values"; show "$TMP/h5dumpz.err"
+  fi
+  n=$(env -u HDF5_PLUGIN_PATH h5dump -y -w 0 -d /gutbrain/classified "$TMP/zstd2.biom" 2> /dev/null | dump_values | wc -l)
+  [ "$n" -eq 0 ] && ok "zstd file: h5dump without the plugin shows no values (the dataset really is zstd)" \
+    || fail "zstd file: h5dump without the plugin printed $n values: is /gutbrain/ compressed with zstd?"
 fi
 
 # ---------------------------------------------------------------- R: biomformat and phyloseq
@@ -215,17 +230,16 @@ r_check() {
   local want phyloseq=0
   want="120 25 $(field rcohort sum)"
   r_have phyloseq && phyloseq=1
-  # rhdf5filters resets HDF5_PLUGIN_PATH when it loads: add ours after library(rhdf5).
-  Rscript - "$TMP/rcohort.biom" "$PLUGINS" "$phyloseq" > "$TMP/r.out" 2> "$TMP/r.err" <<'R'
+  # as a user runs it: no plugin path (read_biom reads every dataset, /gutbrain/ included)
+  env -u HDF5_PLUGIN_PATH Rscript - "$TMP/rcohort.biom" "$phyloseq" > "$TMP/r.out" 2> "$TMP/r.err" <<'R'
 args <- commandArgs(trailingOnly = TRUE)
 suppressMessages({ library(rhdf5); library(biomformat) })
-Sys.setenv(HDF5_PLUGIN_PATH = paste(args[2], Sys.getenv("HDF5_PLUGIN_PATH"), sep = ":"))
 b <- read_biom(args[1])
 m <- as(biom_data(b), "matrix")
 cat("read_biom", nrow(m), ncol(m), sum(m), "\n")
 md <- observation_metadata(b)
 cat("lineage", unlist(md["1000001", ]), "\n")
-if (args[3] == "1") {
+if (args[2] == "1") {
   suppressMessages(library(phyloseq))
   ps <- import_biom(args[1])
   cat("import_biom", ntaxa(ps), nsamples(ps), sum(otu_table(ps)), ncol(tax_table(ps)), "\n")

@@ -120,7 +120,7 @@ fi
 # /sample/matrix/data); BIOM readers still load it; 2 MPI ranks write the same values.
 mpirun --oversubscribe -n 2 "$GB" run -q --db "$K2" --samples "$TMP/sheet.csv" --out "$TMP/run_md2" --threads 1 \
   --report-minimizer-data > "$TMP/run_md2.log" 2>&1 || { fail "run -K under mpirun -n 2 exited non-zero"; show "$TMP/run_md2.log"; }
-if HDF5_PLUGIN_PATH=$ROOT/build/plugins /usr/bin/python3 - "$TMP/run" "$TMP/run_md2" > "$TMP/md_cohort.out" 2>&1 <<'PY'
+if env -u HDF5_PLUGIN_PATH /usr/bin/python3 - "$TMP/run" "$TMP/run_md2" > "$TMP/md_cohort.out" 2>&1 <<'PY'
 import sys, biom, h5py
 def profile_columns(out, ids):
     got = []
