@@ -2,6 +2,7 @@
  * (never a raw struct); sections are 4096-aligned arrays that are used in place after mmap,
  * which the loader allows only on a little-endian host. */
 #include "db.h"
+#include "fileio.h"
 #include "k2db.h"
 #include "log.h"
 #include <errno.h>
@@ -52,18 +53,6 @@ static void put32(unsigned char *p, uint32_t v)
 static void put64(unsigned char *p, uint64_t v)
 {
     for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-static uint32_t get32(const unsigned char *p)
-{
-    uint32_t v = 0;
-    for (int i = 3; i >= 0; i--) v = (v << 8) | p[i];
-    return v;
-}
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
-    return v;
 }
 
 static uint64_t align_up(uint64_t x) { return (x + DB_ALIGN - 1) & ~(uint64_t)(DB_ALIGN - 1); }
@@ -196,44 +185,44 @@ static int decode_header(const char *path, const unsigned char *h, uint64_t file
         gb_error("%s: not a gutbrain database (bad magic)", path);
         return GB_E_DB;
     }
-    uint32_t version = get32(h + H_VERSION);
+    uint32_t version = fileio_le32(h + H_VERSION);
     if (version != DB_FORMAT_VERSION) {
         gb_error("%s: database format version %u, this gutbrain reads version %u: rebuild it with 'gutbrain build'",
                  path, version, DB_FORMAT_VERSION);
         return GB_E_DB;
     }
-    if (get64(h + H_CHECKSUM) != XXH3_64bits(h, H_CHECKSUM)) {
+    if (fileio_le64(h + H_CHECKSUM) != XXH3_64bits(h, H_CHECKSUM)) {
         gb_error("%s: header checksum mismatch (file corrupt)", path);
         return GB_E_DB;
     }
-    if (get32(h + H_HEADER_BYTES) != DB_HEADER_BYTES || get32(h + H_BUCKET_CELLS) != KMER_TABLE_BUCKET_CELLS ||
-        get64(h + H_FILE_BYTES) != file_bytes) {
+    if (fileio_le32(h + H_HEADER_BYTES) != DB_HEADER_BYTES ||
+        fileio_le32(h + H_BUCKET_CELLS) != KMER_TABLE_BUCKET_CELLS || fileio_le64(h + H_FILE_BYTES) != file_bytes) {
         gb_error("%s: size mismatch (file truncated or corrupt: %llu bytes, header says %llu)", path,
-                 (unsigned long long)file_bytes, (unsigned long long)get64(h + H_FILE_BYTES));
+                 (unsigned long long)file_bytes, (unsigned long long)fileio_le64(h + H_FILE_BYTES));
         return GB_E_DB;
     }
-    int k = (int)get32(h + H_K), l = (int)get32(h + H_L), spaced = (int)get32(h + H_SPACED);
+    int k = (int)fileio_le32(h + H_K), l = (int)fileio_le32(h + H_L), spaced = (int)fileio_le32(h + H_SPACED);
     if (l < 1 || l > 31 || k < l || k > 255 || spaced < 0 || 2 * spaced > l) {
         gb_error("%s: invalid parameters k=%d l=%d s=%d", path, k, l, spaced);
         return GB_E_DB;
     }
     minimizer_params_init(&db->mm, k, l, spaced);
-    if (db->mm.mask != get64(h + H_MASK) || db->mm.toggle != get64(h + H_TOGGLE)) {
+    if (db->mm.mask != fileio_le64(h + H_MASK) || db->mm.toggle != fileio_le64(h + H_TOGGLE)) {
         gb_error("%s: minimizer masks do not match k=%d l=%d s=%d", path, k, l, spaced);
         return GB_E_DB;
     }
-    db->table.value_bits = (int)get32(h + H_VALUE_BITS);
-    db->table.nbuckets = get64(h + H_NBUCKETS);
-    db->entries = get64(h + H_ENTRIES);
-    db->taxo.n = get32(h + H_NODES);
-    db->info.sequences = get64(h + H_SEQUENCES);
-    db->info.bases = get64(h + H_BASES);
-    db->info.minimizers = get64(h + H_MINIMIZERS);
-    db->checksum = get64(h + H_CHECKSUM);
+    db->table.value_bits = (int)fileio_le32(h + H_VALUE_BITS);
+    db->table.nbuckets = fileio_le64(h + H_NBUCKETS);
+    db->entries = fileio_le64(h + H_ENTRIES);
+    db->taxo.n = fileio_le32(h + H_NODES);
+    db->info.sequences = fileio_le64(h + H_SEQUENCES);
+    db->info.bases = fileio_le64(h + H_BASES);
+    db->info.minimizers = fileio_le64(h + H_MINIMIZERS);
+    db->checksum = fileio_le64(h + H_CHECKSUM);
     for (int i = 0; i < SEC_COUNT; i++) {
-        off[i] = get64(h + H_SECTIONS + 24 * i);
-        size[i] = get64(h + H_SECTIONS + 24 * i + 8);
-        sum[i] = get64(h + H_SECTIONS + 24 * i + 16);
+        off[i] = fileio_le64(h + H_SECTIONS + 24 * i);
+        size[i] = fileio_le64(h + H_SECTIONS + 24 * i + 8);
+        sum[i] = fileio_le64(h + H_SECTIONS + 24 * i + 16);
         if (off[i] % DB_ALIGN || off[i] > file_bytes || size[i] > file_bytes - off[i]) {
             gb_error("%s: section '%s' lies outside the file", path, sec_names[i]);
             return GB_E_DB;

@@ -3,6 +3,7 @@
 #ifndef GB_FILEIO_H
 #define GB_FILEIO_H
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include "gb_status.h"
 
@@ -36,4 +37,14 @@ static inline int fileio_next_line(const char **pos, const char *end, fileio_spa
     return 1;
 }
 
+/* Little-endian integers of binary file headers (gutbrain.db, the Kraken 2 .k2d files), read
+ * byte by byte so that neither alignment nor the host's byte order matters. */
+static inline uint32_t fileio_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t fileio_le64(const unsigned char *p)
+{
+    return (uint64_t)fileio_le32(p) | (uint64_t)fileio_le32(p + 4) << 32;
+}
 #endif

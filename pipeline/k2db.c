@@ -3,6 +3,7 @@
  * anything is used, so a truncated or inconsistent set is one error line, never a crash.
  * hash.k2d stays mapped for the lookups; opts.k2d and taxo.k2d are small and are read. */
 #include "k2db.h"
+#include "fileio.h"
 #include "log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -18,20 +19,6 @@
 #define TAXO_RECORD_BYTES 56 /* parent, first_child, child_count, name, rank, external, godparent */
 #define TAXO_MAGIC        "K2TAXDAT"
 #define OPTS_MAX_BYTES    64
-
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
-    return v;
-}
-
-static int32_t get_i32(const unsigned char *p)
-{
-    uint32_t v = 0;
-    for (int i = 3; i >= 0; i--) v = (v << 8) | p[i];
-    return (int32_t)v;
-}
 
 static const char *const k2_files[] = {K2DB_HASH_FILE, K2DB_OPTS_FILE, K2DB_TAXO_FILE};
 
@@ -93,8 +80,9 @@ static int read_opts(const char *dir, gb_db_t *db)
         goto done;
     }
     if ((rc = read_exact(fd, o, (size_t)size, path))) goto done;
-    uint64_t k = get64(o), l = get64(o + 8), mask = get64(o + 16), toggle = get64(o + 24);
-    int32_t revcom = get_i32(o + 48), version = get_i32(o + 52), type = get_i32(o + 56);
+    uint64_t k = fileio_le64(o), l = fileio_le64(o + 8), mask = fileio_le64(o + 16), toggle = fileio_le64(o + 24);
+    int32_t revcom = (int32_t)fileio_le32(o + 48), version = (int32_t)fileio_le32(o + 52),
+            type = (int32_t)fileio_le32(o + 56);
     rc = GB_E_DB;
     if (!o[32]) gb_error("%s: a protein (translated search) database; gutbrain classifies DNA only", path);
     else if (l < 1 || l > 31 || k < l || k - l > MINIMIZER_MAX_SPAN)
@@ -113,7 +101,7 @@ static int read_opts(const char *dir, gb_db_t *db)
     for (int s = 0; 2 * s <= (int)l; s++)
         if (minimizer_spaced_mask((int)l, s) == db->mm.mask) db->mm.spaced = s;
     db->mm.legacy_revcom = revcom == 0;
-    db->k2.min_hash = get64(o + 40);
+    db->k2.min_hash = fileio_le64(o + 40);
     db->checksum = XXH3_64bits_withSeed(o, sizeof o, db->checksum);
 done:
     close(fd);
@@ -135,7 +123,8 @@ static int map_hash(const char *dir, gb_db_t *db)
     }
     if ((rc = read_exact(fd, h, sizeof h, path))) goto done;
     rc = GB_E_DB;
-    uint64_t capacity = get64(h), entries = get64(h + 8), key_bits = get64(h + 16), value_bits = get64(h + 24);
+    uint64_t capacity = fileio_le64(h), entries = fileio_le64(h + 8), key_bits = fileio_le64(h + 16),
+             value_bits = fileio_le64(h + 24);
     uint64_t cell_bytes = (key_bits + value_bits) / 8;
     if ((key_bits + value_bits != 32 && key_bits + value_bits != 40) || key_bits == 0 || value_bits == 0 ||
         value_bits > 31) {
@@ -187,7 +176,8 @@ static int convert_taxonomy(const char *path, const unsigned char *f, uint64_t n
     t->names_len = name_bytes;
     t->ranks_len = rank_bytes;
     for (uint64_t i = 0; i < n; i++, rec += TAXO_RECORD_BYTES) {
-        uint64_t parent = get64(rec), name = get64(rec + 24), rank = get64(rec + 32), external = get64(rec + 40);
+        uint64_t parent = fileio_le64(rec), name = fileio_le64(rec + 24), rank = fileio_le64(rec + 32),
+                 external = fileio_le64(rec + 40);
         if ((i > 0 && parent >= i) || (i > 1 && parent == 0) || name >= name_bytes || rank >= rank_bytes ||
             external > UINT32_MAX) {
             gb_error("%s: taxonomy node %llu is inconsistent", path, (unsigned long long)i);
@@ -226,7 +216,7 @@ static int read_taxonomy(const char *dir, gb_db_t *db)
         gb_error("%s: not a Kraken 2 taxonomy (bad magic)", path);
         goto done;
     }
-    uint64_t n = get64(f + 8), name_bytes = get64(f + 16), rank_bytes = get64(f + 24);
+    uint64_t n = fileio_le64(f + 8), name_bytes = fileio_le64(f + 16), rank_bytes = fileio_le64(f + 24);
     uint64_t rest = size - TAXO_HEADER_BYTES;
     if (n < 2 || n > UINT32_MAX || n > rest / TAXO_RECORD_BYTES || name_bytes > rest - n * TAXO_RECORD_BYTES ||
         rank_bytes != rest - n * TAXO_RECORD_BYTES - name_bytes || name_bytes == 0 || rank_bytes == 0 ||
