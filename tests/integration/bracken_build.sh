@@ -8,16 +8,7 @@
 set -uo pipefail
 source "$(dirname "$0")/lib.bash"
 
-PEERS=${GUTBRAIN_PEERS:-$ROOT/../shared/peers}
-if [ ! -f "$PEERS/bracken/src/kmer2read_distr.cpp" ]; then
-  # with the shared data present the peers are expected too: a missing oracle is a failure
-  if [ -d "$ROOT/../shared/data" ]; then
-    fail "Bracken's source not found at $PEERS/bracken (the shared data is there, the peers must be)"
-  else
-    skip "no Bracken source at $PEERS/bracken (and no ../shared/data): nothing to compare with"
-  fi
-  finish; exit
-fi
+require_peer bracken src/kmer2read_distr.cpp
 command -v python3 >/dev/null || die "python3 is needed for Bracken's generate_kmer_distribution.py"
 echo "data: $DATA"
 echo "temp: $TMP"

@@ -8,16 +8,7 @@
 set -uo pipefail
 source "$(dirname "$0")/lib.bash"
 
-PEERS=${GUTBRAIN_PEERS:-$ROOT/../shared/peers}
-if [ ! -f "$PEERS/kraken2/install_kraken2.sh" ]; then
-  # with the shared data present the peers are expected too: a missing oracle is a failure
-  if [ -d "$ROOT/../shared/data" ]; then
-    fail "Kraken 2's source not found at $PEERS/kraken2 (the shared data is there, the peers must be)"
-  else
-    skip "no Kraken 2 source at $PEERS/kraken2 (and no ../shared/data): no 40-bit database to test on"
-  fi
-  finish; exit
-fi
+require_peer kraken2 install_kraken2.sh
 
 # ---- the peer, built once per source version
 key=$(cd "$PEERS/kraken2" && { cat VERSION; find src scripts -type f | sort | xargs md5sum; } | md5sum | cut -c1-12)

@@ -42,6 +42,21 @@ finish() {
   [ "$N_FAIL" -eq 0 ]
 }
 
+# require_peer NAME FILE: the peer's source NAME/FILE must be in $PEERS (../shared/peers, or
+# GUTBRAIN_PEERS). Without it the script ends here: a failure when ../shared/data is there (the
+# oracle is expected beside it), a skip on a machine without ../shared at all.
+require_peer() {
+  PEERS=${GUTBRAIN_PEERS:-$ROOT/../shared/peers}
+  [ -f "$PEERS/$1/$2" ] && return 0
+  if [ -d "$ROOT/../shared/data" ]; then
+    fail "$1's source not found at $PEERS/$1 (the shared data is there, the peers must be)"
+  else
+    skip "no $1 source at $PEERS/$1 (and no ../shared/data): nothing to compare with"
+  fi
+  finish
+  exit
+}
+
 # ---------------------------------------------------------------- tiny references
 # Genomes present in both ../shared/data and the Debian fallback: phage lambda, DWV, VDV-1,
 # plus a 200 kb slice of E. coli 536 written with a kraken:taxid header.
