@@ -34,7 +34,9 @@ mkdir -p "$WORK"
 # median of the numbers on stdin
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # wall seconds of a command (its output discarded)
-wall() { local t0 t1; t0=$(date +%s.%N); "$@" > /dev/null 2>&1 || die "failed: $*"; t1=$(date +%s.%N); echo "$t1 - $t0" | bc -l; }
+# calc EXPR: floating-point arithmetic with awk (no bc on a fresh machine)
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
+wall() { local t0 t1; t0=$(date +%s.%N); "$@" > /dev/null 2>&1 || die "failed: $*"; t1=$(date +%s.%N); calc "$t1 - $t0"; }
 
 reads=$WORK/reads_${READS}_$SEED
 if [ ! -s "${reads}_R2.fq" ]; then
@@ -79,10 +81,10 @@ echo
 echo "| measure | A | B | B/A |"
 echo "|---|---|---|---|"
 printf '| build, %d genomes, median of %d (s) | %.2f | %.2f | %.3f |\n' "$(ls "$DATA"/refs/*.fna.gz | wc -l)" \
-  "$BUILD_RUNS" "$ba" "$bb" "$(echo "$bb / $ba" | bc -l)"
+  "$BUILD_RUNS" "$ba" "$bb" "$(calc "$bb / $ba")"
 printf '| classify %d pairs, median of %d (pairs/s) | %.0f | %.0f | %.3f |\n' "$pairs" "$RUNS" \
-  "$(echo "$pairs / $ca" | bc -l)" "$(echo "$pairs / $cb" | bc -l)" "$(echo "$ca / $cb" | bc -l)"
+  "$(calc "$pairs / $ca")" "$(calc "$pairs / $cb")" "$(calc "$ca / $cb")"
 printf '| classify %d pairs, 1 thread, callgrind (instructions) | %d | %d | %.4f |\n' "$CG_PAIRS" "$ia" "$ib" \
-  "$(echo "$ib / $ia" | bc -l)"
+  "$(calc "$ib / $ia")"
 echo
 echo "databases byte-identical; per-read output and report byte-identical"
