@@ -39,7 +39,21 @@ GB_DEPFLAGS      := -MMD -MP
 GB_KERNEL_CPPFLAGS   := -D_GNU_SOURCE -Ikernels $(RMATH_CFLAGS)
 GB_PIPELINE_CPPFLAGS := -D_GNU_SOURCE -Ikernels -Ipipeline $(HDF5_CFLAGS) $(RMATH_CFLAGS)
 GB_LDFLAGS       := -fopenmp $(GB_SANITIZE)
-LDLIBS           := $(HDF5_LIBS) -lisal -lzstd -lxxhash -lz -lRmath -llapacke -lopenblas -lm
+# OpenBLAS: its OpenMP build when installed (Debian libopenblas0-openmp, tests/deps.sh). The
+# default pthread build starts a pool of BLAS threads as the library loads, and they spin
+# (sched_yield) for their first ~0.1 s of CPU in every gutbrain process: on a 2-core node, time
+# taken from classification, which never calls BLAS (docs/HACKING.md, "BLAS"). The OpenMP build
+# runs on the process's own OpenMP threads, only inside BLAS calls. The sonames LAPACKE loads
+# (liblapack.so.3, libblas.so.3) are linked from the same directory, so the loader takes them
+# from there (runpath) before the system's alternatives; without that directory, -lopenblas.
+BLAS_OMP_DIR := $(firstword $(wildcard /usr/lib/*/openblas-openmp))
+ifneq ($(BLAS_OMP_DIR),)
+  BLAS_LIBS := -llapacke -L$(BLAS_OMP_DIR) -Wl,-rpath,$(BLAS_OMP_DIR) \
+               -Wl,--push-state,--no-as-needed -l:libopenblas.so.0 -l:liblapack.so.3 -l:libblas.so.3 -Wl,--pop-state
+else
+  BLAS_LIBS := -llapacke -lopenblas
+endif
+LDLIBS           := $(HDF5_LIBS) -lisal -lzstd -lxxhash -lz -lRmath $(BLAS_LIBS) -lm
 
 KERNEL_COMPILE   = $(KERNEL_CC) $(GB_KERNEL_CPPFLAGS) $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) $(GB_DEPFLAGS)
 PIPELINE_COMPILE = $(CC) $(GB_PIPELINE_CPPFLAGS) $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) $(GB_DEPFLAGS)

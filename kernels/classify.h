@@ -47,6 +47,20 @@ int classify_scratch_init(classify_scratch_t *s, size_t cap) GB_MUST_CHECK;
 /* Free s's arrays and zero it (a zeroed s is a no-op). */
 void classify_scratch_free(classify_scratch_t *s);
 
+/* The lookups Kraken 2 makes for one mate's items (from minimizer_scan): each minimizer that
+ * differs from the previous non-ambiguous item's, in order, into distinct[0..d); returns d
+ * (<= n). distinct must have room for n. */
+size_t classify_distinct(const uint64_t *items, size_t n, uint64_t *distinct);
+
+/* out[i] = the internal taxon stored for keys[i] (0 = none), i < n, batched with prefetching:
+ * the longer the batch, the more cache misses overlap. */
+void classify_table_lookup(const classify_table_t *t, const uint64_t *keys, size_t n, uint32_t *out);
+
+/* Records rec[0..n) for one mate's items from found[] = the lookups of
+ * classify_distinct(items) in order; adds the mate's hit groups to *hit_groups and returns
+ * how many entries of found it used (= that d). */
+size_t classify_expand(const uint64_t *items, size_t n, const uint32_t *found, uint32_t *rec, uint32_t *hit_groups);
+
 /* Turn the items of one mate (from minimizer_scan) into records appended at rec[*nrec...],
  * looking up each new minimizer once (batched), and add the mate's hit groups to
  * *hit_groups (a group = a run of consecutive non-ambiguous items with one minimizer

@@ -4,7 +4,8 @@
  * their home cells, then resolve them, so that many cache misses are in flight at once.
  * The probe is Kraken 2's: one cell at a time from h mod capacity, stop at an empty cell
  * or after a full turn. The cell width is fixed per table, so the batch dispatches once
- * to a probe loop specialised for 32- or 40-bit cells. */
+ * to a probe loop specialised for 32- or 40-bit cells. The home cell h mod capacity is
+ * computed with multiplications (k2_table_home) rather than a 64-bit division per lookup. */
 #include <string.h>
 #include "k2_table.h"
 #include "kmer_table.h"
@@ -45,8 +46,14 @@ static inline uint32_t probe(const k2_table_t *t, uint64_t h, uint64_t home, int
 static inline uint32_t lookup_hashed(const k2_table_t *t, uint64_t h)
 {
     if (h < t->min_hash) return 0;
-    uint64_t home = h % t->capacity;
+    uint64_t home = k2_table_home(t, h);
     return t->cell_bytes == 4 ? probe(t, h, home, 4) : probe(t, h, home, 5);
+}
+
+void k2_table_set_capacity(k2_table_t *t, uint64_t capacity)
+{
+    t->capacity = capacity;
+    t->mod_magic = ~(unsigned __int128)0 / capacity + 1; /* 0 for capacity 1: every home is 0 */
 }
 
 uint32_t k2_table_lookup(const k2_table_t *t, uint64_t m) { return lookup_hashed(t, kmer_table_hash(m)); }
@@ -58,7 +65,7 @@ static inline void lookup_batch(const k2_table_t *t, const uint64_t *keys, size_
         size_t m = n - i0 < K2_TABLE_BATCH ? n - i0 : K2_TABLE_BATCH;
         for (size_t i = 0; i < m; i++) {
             h[i] = kmer_table_hash(keys[i0 + i]);
-            home[i] = h[i] % t->capacity;
+            home[i] = k2_table_home(t, h[i]);
             __builtin_prefetch(t->cells + home[i] * (uint64_t)cell_bytes, 0, 0);
         }
         for (size_t i = 0; i < m; i++)

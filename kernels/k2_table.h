@@ -13,13 +13,28 @@
 #include <stdint.h>
 
 typedef struct {
-    const unsigned char *cells; /* capacity * cell_bytes bytes, owned by the caller */
-    uint64_t capacity;
-    int cell_bytes;     /* 4 or 5 */
-    int value_bits;     /* 1 .. 31, key_bits = 8 * cell_bytes - value_bits */
-    uint64_t min_hash;  /* capped databases: h < min_hash is a miss without lookup (0 = none) */
-    uint32_t max_value; /* values above it (a corrupt table) read as misses */
+    const unsigned char *cells;  /* capacity * cell_bytes bytes, owned by the caller */
+    uint64_t capacity;           /* set with k2_table_set_capacity (it also sets mod_magic) */
+    unsigned __int128 mod_magic; /* ceil(2^128 / capacity): h mod capacity without a division */
+    int cell_bytes;              /* 4 or 5 */
+    int value_bits;              /* 1 .. 31, key_bits = 8 * cell_bytes - value_bits */
+    uint64_t min_hash;           /* capped databases: h < min_hash is a miss without lookup (0 = none) */
+    uint32_t max_value;          /* values above it (a corrupt table) read as misses */
 } k2_table_t;
+
+/* Set t->capacity (>= 1) and the constant that reduces a hash modulo it. */
+void k2_table_set_capacity(k2_table_t *t, uint64_t capacity);
+
+/* h mod t->capacity, exactly, by multiplications (Lemire, Kaser and Kurz 2019, "Faster
+ * remainder by direct computation": with a 128-bit ceil(2^128 / d) the remainder of every
+ * 64-bit h is the high 64 bits of (magic * h mod 2^128) * d). */
+static inline uint64_t k2_table_home(const k2_table_t *t, uint64_t h)
+{
+    unsigned __int128 low = t->mod_magic * h;
+    unsigned __int128 bottom = ((unsigned __int128)(uint64_t)low * t->capacity) >> 64;
+    unsigned __int128 top = (unsigned __int128)(uint64_t)(low >> 64) * t->capacity;
+    return (uint64_t)((bottom + top) >> 64);
+}
 
 /* Internal taxon stored for minimizer m, or 0. */
 uint32_t k2_table_lookup(const k2_table_t *t, uint64_t m);

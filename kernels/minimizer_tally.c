@@ -106,12 +106,17 @@ int minimizer_tally_add(minimizer_tally_t *t, uint32_t taxon, uint64_t minimizer
     return add_events(t, taxon, minimizer, 1);
 }
 
-int minimizer_tally_add_mate(minimizer_tally_t *t, const classify_scratch_t *s)
+int minimizer_tally_add_lookups(minimizer_tally_t *t, const uint64_t *keys, const uint32_t *found, size_t n)
 {
     int rc = GB_OK;
-    for (size_t j = 0; j < s->lookups && rc == GB_OK; j++)
-        if (s->found[j] != 0) rc = add_events(t, s->found[j], s->distinct[j], 1);
+    for (size_t j = 0; j < n && rc == GB_OK; j++)
+        if (found[j] != 0) rc = add_events(t, found[j], keys[j], 1);
     return rc;
+}
+
+int minimizer_tally_add_mate(minimizer_tally_t *t, const classify_scratch_t *s)
+{
+    return minimizer_tally_add_lookups(t, s->distinct, s->found, s->lookups);
 }
 
 /* Pairs go in with no events; src's per-taxon event counts are added once at the end. */

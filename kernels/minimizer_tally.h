@@ -30,6 +30,11 @@ void minimizer_tally_free(minimizer_tally_t *t);
  * GB_OK or GB_E_NOMEM (t unchanged). */
 int minimizer_tally_add(minimizer_tally_t *t, uint32_t taxon, uint64_t minimizer) GB_MUST_CHECK;
 
+/* The events of lookups keys[0..n) with results found[0..n) (classify_distinct and
+ * classify_table_lookup): every lookup that hit. GB_OK or GB_E_NOMEM. */
+int minimizer_tally_add_lookups(minimizer_tally_t *t, const uint64_t *keys, const uint32_t *found,
+                                size_t n) GB_MUST_CHECK;
+
 /* The events of the mate just passed to classify_lookup_mate: every lookup in s that hit.
  * Call it before anything else uses s (classify_resolve overwrites it). */
 int minimizer_tally_add_mate(minimizer_tally_t *t, const classify_scratch_t *s) GB_MUST_CHECK;

@@ -134,30 +134,48 @@ static int read_batch(input_t *in, batch_t *b)
 
 /* ---- per-thread classification ---- */
 
+/* A group: consecutive fragments of a chunk whose minimizers are looked up in one batch, so
+ * that the prefetches of one mate overlap with those of the next (one lookup batch per mate:
+ * ~40 keys, half of them waiting on the first cache miss of their batch). GROUP_ITEMS bounds
+ * the group's k-mer items (a fragment longer than that is a group of its own). Measured on
+ * the 180 MB Kraken 2 table of benchmarks/RESULTS.md: see the 2026-12-06 08:xx section. */
+#define GROUP_ITEMS 4096
+
 typedef struct {
-    uint64_t *items;
-    uint32_t *rec;
+    uint64_t *items;    /* the group's k-mer items, mate after mate */
+    uint64_t *distinct; /* their lookups (classify_distinct), mate after mate */
+    uint32_t *found;    /* the lookups' results */
+    size_t cap;         /* items (and lookups) that fit */
+    uint32_t *rec;      /* records of one fragment */
+    size_t rec_cap;
+    size_t lookups[CHUNK_FRAGS][2]; /* per fragment of the group and mate: its lookups */
     classify_scratch_t cl;
-    size_t cap;      /* items per mate that fit */
     uint64_t *calls; /* fragments per internal taxon */
     uint64_t classified;
     minimizer_tally_t tally; /* with --report-minimizer-data */
 } worker_t;
 
-static int worker_fit(worker_t *w, size_t len)
+/* Room for a group of `items` k-mer items and a fragment of `frag_items` records. */
+static int worker_fit(worker_t *w, size_t items, size_t frag_items)
 {
-    if (len <= w->cap) return 0;
-    size_t cap = len < 1024 ? 1024 : len;
-    free(w->items);
-    free(w->rec);
-    w->items = malloc(cap * sizeof *w->items);
-    w->rec = malloc((2 * cap + 1) * sizeof *w->rec);
-    w->cap = cap;
-    if (!w->items || !w->rec || classify_scratch_init(&w->cl, cap)) {
-        w->cap = 0;
-        return GB_E_NOMEM;
+    if (items > w->cap) {
+        size_t cap = items < GROUP_ITEMS ? GROUP_ITEMS : items;
+        free(w->items);
+        free(w->distinct);
+        free(w->found);
+        w->items = malloc(cap * sizeof *w->items);
+        w->distinct = malloc(cap * sizeof *w->distinct);
+        w->found = malloc(cap * sizeof *w->found);
+        w->cap = w->items && w->distinct && w->found ? cap : 0;
+        if (!w->cap) return GB_E_NOMEM;
     }
-    return 0;
+    if (frag_items + 1 > w->rec_cap) {
+        free(w->rec);
+        w->rec_cap = 0;
+        if (!(w->rec = malloc((frag_items + 1) * sizeof *w->rec))) return GB_E_NOMEM;
+        w->rec_cap = frag_items + 1;
+    }
+    return classify_scratch_init(&w->cl, frag_items + 1);
 }
 
 typedef struct {
@@ -276,29 +294,66 @@ static int format_seqs(const ctx_t *c, buf_t seqout[NSEQOUT], const char *text, 
     return rc;
 }
 
-static int classify_fragment(const ctx_t *c, worker_t *w, const batch_t *b, const frag_t *f, buf_t *out,
-                             buf_t seqout[NSEQOUT])
+/* k-mer items of a mate of len bases (what minimizer_scan returns). */
+static size_t mate_items(const ctx_t *c, size_t len)
 {
-    size_t longest = f->len1 > f->len2 ? f->len1 : f->len2;
-    if (worker_fit(w, longest)) return GB_E_NOMEM;
-    const char *text = b->text.data;
+    return len >= (size_t)c->db->mm.k ? len - (size_t)c->db->mm.k + 1 : 0;
+}
+
+static size_t frag_items(const ctx_t *c, const frag_t *f) { return mate_items(c, f->len1) + mate_items(c, f->len2); }
+
+/* Records of fragment f from its items and lookups (the group's arrays at *at and *lk, both
+ * advanced), its call, and its output. */
+static int finish_fragment(const ctx_t *c, worker_t *w, const batch_t *b, const frag_t *f, size_t g, size_t *at,
+                           size_t *lk, buf_t *out, buf_t seqout[NSEQOUT])
+{
+    const int pair = c->o->paired || c->o->interleaved;
     size_t nrec = 0;
     uint32_t groups = 0;
-    int rc = GB_OK;
-    size_t n = minimizer_scan(&c->db->mm, text + f->s1, f->len1, w->items);
-    classify_lookup_mate(&c->table, w->items, n, &w->cl, w->rec, &nrec, &groups);
-    if (c->o->minimizer_data && (rc = minimizer_tally_add_mate(&w->tally, &w->cl))) return rc;
-    if (c->o->paired || c->o->interleaved) {
-        w->rec[nrec++] = CLASSIFY_BORDER;
-        n = minimizer_scan(&c->db->mm, text + f->s2, f->len2, w->items);
-        classify_lookup_mate(&c->table, w->items, n, &w->cl, w->rec, &nrec, &groups);
-        if (c->o->minimizer_data && (rc = minimizer_tally_add_mate(&w->tally, &w->cl))) return rc;
+    for (int mate = 0; mate <= pair; mate++) {
+        size_t n = mate_items(c, mate ? f->len2 : f->len1), d = w->lookups[g][mate];
+        if (mate) w->rec[nrec++] = CLASSIFY_BORDER;
+        classify_expand(w->items + *at, n, w->found + *lk, w->rec + nrec, &groups);
+        if (c->o->minimizer_data && minimizer_tally_add_lookups(&w->tally, w->distinct + *lk, w->found + *lk, d))
+            return GB_E_NOMEM;
+        nrec += n;
+        *at += n;
+        *lk += d;
     }
     uint32_t call = classify_resolve(c->db->taxo.parent, w->rec, nrec, groups, &c->params, &w->cl);
     w->calls[call]++;
     w->classified += call != 0;
-    rc = c->o->output ? format_read(c, out, text + f->name, f->name_len, call, f, w->rec, nrec) : 0;
+    const char *text = b->text.data;
+    int rc = c->o->output ? format_read(c, out, text + f->name, f->name_len, call, f, w->rec, nrec) : 0;
     return rc ? rc : format_seqs(c, seqout, text, f, call);
+}
+
+/* Fragments [from, to) as one group: scan every mate, look up all their keys in one batch,
+ * then resolve each fragment. */
+static int classify_group(const ctx_t *c, worker_t *w, const batch_t *b, size_t from, size_t to, buf_t *out,
+                          buf_t seqout[NSEQOUT])
+{
+    const int pair = c->o->paired || c->o->interleaved;
+    const char *text = b->text.data;
+    size_t at = 0, lk = 0;
+    for (size_t i = from; i < to; i++) {
+        const frag_t *f = &b->frags[i];
+        for (int mate = 0; mate <= pair; mate++) {
+            size_t n =
+                minimizer_scan(&c->db->mm, text + (mate ? f->s2 : f->s1), mate ? f->len2 : f->len1, w->items + at);
+            size_t d = classify_distinct(w->items + at, n, w->distinct + lk);
+            w->lookups[i - from][mate] = d;
+            at += n;
+            lk += d;
+        }
+    }
+    classify_table_lookup(&c->table, w->distinct, lk, w->found);
+    at = lk = 0;
+    for (size_t i = from; i < to; i++) {
+        int rc = finish_fragment(c, w, b, &b->frags[i], i - from, &at, &lk, out, seqout);
+        if (rc) return rc;
+    }
+    return 0;
 }
 
 static int classify_chunk(const ctx_t *c, worker_t *w, batch_t *b, size_t chunk)
@@ -307,9 +362,18 @@ static int classify_chunk(const ctx_t *c, worker_t *w, batch_t *b, size_t chunk)
     buf_t *out = &b->out[chunk];
     out->len = 0;
     for (int k = 0; k < NSEQOUT; k++) b->seqout[chunk][k].len = 0;
-    for (size_t i = from; i < to; i++) {
-        int rc = classify_fragment(c, w, b, &b->frags[i], out, b->seqout[chunk]);
+    while (from < to) {
+        size_t end = from, items = 0, longest = 0;
+        do { /* at least one fragment; more while they fit in GROUP_ITEMS */
+            size_t fi = frag_items(c, &b->frags[end]);
+            items += fi;
+            longest = fi > longest ? fi : longest;
+            end++;
+        } while (end < to && items + frag_items(c, &b->frags[end]) <= GROUP_ITEMS);
+        int rc = worker_fit(w, items, longest);
+        if (!rc) rc = classify_group(c, w, b, from, end, out, b->seqout[chunk]);
         if (rc) return rc;
+        from = end;
     }
     return 0;
 }
@@ -466,6 +530,8 @@ static void workers_free(worker_t *w, int nthreads)
 {
     for (int t = 0; w && t < nthreads; t++) {
         free(w[t].items);
+        free(w[t].distinct);
+        free(w[t].found);
         free(w[t].rec);
         classify_scratch_free(&w[t].cl);
         free(w[t].calls);

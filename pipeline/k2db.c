@@ -140,7 +140,7 @@ static int map_hash(const char *dir, gb_db_t *db)
     }
     if ((rc = db_map_file(fd, (size_t)size, path, db))) goto done;
     db->k2.cells = (const unsigned char *)db->map + HASH_HEADER_BYTES;
-    db->k2.capacity = capacity;
+    k2_table_set_capacity(&db->k2, capacity);
     db->k2.cell_bytes = (int)cell_bytes;
     db->k2.value_bits = (int)value_bits;
     db->entries = entries;

@@ -11,14 +11,10 @@ source "$(dirname "$0")/lib.bash"
 require_peer kraken2 install_kraken2.sh
 
 # ---- the peer, built once per source version
-key=$(cd "$PEERS/kraken2" && { cat VERSION; find src scripts -type f | sort | xargs md5sum; } | md5sum | cut -c1-12)
-PEER=${XDG_CACHE_HOME:-$HOME/.cache}/gutbrain/kraken2-peer-$key
-if [ ! -x "$PEER/inst/kraken2" ]; then
-  rm -rf "$PEER" && mkdir -p "$PEER"
-  cp -r "$PEERS/kraken2" "$PEER/src"
-  (cd "$PEER/src" && ./install_kraken2.sh "$PEER/inst") > "$TMP/peer-build.log" 2>&1 \
-    || { show "$TMP/peer-build.log" 20; rm -rf "$PEER"; die "building Kraken 2 from $PEERS/kraken2 failed"; }
-fi
+source "$ROOT/tests/kraken2_peer.bash"
+kraken2_peer_build "$PEERS/kraken2" "$TMP/peer-build.log" \
+  || { show "$TMP/peer-build.log" 20; die "building Kraken 2 from $PEERS/kraken2 failed"; }
+PEER=${K2PEER%/inst}
 ok "Kraken 2 $(cat "$PEERS/kraken2/VERSION") from $PEERS/kraken2 ($PEER/inst)"
 
 # ---- a 40-bit database of the tiny references

@@ -17,15 +17,18 @@
 
 static uint64_t seed; /* set in main */
 
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
 static k2_table_t new_table(uint64_t capacity, int cell_bytes, int value_bits)
 {
     unsigned char *cells = calloc(capacity, (size_t)cell_bytes);
     assert_non_null(cells);
-    return (k2_table_t){.cells = cells,
-                        .capacity = capacity,
-                        .cell_bytes = cell_bytes,
-                        .value_bits = value_bits,
-                        .max_value = (UINT32_C(1) << value_bits) - 1};
+    k2_table_t t = {.cells = cells,
+                    .cell_bytes = cell_bytes,
+                    .value_bits = value_bits,
+                    .max_value = (UINT32_C(1) << value_bits) - 1};
+    k2_table_set_capacity(&t, capacity);
+    return t;
 }
 
 static uint64_t fragment_of(const k2_table_t *t, uint64_t m)
@@ -203,6 +206,46 @@ static void test_batch_equals_scalar(void **state)
     }
 }
 
+/* k2_table_home equals h % capacity for edge and random capacities and hashes. */
+static void test_home_is_remainder(void **state)
+{
+    (void)state;
+    const uint64_t caps[] = {1,
+                             2,
+                             3,
+                             7,
+                             1000,
+                             4096,
+                             47244640259ULL,
+                             (1ULL << 32) - 1,
+                             1ULL << 32,
+                             (1ULL << 32) + 1,
+                             (1ULL << 63) - 25,
+                             1ULL << 63,
+                             UINT64_MAX - 1,
+                             UINT64_MAX};
+    const uint64_t edge[] = {
+        0, 1, 2, (1ULL << 32) - 1, 1ULL << 32, (1ULL << 63) - 1, 1ULL << 63, UINT64_MAX - 1, UINT64_MAX};
+    uint64_t x = seed;
+    for (size_t c = 0; c < N_OF(caps) + 200; c++) {
+        k2_table_t t = {0};
+        uint64_t r1 = kmer_table_hash(x++), r2 = kmer_table_hash(x++);
+        uint64_t cap = c < N_OF(caps) ? caps[c] : (r1 >> (r2 % 63)) + 1; /* capacities of every size */
+        k2_table_set_capacity(&t, cap);
+        for (size_t i = 0; i < N_OF(edge); i++) assert_int_equal(k2_table_home(&t, edge[i]), edge[i] % cap);
+        for (size_t i = 0; i < N_OF(edge); i++) /* multiples of cap and their neighbours */
+            for (uint64_t q = 1; q < 4 && cap <= UINT64_MAX / (q + 1); q++)
+                for (int dlt = -1; dlt <= 1; dlt++) {
+                    uint64_t h = q * cap + (uint64_t)(int64_t)dlt;
+                    assert_int_equal(k2_table_home(&t, h), h % cap);
+                }
+        for (int i = 0; i < 2000; i++) {
+            uint64_t h = kmer_table_hash(x++);
+            assert_int_equal(k2_table_home(&t, h), h % cap);
+        }
+    }
+}
+
 int main(void)
 {
     seed = test_seed("test_k2_table");
@@ -210,7 +253,7 @@ int main(void)
         cmocka_unit_test(test_wrap_and_empty_32),   cmocka_unit_test(test_wrap_and_empty_40),
         cmocka_unit_test(test_fragment_collision),  cmocka_unit_test(test_40bit_high_key_bits),
         cmocka_unit_test(test_full_table),          cmocka_unit_test(test_min_hash_and_guard),
-        cmocka_unit_test(test_batch_equals_scalar),
+        cmocka_unit_test(test_batch_equals_scalar), cmocka_unit_test(test_home_is_remainder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
