@@ -39,7 +39,7 @@ typedef struct {
 /* clang-format off */
 static const cli_option_t bbuild_cli[] = {
     { "db", 0, "DIR", "database folder; the distribution files are written there (required)" },
-    { "db-load", 0, "HOW", "map (default) or read: the database into this process's memory by parallel reads" },
+    { "db-load", 0, "HOW", "map (default, faster on local disks) or read: the database into this process's memory by parallel reads, for network file systems" },
     { "read-length", 0, "L[,L2...]", "read lengths, each at least the database's k (required)" },
     { "threads", 't', "N", "threads (default: OpenMP's)" },
     { "library", 0, "FASTA", "a library file (repeatable; also as arguments); default DIR/library/**/*.{fna,fa,fasta}" },

@@ -26,7 +26,7 @@ typedef struct {
 /* clang-format off */
 static const cli_option_t classify_cli[] = {
     { "db", 0, "DIR", "database folder made by 'gutbrain build' (required)" },
-    { "db-load", 0, "HOW", "map (default: the page cache, shared with other processes) or read: into this process's memory by parallel reads" },
+    { "db-load", 0, "HOW", "map (default, faster on local disks: the page cache, shared with other processes) or read: into this process's memory by parallel reads, for network file systems (docs/RUN.md)" },
     { "threads", 't', "N", "threads (default: OpenMP's)" },
     { "paired", 0, NULL, "R1 and R2 are mates: each pair is one fragment" },
     { "interleaved", 0, NULL, "one file holds mates in consecutive records" },

@@ -47,7 +47,7 @@ typedef struct {
 /* clang-format off */
 static const cli_option_t run_cli[] = {
     { "db", 0, "DIR", "database folder made by 'gutbrain build' (required)" },
-    { "db-load", 0, "HOW", "map (default: the page cache, shared by a node's ranks) or read: one copy per node in MPI shared memory, read by its ranks in parallel" },
+    { "db-load", 0, "HOW", "map (default, faster on local disks: the page cache, shared by a node's ranks) or read: one copy per node in MPI shared memory, read by its ranks in parallel, for network file systems (docs/RUN.md)" },
     { "samples", 0, "SHEET", "sample sheet, CSV or TSV: sample,fastq_1,fastq_2 (required)" },
     { "out", 0, "DIR", "output folder (required); rerunning into it resumes" },
     { "threads", 't', "N", "threads per rank (default: OpenMP's)" },
