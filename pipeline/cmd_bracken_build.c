@@ -26,6 +26,7 @@
 typedef struct {
     const char *db, *seqmap, *kraken;
     long threads;
+    db_load_mode_t db_load;
     long read_len[MAX_READ_LENGTHS];
     int nread_len;
     const char **library; /* --library values and positional arguments */
@@ -38,6 +39,7 @@ typedef struct {
 /* clang-format off */
 static const cli_option_t bbuild_cli[] = {
     { "db", 0, "DIR", "database folder; the distribution files are written there (required)" },
+    { "db-load", 0, "HOW", "map (default, faster on local disks) or read: the database into this process's memory by parallel reads, for network file systems" },
     { "read-length", 0, "L[,L2...]", "read lengths, each at least the database's k (required)" },
     { "threads", 't', "N", "threads (default: OpenMP's)" },
     { "library", 0, "FASTA", "a library file (repeatable; also as arguments); default DIR/library/**/*.{fna,fa,fasta}" },
@@ -68,6 +70,7 @@ static int bbuild_on_opt(void *ctx, int i, const char *v)
     bbuild_opts_t *o = ctx;
     const char *name = bbuild_cli[i].name;
     if (!strcmp(name, "db")) o->db = v;
+    else if (!strcmp(name, "db-load")) return db_load_parse(v, &o->db_load);
     else if (!strcmp(name, "read-length")) return bracken_build_parse_lengths(name, v, o->read_len, &o->nread_len);
     else if (!strcmp(name, "threads")) return cli_int(name, v, 1, 1024, &o->threads);
     else if (!strcmp(name, "library")) return add_library(o, v);
@@ -152,7 +155,8 @@ int cmd_bracken_build(int argc, char **argv)
     if ((rc = bbuild_validate(&o))) goto done;
     omp_set_num_threads((int)o.threads);
     if (o.seqmap && (rc = seqmap_load(o.seqmap, &seqmap))) goto done;
-    if ((rc = db_open(o.db, 1, &db))) goto done;
+    db_load_t load = {.mode = o.db_load, .threads = (int)o.threads};
+    if ((rc = db_open_load(o.db, 1, &load, &db))) goto done;
     rc = bracken_build_library(db, seqmap, o.seqmap, o.read_len, o.nread_len, o.library, o.nlibrary, o.kraken,
                                (int)o.threads, o.db);
 done:

@@ -18,6 +18,7 @@ typedef struct {
     long threads, min_hit_groups, min_base_quality, bracken_length, bracken_threshold;
     double confidence;
     int paired, interleaved, use_names, zero_counts, mpa, minimizer_data;
+    db_load_mode_t db_load;
     char **inputs;
     int ninputs;
 } classify_opts_t;
@@ -25,6 +26,7 @@ typedef struct {
 /* clang-format off */
 static const cli_option_t classify_cli[] = {
     { "db", 0, "DIR", "database folder made by 'gutbrain build' (required)" },
+    { "db-load", 0, "HOW", "map (default, faster on local disks: the page cache, shared with other processes) or read: into this process's memory by parallel reads, for network file systems (docs/RUN.md)" },
     { "threads", 't', "N", "threads (default: OpenMP's)" },
     { "paired", 0, NULL, "R1 and R2 are mates: each pair is one fragment" },
     { "interleaved", 0, NULL, "one file holds mates in consecutive records" },
@@ -44,7 +46,7 @@ static const cli_option_t classify_cli[] = {
     { "bracken-threshold", 0, "N", "Bracken: taxa at the level with fewer reads are dropped (default 10)" },
     { "bracken-output", 0, "FILE", "Bracken's 7-column table (default: REPORT.bracken)" },
     { "bracken-report", 0, "FILE", "re-estimated report (default: REPORT_bracken_<level>.EXT, as Bracken)" },
-    { "memory-mapping", 0, NULL, "accepted for kraken2 compatibility: the database is always mapped" },
+    { "memory-mapping", 0, NULL, "accepted for kraken2 compatibility: the database is mapped unless --db-load read" },
     { "quiet", 'q', NULL, "only errors and warnings" },
     { "verbose", 'v', NULL, "more log lines" },
     { "version", 'V', NULL, "print the version" },
@@ -64,6 +66,7 @@ static int classify_on_opt(void *ctx, int i, const char *v)
     classify_opts_t *o = ctx;
     const char *name = classify_cli[i].name;
     if (!strcmp(name, "db")) o->db = v;
+    else if (!strcmp(name, "db-load")) return db_load_parse(v, &o->db_load);
     else if (!strcmp(name, "threads")) return cli_int(name, v, 1, 1024, &o->threads);
     else if (!strcmp(name, "paired")) o->paired = 1;
     else if (!strcmp(name, "interleaved")) o->interleaved = 1;
@@ -190,7 +193,10 @@ int cmd_classify(int argc, char **argv)
     if (rc) return rc > 0 ? 0 : rc;
     if ((rc = classify_validate(&o))) return rc;
     double t0 = omp_get_wtime();
-    if ((rc = db_open(o.db, 1, &db))) return rc;
+    db_load_t load = {.mode = o.db_load, .threads = (int)o.threads};
+    if ((rc = db_open_load(o.db, 1, &load, &db))) return rc;
+    gb_debug("database %s in %.3f s (%llu bytes read into memory)", o.db_load == DB_LOAD_READ ? "read" : "mapped",
+             omp_get_wtime() - t0, (unsigned long long)db->read_here);
     if (o.bracken_length && (rc = bracken_io_load_for_db(o.db, &db->taxo, o.bracken_length, &distrib))) goto done;
     classify_job_t job = {
         .db = db,

@@ -1,7 +1,8 @@
 /* gutbrain run: a sample sheet -> every sample classified (MPI ranks x OpenMP threads) ->
  * per-sample profiles -> one BIOM 2.1 HDF5 cohort file.
  *
- * Every rank maps the database (one copy per node in the page cache), takes samples from a
+ * Every rank maps the database (one copy per node in the page cache; or, with --db-load read,
+ * one shared-memory copy per node that the node's ranks read together), takes samples from a
  * shared counter, largest first, and writes each sample's results atomically under
  * OUT/samples/. A sample whose profile carries the same fingerprint is reused, so a rerun
  * after a crash, kill -9 or SIGTERM redoes only what is missing. A sample that fails is listed
@@ -16,6 +17,7 @@
 #include "cli.h"
 #include "cohort_h5.h"
 #include "db.h"
+#include "db_shared.h"
 #include "log.h"
 #include "outfile.h"
 #include "profile.h"
@@ -39,11 +41,13 @@ typedef struct {
     long threads, min_hit_groups, min_base_quality, bracken_length, bracken_threshold;
     double confidence;
     int read_output, minimizer_data;
+    db_load_mode_t db_load;
 } run_opts_t;
 
 /* clang-format off */
 static const cli_option_t run_cli[] = {
     { "db", 0, "DIR", "database folder made by 'gutbrain build' (required)" },
+    { "db-load", 0, "HOW", "map (default, faster on local disks: the page cache, shared by a node's ranks) or read: one copy per node in MPI shared memory, read by its ranks in parallel, for network file systems (docs/RUN.md)" },
     { "samples", 0, "SHEET", "sample sheet, CSV or TSV: sample,fastq_1,fastq_2 (required)" },
     { "out", 0, "DIR", "output folder (required); rerunning into it resumes" },
     { "threads", 't', "N", "threads per rank (default: OpenMP's)" },
@@ -77,6 +81,7 @@ static int run_on_opt(void *ctx, int i, const char *v)
     run_opts_t *o = ctx;
     const char *name = run_cli[i].name;
     if (!strcmp(name, "db")) o->db = v;
+    else if (!strcmp(name, "db-load")) return db_load_parse(v, &o->db_load);
     else if (!strcmp(name, "samples")) o->samples = v;
     else if (!strcmp(name, "bracken-length")) return cli_int(name, v, 1, 1 << 20, &o->bracken_length);
     else if (!strcmp(name, "bracken-level")) o->bracken_level = v;
@@ -532,32 +537,34 @@ static double proc_field(const char *file, const char *key)
 /* Rank 0 prints one line per rank and the imbalance (max / mean busy time). Memory is the
  * proportional set size: pages of the mapped database shared by a node's ranks count once
  * in the node's total. */
-static void print_summary(MPI_Comm comm, const rank_work_t *w, double wall, size_t in_cohort)
+static void print_summary(MPI_Comm comm, const rank_work_t *w, double wall, size_t in_cohort, const db_shared_t *shared)
 {
     int rank, size;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
-    enum { NF = 7 };
+    enum { NF = 8 };
     double mine[NF] = {(double)w->samples,
                        (double)w->reused,
                        (double)w->failed,
                        (double)w->reads,
                        w->busy,
                        w->db_read_mb,
-                       proc_field("smaps_rollup", "Pss:") / 1024};
+                       proc_field("smaps_rollup", "Pss:") / 1024,
+                       (double)shared->read_here};
     double *all = rank == 0 ? malloc(NF * sizeof(double) * (size_t)size) : NULL;
     MPI_Gather(mine, NF, MPI_DOUBLE, all, NF, MPI_DOUBLE, 0, comm);
     if (rank != 0 || gb_verbosity < 1) {
         free(all);
         return;
     }
-    double max_busy = 0, sum_busy = 0, reads = 0, failed = 0, samples = 0, pss = 0, dbread = 0;
-    fprintf(stderr, "rank  samples  reused  failed        reads   busy s  DB read MB  PSS MB\n");
+    double max_busy = 0, sum_busy = 0, reads = 0, failed = 0, samples = 0, pss = 0, dbread = 0, dbload = 0;
+    fprintf(stderr, "rank  samples  reused  failed        reads   busy s  DB read MB  DB load MB  PSS MB\n");
     for (int r = 0; r < size; r++) {
         const double *v = all + NF * r;
-        fprintf(stderr, "%4d  %7.0f  %6.0f  %6.0f  %11.0f  %7.2f  %10.1f  %6.1f\n", r, v[0], v[1], v[2], v[3], v[4],
-                v[5], v[6]);
+        fprintf(stderr, "%4d  %7.0f  %6.0f  %6.0f  %11.0f  %7.2f  %10.1f  %10.1f  %6.1f\n", r, v[0], v[1], v[2], v[3],
+                v[4], v[5], v[7] / 1e6, v[6]);
         dbread += v[5];
+        dbload += v[7];
         pss += v[6];
         max_busy = v[4] > max_busy ? v[4] : max_busy;
         sum_busy += v[4];
@@ -570,6 +577,10 @@ static void print_summary(MPI_Comm comm, const rank_work_t *w, double wall, size
             "imbalance (max/mean busy) %.2f; database read from storage %.1f MB, memory (PSS) %.1f MB in all\n",
             samples, failed, reads, wall, reads / (wall > 0 ? wall : 1) / 1e6, in_cohort,
             sum_busy > 0 ? max_busy / (sum_busy / size) : 1.0, dbread, pss);
+    if (shared->nodes) /* the shares of a node's ranks add up to one file per node */
+        fprintf(stderr, "database loaded by read: %.0f bytes read by %d ranks into %d shared cop%s (one per node)\n",
+                dbload, size, shared->nodes, shared->nodes > 1 ? "ies" : "y");
+    else fprintf(stderr, "database loaded by map: the ranks of a node share its page cache\n");
     free(all);
 }
 
@@ -620,6 +631,8 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     bracken_distrib_t distrib = BRACKEN_DISTRIB_INIT;
     samplesheet_t sheet = {0};
     gb_db_t *db = NULL;
+    db_shared_t shared = DB_SHARED_INIT;
+    db_load_t load = {.mode = DB_LOAD_MAP};
     rank_work_t w = {0};
     int64_t *order = NULL;
     char start[32], *cmdline = join_args(argc, argv);
@@ -644,11 +657,13 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     if ((rc = gb_mpi_agree(comm, rc))) goto done;
     if (rank != 0) rc = samplesheet_load(o.samples, &sheet);
     if ((rc = gb_mpi_agree(comm, rc))) goto done;
-    /* rank 0 maps the database first: a bad database is reported once, and the other ranks of
-     * its node then find the pages in the page cache */
+    /* --db-load read: the node's ranks fill its one copy together (collective), then open it as
+     * below. Rank 0 opens the database first: a bad database is reported once, and the other
+     * ranks of its node then find the pages in the page cache (or the shared copy). */
     double io0 = proc_field("io", "read_bytes:");
-    if ((rc = gb_mpi_agree(comm, rank == 0 ? db_open(o.db, 1, &db) : 0))) goto done;
-    if ((rc = gb_mpi_agree(comm, rank != 0 ? db_open(o.db, 1, &db) : 0))) goto done;
+    if (o.db_load == DB_LOAD_READ && (rc = db_shared_load(comm, o.db, (int)o.threads, &shared, &load))) goto done;
+    if ((rc = gb_mpi_agree(comm, rank == 0 ? db_open_load(o.db, 1, &load, &db) : 0))) goto done;
+    if ((rc = gb_mpi_agree(comm, rank != 0 ? db_open_load(o.db, 1, &load, &db) : 0))) goto done;
     /* the distribution is checked before any sample is classified; rank 0 reports a bad one */
     if (o.bracken_length &&
         (rc = gb_mpi_agree(comm, rank == 0 ? bracken_io_load_for_db(o.db, &db->taxo, o.bracken_length, &distrib) : 0)))
@@ -692,7 +707,7 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
         goto done;
     }
     if ((rc = write_cohort(comm, &c, &w, cmdline, start, &in_cohort))) goto done;
-    print_summary(comm, &w, MPI_Wtime() - t0, in_cohort);
+    print_summary(comm, &w, MPI_Wtime() - t0, in_cohort, &shared);
     if (all_failed) rc = GB_E_PARTIAL;
 done:
     free(order);
@@ -702,6 +717,7 @@ done:
     free(config_text);
     bracken_distrib_free(&distrib);
     db_close(db);
+    db_shared_free(&shared); /* after db_close: the database pointed into it */
     samplesheet_free(&sheet);
     return rc;
 }

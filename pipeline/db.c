@@ -1,6 +1,8 @@
 /* Database file writer and loader. The header is encoded field by field in little-endian
  * (never a raw struct); sections are 4096-aligned arrays that are used in place after mmap,
- * which the loader allows only on a little-endian host. */
+ * which the loader allows only on a little-endian host. db_load_file is the one place that
+ * decides where a database's bytes come from (mapping, own memory, or the caller's memory),
+ * for gutbrain.db and hash.k2d alike. */
 #include "db.h"
 #include "fileio.h"
 #include "k2db.h"
@@ -269,8 +271,80 @@ static int attach_sections(const char *path, gb_db_t *db, const unsigned char *b
     return 0;
 }
 
-int db_map_file(int fd, size_t len, const char *path, gb_db_t *db)
+/* Pieces of at most 64 MiB: large enough that each pread is one long sequential request
+ * (what a network file system serves fastest), and at least 4 per thread when the range is
+ * smaller, so that threads finishing early take the rest. */
+#define READ_PIECE_MAX (64ull << 20)
+#define READ_PIECE_MIN (1ull << 20)
+
+static int read_piece(int fd, const char *path, unsigned char *base, uint64_t at, uint64_t end)
 {
+    while (at < end) {
+        size_t want = end - at > (1ull << 30) ? (size_t)1 << 30 : (size_t)(end - at);
+        ssize_t r = pread(fd, base + at, want, (off_t)at);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            gb_error("cannot read %s: %s", path, r < 0 ? strerror(errno) : "unexpected end of file");
+            return GB_E_IO;
+        }
+        at += (uint64_t)r;
+    }
+    return GB_OK;
+}
+
+int db_read_range(int fd, const char *path, unsigned char *base, uint64_t from, uint64_t to, int threads)
+{
+    if (threads < 1) threads = 1;
+    uint64_t len = to > from ? to - from : 0,
+             piece = (len / (4 * (uint64_t)threads) + READ_PIECE_MIN - 1) & ~(READ_PIECE_MIN - 1);
+    piece = piece < READ_PIECE_MIN ? READ_PIECE_MIN : piece > READ_PIECE_MAX ? READ_PIECE_MAX : piece;
+    int64_t npieces = (int64_t)((len + piece - 1) / piece);
+    int rc = GB_OK;
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && npieces > 1) default(none) \
+    shared(fd, path, base, from, to, piece, npieces, rc)
+    for (int64_t i = 0; i < npieces; i++) {
+        uint64_t at = from + (uint64_t)i * piece, end = to - at > piece ? at + piece : to;
+        int r = read_piece(fd, path, base, at, end);
+        if (r) {
+#pragma omp atomic write
+            rc = r;
+        }
+    }
+    return rc;
+}
+
+/* Anonymous memory filled by parallel preads; read-only once filled, so a stray write faults
+ * as it would on the mapping. */
+static int read_into_anonymous(int fd, size_t len, const char *path, int threads, gb_db_t *db)
+{
+    void *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) {
+        gb_error("cannot allocate %zu bytes for %s: %s", len, path, strerror(errno));
+        return GB_E_NOMEM;
+    }
+    db->map = mem;
+    db->map_len = len;
+    db->map_owned = 1;
+    int rc = db_read_range(fd, path, mem, 0, len, threads);
+    if (rc) return rc;
+    mprotect(mem, len, PROT_READ);
+    db->read_here = len;
+    return GB_OK;
+}
+
+int db_load_file(int fd, size_t len, const char *path, const db_load_t *load, gb_db_t *db)
+{
+    if (load && load->mode == DB_LOAD_READ && load->mem) {
+        if (load->mem_len != len) {
+            gb_error("%s: %zu bytes, but %zu were loaded (the file changed while loading)", path, len, load->mem_len);
+            return GB_E_IO;
+        }
+        db->map = (void *)load->mem;
+        db->map_len = len;
+        db->map_owned = 0;
+        return GB_OK;
+    }
+    if (load && load->mode == DB_LOAD_READ) return read_into_anonymous(fd, len, path, load->threads, db);
     /* MAP_SHARED + read-only: every process of the node shares the page cache copy. */
     void *map = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
     if (map == MAP_FAILED) {
@@ -280,14 +354,26 @@ int db_map_file(int fd, size_t len, const char *path, gb_db_t *db)
     madvise(map, len, MADV_RANDOM);
     db->map = map;
     db->map_len = len;
+    db->map_owned = 1;
     return GB_OK;
 }
 
-static int open_kraken2(const char *dir, gb_db_t **out)
+int db_load_parse(const char *value, db_load_mode_t *mode)
+{
+    if (!strcmp(value, "map")) *mode = DB_LOAD_MAP;
+    else if (!strcmp(value, "read")) *mode = DB_LOAD_READ;
+    else {
+        gb_error("--db-load: '%s' is neither map nor read", value);
+        return GB_E_USAGE;
+    }
+    return GB_OK;
+}
+
+static int open_kraken2(const char *dir, const db_load_t *load, gb_db_t **out)
 {
     gb_db_t *db = calloc(1, sizeof *db);
     if (!db) return GB_E_NOMEM;
-    int rc = k2db_open(dir, db);
+    int rc = k2db_open(dir, load, db);
     if (rc) {
         db_close(db);
         return rc;
@@ -296,7 +382,26 @@ static int open_kraken2(const char *dir, gb_db_t **out)
     return GB_OK;
 }
 
-int db_open(const char *dir, int verify_payload, gb_db_t **out)
+/* A directory without gutbrain.db but with .k2d files is a Kraken 2 database. */
+static int is_kraken2_dir(const char *dir, char *path, size_t cap)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(path, cap, "%s", dir);
+        return 0;
+    }
+    snprintf(path, cap, "%s/%s", dir, DB_FILE_NAME);
+    return access(path, F_OK) != 0 && k2db_present(dir);
+}
+
+void db_data_path(const char *dir, char *path, size_t cap)
+{
+    if (is_kraken2_dir(dir, path, cap)) snprintf(path, cap, "%s/%s", dir, K2DB_HASH_FILE);
+}
+
+int db_open(const char *dir, int verify_payload, gb_db_t **out) { return db_open_load(dir, verify_payload, NULL, out); }
+
+int db_open_load(const char *dir, int verify_payload, const db_load_t *load, gb_db_t **out)
 {
     char path[4096];
     struct stat st;
@@ -309,13 +414,7 @@ int db_open(const char *dir, int verify_payload, gb_db_t **out)
         gb_error("%s: gutbrain and Kraken 2 databases are little-endian; this host is not", dir);
         return GB_E_DB;
     }
-    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(path, sizeof path, "%s/%s", dir, DB_FILE_NAME);
-        /* No gutbrain.db but .k2d files: a Kraken 2 database. */
-        if (access(path, F_OK) != 0 && k2db_present(dir)) return open_kraken2(dir, out);
-    } else {
-        snprintf(path, sizeof path, "%s", dir);
-    }
+    if (is_kraken2_dir(dir, path, sizeof path)) return open_kraken2(dir, load, out);
     fd = open(path, O_RDONLY);
     if (fd < 0 || fstat(fd, &st) != 0) {
         gb_error("cannot open database %s: %s", path, strerror(errno));
@@ -332,7 +431,7 @@ int db_open(const char *dir, int verify_payload, gb_db_t **out)
         goto fail;
     }
     if ((rc = decode_header(path, h, (uint64_t)st.st_size, db, off, size, sum))) goto fail;
-    if ((rc = db_map_file(fd, (size_t)st.st_size, path, db))) goto fail;
+    if ((rc = db_load_file(fd, (size_t)st.st_size, path, load, db))) goto fail;
     for (int i = 0; verify_payload && i < SEC_COUNT; i++) {
         if (XXH3_64bits((const unsigned char *)db->map + off[i], size[i]) != sum[i]) {
             gb_error("%s: checksum mismatch in section '%s' (file corrupt)", path, sec_names[i]);
@@ -355,7 +454,7 @@ void db_close(gb_db_t *db)
 {
     if (!db) return;
     if (db->map) {
-        munmap(db->map, db->map_len);
+        if (db->map_owned) munmap(db->map, db->map_len);
         if (db->kind == DB_KIND_GUTBRAIN) db->taxo.owned = 0; /* its taxonomy lived in the mapping */
     }
     taxo_destroy(&db->taxo);

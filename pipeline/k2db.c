@@ -1,7 +1,8 @@
 /* Kraken 2 database reader (k2db.h). The files are Kraken 2's raw little-endian structs;
  * every field is decoded byte by byte and every size is checked against the header before
  * anything is used, so a truncated or inconsistent set is one error line, never a crash.
- * hash.k2d stays mapped for the lookups; opts.k2d and taxo.k2d are small and are read. */
+ * hash.k2d is used in place for the lookups (mapped, or read into memory: db_load_file);
+ * opts.k2d and taxo.k2d are small and are read. */
 #include "k2db.h"
 #include "fileio.h"
 #include "log.h"
@@ -48,21 +49,6 @@ static int open_file(const char *dir, const char *name, char *path, size_t path_
     return GB_OK;
 }
 
-static int read_exact(int fd, void *buf, size_t len, const char *path)
-{
-    size_t got = 0;
-    while (got < len) {
-        ssize_t r = pread(fd, (char *)buf + got, len - got, (off_t)got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) {
-            gb_error("cannot read %s: %s", path, r < 0 ? strerror(errno) : "unexpected end of file");
-            return GB_E_IO;
-        }
-        got += (size_t)r;
-    }
-    return GB_OK;
-}
-
 /* opts.k2d: Kraken 2 reads as many bytes as the file has into a zeroed struct; the sizes it
  * has written are 48 (before revcom_version), 56 and 64. Fields (byte offsets): k 0, l 8,
  * spaced-seed mask 16, toggle 24, dna_db 32, min_hash 40, revcom_version 48, db_version 52,
@@ -79,7 +65,7 @@ static int read_opts(const char *dir, gb_db_t *db)
         rc = GB_E_DB;
         goto done;
     }
-    if ((rc = read_exact(fd, o, (size_t)size, path))) goto done;
+    if ((rc = db_read_range(fd, path, o, 0, (size_t)size, 1))) goto done;
     uint64_t k = fileio_le64(o), l = fileio_le64(o + 8), mask = fileio_le64(o + 16), toggle = fileio_le64(o + 24);
     int32_t revcom = (int32_t)fileio_le32(o + 48), version = (int32_t)fileio_le32(o + 52),
             type = (int32_t)fileio_le32(o + 56);
@@ -108,8 +94,9 @@ done:
     return rc;
 }
 
-/* hash.k2d: map it; the file must be exactly the header plus capacity cells. */
-static int map_hash(const char *dir, gb_db_t *db)
+/* hash.k2d: load it (mapped or read, as load says); the file must be exactly the header plus
+ * capacity cells, which is checked before any byte of the cells is touched. */
+static int load_hash(const char *dir, const db_load_t *load, gb_db_t *db)
 {
     char path[4096];
     unsigned char h[HASH_HEADER_BYTES];
@@ -121,7 +108,7 @@ static int map_hash(const char *dir, gb_db_t *db)
         gb_error("%s: %llu bytes, shorter than the hash table header", path, (unsigned long long)size);
         goto done;
     }
-    if ((rc = read_exact(fd, h, sizeof h, path))) goto done;
+    if ((rc = db_read_range(fd, path, h, 0, sizeof h, 1))) goto done;
     rc = GB_E_DB;
     uint64_t capacity = fileio_le64(h), entries = fileio_le64(h + 8), key_bits = fileio_le64(h + 16),
              value_bits = fileio_le64(h + 24);
@@ -138,7 +125,7 @@ static int map_hash(const char *dir, gb_db_t *db)
                  (unsigned long long)size, (unsigned long long)capacity, (unsigned long long)cell_bytes);
         goto done;
     }
-    if ((rc = db_map_file(fd, (size_t)size, path, db))) goto done;
+    if ((rc = db_load_file(fd, (size_t)size, path, load, db))) goto done;
     db->k2.cells = (const unsigned char *)db->map + HASH_HEADER_BYTES;
     k2_table_set_capacity(&db->k2, capacity);
     db->k2.cell_bytes = (int)cell_bytes;
@@ -210,7 +197,7 @@ static int read_taxonomy(const char *dir, gb_db_t *db)
         rc = GB_E_NOMEM;
         goto done;
     }
-    if ((rc = read_exact(fd, f, (size_t)size, path))) goto done;
+    if ((rc = db_read_range(fd, path, f, 0, (size_t)size, 1))) goto done;
     rc = GB_E_DB;
     if (memcmp(f, TAXO_MAGIC, 8) != 0) {
         gb_error("%s: not a Kraken 2 taxonomy (bad magic)", path);
@@ -240,12 +227,12 @@ done:
     return rc;
 }
 
-int k2db_open(const char *dir, gb_db_t *db)
+int k2db_open(const char *dir, const db_load_t *load, gb_db_t *db)
 {
     db->kind = DB_KIND_KRAKEN2;
     int rc = read_opts(dir, db);
     if (rc == GB_OK) rc = read_taxonomy(dir, db);
-    if (rc == GB_OK) rc = map_hash(dir, db);
+    if (rc == GB_OK) rc = load_hash(dir, load, db);
     if (rc) return rc;
     /* A value that names no node (a corrupt table) must not index the taxonomy arrays. */
     db->k2.max_value = db->taxo.n - 1;

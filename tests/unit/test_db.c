@@ -1,6 +1,8 @@
 /* Unit tests for pipeline/db.c: a written database reopens with the same contents; a flipped
  * payload byte, a flipped header byte, another format version and a truncated file are each
- * refused with GB_E_DB, and a failed write leaves no file under the final name. */
+ * refused with GB_E_DB, and a failed write leaves no file under the final name. Read into
+ * memory (--db-load read), by the process itself or from memory the caller filled, it holds
+ * the file's bytes and the same contents, and its payload checksums are still checked. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -101,6 +103,74 @@ static void test_round_trip(void **state)
     db_close(db);
 }
 
+/* The contents test_round_trip checks, on db opened as load says. */
+static void expect_same_db(const db_load_t *load)
+{
+    gb_db_t *db = NULL, *mapped = NULL;
+    assert_int_equal(db_open(dir, 1, &mapped), 0);
+    assert_int_equal(db_open_load(dir, 1, load, &db), 0);
+    assert_int_equal(db->checksum, mapped->checksum);
+    assert_int_equal(db->map_len, mapped->map_len);
+    assert_memory_equal(db->map, mapped->map, db->map_len);
+    assert_int_equal(taxo_internal(&db->taxo, 562), 3);
+    for (uint64_t m = 1; m <= 20; m++) assert_int_equal(kmer_table_lookup(&db->table, m * 7919), (uint32_t)(m % 3) + 1);
+    assert_int_equal(db->read_here, load->mem ? 0 : db->map_len); /* the caller's memory was read by the caller */
+    db_close(db);
+    db_close(mapped);
+}
+
+static void test_read_load(void **state)
+{
+    (void)state;
+    for (int threads = 1; threads <= 3; threads++)
+        expect_same_db(&(db_load_t){.mode = DB_LOAD_READ, .threads = threads});
+}
+
+/* Memory filled by the caller (as the node's ranks fill their shared window), in two shares. */
+static void test_caller_memory(void **state)
+{
+    (void)state;
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    size_t len = (size_t)st.st_size;
+    unsigned char *mem = malloc(len);
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0 && mem);
+    assert_int_equal(db_read_range(fd, path, mem, 4096, len, 2), GB_OK);
+    assert_int_equal(db_read_range(fd, path, mem, 0, 4096, 1), GB_OK);
+    assert_int_equal(db_read_range(fd, path, mem, 0, len + 1, 1), GB_E_IO); /* past the end */
+    close(fd);
+    db_load_t load = {.mode = DB_LOAD_READ, .mem = mem, .mem_len = len};
+    expect_same_db(&load);
+    gb_db_t *db = NULL;
+    load.mem_len = len - 4096; /* the file changed between the fill and the open */
+    assert_int_equal(db_open_load(dir, 1, &load, &db), GB_E_IO);
+    assert_null(db);
+    free(mem);
+}
+
+static void test_read_payload_flip(void **state)
+{
+    (void)state;
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    patch(st.st_size - 4096 + 8, 0x40);
+    gb_db_t *db = NULL;
+    assert_int_equal(db_open_load(dir, 1, &(db_load_t){.mode = DB_LOAD_READ, .threads = 2}, &db), GB_E_DB);
+    assert_null(db);
+}
+
+static void test_load_parse(void **state)
+{
+    (void)state;
+    db_load_mode_t mode = DB_LOAD_READ;
+    assert_int_equal(db_load_parse("map", &mode), GB_OK);
+    assert_int_equal(mode, DB_LOAD_MAP);
+    assert_int_equal(db_load_parse("read", &mode), GB_OK);
+    assert_int_equal(mode, DB_LOAD_READ);
+    assert_int_equal(db_load_parse("mmap", &mode), GB_E_USAGE);
+}
+
 static void expect_refused(void)
 {
     gb_db_t *db = NULL;
@@ -173,6 +243,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_db, setup, teardown),
         cmocka_unit_test(test_write_fails_cleanly),
+        cmocka_unit_test_setup_teardown(test_read_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_caller_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_payload_flip, setup, teardown),
+        cmocka_unit_test(test_load_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
