@@ -24,6 +24,7 @@
 #include "scheduler.h"
 #include "strbuf.h"
 #include <errno.h>
+#include <malloc.h>
 #include <sched.h>
 #include <mpi.h>
 #include <omp.h>
@@ -754,6 +755,12 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     int64_t *order = NULL;
     char start[32], *cmdline = join_args(argc, argv);
     iso_time(start, sizeof start, time(NULL));
+    /* Each sample allocates and frees the same large read buffers. With glibc's default top
+     * pad, small allocations between samples (Bracken's) tipped it into trimming the heap after
+     * most samples, and the next sample faulted its buffers in again: 309,000 page faults
+     * instead of 24,000 for 200 samples of 5,000 pairs, +0.3-0.5 s in 3.5 s. With 64 MB of pad
+     * the heap keeps them: 8,900 faults with or without Bracken (benchmarks/RESULTS.md). */
+    mallopt(M_TOP_PAD, 64 << 20);
     double t0 = MPI_Wtime();
     /* the config first, so that flags override it; its text holds option values until done */
     const char *config = cli_find_config(argc, argv);
