@@ -835,6 +835,7 @@ done:
     free(order);
     free(w.failures);
     free(w.ok);
+    free(w.brk);
     free(cmdline);
     free(config_text);
     bracken_distrib_free(&distrib);
