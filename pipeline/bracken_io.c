@@ -172,13 +172,13 @@ static int parse_report_line(char *text, fileio_span_t line, bracken_row_t *row,
     return GB_OK;
 }
 
-int bracken_io_read_report(const char *path, bracken_report_t *rep)
+int bracken_io_parse_report(const char *source, char *text, size_t len, bracken_report_t *rep)
 {
     memset(rep, 0, sizeof *rep);
-    size_t len, cap_rows = 0, cap_names = 0, cap_lines = 0, line_no = 0;
-    int rc = fileio_read_all(path, "Kraken report", 0, &rep->text, &len);
-    if (rc) return rc;
-    if ((rc = check_first_line(path, rep->text, len))) goto fail;
+    rep->text = text;
+    size_t cap_rows = 0, cap_names = 0, cap_lines = 0, line_no = 0;
+    int rc = check_first_line(source, rep->text, len);
+    if (rc) goto fail;
     const char *pos = rep->text, *end = rep->text + len;
     fileio_span_t line;
     while (fileio_next_line(&pos, end, &line)) {
@@ -187,13 +187,13 @@ int bracken_io_read_report(const char *path, bracken_report_t *rep)
         const char *name = NULL;
         int keep;
         if ((rc = parse_report_line(rep->text, line, &row, &name, &keep))) {
-            gb_error("%s:%zu: not a Kraken report line (bad read count, taxid or rank code)", path, line_no);
+            gb_error("%s:%zu: not a Kraken report line (bad read count, taxid or rank code)", source, line_no);
             goto fail;
         }
         if (!keep) continue;
         if (GB_GROW(rep->rows, cap_rows, rep->n + 1) || GB_GROW(rep->names, cap_names, rep->n + 1) ||
             GB_GROW(rep->line_no, cap_lines, rep->n + 1)) {
-            gb_error("out of memory reading %s", path);
+            gb_error("out of memory reading %s", source);
             rc = GB_E_NOMEM;
             goto fail;
         }
@@ -205,6 +205,15 @@ int bracken_io_read_report(const char *path, bracken_report_t *rep)
 fail:
     bracken_io_report_free(rep);
     return rc;
+}
+
+int bracken_io_read_report(const char *path, bracken_report_t *rep)
+{
+    char *text;
+    size_t len;
+    memset(rep, 0, sizeof *rep);
+    int rc = fileio_read_all(path, "Kraken report", 0, &text, &len);
+    return rc ? rc : bracken_io_parse_report(path, text, len, rep);
 }
 
 void bracken_io_report_free(bracken_report_t *rep)
@@ -299,7 +308,7 @@ static void write_table(FILE *f, const bracken_report_t *rep, const bracken_resu
     }
 }
 
-static void write_report(FILE *f, const bracken_report_t *rep, const bracken_result_t *res)
+static void write_report(FILE *f, const bracken_report_t *rep, const bracken_result_t *res, const char *level)
 {
     for (size_t i = 0; i < res->n_lines; i++) {
         const bracken_line_t *l = &res->lines[i];
@@ -308,19 +317,21 @@ static void write_report(FILE *f, const bracken_report_t *rep, const bracken_res
     }
 }
 
-static void log_summary(const char *source, const bracken_result_t *r, const char *level, int64_t threshold)
+static void log_summary(const char *source, const bracken_result_t *r, const char *level, int64_t threshold,
+                        char log_level)
 {
     const char *w = bracken_level_word(level);
-    gb_info("%s: threshold %" PRId64 "; %zu %s, %zu with reads >= threshold, %zu below", source, threshold,
-            r->n_level_taxa, w, r->n_above_threshold, r->n_below_threshold);
-    gb_info("%s: %" PRId64 " reads; kept at %s level %" PRId64 ", discarded %" PRId64 ", distributed %" PRId64
-            ", not distributed %" PRId64 ", unclassified %" PRId64,
-            source, r->total_reads, w, r->kept_reads, r->discarded_reads, r->distributed_reads, r->undistributed_reads,
-            r->unclassified_reads);
+    gb_log(log_level, __func__, "%s: threshold %" PRId64 "; %zu %s, %zu with reads >= threshold, %zu below", source,
+           threshold, r->n_level_taxa, w, r->n_above_threshold, r->n_below_threshold);
+    gb_log(log_level, __func__,
+           "%s: %" PRId64 " reads; kept at %s level %" PRId64 ", discarded %" PRId64 ", distributed %" PRId64
+           ", not distributed %" PRId64 ", unclassified %" PRId64,
+           source, r->total_reads, w, r->kept_reads, r->discarded_reads, r->distributed_reads, r->undistributed_reads,
+           r->unclassified_reads);
 }
 
-int bracken_io_run(const char *source, const bracken_report_t *rep, const bracken_distrib_t *d, const char *level,
-                   int64_t threshold, const char *out_table, const char *out_report, bracken_result_t *res)
+int bracken_io_estimate(const char *source, const bracken_report_t *rep, const bracken_distrib_t *d, const char *level,
+                        int64_t threshold, char summary_log_level, bracken_result_t *res)
 {
     int rc = bracken_estimate(rep->rows, rep->n, d, level, threshold, res);
     if (rc == GB_E_FORMAT && res->err_row != SIZE_MAX && rep->line_no)
@@ -330,19 +341,86 @@ int bracken_io_run(const char *source, const bracken_report_t *rep, const bracke
     else if (rc == GB_E_FORMAT) gb_error("%s: %s %s (Bracken: no reads found)", source, res->err_what, level);
     else if (rc == GB_E_NOMEM) gb_error("%s: out of memory re-estimating abundances", source);
     else if (rc) gb_error("%s: cannot re-estimate at level '%s'", source, level);
-    if (rc) return rc;
-    log_summary(source, res, level, threshold);
-    /* both written before either is committed: a failure leaves neither */
-    outfile_t *table = outfile_open(out_table), *report = NULL;
-    if (!table || (out_report && !(report = outfile_open(out_report)))) {
-        outfile_abort(table);
+    if (!rc) log_summary(source, res, level, threshold, summary_log_level);
+    return rc;
+}
+
+/* One output into memory through stdio, so that it is printed by the same fprintf calls as
+ * always; NULL *text when out of memory. */
+static int render(void (*print)(FILE *, const bracken_report_t *, const bracken_result_t *, const char *),
+                  const bracken_report_t *rep, const bracken_result_t *res, const char *level, char **text, size_t *len)
+{
+    *text = NULL;
+    FILE *mem = open_memstream(text, len);
+    if (!mem) return GB_E_NOMEM;
+    print(mem, rep, res, level);
+    int bad = ferror(mem);
+    if (fclose(mem) || bad) {
+        free(*text);
+        *text = NULL;
+        return GB_E_NOMEM;
+    }
+    return GB_OK;
+}
+
+int bracken_io_render(const bracken_report_t *rep, const bracken_result_t *res, const char *level, bracken_text_t *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = render(write_table, rep, res, level, &out->table, &out->table_len);
+    if (!rc) rc = render(write_report, rep, res, level, &out->report, &out->report_len);
+    if (rc) {
+        gb_error("out of memory printing Bracken's outputs");
+        bracken_io_text_free(out);
+    }
+    return rc;
+}
+
+void bracken_io_text_free(bracken_text_t *t)
+{
+    free(t->table);
+    free(t->report);
+    memset(t, 0, sizeof *t);
+}
+
+/* Opens path for text unless keep_same and the file already holds it; *o stays NULL then. */
+static int open_unless_same(const char *path, const char *text, size_t len, int keep_same, outfile_t **o)
+{
+    *o = NULL;
+    if (!path || (keep_same && fileio_holds(path, text, len))) return GB_OK;
+    if (!(*o = outfile_open(path))) return GB_E_IO;
+    if (fwrite(text, 1, len, outfile_fp(*o)) != len) {
+        gb_error("cannot write %s", path);
         return GB_E_IO;
     }
-    write_table(outfile_fp(table), rep, res, level);
-    if (report) write_report(outfile_fp(report), rep, res);
-    rc = outfile_commit(table);
+    return GB_OK;
+}
+
+int bracken_io_write(const bracken_text_t *t, const char *out_table, const char *out_report, int keep_same)
+{
+    /* both written before either is committed: a failure leaves neither */
+    outfile_t *table = NULL, *report = NULL;
+    int rc = open_unless_same(out_table, t->table, t->table_len, keep_same, &table);
+    if (!rc) rc = open_unless_same(out_report, t->report, t->report_len, keep_same, &report);
+    if (rc) {
+        outfile_abort(table);
+        outfile_abort(report);
+        return rc;
+    }
+    rc = table ? outfile_commit(table) : GB_OK;
     if (rc) outfile_abort(report);
     else if (report) rc = outfile_commit(report);
+    return rc;
+}
+
+int bracken_io_run(const char *source, const bracken_report_t *rep, const bracken_distrib_t *d, const char *level,
+                   int64_t threshold, const char *out_table, const char *out_report, bracken_result_t *res)
+{
+    bracken_text_t text;
+    int rc = bracken_io_estimate(source, rep, d, level, threshold, 'I', res);
+    if (!rc) rc = bracken_io_render(rep, res, level, &text);
+    if (rc) return rc;
+    rc = bracken_io_write(&text, out_table, out_report, 0);
+    bracken_io_text_free(&text);
     return rc;
 }
 

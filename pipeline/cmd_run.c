@@ -26,6 +26,7 @@
 #include "scheduler.h"
 #include "strbuf.h"
 #include <errno.h>
+#include <malloc.h>
 #include <sched.h>
 #include <mpi.h>
 #include <omp.h>
@@ -141,6 +142,13 @@ typedef struct { /* what one rank did */
     failure_t *failures;
     size_t nfail, capfail;
     uint8_t *ok; /* per sample: 1 when its profile is valid for this run */
+    /* --bracken-length: the re-estimated counts of the samples this rank finished, as records
+     * [sample index, ntaxa, then ntaxa (taxid, count) pairs by ascending taxid], for the cohort */
+    uint64_t *brk;
+    size_t nbrk, capbrk;
+    int brk_rc;       /* the first Bracken failure: it fails the cohort, not the sample */
+    double brk_busy;  /* seconds spent on Bracken */
+    int64_t brk_done; /* samples re-estimated */
 } rank_work_t;
 
 static int file_exists(const char *path)
@@ -149,20 +157,32 @@ static int file_exists(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int write_kreport(const run_ctx_t *c, const char *id, const classify_result_t *res)
+/* The kreport is printed in memory, written in one piece, and handed back (*text, malloc'd,
+ * NUL-terminated) so that Bracken parses these bytes instead of reading the file again. */
+static int write_kreport(const run_ctx_t *c, const char *id, const classify_result_t *res, char **text, size_t *len)
 {
     char path[4096];
+    *text = NULL;
     int rc = profile_path(path, sizeof path, c->o->out, id, ".kreport");
     if (rc) return rc;
-    outfile_t *f = outfile_open(path);
-    if (!f) return GB_E_IO;
+    FILE *mem = open_memstream(text, len);
+    if (!mem) return GB_E_NOMEM;
     report_minimizer_data_t mdata = {res->minimizers, res->distinct};
-    if ((rc = report_kreport(outfile_fp(f), &c->db->taxo, res->calls, res->calls[0], 0, 0,
-                             c->o->minimizer_data ? &mdata : NULL))) {
+    rc = report_kreport(mem, &c->db->taxo, res->calls, res->calls[0], 0, 0, c->o->minimizer_data ? &mdata : NULL);
+    if (fclose(mem) && !rc) rc = GB_E_NOMEM;
+    outfile_t *f = rc ? NULL : outfile_open(path);
+    if (!rc && !f) rc = GB_E_IO;
+    if (!rc && fwrite(*text, 1, *len, outfile_fp(f)) != *len) {
         outfile_abort(f);
-        return rc;
+        rc = GB_E_IO;
+    } else if (!rc) {
+        rc = outfile_commit(f);
     }
-    return outfile_commit(f);
+    if (rc) {
+        free(*text);
+        *text = NULL;
+    }
+    return rc;
 }
 
 /* Direct counts by external taxid, ascending, from classify_sample's per-internal-id calls. */
@@ -227,12 +247,80 @@ static sample_status_t reuse_sample(const run_ctx_t *c, const sample_t *s, uint6
     return SAMPLE_REUSED;
 }
 
+/* Keeps one sample's re-estimated counts (taxa with reads, by ascending taxid) for the cohort. */
+static int keep_bracken_counts(rank_work_t *w, int64_t index, const bracken_result_t *res)
+{
+    size_t at = w->nbrk, n = 0;
+    if (GB_GROW(w->brk, w->capbrk, at + 2 + 2 * res->n_est)) return GB_E_NOMEM;
+    uint64_t *pair = w->brk + at + 2;
+    for (size_t k = 0; k < res->n_est; k++) /* insertion by taxid: a level holds few taxa */
+        if (res->est[k].new_reads > 0) {
+            size_t j = n++;
+            for (; j > 0 && pair[2 * (j - 1)] > res->est[k].taxid; j--) {
+                pair[2 * j] = pair[2 * (j - 1)];
+                pair[2 * j + 1] = pair[2 * (j - 1) + 1];
+            }
+            pair[2 * j] = res->est[k].taxid;
+            pair[2 * j + 1] = (uint64_t)res->est[k].new_reads;
+        }
+    w->brk[at] = (uint64_t)index;
+    w->brk[at + 1] = n;
+    w->nbrk = at + 2 + 2 * n;
+    return GB_OK;
+}
+
+/* Bracken's outputs of one finished sample, as est_abundance.py makes them from its kreport:
+ * samples/<id>.bracken and samples/<id>_bracken_<level>.kreport. Done here, by the rank that
+ * finished the sample, so that it overlaps with the other ranks' classification instead of
+ * sitting in the serial tail before the cohort. kreport_text (the bytes just written, taken
+ * over) saves reading the kreport back; NULL for a reused sample, whose kreport is read. A
+ * file that already holds the same bytes is not rewritten, so a rerun costs two reads a
+ * sample. A sample with no reads at the level gets empty counts and a warning; any other
+ * failure is kept in w->brk_rc and fails the cohort, not the sample. */
+static void run_bracken(const run_ctx_t *c, int64_t index, char *kreport_text, size_t len, rank_work_t *w)
+{
+    double t0 = MPI_Wtime();
+    const sample_t *s = &c->sheet->samples[index];
+    const char *level = c->o->bracken_level;
+    char kreport[4096], table[4096], *report = NULL;
+    bracken_report_t rep = {0};
+    bracken_result_t res = {0};
+    bracken_text_t text = {0};
+    int rc = profile_path(kreport, sizeof kreport, c->o->out, s->id, ".kreport");
+    if (!rc) rc = profile_path(table, sizeof table, c->o->out, s->id, ".bracken");
+    if (!rc && !(report = bracken_io_default_report_name(kreport, level))) rc = GB_E_NOMEM;
+    if (!rc && kreport_text) rc = bracken_io_parse_report(kreport, kreport_text, len, &rep);
+    else if (!rc) rc = bracken_io_read_report(kreport, &rep);
+    else free(kreport_text);
+    if (!rc) rc = bracken_io_estimate(kreport, &rep, c->distrib, level, c->o->bracken_threshold, 'I', &res);
+    if (rc == GB_E_FORMAT && res.err_row == SIZE_MAX) {
+        gb_warn("sample '%s': no reads at Bracken level %s; its Bracken counts are empty", s->id, level);
+        rc = GB_OK;
+        res.n_est = 0;
+    } else if (!rc && !(rc = bracken_io_render(&rep, &res, level, &text))) {
+        rc = bracken_io_write(&text, table, report, 1);
+    }
+    if (!rc) rc = keep_bracken_counts(w, index, &res);
+    if (rc == GB_E_NOMEM) gb_error("sample '%s': out of memory for its Bracken counts", s->id);
+    if (rc && !w->brk_rc) w->brk_rc = rc;
+    bracken_io_text_free(&text);
+    bracken_result_free(&res);
+    bracken_io_report_free(&rep);
+    free(report);
+    w->brk_done++;
+    w->brk_busy += MPI_Wtime() - t0;
+}
+
 static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t *w)
 {
     const sample_t *s = &c->sheet->samples[index];
     uint64_t fp = profile_fingerprint(s, &c->params), reads = 0;
-    if (reuse_sample(c, s, fp, &reads) == SAMPLE_REUSED) return SAMPLE_REUSED; /* its reads are not re-counted */
-    char read_out[4096], stale[4096];
+    if (reuse_sample(c, s, fp, &reads) == SAMPLE_REUSED) { /* its reads are not re-counted */
+        if (c->distrib) run_bracken(c, index, NULL, 0, w);
+        return SAMPLE_REUSED;
+    }
+    char read_out[4096], stale[4096], *kreport = NULL;
+    size_t kreport_len = 0;
     classify_result_t res = {0};
     profile_t p = {0};
     classify_job_t job = {
@@ -252,9 +340,16 @@ static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t
     gb_clear_last_error();
     if (!rc) rc = classify_sample(&job, &res);
     if (rc == GB_E_INTERRUPTED) return SAMPLE_STOPPED;
-    if (!rc) rc = write_kreport(c, s->id, &res);
+    if (!rc) rc = write_kreport(c, s->id, &res, &kreport, &kreport_len);
     if (!rc) rc = make_profile(c, s, fp, &res, &p);
     if (!rc) rc = profile_write(c->o->out, &p);
+    /* after the profile, so that the sample's checkpoint does not wait for Bracken; a sample
+     * stopped in between gets its Bracken outputs on the rerun that reuses it */
+    if (!rc && c->distrib) {
+        run_bracken(c, index, kreport, kreport_len, w);
+        kreport = NULL;
+    }
+    free(kreport);
     w->reads += res.fragments;
     free(p.taxid);
     free(p.count);
@@ -404,55 +499,89 @@ static void iso_time(char *buf, size_t cap, time_t t)
     strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* The successful samples, in sheet order, split into one block per rank, read back from
- * their profile files and written collectively. */
-/* Bracken's outputs of one sample, made from its kreport as est_abundance.py would
- * (samples/<id>.bracken and samples/<id>_bracken_<level>.kreport), and its re-estimated counts
- * as a profile for the second cohort file. A sample with no reads at the level gets an empty
- * profile and a warning rather than failing the cohort. */
-static int bracken_profile(const run_ctx_t *c, const profile_t *p, profile_t *out)
+/* Every rank's Bracken records (rank_work_t.brk) to every rank: *all, and at[sample] = the
+ * offset of the sample's record there (SIZE_MAX for none). 16 bytes per taxon with reads at
+ * the level (about 1 kB a sample on the 63-genome benchmark), so one collective instead of
+ * re-reading files; every rank holds all of them for the moment. */
+static int gather_bracken(MPI_Comm comm, const rank_work_t *w, size_t nsamples, uint64_t **all, size_t **at)
 {
-    char kreport[4096], table[4096];
-    bracken_report_t rep = {0};
-    bracken_result_t res = {0};
-    char *report = NULL;
-    int rc = profile_path(kreport, sizeof kreport, c->o->out, p->id, ".kreport");
-    if (!rc) rc = profile_path(table, sizeof table, c->o->out, p->id, ".bracken");
-    if (!rc && !(report = bracken_io_default_report_name(kreport, c->o->bracken_level))) rc = GB_E_NOMEM;
-    if (!rc) rc = bracken_io_read_report(kreport, &rep);
-    if (!rc)
-        rc = bracken_io_run(kreport, &rep, c->distrib, c->o->bracken_level, c->o->bracken_threshold, table, report,
-                            &res);
+    int size;
+    MPI_Comm_size(comm, &size);
+    int mine = w->nbrk <= INT32_MAX ? (int)w->nbrk : -1, *counts = malloc((size_t)size * sizeof *counts),
+        *displs = malloc((size_t)size * sizeof *displs);
+    int rc = counts && displs ? GB_OK : GB_E_NOMEM;
+    if ((rc = gb_mpi_agree(comm, rc))) goto done;
+    MPI_Allgather(&mine, 1, MPI_INT, counts, 1, MPI_INT, comm);
+    int64_t total = 0;
+    for (int r = 0; r < size; r++) {
+        displs[r] = (int)total;
+        total += counts[r] >= 0 ? counts[r] : (int64_t)INT32_MAX + 1;
+    }
+    if (total > INT32_MAX) rc = GB_E_NOMEM; /* on every rank alike */
+    if (!rc && (!(*all = malloc((size_t)total * sizeof **all + 1)) || !(*at = malloc((nsamples + 1) * sizeof **at))))
+        rc = GB_E_NOMEM;
+    if ((rc = gb_mpi_agree(comm, rc))) goto done;
+    MPI_Allgatherv(w->brk, mine, MPI_UINT64_T, *all, counts, displs, MPI_UINT64_T, comm);
+    for (size_t i = 0; i < nsamples; i++) (*at)[i] = SIZE_MAX;
+    for (size_t k = 0; k + 1 < (size_t)total; k += 2 + 2 * (*all)[k + 1])
+        if ((*all)[k] < nsamples) (*at)[(*all)[k]] = k;
+done:
+    if (rc == GB_E_NOMEM) gb_error("out of memory gathering the Bracken counts");
+    free(counts);
+    free(displs);
+    return rc;
+}
+
+/* A sample's re-estimated counts (record at rec) as a profile with the QC of its profile p. */
+static int bracken_profile(const profile_t *p, const uint64_t *rec, profile_t *out)
+{
+    size_t n = (size_t)rec[1];
     *out = (profile_t){.fingerprint = p->fingerprint,
                        .reads = p->reads,
                        .classified = p->classified,
                        .unclassified = p->unclassified,
-                       .bases = p->bases};
-    if (rc == GB_E_FORMAT && res.err_row == SIZE_MAX) {
-        gb_warn("sample '%s': no reads at Bracken level %s; its Bracken counts are empty", p->id, c->o->bracken_level);
-        rc = GB_OK;
-        res.n_est = 0;
+                       .bases = p->bases,
+                       .ntaxa = n,
+                       .id = strdup(p->id),
+                       .taxid = malloc((n + 1) * sizeof *out->taxid),
+                       .count = malloc((n + 1) * sizeof *out->count)};
+    if (!out->id || !out->taxid || !out->count) return GB_E_NOMEM;
+    for (size_t k = 0; k < n; k++) {
+        out->taxid[k] = (uint32_t)rec[2 + 2 * k];
+        out->count[k] = rec[3 + 2 * k];
     }
-    if (!rc && !(out->id = strdup(p->id))) rc = GB_E_NOMEM;
-    if (!rc && !(out->taxid = malloc((res.n_est + 1) * sizeof *out->taxid))) rc = GB_E_NOMEM;
-    if (!rc && !(out->count = malloc((res.n_est + 1) * sizeof *out->count))) rc = GB_E_NOMEM;
-    for (size_t k = 0; !rc && k < res.n_est; k++) /* insertion by taxid: a level holds few taxa */
-        if (res.est[k].new_reads > 0) {
-            size_t at = out->ntaxa++;
-            while (at > 0 && out->taxid[at - 1] > res.est[k].taxid) {
-                out->taxid[at] = out->taxid[at - 1];
-                out->count[at] = out->count[at - 1];
-                at--;
-            }
-            out->taxid[at] = (uint32_t)res.est[k].taxid;
-            out->count[at] = (uint64_t)res.est[k].new_reads;
-        }
-    bracken_result_free(&res);
-    bracken_io_report_free(&rep);
-    free(report);
+    return GB_OK;
+}
+
+/* The Bracken profiles of samples good[first, last), the block of this rank. */
+static int bracken_block(MPI_Comm comm, const rank_work_t *w, size_t nsamples, const size_t *good, size_t first,
+                         size_t last, const profile_t *local, profile_t *brk)
+{
+    uint64_t *all = NULL;
+    size_t *at = NULL;
+    int rc = gather_bracken(comm, w, nsamples, &all, &at);
+    for (size_t i = first; !rc && i < last; i++)
+        rc = at[good[i]] == SIZE_MAX ? GB_E_INTERNAL
+                                     : bracken_profile(&local[i - first], all + at[good[i]], &brk[i - first]);
+    if (rc == GB_E_NOMEM) gb_error("out of memory for the Bracken profiles");
+    if (rc == GB_E_INTERNAL) gb_error("a sample of the cohort has no Bracken counts");
+    free(all);
+    free(at);
     return rc;
 }
 
+/* One info line: Bracken's share of the run, summed over the ranks (docs/RUN.md). */
+static void log_bracken_time(MPI_Comm comm, const rank_work_t *w, double cohort_seconds)
+{
+    double mine[2] = {w->brk_busy, (double)w->brk_done}, sum[2];
+    MPI_Reduce(mine, sum, 2, MPI_DOUBLE, MPI_SUM, 0, comm);
+    gb_info("Bracken: %.0f samples in %.3f s of rank time (%.2f ms a sample), cohort_bracken.biom in %.3f s", sum[1],
+            sum[0], sum[1] > 0 ? 1e3 * sum[0] / sum[1] : 0.0, cohort_seconds);
+}
+
+/* The successful samples, in sheet order, split into one block per rank, read back from
+ * their profile files and written collectively; with --bracken-length, their Bracken counts
+ * (made while classifying) into a second file the same way. */
 static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w, const char *cmdline, const char *start,
                         size_t *nsamples)
 {
@@ -475,8 +604,9 @@ static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w,
     if (!rc && c->distrib && !(brk = calloc(last - first + 1, sizeof *brk))) rc = GB_E_NOMEM;
     for (size_t i = first; !rc && i < last; i++)
         rc = profile_read(c->o->out, c->sheet->samples[good[i]].id, &local[i - first]);
-    for (size_t i = first; !rc && brk && i < last; i++) rc = bracken_profile(c, &local[i - first], &brk[i - first]);
+    if (!rc) rc = w->brk_rc; /* as when Bracken ran here, a failure fails the cohort */
     int any = gb_mpi_agree(comm, rc);
+    if (!any && brk) any = bracken_block(comm, w, n, good, first, last, local, brk);
     if (!any) {
         char end[32], path[4096];
         iso_time(end, sizeof end, time(NULL));
@@ -503,7 +633,9 @@ static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w,
         if (!any && brk) {
             meta.minimizer_data = 0; /* re-estimated counts have no minimizers of their own */
             snprintf(path, sizeof path, "%s/cohort_bracken.biom", c->o->out);
+            double t0 = MPI_Wtime();
             any = cohort_write(comm, path, &c->db->taxo, brk, last - first, first, m, &meta);
+            if (!any) log_bracken_time(comm, w, MPI_Wtime() - t0);
         }
     }
     for (size_t i = 0; local && i < last - first; i++) profile_free(&local[i]);
@@ -637,6 +769,12 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     int64_t *order = NULL;
     char start[32], *cmdline = join_args(argc, argv);
     iso_time(start, sizeof start, time(NULL));
+    /* Each sample allocates and frees the same large read buffers. With glibc's default top
+     * pad, small allocations between samples (Bracken's) tipped it into trimming the heap after
+     * most samples, and the next sample faulted its buffers in again: 309,000 page faults
+     * instead of 24,000 for 200 samples of 5,000 pairs, +0.3-0.5 s in 3.5 s. With 64 MB of pad
+     * the heap keeps them: 8,900 faults with or without Bracken (benchmarks/RESULTS.md). */
+    mallopt(M_TOP_PAD, 64 << 20);
     double t0 = MPI_Wtime();
     /* the config first, so that flags override it; its text holds option values until done */
     const char *config = cli_find_config(argc, argv);
@@ -713,6 +851,7 @@ done:
     free(order);
     free(w.failures);
     free(w.ok);
+    free(w.brk);
     free(cmdline);
     free(config_text);
     bracken_distrib_free(&distrib);

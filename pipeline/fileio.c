@@ -1,4 +1,4 @@
-/* Whole-file reads and line counting for the parsers of pipeline/ (fileio.h). */
+/* Whole-file reads, comparisons with a file's contents and line counting for pipeline/ (fileio.h). */
 #include "fileio.h"
 #include "gb_array.h"
 #include "log.h"
@@ -45,6 +45,23 @@ int fileio_read_all(const char *path, const char *what, int quiet_missing, char 
     *out = buf;
     *out_len = len;
     return GB_OK;
+}
+
+int fileio_holds(const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    struct stat st;
+    int same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == (uint64_t)len;
+    char chunk[16384];
+    for (size_t at = 0; same && at < len;) {
+        ssize_t got = read(fd, chunk, len - at < sizeof chunk ? len - at : sizeof chunk);
+        if (got < 0 && errno == EINTR) continue;
+        same = got > 0 && memcmp(chunk, (const char *)data + at, (size_t)got) == 0;
+        at += got > 0 ? (size_t)got : 0;
+    }
+    close(fd);
+    return same;
 }
 
 size_t fileio_count_lines(const char *buf, size_t len)

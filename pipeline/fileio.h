@@ -1,5 +1,5 @@
-/* Small file helpers shared by the parsers of pipeline/: reading a whole file, and walking
- * the lines of the buffer it was read into. */
+/* Small file helpers shared by the parsers of pipeline/: reading a whole file, walking the
+ * lines of the buffer it was read into, and telling whether a file already holds some bytes. */
 #ifndef GB_FILEIO_H
 #define GB_FILEIO_H
 #include <stddef.h>
@@ -12,6 +12,10 @@
  * GB_E_IO when it cannot be opened or read (with quiet_missing, a missing file returns GB_E_IO
  * without logging: for files whose absence is normal), GB_E_NOMEM when it does not fit. */
 int fileio_read_all(const char *path, const char *what, int quiet_missing, char **out, size_t *len) GB_MUST_CHECK;
+
+/* 1 when path is a regular file holding exactly data[0, len), else 0 (missing and unreadable
+ * files included; nothing is logged): lets a writer skip rewriting a file that is up to date. */
+int fileio_holds(const char *path, const void *data, size_t len);
 
 /* A line or a field of a read buffer: not NUL-terminated, valid while the buffer is. */
 typedef struct {
