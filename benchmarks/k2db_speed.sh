@@ -104,12 +104,20 @@ for tool in debian peer gutbrain; do
   WALL[$tool]=$(col "$tool" 2)
   RSS[$tool]=$(col "$tool" 3)
 done
+# paired() TOOL: median over the rounds of TOOL's time / gutbrain's time in the same round (the
+# load of a shared machine changes between rounds more than within one)
+paired() {
+  local r
+  for r in $(seq 1 "$RUNS"); do
+    awk 'NR == FNR { t = $1; next } { print t / $1 }' "$OUT/$1.r$r" "$OUT/gutbrain.r$r"
+  done | median
+}
 range() { cat "$OUT/$1".r[0-9]* | awk -v n="$PAIRS" '{r = n / $1; if (NR == 1 || r < lo) lo = r; if (NR == 1 || r > hi) hi = r}
   END {printf "%.0f–%.0f", lo, hi}'; }
 
 table() {
-  echo "| tool | pairs/s (median) | [slowest–fastest] | gutbrain ×  | wall incl. load (s) | peak RSS (MB) |"
-  echo "|---|---|---|---|---|---|"
+  echo "| tool | pairs/s (median) | [slowest–fastest] | gutbrain × (medians) | gutbrain × (per round) | wall incl. load (s) | peak RSS (MB) |"
+  echo "|---|---|---|---|---|---|---|"
   local tool name
   for tool in debian peer gutbrain; do
     case $tool in
@@ -118,14 +126,15 @@ table() {
       gutbrain) name="\`gutbrain classify\`" ;;
     esac
     awk -v name="$name" -v n="$PAIRS" -v s="${SECS[$tool]}" -v g="${SECS[gutbrain]}" -v w="${WALL[$tool]}" \
-      -v r="${RSS[$tool]}" -v rg="$(range "$tool")" \
-      'BEGIN { printf "| %s | %.0f | %s | %.2f | %.2f | %.0f |\n", name, n / s, rg, s / g, w, r / 1024 }'
+      -v r="${RSS[$tool]}" -v rg="$(range "$tool")" -v p="$(paired "$tool")" \
+      'BEGIN { printf "| %s | %.0f | %s | %.2f | %.2f | %.2f | %.0f |\n", name, n / s, rg, s / g, p, w, r / 1024 }'
   done
   echo
   echo "- $PAIRS simulated 2x150 pairs ($READS per genome, seed $SEED), plain FASTQ from the page cache;"
   echo "  database: Debian \`kraken2-build\` over $(ls "$DATA"/refs/*.fna.gz | wc -l) shared genomes," \
     "$(du -m "$DB/hash.k2d" | cut -f1) MB hash.k2d; --threads $THREADS; median of $RUNS interleaved runs."
-  echo "- per-read output identical across the three tools on every read."
+  echo "- per-read output identical across the three tools on every read. \"per round\": the median over"
+  echo "  the rounds of the tool's time / gutbrain's in the same round (robust to load changing between rounds)."
   echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), shared;" \
     "$(date -u '+%Y-%m-%d %H:%M UTC'); git $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet || echo ' (dirty)')"
 }
