@@ -8,11 +8,12 @@
  * one go with SSE2 (four 4-cell compares and a 16-bit mask), with a scalar path for other
  * targets. Because cells are never deleted, the empty cells of a bucket are a suffix:
  * "first empty cell" is the lowest set bit of the empty mask. kmer_table_lookup_batch hides
- * memory latency in groups of KMER_TABLE_BATCH keys: hash all and prefetch their home buckets,
- * then resolve them, so up to KMER_TABLE_BATCH cache misses are in flight at once. (Measured on
- * a 177 MB table: ~2.3x faster than one lookup at a time; a rolling prefetch a fixed
- * distance ahead gained nothing here.) Only fragments are compared (Kraken 2 does the
- * same), so absent keys can return a value; see the header. */
+ * memory latency by prefetching the home bucket of the key KMER_TABLE_BATCH places ahead of the
+ * one it resolves, so that many cache misses are in flight at once. (Measured on a 177 MB
+ * table: ~2.3x faster than one lookup at a time with per-mate batches; once the classifier
+ * looked up a group of fragments in one call, the rolling prefetch beat hashing and prefetching
+ * in separate groups of 16 by ~3 % of classify CPU.) Only fragments are compared (Kraken 2 does
+ * the same), so absent keys can return a value; see the header. */
 #include <assert.h>
 #include "kmer_table.h"
 #include "gb_status.h"
@@ -21,7 +22,7 @@
 #include <emmintrin.h>
 #endif
 
-#define KMER_TABLE_BATCH 16 /* lookups whose home buckets are prefetched together */
+#define KMER_TABLE_BATCH 16 /* prefetch distance: lookups in flight */
 
 int kmer_table_value_bits(uint64_t node_count)
 {
@@ -112,13 +113,19 @@ uint32_t kmer_table_lookup(const kmer_table_t *t, uint64_t m) { return lookup_ha
 void kmer_table_lookup_batch(const kmer_table_t *t, const uint64_t *keys, size_t n, uint32_t *out)
 {
     uint64_t h[KMER_TABLE_BATCH];
-    for (size_t i0 = 0; i0 < n; i0 += KMER_TABLE_BATCH) {
-        size_t m = n - i0 < KMER_TABLE_BATCH ? n - i0 : KMER_TABLE_BATCH;
-        for (size_t i = 0; i < m; i++) {
-            h[i] = kmer_table_hash(keys[i0 + i]);
-            __builtin_prefetch(t->cells + kmer_table_home_bucket(t, h[i]) * KMER_TABLE_BUCKET_CELLS, 0, 0);
+    size_t ahead = n < KMER_TABLE_BATCH ? n : KMER_TABLE_BATCH;
+    for (size_t i = 0; i < ahead; i++) {
+        h[i] = kmer_table_hash(keys[i]);
+        __builtin_prefetch(t->cells + kmer_table_home_bucket(t, h[i]) * KMER_TABLE_BUCKET_CELLS, 0, 0);
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t slot = i % KMER_TABLE_BATCH;
+        uint64_t hi = h[slot];
+        if (i + KMER_TABLE_BATCH < n) {
+            h[slot] = kmer_table_hash(keys[i + KMER_TABLE_BATCH]);
+            __builtin_prefetch(t->cells + kmer_table_home_bucket(t, h[slot]) * KMER_TABLE_BUCKET_CELLS, 0, 0);
         }
-        for (size_t i = 0; i < m; i++) out[i0 + i] = keys[i0 + i] == UINT64_MAX ? 0 : lookup_hashed(t, h[i]);
+        out[i] = keys[i] == UINT64_MAX ? 0 : lookup_hashed(t, hi);
     }
 }
 
