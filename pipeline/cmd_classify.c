@@ -1,6 +1,7 @@
 /* gutbrain classify: the command line around classify_sample(), plus the kreport. */
 #include "cmd.h"
 #include "bracken_io.h"
+#include "cami.h"
 #include "classify_sample.h"
 #include "cli.h"
 #include "db.h"
@@ -15,6 +16,7 @@
 typedef struct {
     const char *db, *output, *report, *classified_out, *unclassified_out;
     const char *bracken_level, *bracken_output, *bracken_report;
+    const char *cami_out, *cami_sample_id;
     long threads, min_hit_groups, min_base_quality, bracken_length, bracken_threshold;
     double confidence;
     int paired, interleaved, use_names, zero_counts, mpa, minimizer_data;
@@ -40,6 +42,8 @@ static const cli_option_t classify_cli[] = {
     { "minimum-base-quality", 0, "Q", "bases of quality < Q (FASTQ) count as ambiguous (default 0)" },
     { "report-zero-counts", 0, NULL, "report every taxon, also those with no reads" },
     { "use-mpa-style", 0, NULL, "report in MetaPhlAn style" },
+    { "cami-out", 0, "FILE", "also a CAMI profile (format 0.9.1, for OPAL; docs/CAMI.md)" },
+    { "cami-sample-id", 0, "ID", "its @SampleID (default: the first input's file name without .fastq.gz etc.)" },
     { "report-minimizer-data", 0, NULL, "kreport: minimizer hits and distinct minimizers per clade (exact)" },
     { "bracken-length", 0, "L", "also re-estimate abundances with Bracken from DB/database{L}mers.kmer_distrib" },
     { "bracken-level", 0, "LEVEL", "Bracken level: D, P, C, O, F, G, S (default), S1, ..." },
@@ -81,6 +85,8 @@ static int classify_on_opt(void *ctx, int i, const char *v)
     else if (!strcmp(name, "report-zero-counts")) o->zero_counts = 1;
     else if (!strcmp(name, "use-mpa-style")) o->mpa = 1;
     else if (!strcmp(name, "report-minimizer-data")) o->minimizer_data = 1;
+    else if (!strcmp(name, "cami-out")) o->cami_out = v;
+    else if (!strcmp(name, "cami-sample-id")) o->cami_sample_id = v;
     else if (!strcmp(name, "bracken-length")) return cli_int(name, v, 1, 1 << 20, &o->bracken_length);
     else if (!strcmp(name, "bracken-level")) o->bracken_level = v;
     else if (!strcmp(name, "bracken-threshold")) return cli_int(name, v, 0, 1L << 62, &o->bracken_threshold);
@@ -155,6 +161,15 @@ static int write_report(const classify_opts_t *o, const gb_db_t *db, const class
     return outfile_commit(rep);
 }
 
+static int write_cami(const classify_opts_t *o, const gb_db_t *db, const classify_result_t *res)
+{
+    if (!o->cami_out) return 0;
+    char *id = o->cami_sample_id ? strdup(o->cami_sample_id) : cami_sample_id(o->inputs[0]);
+    int rc = id ? cami_write_file(o->cami_out, &db->taxo, res->calls, id) : GB_E_NOMEM;
+    free(id);
+    return rc;
+}
+
 /* Bracken's outputs from the report just written (est_abundance.py reads the same bytes). */
 static int write_bracken(const classify_opts_t *o, const bracken_distrib_t *d)
 {
@@ -215,6 +230,7 @@ int cmd_classify(int argc, char **argv)
     if ((rc = classify_sample(&job, &res))) goto done;
     if (res.fragments == 0) gb_warn("%s: no reads in the input", o.inputs[0]);
     if ((rc = write_report(&o, db, &res))) goto done;
+    if ((rc = write_cami(&o, db, &res))) goto done;
     if (o.bracken_length && (rc = write_bracken(&o, &distrib))) goto done;
     print_summary(&res);
     gb_debug("total %.3f s including database load", omp_get_wtime() - t0);

@@ -13,6 +13,7 @@
 #include "gb_mpi.h"
 #include "cmd.h"
 #include "bracken_io.h"
+#include "cami.h"
 #include "classify_sample.h"
 #include "cli.h"
 #include "cohort_h5.h"
@@ -72,7 +73,8 @@ static const cli_option_t run_cli[] = {
 static const char run_usage[] =
     "Usage: mpirun -n R gutbrain run --db DIR --samples SHEET --out OUTDIR [--threads T] [--confidence C]\n"
     "Classifies every sample of the sheet across MPI ranks (also runs without mpirun, as one rank)\n"
-    "and writes OUTDIR/samples/<id>.{kreport,profile.tsv}, OUTDIR/failed.tsv and the cohort\n"
+    "and writes OUTDIR/samples/<id>.{kreport,cami,profile.tsv} (.cami: CAMI profile for OPAL),\n"
+    "OUTDIR/failed.tsv and the cohort\n"
     "OUTDIR/cohort.biom (BIOM 2.1 HDF5). A rerun skips samples whose inputs, database and\n"
     "parameters are unchanged. Exit codes: 0 all samples done, 3 some failed (see failed.tsv),\n"
     "2 none succeeded, 1 usage, 143 stopped by SIGTERM (rerun to resume).";
@@ -237,12 +239,13 @@ static int add_failure(rank_work_t *w, int64_t index, const sample_t *s, const c
 static sample_status_t reuse_sample(const run_ctx_t *c, const sample_t *s, uint64_t fp, uint64_t *reads)
 {
     profile_t old;
-    char kreport[4096];
+    char kreport[4096], cami[4096];
     if (profile_read(c->o->out, s->id, &old) != 0) return SAMPLE_FAILED;
     int same = old.fingerprint == fp;
     *reads = old.reads;
     profile_free(&old);
-    if (!same || profile_path(kreport, sizeof kreport, c->o->out, s->id, ".kreport") || !file_exists(kreport))
+    if (!same || profile_path(kreport, sizeof kreport, c->o->out, s->id, ".kreport") || !file_exists(kreport) ||
+        profile_path(cami, sizeof cami, c->o->out, s->id, ".cami") || !file_exists(cami))
         return SAMPLE_FAILED;
     return SAMPLE_REUSED;
 }
@@ -341,6 +344,8 @@ static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t
     if (!rc) rc = classify_sample(&job, &res);
     if (rc == GB_E_INTERRUPTED) return SAMPLE_STOPPED;
     if (!rc) rc = write_kreport(c, s->id, &res, &kreport, &kreport_len);
+    if (!rc && !(rc = profile_path(stale, sizeof stale, c->o->out, s->id, ".cami")))
+        rc = cami_write_file(stale, &c->db->taxo, res.calls, s->id);
     if (!rc) rc = make_profile(c, s, fp, &res, &p);
     if (!rc) rc = profile_write(c->o->out, &p);
     /* after the profile, so that the sample's checkpoint does not wait for Bracken; a sample
@@ -364,6 +369,7 @@ static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t
     /* old results of this sample must not stand in for it */
     if (!profile_path(stale, sizeof stale, c->o->out, s->id, ".profile.tsv")) unlink(stale);
     if (!profile_path(stale, sizeof stale, c->o->out, s->id, ".kreport")) unlink(stale);
+    if (!profile_path(stale, sizeof stale, c->o->out, s->id, ".cami")) unlink(stale);
     return SAMPLE_FAILED;
 }
 

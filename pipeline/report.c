@@ -30,24 +30,20 @@ typedef struct {
     int zero_counts;
 } tree_t;
 
-/* The flat-array contract every walk below relies on: one root (1), parent[i] < i. */
-static int check_shape(const taxo_t *t)
+int report_clades(const taxo_t *t, const uint64_t *own, uint64_t *clade)
 {
+    /* the flat-array contract every walk relies on: one root (1), parent[i] < i */
     for (uint32_t i = 1; i < t->n; i++) {
         if ((i == 1) != (t->parent[i] == 0) || t->parent[i] >= i) {
             gb_error("taxonomy node %u has parent %u (want 0 for the root, else < %u)", i, t->parent[i], i);
             return GB_E_INTERNAL;
         }
     }
-    return GB_OK;
-}
-
-/* clade[i] = sum of own[] over the subtree of i (children have larger ids than parents). */
-static void sum_clades(const taxo_t *t, const uint64_t *own, uint64_t *clade)
-{
-    if (t->n < 2) return;
+    if (t->n < 2) return GB_OK;
+    /* children have larger ids than their parents */
     for (uint32_t i = 1; i < t->n; i++) clade[i] = own[i];
     for (uint32_t i = t->n - 1; i > 1; i--) clade[t->parent[i]] += clade[i];
+    return GB_OK;
 }
 
 /* Larger clade first; ties by ascending taxid so the order never depends on the sort. */
@@ -84,8 +80,6 @@ static int tree_init(tree_t *tr, const taxo_t *t, const uint64_t *calls, uint64_
     tr->t = t;
     tr->calls = calls;
     tr->zero_counts = zero_counts;
-    int rc = check_shape(t);
-    if (rc != GB_OK) return rc;
     size_t n = (size_t)t->n + 1; /* + 1: no malloc(0) for an empty taxonomy */
     tr->clade = malloc(n * sizeof *tr->clade);
     tr->codes = malloc(n * sizeof *tr->codes);
@@ -102,10 +96,11 @@ static int tree_init(tree_t *tr, const taxo_t *t, const uint64_t *calls, uint64_
         gb_error("out of memory for a report over %u taxa", t->n);
         return GB_E_NOMEM;
     }
-    sum_clades(t, calls, tr->clade);
+    int rc = report_clades(t, calls, tr->clade);
     /* a minimizer hits one taxon only, so the clade's distinct minimizers are a disjoint sum */
-    if (mdata) sum_clades(t, mdata->minimizers, tr->clade_minimizers);
-    if (mdata) sum_clades(t, mdata->distinct, tr->clade_distinct);
+    if (rc == GB_OK && mdata) rc = report_clades(t, mdata->minimizers, tr->clade_minimizers);
+    if (rc == GB_OK && mdata) rc = report_clades(t, mdata->distinct, tr->clade_distinct);
+    if (rc != GB_OK) return rc;
     tr->total = unclassified + (t->n > 1 ? tr->clade[1] : 0);
     taxo_rank_codes(t, tr->codes, tr->depth);
     build_children(tr, zero_counts);

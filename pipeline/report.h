@@ -12,6 +12,11 @@ typedef struct {
     const uint64_t *minimizers, *distinct;
 } report_minimizer_data_t;
 
+/* clade[i] = sum of own[] over the subtree of internal id i (t->n entries each; entry 0 is left
+ * alone). Returns GB_E_INTERNAL (logged) unless t has the flat-array shape every walk relies on:
+ * one root (1) and parent[i] < i. */
+int report_clades(const taxo_t *t, const uint64_t *own, uint64_t *clade) GB_MUST_CHECK;
+
 /* Writes a kreport (or, with use_mpa, the --use-mpa-style report) of t to f.
  * calls[i] = fragments called internal id i (t->n entries; calls[0] is ignored);
  * unclassified = fragments called 0. zero_counts = --report-zero-counts. mdata (or NULL) adds
