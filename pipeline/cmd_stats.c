@@ -17,6 +17,7 @@
 #include "stats_assoc.h"
 #include "stats_beta.h"
 #include "stats_design.h"
+#include "stats_report.h"
 #include "strbuf.h"
 #include <cblas.h>
 #include <errno.h>
@@ -298,6 +299,7 @@ static int stats_job(int argc, char **argv, MPI_Comm comm)
     if ((rc = gb_mpi_agree(comm, rc))) goto done;
     if ((rc = stats_assoc_run(&c)) || (rc = stats_beta_run(&c))) goto done;
     if (c.rank == 0) rc = close_output(&c, h5tmp.s);
+    if (!rc && c.rank == 0) rc = stats_report_write(&c, &in.tab, argc, argv);
     if (rc) goto done;
     gb_info("wrote %s: %zu samples x %zu features (%s, %s)", o.out, c.n, c.m, o.rank, o.transform);
 done:
