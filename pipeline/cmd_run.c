@@ -22,6 +22,7 @@
 #include "outfile.h"
 #include "profile.h"
 #include "report.h"
+#include "run_report.h"
 #include "samplesheet.h"
 #include "scheduler.h"
 #include "strbuf.h"
@@ -846,6 +847,8 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     }
     if ((rc = write_cohort(comm, &c, &w, cmdline, start, &in_cohort))) goto done;
     print_summary(comm, &w, MPI_Wtime() - t0, in_cohort, &shared);
+    if (rank == 0 && run_report_write(o.out, cmdline, o.db)) /* a page for people: the results stand without it */
+        gb_warn("%s/run_report.html was not written", o.out);
     if (all_failed) rc = GB_E_PARTIAL;
 done:
     free(order);

@@ -101,7 +101,7 @@ int svg_plot_begin(svg_plot_t *p, strbuf_t *sb, const svg_plot_spec_t *s)
                       .w = s->w > 0 ? s->w : 560,
                       .h = s->h > 0 ? s->h : 380,
                       .left = 64,
-                      .right = 16,
+                      .right = s->right > 0 ? s->right : 16,
                       .top = 34,
                       .bottom = 48,
                       .x0 = s->x0,
@@ -118,7 +118,7 @@ int svg_plot_begin(svg_plot_t *p, strbuf_t *sb, const svg_plot_spec_t *s)
                            s->id, p->w, p->h, p->w, p->h);
     if (!rc) rc = axis_text(p, p->left, 18, "start", " class=\"ptitle\"", s->title);
     if (!rc) rc = ticks(p);
-    for (size_t i = 0; !rc && i < p->ncats; i++)
+    for (size_t i = 0; !rc && p->ncats <= 40 && i < p->ncats; i++)
         rc = axis_text(p, px(p, (double)i + 0.5), p->h - p->bottom + 16, "middle", "", s->cats[i]);
     if (!rc)
         rc = strbuf_printf(sb, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n",
@@ -160,6 +160,18 @@ int svg_plot_rule(svg_plot_t *p, double at, int vertical, const char *note)
     return rc;
 }
 
+int svg_plot_bar(svg_plot_t *p, size_t cat, double y0, double y1, const char *colour, const char *cls, const char *tip)
+{
+    double xa = px(p, (double)cat + 0.1), xb = px(p, (double)cat + 0.9);
+    int rc = strbuf_printf(p->sb,
+                           "<rect class=\"mark %s\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+                           "fill=\"%s\"><title>",
+                           cls, xa, py(p, y1), xb - xa, py(p, y0) - py(p, y1), colour);
+    if (!rc) rc = svg_plot_escape(p->sb, tip);
+    if (!rc) rc = strbuf_puts(p->sb, "</title></rect>\n");
+    return rc;
+}
+
 int svg_plot_box(svg_plot_t *p, size_t cat, double q1, double median, double q3, const char *colour)
 {
     double xa = px(p, (double)cat + 0.25), xb = px(p, (double)cat + 0.75);
@@ -172,7 +184,7 @@ int svg_plot_box(svg_plot_t *p, size_t cat, double q1, double median, double q3,
 
 int svg_plot_legend(svg_plot_t *p, const char *const *names, const char *const *colours, size_t n)
 {
-    double x = p->w - p->right - 150, y = p->top + 14;
+    double x = p->right >= 170 ? p->w - p->right + 12 : p->w - p->right - 150, y = p->top + 14;
     int rc = strbuf_puts(p->sb, "<g class=\"legend\">\n");
     for (size_t i = 0; !rc && i < n; i++, y += 16) {
         rc = strbuf_printf(p->sb, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/>", x, y - 4,

@@ -25,8 +25,9 @@ typedef struct {
     const char *xlabel, *ylabel; /* axis labels, with units */
     double w, h;                 /* pixels (0: 560 x 380) */
     double x0, x1, y0, y1;       /* data range; widened to round ticks */
-    const char *const *cats;     /* category names of a categorical x axis, or NULL */
+    const char *const *cats;     /* category names of a categorical x axis (drawn up to 40), or NULL */
     size_t ncats;
+    double right; /* right margin, pixels (0: 16); a legend goes into a margin of 170 or more */
 } svg_plot_spec_t;
 
 /* The i-th Okabe-Ito colour (cycling), "#rrggbb". */
@@ -48,6 +49,9 @@ int svg_plot_point(svg_plot_t *p, double x, double y, double r, const char *colo
 int svg_plot_label(svg_plot_t *p, double x, double y, double dx, const char *cls, const char *text) GB_MUST_CHECK;
 /* A dashed horizontal line at data y with a note at its right end (vertical line when vertical). */
 int svg_plot_rule(svg_plot_t *p, double at, int vertical, const char *note) GB_MUST_CHECK;
+/* A bar of category cat from y0 to y1, 0.8 of the category wide; tip is its tooltip. */
+int svg_plot_bar(svg_plot_t *p, size_t cat, double y0, double y1, const char *colour, const char *cls,
+                 const char *tip) GB_MUST_CHECK;
 /* A box (quartiles q1..q3, median) centred at category cat, half as wide as the category. */
 int svg_plot_box(svg_plot_t *p, size_t cat, double q1, double median, double q3, const char *colour) GB_MUST_CHECK;
 /* A legend of n names in colours[] (NULL: svg_plot_colour order) in the top right corner. */
