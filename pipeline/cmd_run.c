@@ -73,10 +73,11 @@ static const cli_option_t run_cli[] = {
 static const char run_usage[] =
     "Usage: mpirun -n R gutbrain run --db DIR --samples SHEET --out OUTDIR [--threads T] [--confidence C]\n"
     "Classifies every sample of the sheet across MPI ranks (also runs without mpirun, as one rank)\n"
-    "and writes OUTDIR/samples/<id>.{kreport,profile.tsv}, OUTDIR/failed.tsv and the cohort\n"
-    "OUTDIR/cohort.biom (BIOM 2.1 HDF5). A rerun skips samples whose inputs, database and\n"
-    "parameters are unchanged. Exit codes: 0 all samples done, 3 some failed (see failed.tsv),\n"
-    "2 none succeeded, 1 usage, 143 stopped by SIGTERM (rerun to resume).";
+    "and writes OUTDIR/samples/<id>.{kreport,profile.tsv}, OUTDIR/failed.tsv, the cohort\n"
+    "OUTDIR/cohort.biom (BIOM 2.1 HDF5) and OUTDIR/run_report.html (QC, top taxa). A rerun\n"
+    "skips samples whose inputs, database and parameters are unchanged. Exit codes: 0 all samples\n"
+    "done, 3 some failed (see failed.tsv), 2 none succeeded, 1 usage, 143 stopped by SIGTERM (rerun\n"
+    "to resume).";
 
 static int run_on_opt(void *ctx, int i, const char *v)
 {

@@ -64,7 +64,9 @@ static const char stats_usage[] =
     "treatment contrasts; BH q over all rows. Rank tests (Wilcoxon, Kruskal-Wallis or Spearman) on\n"
     "relative abundances; alpha diversity (observed, Shannon, Simpson, Chao1) and its models; beta\n"
     "diversity over all features (Bray-Curtis on relative abundances, Aitchison = Euclidean on\n"
-    "CLR(count + 0.5)) with PERMANOVA (adonis2, by margin), betadisper and PCoA. Details: docs/STATS.md.";
+    "CLR(count + 0.5)) with PERMANOVA (adonis2, by margin), betadisper and PCoA. Every table is\n"
+    "written as OUTDIR/<table>.tsv and into OUTDIR/stats.h5; OUTDIR/report.html shows them with\n"
+    "plots (self-contained: open it in any browser). Details: docs/STATS.md.";
 
 static int stats_on_opt(void *ctx, int i, const char *v)
 {
