@@ -5,9 +5,12 @@
 # row of the variable in associations.tsv, one point per analysed sample in each PCoA, alpha and
 # top-taxon plot, one QC row per sample), and the page logs nothing on the console. Both a
 # categorical and a numeric variable of interest, on a generated cohort with gutbrain's QC
-# datasets and a failed.tsv next to it. Chromium flags: docs/HACKING.md.
+# datasets and a failed.tsv next to it. Then run_report.html of `gutbrain run` on the tiny DB
+# (two samples and one that fails): one QC row per sheet sample, a bar per sample and taxon.
+# Chromium flags: docs/HACKING.md.
 set -uo pipefail
 source "$(dirname "$0")/lib.bash"
+source "$(dirname "$0")/run_lib.bash"
 CHROMIUM=$(command -v chromium || command -v chromium-browser) || {
   fail "no chromium (tests/deps.sh installs Debian's)"
   finish
@@ -152,4 +155,30 @@ check_page group "$TMP/cat" group
 check_page age "$TMP/num" age
 grep -q 'class="legend"' "$TMP/num/report.html" && grep -q '>age</text>' "$TMP/num/report.html" &&
   ok "age: a colour scale for the numeric variable" || fail "age: no colour scale"
+
+setup_tiny_db
+mkdir -p "$TMP/rc"
+echo "sample,fastq_1,fastq_2" > "$TMP/rc/sheet.csv"
+add_sample "$TMP/rc" r1 paired plain abs 300 50 "${TINY_REFS[@]}"
+add_sample "$TMP/rc" r2 paired plain abs 100 20 "${TINY_REFS[0]}" "${TINY_REFS[3]}"
+echo "lost,$TMP/rc/missing_R1.fastq," >> "$TMP/rc/sheet.csv"
+gb_run run 0 "$TMP/run" "$TMP/rc/sheet.csv"
+[ "$RC" -eq 3 ] && ok "run: exit 3 (one sample failed)" || { fail "run: exit $RC, want 3"; show "$TMP/run.err"; }
+if [ -s "$TMP/run/run_report.html" ]; then
+  render "$TMP/run/run_report.html"
+  grep -q CONSOLE "$TMP/run/run_report.log" && fail "run_report: console messages" || ok "run_report: no console message"
+  /usr/bin/python3 - "$TMP/run/run_report.dom" "$TMP/run/cohort.biom" <<'PY' && ok "run_report: a QC row per sheet sample, a bar per sample and taxon" || fail "run_report: marks do not match the cohort"
+import sys, re, h5py
+dom = open(sys.argv[1]).read()
+f = h5py.File(sys.argv[2])
+n, m = len(f["sample/ids"]), len(f["observation/ids"])
+bars = len(re.findall(r'<rect class="mark bar-segment"', dom))
+rows = len(re.findall(r'<tr class="qc-row"', dom))
+print("bars %d (want %d), QC rows %d (want %d)" % (bars, n * (min(8, m) + 1), rows, n + 1))
+ok = bars == n * (min(8, m) + 1) and rows == n + 1 and "failed: " in dom and 'id="top-taxa"' in dom
+sys.exit(0 if ok and n == 2 else 1)
+PY
+else
+  fail "run: no run_report.html"
+fi
 finish
