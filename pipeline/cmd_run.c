@@ -23,6 +23,7 @@
 #include "outfile.h"
 #include "profile.h"
 #include "report.h"
+#include "run_report.h"
 #include "samplesheet.h"
 #include "scheduler.h"
 #include "strbuf.h"
@@ -74,10 +75,10 @@ static const char run_usage[] =
     "Usage: mpirun -n R gutbrain run --db DIR --samples SHEET --out OUTDIR [--threads T] [--confidence C]\n"
     "Classifies every sample of the sheet across MPI ranks (also runs without mpirun, as one rank)\n"
     "and writes OUTDIR/samples/<id>.{kreport,cami,profile.tsv} (.cami: CAMI profile for OPAL),\n"
-    "OUTDIR/failed.tsv and the cohort\n"
-    "OUTDIR/cohort.biom (BIOM 2.1 HDF5). A rerun skips samples whose inputs, database and\n"
-    "parameters are unchanged. Exit codes: 0 all samples done, 3 some failed (see failed.tsv),\n"
-    "2 none succeeded, 1 usage, 143 stopped by SIGTERM (rerun to resume).";
+    "OUTDIR/failed.tsv, the cohort OUTDIR/cohort.biom (BIOM 2.1 HDF5) and OUTDIR/run_report.html\n"
+    "(QC, top taxa). A rerun skips samples whose inputs, database and parameters are unchanged.\n"
+    "Exit codes: 0 all samples done, 3 some failed (see failed.tsv), 2 none succeeded, 1 usage,\n"
+    "143 stopped by SIGTERM (rerun to resume).";
 
 static int run_on_opt(void *ctx, int i, const char *v)
 {
@@ -852,6 +853,8 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     }
     if ((rc = write_cohort(comm, &c, &w, cmdline, start, &in_cohort))) goto done;
     print_summary(comm, &w, MPI_Wtime() - t0, in_cohort, &shared);
+    if (rank == 0 && run_report_write(o.out, cmdline, o.db)) /* a page for people: the results stand without it */
+        gb_warn("%s/run_report.html was not written", o.out);
     if (all_failed) rc = GB_E_PARTIAL;
 done:
     free(order);

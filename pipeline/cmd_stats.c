@@ -17,6 +17,7 @@
 #include "stats_assoc.h"
 #include "stats_beta.h"
 #include "stats_design.h"
+#include "stats_report.h"
 #include "strbuf.h"
 #include <cblas.h>
 #include <errno.h>
@@ -63,7 +64,9 @@ static const char stats_usage[] =
     "treatment contrasts; BH q over all rows. Rank tests (Wilcoxon, Kruskal-Wallis or Spearman) on\n"
     "relative abundances; alpha diversity (observed, Shannon, Simpson, Chao1) and its models; beta\n"
     "diversity over all features (Bray-Curtis on relative abundances, Aitchison = Euclidean on\n"
-    "CLR(count + 0.5)) with PERMANOVA (adonis2, by margin), betadisper and PCoA. Details: docs/STATS.md.";
+    "CLR(count + 0.5)) with PERMANOVA (adonis2, by margin), betadisper and PCoA. Every table is\n"
+    "written as OUTDIR/<table>.tsv and into OUTDIR/stats.h5; OUTDIR/report.html shows them with\n"
+    "plots (self-contained: open it in any browser). Details: docs/STATS.md.";
 
 static int stats_on_opt(void *ctx, int i, const char *v)
 {
@@ -298,6 +301,7 @@ static int stats_job(int argc, char **argv, MPI_Comm comm)
     if ((rc = gb_mpi_agree(comm, rc))) goto done;
     if ((rc = stats_assoc_run(&c)) || (rc = stats_beta_run(&c))) goto done;
     if (c.rank == 0) rc = close_output(&c, h5tmp.s);
+    if (!rc && c.rank == 0) rc = stats_report_write(&c, &in.tab, argc, argv);
     if (rc) goto done;
     gb_info("wrote %s: %zu samples x %zu features (%s, %s)", o.out, c.n, c.m, o.rank, o.transform);
 done:

@@ -6,7 +6,8 @@ pkgs=(build-essential pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev 
       libzstd-dev zstd zlib1g-dev libisal-dev isal libxxhash-dev libcmocka-dev openssh-client
       kraken2 art-nextgen-simulation-tools time python3 gzip
       python3-biom-format python3-h5py r-base-core r-bioc-biomformat r-bioc-rhdf5 r-bioc-phyloseq
-      r-mathlib liblapacke-dev libopenblas-dev libopenblas0-openmp r-cran-vegan slurm-wlm munge)
+      r-mathlib liblapacke-dev libopenblas-dev libopenblas0-openmp r-cran-vegan slurm-wlm munge
+      chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
