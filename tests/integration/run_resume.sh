@@ -72,7 +72,7 @@ add_sample "$TMP/night" n02 single plain abs 250 10 "${TINY_REFS[1]}"
 add_sample "$TMP/night" n03 paired plain abs 90  90 "${TINY_REFS[2]}" "${TINY_REFS[3]}"
 cat "$SHEET" "$TMP/night/sheet.csv" > "$NIGHT"
 if expect_redone nightly "$TMP/times.first" "$N" \
-     "n01.kreport n01.profile.tsv n02.kreport n02.profile.tsv n03.kreport n03.profile.tsv " \
+     "n01.cami n01.kreport n01.profile.tsv n02.cami n02.kreport n02.profile.tsv n03.cami n03.kreport n03.profile.tsv " \
      "nightly: only n01 n02 n03 classified (6 new files, none rewritten)"; then
   gb_run_ok night_fresh 2 "$TMP/out_night_fresh" "$NIGHT" --threads 1 &&
     dump_or_fail nightly "$OUT" && dump_or_fail night_fresh "$TMP/out_night_fresh" &&
@@ -84,7 +84,7 @@ N2=$((N + 3))
 file_times "$OUT" > "$TMP/times.before_e"
 s04=$(awk -F, '$1 == "s04" { print $2 }' "$SHEET")
 touch -d '2020-01-01 00:00:00' "$s04"
-if expect_redone touched "$TMP/times.before_e" $((N2 - 1)) "s04.kreport s04.profile.tsv " \
+if expect_redone touched "$TMP/times.before_e" $((N2 - 1)) "s04.cami s04.kreport s04.profile.tsv " \
      "touched input: s04 redone, nothing else"; then
   dump_or_fail touched "$OUT" && same_file "touched input: same content, same cohort" "$TMP/night_fresh.dump" "$TMP/touched.dump"
 fi
@@ -95,7 +95,7 @@ sim_pairs "$TMP/s08new" 200 5 "${TINY_REFS[0]}" "${TINY_REFS[3]}"
 cp "$TMP/s08new_R1.fastq" "$s08"
 CLASSIFY_ARGS[s08]=$s08
 file_times "$OUT" > "$TMP/times.before_rw"
-if expect_redone rewritten "$TMP/times.before_rw" $((N2 - 1)) "s08.kreport s08.profile.tsv " \
+if expect_redone rewritten "$TMP/times.before_rw" $((N2 - 1)) "s08.cami s08.kreport s08.profile.tsv " \
      "rewritten input: s08 redone, nothing else"; then
   if dump_or_fail rewritten "$OUT" && classify_alone s08 "$TMP/s08_alone.kreport"; then
     kreport_direct "$TMP/s08_alone.kreport" > "$TMP/s08_alone.direct"
@@ -112,7 +112,7 @@ cp "$OUT/samples/s01.profile.tsv" "$OUT/samples/s03.profile.tsv"
 file_times "$OUT" > "$TMP/times.before_dmg"
 sleep 0.05
 if expect_redone damaged "$TMP/times.before_dmg" $((N2 - 2)) \
-     "s02.kreport s02.profile.tsv s03.kreport s03.profile.tsv " \
+     "s02.cami s02.kreport s02.profile.tsv s03.cami s03.kreport s03.profile.tsv " \
      "damaged/foreign profiles: s02 and s03 redone, nothing else"; then
   dump_or_fail damaged "$OUT" && same_file "damaged/foreign profiles: cohort unchanged" "$TMP/rewritten.dump" "$TMP/damaged.dump"
 fi
