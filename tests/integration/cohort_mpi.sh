@@ -19,7 +19,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 DRIVER=${COHORT_DRIVER:-$ROOT/build/release/tests/cohort_mpi_driver}
 PLUGINS=${GUTBRAIN_PLUGIN_DIR:-$ROOT/build/plugins}
 PY=/usr/bin/python3   # Debian's interpreter: the one that sees python3-biom-format and h5py
-export OMP_NUM_THREADS=1 GUTBRAIN_CREATION_DATE=2024-06-01T00:00:00Z
+export OMP_NUM_THREADS=1 GUTBRAIN_CREATION_DATE=2024-06-01T00:00:00
 
 [ -f "$PLUGINS/libh5zstd.so" ] || die "no zstd plugin in $PLUGINS (make plugin)"
 command -v mpirun > /dev/null || die "mpirun not found (make deps)"
@@ -115,7 +115,7 @@ for path, r, t in zip(paths, ranks, tables):
         problems.append(f"{name}: /gutbrain/ QC differs from {paths[0]}")
     if int(gattrs["ranks"]) != r or len(gattrs["db-checksum"]) != 16 or int(gattrs["format-version"]) != 1:
         problems.append(f"{name}: provenance attributes wrong: {gattrs}")
-    if attrs["creation-date"] != "2024-06-01T00:00:00Z" or list(attrs["format-version"]) != [2, 1]:
+    if attrs["creation-date"] != "2024-06-01T00:00:00" or list(attrs["format-version"]) != [2, 1]:
         problems.append(f"{name}: root attributes wrong: {attrs}")
     md = dict(zip(obs, lineages(t)))
     if "1000000" in md and md["1000000"] != ["d__Bacteria", "p__Phylum0", "c__Class0", "o__Order0",
