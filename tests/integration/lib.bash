@@ -2,8 +2,8 @@
 # Every script sources it first, so a script runs the same alone as under run.sh.
 # Provides: the Open MPI environment, ROOT, GB, DATA, TMP (per-run temp dir, removed on
 # success), check counters, a tiny reference set + DB builder (setup_tiny_db), a
-# deterministic read simulator, and expect_error (one failing run: exit code, one error line,
-# no output left).
+# deterministic read simulator, expect_error (one failing run: exit code, one error line,
+# no output left), and check_biom_readers (biom, python and R on cohort files).
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # bin/gutbrain links Open MPI, which refuses to run as root and looks for ssh without these;
