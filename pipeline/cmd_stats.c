@@ -13,6 +13,7 @@
 #include "collapse.h"
 #include "log.h"
 #include "metadata.h"
+#include "rnames.h"
 #include "stats.h"
 #include "stats_assoc.h"
 #include "stats_beta.h"
@@ -44,6 +45,7 @@ static const cli_option_t stats_cli[] = {
     { "seed", 0, "N", "permutation seed (default 42)" },
     { "axes", 0, "K", "PCoA axes written (default 10)" },
     { "taxonomy", 0, "DIR", "NCBI taxdump for --rank when the file's features are taxids" },
+    { "maaslin2-names", 0, NULL, "write feature ids as R's make.names (MaAsLin2) does: 216851 -> X216851" },
     { "threads", 't', "N", "threads (default: OpenMP's)" },
     { "out", 0, "DIR", "output folder (required)" },
     { "quiet", 'q', NULL, "only errors and warnings" },
@@ -66,7 +68,8 @@ static const char stats_usage[] =
     "diversity over all features (Bray-Curtis on relative abundances, Aitchison = Euclidean on\n"
     "CLR(count + 0.5)) with PERMANOVA (adonis2, by margin), betadisper and PCoA. Every table is\n"
     "written as OUTDIR/<table>.tsv and into OUTDIR/stats.h5; OUTDIR/report.html shows them with\n"
-    "plots (self-contained: open it in any browser). Details: docs/STATS.md.";
+    "plots (self-contained: open it in any browser). --maaslin2-names writes feature ids as MaAsLin2\n"
+    "does, so the tables join; other MaAsLin2 differences: docs/STATS.md S1. Details: docs/STATS.md.";
 
 static int stats_on_opt(void *ctx, int i, const char *v)
 {
@@ -89,6 +92,7 @@ static int stats_on_opt(void *ctx, int i, const char *v)
         return rc;
     } else if (!strcmp(name, "axes")) return cli_int(name, v, 1, 1000, &o->axes);
     else if (!strcmp(name, "taxonomy")) o->taxonomy = v;
+    else if (!strcmp(name, "maaslin2-names")) o->maaslin2_names = 1;
     else if (!strcmp(name, "threads")) return cli_int(name, v, 1, 1024, &o->threads);
     else if (!strcmp(name, "out")) o->out = v;
     else if (!strcmp(name, "quiet")) gb_verbosity = 0;
@@ -124,10 +128,14 @@ typedef struct {
     metadata_selection_t sel;
     taxo_t taxo;
     collapse_t col;
+    char **rnames; /* with --maaslin2-names: [col.nfeatures] make.names of col.feature_ids */
 } stats_inputs_t;
 
 static void inputs_free(stats_inputs_t *in)
 {
+    if (in->rnames)
+        for (size_t f = 0; f < in->col.nfeatures; f++) free(in->rnames[f]);
+    free(in->rnames);
     collapse_free(&in->col);
     taxo_destroy(&in->taxo);
     metadata_selection_free(&in->sel);
@@ -160,6 +168,18 @@ done:
     return rc;
 }
 
+/* --maaslin2-names: the feature ids as MaAsLin2 writes them (kernels/rnames.h), in *out
+ * ([nfeatures], each freed by inputs_free, also after a failure). */
+static int rename_features(const collapse_t *col, char ***out)
+{
+    if (!(*out = calloc(col->nfeatures ? col->nfeatures : 1, sizeof **out))) return GB_E_NOMEM;
+    for (size_t f = 0; f < col->nfeatures; f++) {
+        if (!((*out)[f] = malloc(RNAMES_CAP(strlen(col->feature_ids[f]))))) return GB_E_NOMEM;
+        rnames_make(col->feature_ids[f], (*out)[f]);
+    }
+    return GB_OK;
+}
+
 /* The model variables, the cohort and the metadata; the samples analysed (rank 0 creates the
  * output folder and lists the dropped ones there); the cohort collapsed to --rank. */
 static int read_inputs(const stats_opts_t *o, int mpi_rank, stats_inputs_t *in)
@@ -179,7 +199,8 @@ static int read_inputs(const stats_opts_t *o, int mpi_rank, stats_inputs_t *in)
     }
     if (mpi_rank == 0 && (rc = write_dropped(o, &in->sel))) return rc;
     if (o->taxonomy && (rc = collapse_load_taxonomy(o->taxonomy, &in->tab, &in->taxo))) return rc;
-    return collapse_table(&in->tab, rank, o->taxonomy ? &in->taxo : NULL, &in->col);
+    if ((rc = collapse_table(&in->tab, rank, o->taxonomy ? &in->taxo : NULL, &in->col))) return rc;
+    return o->maaslin2_names ? rename_features(&in->col, &in->rnames) : GB_OK;
 }
 
 /* The design, the clade counts and the sample ids of the analysed samples into c. */
@@ -195,7 +216,7 @@ static int fill_context(stats_ctx_t *c, const stats_inputs_t *in)
     }
     c->counts = malloc(c->n * c->m * sizeof *c->counts);
     c->sample = malloc(c->n * sizeof *c->sample);
-    c->feature = (const char **)in->col.feature_ids;
+    c->feature = (const char **)(in->rnames ? in->rnames : in->col.feature_ids);
     if (!c->counts || !c->sample) return GB_E_NOMEM;
     for (size_t i = 0; i < c->n; i++) {
         memcpy(c->counts + i * c->m, in->col.counts + in->sel.cohort_row[i] * c->m, c->m * sizeof *c->counts);

@@ -8,7 +8,8 @@
  * File contents (BIOM 2.1 as Debian's python3-biom-format 2.1.12 writes and reads it):
  *   /  attributes  id "cohort", type "Taxon table", format-url "http://biom-format.org",
  *                  format-version int32[2] {2,1}, generated-by "gutbrain <version>",
- *                  creation-date (ISO 8601 UTC), shape int32[2] {observations, samples},
+ *                  creation-date (ISO 8601, UTC, without a zone suffix: see creation_date),
+ *                  shape int32[2] {observations, samples},
  *                  nnz int64
  *   /observation/ids                     vlen UTF-8 strings: NCBI taxids, ascending
  *   /observation/matrix/{data,indices,indptr}   CSR: float64 direct counts, int32 sample
@@ -382,7 +383,9 @@ static int format_lineages(const taxo_t *taxo, const cohort_layout_t *layout, st
     return rc;
 }
 
-/* ISO 8601 UTC creation date; GUTBRAIN_CREATION_DATE or SOURCE_DATE_EPOCH fix it. */
+/* ISO 8601 creation date in UTC, written without the "Z": biom validate-table (python3-biom-format
+ * 2.1.12) accepts only zone-less "%Y-%m-%dT%H:%M:%S" and rejects "...Z" and "+00:00" alike, so the
+ * zone is stated in docs/RUN.md instead. GUTBRAIN_CREATION_DATE (verbatim) or SOURCE_DATE_EPOCH fix it. */
 static void creation_date(char *buf, size_t cap)
 {
     const char *fixed = getenv("GUTBRAIN_CREATION_DATE");
@@ -399,7 +402,7 @@ static void creation_date(char *buf, size_t cap)
     }
     struct tm tm;
     gmtime_r(&now, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
 static int write_root_attributes(hid_t file, const cohort_layout_t *layout, const cohort_meta_t *meta)

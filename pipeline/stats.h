@@ -17,6 +17,7 @@ typedef struct {
     double min_prevalence;
     long permutations, threads, axes;
     unsigned long long seed;
+    int maaslin2_names; /* feature ids through R's make.names, as MaAsLin2 writes them */
 } stats_opts_t;
 
 typedef struct {

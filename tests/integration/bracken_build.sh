@@ -207,6 +207,7 @@ for sid in t.ids(axis="sample"):
     assert got == want, (sid, got, want)
 print(f"{t.shape[1]} samples x {t.shape[0]} taxa, counts = the samples' new_est_reads")
 PY
+  check_biom_readers "run --bracken-length" "$TMP/run/cohort.biom" "$TMP/run/cohort_bracken.biom"
 else
   fail "run --bracken-length failed"; show "$TMP/run.err" 5
 fi

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The cohort file (BIOM 2.1 HDF5) written by 1, 2 and 4 MPI ranks with parallel HDF5, read by
 # the tools users read it with: Debian's python3-biom-format (biom.load_table) and h5py, h5dump,
-# and R's biomformat::read_biom and phyloseq::import_biom. Synthetic cohorts come from
+# and R's phyloseq::import_biom. Synthetic cohorts come from
 # build/release/tests/cohort_mpi_driver (deterministic profiles split into rank blocks):
 #   - 1, 2 and 4 ranks give identical tables (ids, counts, taxonomy lineages, /gutbrain/ QC)
 #     with the expected sums; CSR (observation/matrix) equals CSC (sample/matrix);
 #   - a rank without samples, a cohort without any observation, zstd on request;
 #   - a bad taxid on one rank fails every rank and leaves no file, not even the temporary one;
 #   - the default file, /gutbrain/ included, opens in every reader as installed (no
-#     HDF5_PLUGIN_PATH): h5dump, h5py, biom, R read_biom and import_biom; a zstd file (filter
+#     HDF5_PLUGIN_PATH): h5dump, h5py, biom validate-table, biom.load_table, R phyloseq
+#     (check_biom_readers, with Debian R's exact behaviour on empty samples); a zstd file (filter
 #     32015) opens through build/plugins only (values, not exit codes: without the plugin h5dump
 #     prints an empty DATA block and exits 0).
 # Needs bin/gutbrain and the plugin (make) and the driver (make test builds it; compiled here when
@@ -19,7 +20,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 DRIVER=${COHORT_DRIVER:-$ROOT/build/release/tests/cohort_mpi_driver}
 PLUGINS=${GUTBRAIN_PLUGIN_DIR:-$ROOT/build/plugins}
 PY=/usr/bin/python3   # Debian's interpreter: the one that sees python3-biom-format and h5py
-export OMP_NUM_THREADS=1 GUTBRAIN_CREATION_DATE=2024-06-01T00:00:00Z
+export OMP_NUM_THREADS=1 GUTBRAIN_CREATION_DATE=2024-06-01T00:00:00
 
 [ -f "$PLUGINS/libh5zstd.so" ] || die "no zstd plugin in $PLUGINS (make plugin)"
 command -v mpirun > /dev/null || die "mpirun not found (make deps)"
@@ -115,7 +116,7 @@ for path, r, t in zip(paths, ranks, tables):
         problems.append(f"{name}: /gutbrain/ QC differs from {paths[0]}")
     if int(gattrs["ranks"]) != r or len(gattrs["db-checksum"]) != 16 or int(gattrs["format-version"]) != 1:
         problems.append(f"{name}: provenance attributes wrong: {gattrs}")
-    if attrs["creation-date"] != "2024-06-01T00:00:00Z" or list(attrs["format-version"]) != [2, 1]:
+    if attrs["creation-date"] != "2024-06-01T00:00:00" or list(attrs["format-version"]) != [2, 1]:
         problems.append(f"{name}: root attributes wrong: {attrs}")
     md = dict(zip(obs, lineages(t)))
     if "1000000" in md and md["1000000"] != ["d__Bacteria", "p__Phylum0", "c__Class0", "o__Order0",
@@ -214,53 +215,10 @@ if [ -s "$TMP/zstd2.biom" ]; then  # zstd on request: through the plugin, and on
     || fail "zstd file: h5dump without the plugin printed $n values: is /gutbrain/ compressed with zstd?"
 fi
 
-# ---------------------------------------------------------------- R: biomformat and phyloseq
-# biomformat 1.26 miscounts cohorts with an empty sample (its indptr walk); use one without.
-r_have() { Rscript -e "suppressMessages(library($1))" > /dev/null 2>&1; }
-r_check() {
-  if ! command -v Rscript > /dev/null || ! r_have rhdf5 || ! r_have biomformat; then
-    if apt-cache show r-bioc-biomformat r-bioc-rhdf5 > /dev/null 2>&1; then
-      fail "R: rhdf5/biomformat not installed although Debian has them (make deps)"
-    else
-      skip "R: r-bioc-biomformat or r-bioc-rhdf5 does not exist in this Debian"
-    fi
-    return
-  fi
-  run_ok rcohort 2 25 120 5 40 17 || return
-  local want phyloseq=0
-  want="120 25 $(field rcohort sum)"
-  r_have phyloseq && phyloseq=1
-  # as a user runs it: no plugin path (read_biom reads every dataset, /gutbrain/ included)
-  env -u HDF5_PLUGIN_PATH Rscript - "$TMP/rcohort.biom" "$phyloseq" > "$TMP/r.out" 2> "$TMP/r.err" <<'R'
-args <- commandArgs(trailingOnly = TRUE)
-suppressMessages({ library(rhdf5); library(biomformat) })
-b <- read_biom(args[1])
-m <- as(biom_data(b), "matrix")
-cat("read_biom", nrow(m), ncol(m), sum(m), "\n")
-md <- observation_metadata(b)
-cat("lineage", unlist(md["1000001", ]), "\n")
-if (args[2] == "1") {
-  suppressMessages(library(phyloseq))
-  ps <- import_biom(args[1])
-  cat("import_biom", ntaxa(ps), nsamples(ps), sum(otu_table(ps)), ncol(tax_table(ps)), "\n")
-}
-R
-  local got
-  got=$(sed -n 's/^read_biom //p' "$TMP/r.out" | xargs)
-  [ "$got" = "$want" ] && ok "R biomformat::read_biom: $got (observations samples sum)" \
-    || { fail "R read_biom: '$got', expected '$want'"; show "$TMP/r.err" 10; }
-  grep -q '^lineage d__Bacteria p__Phylum0 c__Class0 o__Order0 f__Family0 g__Genus0 s__Genus0 sp. 1' "$TMP/r.out" \
-    && ok "R read_biom: taxonomy lineage" || { fail "R read_biom lineage"; show "$TMP/r.out"; }
-  if [ "$phyloseq" = 1 ]; then
-    got=$(sed -n 's/^import_biom //p' "$TMP/r.out" | xargs)
-    [ "$got" = "$want 7" ] && ok "R phyloseq::import_biom: $got (taxa samples sum ranks)" \
-      || { fail "R import_biom: '$got', expected '$want 7'"; show "$TMP/r.err" 10; }
-  elif apt-cache show r-bioc-phyloseq > /dev/null 2>&1; then
-    fail "R: phyloseq not installed although Debian has it (make deps)"
-  else
-    skip "R: r-bioc-phyloseq does not exist in this Debian"
-  fi
-}
-r_check
+# ---------------------------------------------------------------- every reader, as installed
+# biom validate-table, python biom and R phyloseq (tests/integration/lib.bash): empty samples
+# inside the cohort (main2), a rank without samples (few4), an empty last sample (emptylast).
+run_ok emptylast 2 9 40 1 30 13 --empty-every 9
+check_biom_readers "cohort files" "$TMP/main2.biom" "$TMP/few4.biom" "$TMP/emptylast.biom"
 
 finish

@@ -145,6 +145,7 @@ then
 else
   fail "cohort.biom minimizer columns"; show "$TMP/md_cohort.out" 8
 fi
+check_biom_readers "cohort.biom with minimizer columns" "$TMP/run_md2/cohort.biom"
 
 # Bad database files: exit 2, one error line naming the file, no output.
 bad_db() {  # NAME FILE-PATTERN: copy the database into $TMP/NAME (the caller then spoils it)

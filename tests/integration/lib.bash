@@ -2,8 +2,8 @@
 # Every script sources it first, so a script runs the same alone as under run.sh.
 # Provides: the Open MPI environment, ROOT, GB, DATA, TMP (per-run temp dir, removed on
 # success), check counters, a tiny reference set + DB builder (setup_tiny_db), a
-# deterministic read simulator, and expect_error (one failing run: exit code, one error line,
-# no output left).
+# deterministic read simulator, expect_error (one failing run: exit code, one error line,
+# no output left), and check_biom_readers (biom, python and R on cohort files).
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # bin/gutbrain links Open MPI, which refuses to run as root and looks for ssh without these;
@@ -190,6 +190,50 @@ expect_error() {
     echo "      command: $*"
     show "$TMP/$name.err" 8
   fi
+}
+
+# ---------------------------------------------------------------- BIOM readers
+# check_biom_readers LABEL FILE...: the three readers users open a cohort with, as Debian installs
+# them (no HDF5_PLUGIN_PATH or other variable): `biom validate-table` on each file; python
+# biom.load_table against the raw datasets, no filter but deflate/shuffle, and a JSON
+# conversion (tests/integration/data/biom_readers.py); R phyloseq::import_biom of every file in
+# one Rscript (R starts in seconds), asserting what Debian's biomformat 1.26 does exactly
+# (tests/integration/data/biom_readers.R; docs/RUN.md says what users should do).
+check_biom_readers() {
+  local label=$1 f dir line; shift
+  dir=$(mktemp -d "$TMP/biom_readers.XXXXXX")
+  for f in "$@"; do
+    if env -u HDF5_PLUGIN_PATH biom validate-table -i "$f" > "$dir/validate.out" 2>&1 \
+       && grep -q "is a valid BIOM-formatted file" "$dir/validate.out"; then
+      ok "$label: biom validate-table $(basename "$f")"
+    else
+      fail "$label: biom validate-table $f"; show "$dir/validate.out"
+    fi
+  done
+  if env -u HDF5_PLUGIN_PATH /usr/bin/python3 "$ROOT/tests/integration/data/biom_readers.py" "$dir" "$@" \
+       > "$dir/py.out" 2>&1; then
+    ok "$label: python biom.load_table = the raw datasets, deflate/shuffle only ($# file(s))"
+  else
+    fail "$label: python biom reader"; show "$dir/py.out" 10
+  fi
+  if ! Rscript -e 'suppressMessages(library(phyloseq))' > /dev/null 2>&1; then
+    if apt-cache show r-bioc-phyloseq > /dev/null 2>&1; then
+      fail "$label: R phyloseq not installed although Debian has it (make deps)"
+    else
+      skip "$label: r-bioc-phyloseq does not exist in this Debian"
+    fi
+    return
+  fi
+  [ -s "$dir/expect.tsv" ] || return 0   # only tables without observations: R cannot take them
+  env -u HDF5_PLUGIN_PATH Rscript "$ROOT/tests/integration/data/biom_readers.R" "$dir/expect.tsv" \
+    > "$dir/r.out" 2> "$dir/r.err"
+  grep -q . "$dir/r.out" || { fail "$label: Rscript printed nothing"; show "$dir/r.err" 10; }
+  while IFS= read -r line; do
+    case $line in
+      "ok "*) ok "$label: ${line#ok }" ;;
+      "FAIL "*) fail "$label: ${line#FAIL }" ;;
+    esac
+  done < "$dir/r.out"
 }
 
 # ---------------------------------------------------------------- Kraken 2 parity helpers

@@ -24,6 +24,8 @@ else
   fail "cohort.biom (no mpirun) does not load or breaks BIOM"; show "$TMP/plain.dump.err" 8
   finish; exit 1
 fi
+# biom, python and R as users run them; s06 has no classified read (an empty column)
+check_biom_readers "cohort.biom (s06 empty)" "$REF/cohort.biom"
 want_ids=$(printf '%s\t' "${COHORT_IDS[@]}")
 got_ids=$(sed -n '1s/^samples\t//p' "$TMP/plain.dump")
 if [ "$got_ids" = "${want_ids%$'\t'}" ]; then ok "cohort samples are the sheet's, in sheet order"

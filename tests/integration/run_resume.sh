@@ -50,6 +50,7 @@ N=${#COHORT_IDS[@]}
 OUT=$TMP/out
 gb_run_ok first 2 "$OUT" "$SHEET" --threads 1 || { finish; exit 1; }
 dump_or_fail first "$OUT" || { finish; exit 1; }
+check_biom_readers "cohort.biom (2 ranks)" "$OUT/cohort.biom"
 file_times "$OUT" > "$TMP/times.first"
 sleep 0.05   # so a rewritten file would show a new mtime even on coarse clocks
 for variant in "2 --threads 1" "0 --threads 2" "4 --threads 1"; do

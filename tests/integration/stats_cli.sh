@@ -54,6 +54,24 @@ assert feat == [r[0] for r in rows], "feature order"
 assert len(g["qval"]) == len(rows)
 PY
 
+# --maaslin2-names: the same tables with feature ids as R's make.names writes them (R computes
+# the expected column from the plain run; taxid features become X<taxid>, as in MaAsLin2)
+for names in plain maaslin2; do
+  flag=(); [ $names = maaslin2 ] && flag=(--maaslin2-names)
+  "$GB" stats -q --cohort "$TMP/c.biom" --metadata "$TMP/m.tsv" "${ARGS[@]}" --rank none --permutations 9 \
+    "${flag[@]}" --out "$TMP/n_$names" 2> "$TMP/n_$names.err" || { fail "stats ${flag[*]} exit $?"; show "$TMP/n_$names.err"; }
+done
+Rscript -e 'a <- read.delim(commandArgs(TRUE)[1], colClasses = "character", quote = "")
+a$feature <- make.names(a$feature); write.table(a, quote = FALSE, sep = "\t", row.names = FALSE)' \
+  "$TMP/n_plain/associations.tsv" > "$TMP/n_r.tsv" 2> "$TMP/n_r.err"
+if [ -s "$TMP/n_r.tsv" ] && cmp -s "$TMP/n_r.tsv" "$TMP/n_maaslin2/associations.tsv" \
+   && ! cmp -s "$TMP/n_plain/associations.tsv" "$TMP/n_maaslin2/associations.tsv"; then
+  ok "--maaslin2-names: associations.tsv = R make.names() of the plain feature column ($(sed -n 2p "$TMP/n_maaslin2/associations.tsv" | cut -f1), ...)"
+else
+  fail "--maaslin2-names: feature column differs from R's make.names"; show "$TMP/n_r.err"
+  diff "$TMP/n_r.tsv" "$TMP/n_maaslin2/associations.tsv" | head -4
+fi
+
 "$GB" stats -q --cohort "$TMP/c.biom" --metadata "$TMP/m.tsv" "${ARGS[@]}" --threads 2 --out "$TMP/t2" 2> "$TMP/t2.err"
 mpirun --oversubscribe -n 2 -x OMP_NUM_THREADS=1 "$GB" stats -q --cohort "$TMP/c.biom" --metadata "$TMP/m.tsv" "${ARGS[@]}" \
   --threads 1 --out "$TMP/r2" > "$TMP/r2.err" 2>&1
