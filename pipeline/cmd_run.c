@@ -12,6 +12,7 @@
 #include "gb_exit.h"
 #include "gb_mpi.h"
 #include "cmd.h"
+#include "biom_json.h"
 #include "bracken_io.h"
 #include "cami.h"
 #include "classify_sample.h"
@@ -43,7 +44,7 @@ typedef struct {
     const char *db, *samples, *out, *config, *h5_compression, *bracken_level;
     long threads, min_hit_groups, min_base_quality, bracken_length, bracken_threshold;
     double confidence;
-    int read_output, minimizer_data;
+    int read_output, minimizer_data, biom_json;
     db_load_mode_t db_load;
 } run_opts_t;
 
@@ -60,6 +61,7 @@ static const cli_option_t run_cli[] = {
     { "report-minimizer-data", 0, NULL, "kreports: minimizer hits and distinct minimizers per clade (exact)" },
     { "read-output", 0, NULL, "also write each sample's per-read output (zstd) under OUT/samples/" },
     { "h5-compression", 0, "ALG", "deflate (default: any HDF5 reader opens the file) or zstd for every dataset" },
+    { "biom-json", 0, NULL, "also OUT/cohort.json (BIOM 1.0 JSON), for R's biomformat/phyloseq on Debian 12 (docs/RUN.md)" },
     { "bracken-length", 0, "L", "also Bracken abundances per sample and OUT/cohort_bracken.biom, from DB/database{L}mers.kmer_distrib" },
     { "bracken-level", 0, "LEVEL", "Bracken level: D, P, C, O, F, G, S (default), S1, ..." },
     { "bracken-threshold", 0, "N", "Bracken: taxa at the level with fewer reads are dropped (default 10)" },
@@ -97,6 +99,7 @@ static int run_on_opt(void *ctx, int i, const char *v)
     else if (!strcmp(name, "minimum-base-quality")) return cli_int(name, v, 0, 93, &o->min_base_quality);
     else if (!strcmp(name, "read-output")) o->read_output = 1;
     else if (!strcmp(name, "report-minimizer-data")) o->minimizer_data = 1;
+    else if (!strcmp(name, "biom-json")) o->biom_json = 1;
     else if (!strcmp(name, "h5-compression")) {
         if (strcmp(v, "deflate") && strcmp(v, "zstd")) {
             gb_error("--h5-compression: '%s' is neither deflate nor zstd", v);
@@ -589,6 +592,21 @@ static void log_bracken_time(MPI_Comm comm, const rank_work_t *w, double cohort_
 /* The successful samples, in sheet order, split into one block per rank, read back from
  * their profile files and written collectively; with --bracken-length, their Bracken counts
  * (made while classifying) into a second file the same way. */
+/* --biom-json: rank 0 writes cohort.json (and cohort_bracken.json) from the files just written. */
+static int write_json_copies(MPI_Comm comm, const run_ctx_t *c)
+{
+    int rank, rc = GB_OK;
+    MPI_Comm_rank(comm, &rank);
+    const char *names[2] = {"cohort", c->distrib ? "cohort_bracken" : NULL};
+    for (int i = 0; rank == 0 && !rc && i < 2 && names[i]; i++) {
+        char in[4096], out[4096];
+        snprintf(in, sizeof in, "%s/%s.biom", c->o->out, names[i]);
+        snprintf(out, sizeof out, "%s/%s.json", c->o->out, names[i]);
+        rc = biom_json_convert(in, out);
+    }
+    return gb_mpi_agree(comm, rc);
+}
+
 static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w, const char *cmdline, const char *start,
                         size_t *nsamples)
 {
@@ -644,6 +662,7 @@ static int write_cohort(MPI_Comm comm, const run_ctx_t *c, const rank_work_t *w,
             any = cohort_write(comm, path, &c->db->taxo, brk, last - first, first, m, &meta);
             if (!any) log_bracken_time(comm, w, MPI_Wtime() - t0);
         }
+        if (!any && c->o->biom_json) any = write_json_copies(comm, c);
     }
     for (size_t i = 0; local && i < last - first; i++) profile_free(&local[i]);
     for (size_t i = 0; brk && i < last - first; i++) profile_free(&brk[i]);

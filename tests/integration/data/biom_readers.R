@@ -19,9 +19,9 @@ same <- function(ps, r, want) {
     isTRUE(all.equal(unname(colSums(otu_table(ps))), sums(want), tolerance = 1e-12))
 }
 phase <- function(label, check) for (i in seq_len(nrow(rows))) check(label, rows[i, ], basename(rows[i, 1]))
-phase("R phyloseq::import_biom of the JSON conversion", function(label, r, name) {
+phase("R phyloseq::import_biom of the JSON form", function(label, r, name) {
   ps <- try(import_biom(r[[2]]), silent = TRUE)
-  say(same(ps, r, r[[5]]) && ncol(tax_table(ps)) == 7, label, name, "(taxa, samples, column sums, 7 ranks)")
+  say(same(ps, r, r[[5]]) && ncol(tax_table(ps)) == 7, label, basename(r[[2]]), "(taxa, samples, column sums, 7 ranks)")
 })
 phase("R import_biom without rhdf5 attached: stops (Debian's biomformat 1.26 lacks rhdf5)", function(label, r, name) {
   ps <- try(import_biom(r[[1]]), silent = TRUE)

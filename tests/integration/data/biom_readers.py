@@ -5,8 +5,9 @@ For each BIOM 2.1 HDF5 FILE, with Debian's python3-biom-format and h5py as insta
     the file says it was written with --h5-compression zstd (/gutbrain biom-compression);
   - biom.load_table gives the shape of the root attribute and the same matrix, ids and sums as
     the raw CSC datasets read with h5py (our own numbers, not biom's);
-  - writes OUTDIR/<n>.json with `biom convert --to-json` style output (Table.to_json), the form
-    R reads without rhdf5 and without miscounting empty samples (docs/RUN.md);
+  - the JSON form R reads without rhdf5 and without miscounting empty samples (docs/RUN.md):
+    gutbrain's own copy beside FILE (FILE.json, from `run --biom-json`), checked here to hold
+    the same ids, matrix and taxonomy, or else OUTDIR/<n>.json written with Table.to_json;
   - appends to OUTDIR/expect.tsv what R should see: file, json, observations, samples, the true
     column sums, and the column sums R biomformat 1.26 computes from the HDF5 file (its
     generate_matrix walks indptr[i-1]:(indptr[i]-1), which in R is a decreasing pair for an
@@ -71,9 +72,21 @@ def check(path, n, outdir, expect, problems):
     true_sums = raw.sum(axis=0)
     if shape[0] == 0:
         return  # R's readers stop on a table without observations; nothing to compare
-    json_path = os.path.join(outdir, f"{n}.json")
-    with open(json_path, "w") as out:
-        out.write(t.to_json("gutbrain test"))
+    json_path = path[:-len(".biom")] + ".json" if path.endswith(".biom") else ""
+    if json_path and os.path.exists(json_path):
+        # gutbrain's own JSON copy (run --biom-json): the same table as the HDF5 file, taxonomy too
+        j = biom.load_table(json_path)
+        jd = j.matrix_data.toarray()
+        if j.shape != shape or list(j.ids("observation")) != obs or list(j.ids()) != samples:
+            problems.append(f"{os.path.basename(json_path)}: shape or ids differ from {name}")
+        elif not np.array_equal(jd, raw):
+            problems.append(f"{os.path.basename(json_path)}: matrix differs from {name}")
+        elif [j.metadata(o, "observation") for o in obs] != [t.metadata(o, "observation") for o in obs]:
+            problems.append(f"{os.path.basename(json_path)}: taxonomy differs from {name}")
+    else:
+        json_path = os.path.join(outdir, f"{n}.json")
+        with open(json_path, "w") as out:
+            out.write(t.to_json("gutbrain test"))
     r_sums = r_biomformat_126_sums(indptr, indices, data, shape[0])
     fmt = lambda v: ",".join("%.17g" % x for x in v)
     expect.write("\t".join([path, json_path, str(shape[0]), str(shape[1]), fmt(true_sums),
