@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# slurm/nightly-run.sbatch on a real Slurm cluster started on localhost (private munge and
+# slurm/nightly.sbatch on a real Slurm cluster started on localhost (private munge and
 # Slurm daemons under the temp dir, stopped at the end): 2 ranks launched by srun --mpi=pmix
-# give the cohort of a run without Slurm; the next "night" with 3 new rows classifies only
-# those; scancel mid-run stops the ranks cleanly (exit 143, finished samples kept) and the
-# resubmitted job completes with the uninterrupted cohort; LAUNCH=mpirun works too.
+# give the cohort of a run without Slurm, stats run into the dated folder, `latest` points at
+# it and the summaries count the samples; the next "night" with 3 new rows classifies only
+# those into a second dated folder; scancel mid-run stops the ranks cleanly (exit 143, finished
+# samples kept) and the resubmitted job completes with the uninterrupted cohort; the time-limit
+# warning (--signal=B:TERM, sent here with scancel --batch) requeues the job, which resumes in
+# the same dated folder to the uninterrupted cohort; LAUNCH=mpirun works too.
 # Skipped (exit 0) when slurm-wlm or munge are not installed.
 # Prints ok/FAIL per check; exit 1 on any FAIL.
 set -uo pipefail
@@ -17,7 +20,7 @@ for tool in slurmctld slurmd munged mungekey sbatch squeue scontrol scancel; do
   fi
 done
 
-SBATCH_SCRIPT=$ROOT/slurm/nightly-run.sbatch
+SBATCH_SCRIPT=$ROOT/slurm/nightly.sbatch
 W=$TMP/slurm
 HOST=$(hostname -s)
 # Ports of our own, so a second instance or a system Slurm does not collide.
@@ -56,7 +59,7 @@ SlurmdPort=$((PORT + 1))
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket=$W/munge/munge.socket
+AuthInfo=socket=$W/munge/munge.socket,cred_expire=10
 CredType=cred/munge
 StateSaveLocation=$W/state
 SlurmdSpoolDir=$W/spool
@@ -138,28 +141,57 @@ gb_run_ok ref 0 "$TMP/out_ref" "$SHEET" --threads 1 && cohort_dump "$TMP/out_ref
   { fail "reference run without Slurm"; finish; exit 1; }
 export DB GB
 OUT=$TMP/out_slurm
+N=${#COHORT_IDS[@]}
+# Metadata for stats: every sample of both nights, two alternating groups.
+META=$TMP/meta.tsv
+{ printf 'sample\tgroup\n'; i=0
+  for id in "${COHORT_IDS[@]}" n01 n02 n03; do printf '%s\t%s\n' "$id" "g$((i++ % 2))"; done; } > "$META"
+STATS="METADATA=$META,VARIABLE=group,STATS_ARGS=--rank none --permutations 99"
+
+# summary_is NAME DIR WANT: DIR/summary.tsv's columns samples_total..exit (6-11) are WANT.
+summary_is() {
+  local got
+  got=$(awk -F'\t' 'NR == 2 { print $6, $7, $8, $9, $10, $11 }' "$2/summary.tsv" 2> /dev/null)
+  [ "$got" = "$3" ] && ok "$1: summary.tsv total/new/failed/run/stats/exit = $got" ||
+    { fail "$1: summary.tsv says '$got', want '$3'"; show "$2/summary.tsv"; }
+}
+
+# latest_is NAME NIGHT: OUT/latest is a symbolic link to nights/NIGHT.
+latest_is() {
+  [ -L "$OUT/latest" ] && [ "$(readlink "$OUT/latest")" = "nights/$2" ] && ok "$1: latest -> nights/$2" ||
+    fail "$1: latest is '$(readlink "$OUT/latest" 2> /dev/null)', want nights/$2"
+}
 
 # ---------------------------------------------------------------- srun --mpi=pmix, 2 ranks
-if job_ok night1 "--export=ALL,SHEET=$SHEET,OUT=$OUT" --ntasks=2 --cpus-per-task=1 --mem=1G; then
+if job_ok night1 "--export=ALL,SHEET=$SHEET,OUT=$OUT,NIGHT=d1,$STATS" --ntasks=2 --cpus-per-task=1 --mem=1G; then
   ok "night 1: job $JOB completed, exit 0 (2 ranks, srun --mpi=pmix)"
   if grep -q 'r1\]' "$TMP/night1.log" || grep -qE '^ +1 +[0-9]' "$TMP/night1.log"; then ok "night 1: 2 ranks took part"
   else fail "night 1: no trace of rank 1 in the job's output"; show "$TMP/night1.log" 10; fi
-  cohort_dump "$OUT/cohort.biom" "$TMP/night1.dump" 2> "$TMP/night1.dump.err" &&
+  cohort_dump "$OUT/run/cohort.biom" "$TMP/night1.dump" 2> "$TMP/night1.dump.err" &&
     same_file "night 1: cohort = run without Slurm" "$TMP/ref.dump" "$TMP/night1.dump"
+  [ -s "$OUT/nights/d1/stats/associations.tsv" ] && [ -s "$OUT/nights/d1/stats/permanova.tsv" ] &&
+    ok "night 1: stats in nights/d1/stats" || fail "night 1: no stats in nights/d1/stats"
+  latest_is "night 1" d1
+  summary_is "night 1" "$OUT/nights/d1" "$N $N 0 0 0 0"
 fi
 
 # Night 2: three new rows, only they are classified.
-N=${#COHORT_IDS[@]}
 mkdir -p "$TMP/night"
 : > "$TMP/night/sheet.csv"
 add_sample "$TMP/night" n01 paired gz    abs 400 30 "${TINY_REFS[0]}" "${TINY_REFS[3]}"
 add_sample "$TMP/night" n02 single plain abs 250 10 "${TINY_REFS[1]}"
 add_sample "$TMP/night" n03 paired plain abs 90  90 "${TINY_REFS[2]}"
 cat "$SHEET" "$TMP/night/sheet.csv" > "$TMP/cohort/sheet2.csv"
-if job_ok night2 "--export=ALL,SHEET=$TMP/cohort/sheet2.csv,OUT=$OUT" --ntasks=2 --cpus-per-task=1 --mem=1G; then
+if job_ok night2 "--export=ALL,SHEET=$TMP/cohort/sheet2.csv,OUT=$OUT,NIGHT=d2,$STATS" --ntasks=2 --cpus-per-task=1 --mem=1G; then
   got=$(reused_count "$TMP/night2.log")
   [ "$got" = "$N" ] && ok "night 2: $N samples reused, the 3 new ones classified" ||
     fail "night 2: $got reused (want $N)"
+  latest_is "night 2" d2
+  summary_is "night 2" "$OUT/nights/d2" "$((N + 3)) 3 0 0 0 0"
+  cohort_dump "$OUT/nights/d1/cohort.biom" "$TMP/d1.dump" 2> /dev/null &&
+    same_file "night 2: nights/d1/cohort.biom is still night 1's" "$TMP/ref.dump" "$TMP/d1.dump"
+  [ "$(wc -l < "$OUT/nightly.tsv")" -eq 3 ] && ok "night 2: nightly.tsv has a header and 2 rows" ||
+    { fail "night 2: nightly.tsv has $(wc -l < "$OUT/nightly.tsv") lines (want 3)"; show "$OUT/nightly.tsv"; }
 fi
 
 # ---------------------------------------------------------------- scancel mid-run, resubmit
@@ -171,15 +203,17 @@ gb_run_ok bigref 2 "$TMP/out_bigref" "$BIG" --threads 1 && cohort_dump "$TMP/out
 OUTC=$TMP/out_cancel
 if submit cancel "--export=ALL,SHEET=$BIG,OUT=$OUTC" --ntasks=2 --cpus-per-task=1 --mem=1G; then
   for _ in $(seq $((RUN_TIMEOUT * 100))); do
-    compgen -G "$OUTC/samples/*.profile.tsv" > /dev/null && break
+    compgen -G "$OUTC/run/samples/*.profile.tsv" > /dev/null && break
     squeue -h -j "$JOB" 2> /dev/null | grep -q . || break
     sleep 0.01
   done
   scancel "$JOB"
   wait_job
-  n_done=$(find "$OUTC/samples" -name '*.profile.tsv' 2> /dev/null | wc -l)
+  n_done=$(find "$OUTC/run/samples" -name '*.profile.tsv' 2> /dev/null | wc -l)
   n_stopped=$(grep -c '^\[W::run_job r[0-9]*\] stopped by a signal' "$TMP/cancel.log")
-  if [ "$n_done" -lt 20 ] && [ "$n_stopped" -eq 2 ]; then
+  if [ "$JOB_STATE" != CANCELLED ]; then
+    fail "scancel: job $JOB_STATE (want CANCELLED: a user's scancel must not requeue the job)"
+  elif [ "$n_done" -lt 20 ] && [ "$n_stopped" -eq 2 ]; then
     ok "scancel: both ranks stopped cleanly after $n_done of 20 samples (job $JOB_STATE, exit $JOB_EXIT)"
   elif [ "$n_done" -ge 20 ]; then
     skip "scancel: the job finished all 20 samples before the cancel took effect"
@@ -191,14 +225,57 @@ if submit cancel "--export=ALL,SHEET=$BIG,OUT=$OUTC" --ntasks=2 --cpus-per-task=
   if job_ok resubmit "--export=ALL,SHEET=$BIG,OUT=$OUTC" --ntasks=2 --cpus-per-task=1 --mem=1G; then
     got=$(reused_count "$TMP/resubmit.log")
     [ "$got" = "$n_done" ] && ok "resubmitted: $got finished samples reused" || fail "resubmitted: $got reused (want $n_done)"
-    cohort_dump "$OUTC/cohort.biom" "$TMP/resubmit.dump" 2> /dev/null &&
+    cohort_dump "$OUTC/run/cohort.biom" "$TMP/resubmit.dump" 2> /dev/null &&
       same_file "resubmitted after scancel: cohort = uninterrupted run's" "$TMP/bigref.dump" "$TMP/resubmit.dump"
   fi
 fi
 
+# ---------------------------------------------------------------- time-limit warning: requeue
+# --signal=B:TERM@secs sends SIGTERM to the batch shell alone; scancel --batch does the same.
+OUTR=$TMP/out_requeue
+if submit requeue "--export=ALL,SHEET=$BIG,OUT=$OUTR" --ntasks=2 --cpus-per-task=1 --mem=1G; then
+  for _ in $(seq $((RUN_TIMEOUT * 100))); do
+    compgen -G "$OUTR/run/samples/*.profile.tsv" > /dev/null && break
+    squeue -h -j "$JOB" 2> /dev/null | grep -q . || break
+    sleep 0.01
+  done
+  scancel --batch --signal=TERM "$JOB"
+  # Until the requeued job has run to its end (Slurm holds a requeued job for the credential
+  # lifetime, cred_expire: 120 s by default, 10 s on this cluster).
+  for _ in $(seq $((RUN_TIMEOUT * 10))); do
+    info=$(scontrol -o show job "$JOB" 2> /dev/null)
+    # A requeued attempt shows its end state for a moment: done when the log has no requeue
+    # or a second summary line.
+    case $info in
+      *JobState=COMPLETED* | *JobState=FAILED* | *JobState=CANCELLED* | *JobState=TIMEOUT*)
+        grep -q 'requeued job' "$TMP/requeue.log" || break
+        [ "$(grep -c '^gutbrain nightly .* job [0-9]*:' "$TMP/requeue.log")" -ge 2 ] && break ;;
+    esac
+    sleep 0.1
+  done
+  restarts=$(grep -o 'Restarts=[0-9]*' <<< "$info" | cut -d= -f2)
+  nights=$(find "$OUTR/nights" -mindepth 1 -maxdepth 1 -type d | wc -l)
+  rows=$(awk -F'\t' 'NR > 1 { printf "%s%s/%s", sep, $7, $11; sep = " " }' "$OUTR/nightly.tsv" 2> /dev/null)
+  if grep -q 'requeued job' "$TMP/requeue.log" && [ "$restarts" = 1 ] && [[ $info == *JobState=COMPLETED* ]]; then
+    ok "time-limit warning: job $JOB stopped, requeued itself and completed (new/exit per attempt: $rows)"
+  elif [[ $rows != *" "* ]] && [[ $rows == */0 ]]; then
+    skip "time-limit warning: the job finished all 20 samples before the signal took effect"
+  else
+    fail "time-limit warning: restarts $restarts, $(grep -o 'JobState=[A-Z_]*' <<< "$info"), attempts $rows"
+    show "$TMP/requeue.log" 15
+  fi
+  [ "$nights" -eq 1 ] && ok "requeued: resumed in the same dated folder ($(ls "$OUTR/nights"))" ||
+    fail "requeued: $nights dated folders (want 1): $(ls "$OUTR/nights" | tr '\n' ' ')"
+  # "new" counts the night's samples across its attempts: all 20 by the last one.
+  awk -F'\t' 'END { exit !($7 == 20 && $11 == 0) }' "$OUTR/nightly.tsv" &&
+    ok "requeued: the night's last row says 20 new samples, exit 0" || { fail "requeued: last row of nightly.tsv"; show "$OUTR/nightly.tsv"; }
+  cohort_dump "$OUTR/run/cohort.biom" "$TMP/requeue.dump" 2> /dev/null &&
+    same_file "requeued: cohort = uninterrupted run's" "$TMP/bigref.dump" "$TMP/requeue.dump"
+fi
+
 # ---------------------------------------------------------------- LAUNCH=mpirun inside the allocation
 if job_ok mpirun "--export=ALL,SHEET=$SHEET,OUT=$TMP/out_mpirun,LAUNCH=mpirun" --ntasks=2 --cpus-per-task=1 --mem=1G; then
-  cohort_dump "$TMP/out_mpirun/cohort.biom" "$TMP/mpirun.dump" 2> /dev/null &&
+  cohort_dump "$TMP/out_mpirun/run/cohort.biom" "$TMP/mpirun.dump" 2> /dev/null &&
     same_file "LAUNCH=mpirun in the allocation: cohort = run without Slurm" "$TMP/ref.dump" "$TMP/mpirun.dump"
 fi
 
@@ -206,7 +283,7 @@ fi
 printf 'sample,fastq_1,fastq_2\nmissing,%s,\n' "$TMP/no_such.fastq" | cat - <(tail -n +2 "$SHEET") > "$TMP/cohort/bad.csv"
 if submit bad "--export=ALL,SHEET=$TMP/cohort/bad.csv,OUT=$TMP/out_bad" --ntasks=2 --cpus-per-task=1 --mem=1G; then
   wait_job
-  [ "$JOB_EXIT" = 3:0 ] && ok "a failed sample: job exit 3 ($JOB_STATE), failed.tsv: $(tail -n +2 "$TMP/out_bad/failed.tsv" | cut -f1)" ||
+  [ "$JOB_EXIT" = 3:0 ] && ok "a failed sample: job exit 3 ($JOB_STATE), failed.tsv: $(tail -n +2 "$TMP/out_bad/run/failed.tsv" | cut -f1)" ||
     { fail "a failed sample: job $JOB_STATE, exit $JOB_EXIT (want 3:0)"; show "$TMP/bad.log" 8; }
 fi
 
