@@ -21,7 +21,7 @@ n, m = 60, 30
 counts = rng.negative_binomial(2, 0.2, size=(m, n)).astype(float)
 counts[rng.random((m, n)) < 0.4] = 0
 ids = ["s%02d" % i for i in range(n)]
-obs = ["t%02d" % j for j in range(m)]
+obs = ["%d" % (1000 + 7 * j) for j in range(m)]  # taxid-like: make.names renames them
 meta = [{"taxonomy": ["d__Bacteria", "p__P", "c__C", "o__O", "f__F", "g__G%d" % (j % 12), "s__"]} for j in range(m)]
 t = biom.Table(counts, obs, ids, observation_metadata=meta)
 with biom.util.biom_open(sys.argv[1], "w") as f:
