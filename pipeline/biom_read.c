@@ -125,10 +125,11 @@ static int root_pair(const reader_t *r, const char *name, int64_t v[2])
 }
 
 /* A scalar string attribute of the root, malloc'ed ("" when absent or not a string). */
-static char *root_string(const reader_t *r, const char *name)
+/* String attribute `name` of the object obj (the file or a group), "" when absent. */
+static char *attr_string(hid_t obj, const char *name)
 {
     char *out = NULL;
-    hid_t attr = H5Aexists(r->file, name) > 0 ? H5Aopen(r->file, name, H5P_DEFAULT) : -1;
+    hid_t attr = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT) : -1;
     hid_t type = attr >= 0 ? H5Aget_type(attr) : -1;
     hid_t space = attr >= 0 ? H5Aget_space(attr) : -1;
     if (type >= 0 && H5Tget_class(type) == H5T_STRING && H5Sget_simple_extent_npoints(space) == 1) {
@@ -152,6 +153,16 @@ static char *root_string(const reader_t *r, const char *name)
     if (type >= 0) H5Tclose(type);
     if (attr >= 0) H5Aclose(attr);
     return out ? out : strdup("");
+}
+
+/* gutbrain cohort files: the database and command line of the run, from /gutbrain's
+ * attributes ("" for files from other tools). */
+static void read_run_provenance(const reader_t *r, biom_table_t *out)
+{
+    hid_t g = H5Lexists(r->file, "gutbrain", H5P_DEFAULT) > 0 ? H5Gopen2(r->file, "gutbrain", H5P_DEFAULT) : -1;
+    out->run_db_path = g >= 0 ? attr_string(g, "db-path") : strdup("");
+    out->run_command_line = g >= 0 ? attr_string(g, "command-line") : strdup("");
+    if (g >= 0) H5Gclose(g);
 }
 
 /* ---------------------------------------------------------------- strings */
@@ -588,7 +599,8 @@ int biom_read(const char *path, biom_table_t *out)
     int rc = h5zstd_register();
     if (rc == GB_OK) rc = open_biom(path, &r);
     if (rc == GB_OK) rc = (out->path = strdup(path)) ? GB_OK : GB_E_NOMEM;
-    if (rc == GB_OK) out->generated_by = root_string(&r, "generated-by");
+    if (rc == GB_OK) out->generated_by = attr_string(r.file, "generated-by");
+    if (rc == GB_OK) read_run_provenance(&r, out);
     if (rc == GB_OK) rc = read_labels(&r, out);
     if (rc == GB_OK) rc = read_matrix(&r, out);
     if (rc == GB_OK) rc = read_taxonomy(&r, out);
@@ -607,6 +619,8 @@ void biom_table_free(biom_table_t *t)
     if (!t) return;
     free(t->path);
     free(t->generated_by);
+    free(t->run_db_path);
+    free(t->run_command_line);
     free(t->sample_ids);
     free(t->feature_ids);
     free(t->counts);

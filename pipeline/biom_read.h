@@ -3,7 +3,8 @@
  *
  * What is read:
  *   - root attributes format-version (must be {2, 1}), shape (checked when present),
- *     generated-by (kept for provenance when present);
+ *     generated-by (kept for provenance when present), and from gutbrain's cohort files the
+ *     run's db-path and command-line (attributes of /gutbrain);
  *   - /observation/ids and /sample/ids (variable- or fixed-length strings; unique);
  *   - the counts, from /sample/matrix (CSC, preferred: one sample per pointer run) or else
  *     /observation/matrix (CSR), any integer or float storage type, converted to double;
@@ -30,6 +31,9 @@
 typedef struct {
     char *path;         /* the file read (for messages) */
     char *generated_by; /* root attribute "generated-by", "" when absent */
+    /* gutbrain cohort files: /gutbrain attributes db-path and command-line, "" when absent
+     * (NULL only when allocation failed) */
+    char *run_db_path, *run_command_line;
     size_t nsamples, nfeatures;
     char **sample_ids;  /* [nsamples], file order */
     char **feature_ids; /* [nfeatures] observation ids, file order */

@@ -332,6 +332,8 @@ static int qc_table(page_t *pg)
     return rc;
 }
 
+static const char *run_field(const char *v) { return v && *v ? v : "(not recorded in the cohort file)"; }
+
 static int provenance(page_t *pg, int argc, char **argv)
 {
     const stats_opts_t *o = pg->c->o;
@@ -346,6 +348,8 @@ static int provenance(page_t *pg, int argc, char **argv)
     const char *const kv[][2] = {{"gutbrain", GB_VERSION},
                                  {"cohort", o->cohort},
                                  {"cohort written by", pg->cohort->generated_by},
+                                 {"database (of the run)", run_field(pg->cohort->run_db_path)},
+                                 {"run command line", run_field(pg->cohort->run_command_line)},
                                  {"metadata", o->metadata},
                                  {"covariates", o->covariates ? o->covariates : "(none)"},
                                  {"variable of interest", o->variable},

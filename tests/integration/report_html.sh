@@ -161,6 +161,7 @@ mkdir -p "$TMP/rc"
 echo "sample,fastq_1,fastq_2" > "$TMP/rc/sheet.csv"
 add_sample "$TMP/rc" r1 paired plain abs 300 50 "${TINY_REFS[@]}"
 add_sample "$TMP/rc" r2 paired plain abs 100 20 "${TINY_REFS[0]}" "${TINY_REFS[3]}"
+add_sample "$TMP/rc" r3 paired plain abs 200 30 "${TINY_REFS[1]}" "${TINY_REFS[3]}"
 echo "lost,$TMP/rc/missing_R1.fastq," >> "$TMP/rc/sheet.csv"
 gb_run run 0 "$TMP/run" "$TMP/rc/sheet.csv"
 [ "$RC" -eq 3 ] && ok "run: exit 3 (one sample failed)" || { fail "run: exit $RC, want 3"; show "$TMP/run.err"; }
@@ -176,9 +177,19 @@ bars = len(re.findall(r'<rect class="mark bar-segment"', dom))
 rows = len(re.findall(r'<tr class="qc-row"', dom))
 print("bars %d (want %d), QC rows %d (want %d)" % (bars, n * (min(8, m) + 1), rows, n + 1))
 ok = bars == n * (min(8, m) + 1) and rows == n + 1 and "failed: " in dom and 'id="top-taxa"' in dom
-sys.exit(0 if ok and n == 2 else 1)
+sys.exit(0 if ok and n == 3 else 1)
 PY
 else
   fail "run: no run_report.html"
+fi
+# stats on run's own cohort: the report names the run's database and command (from /gutbrain)
+printf 'sample\tgroup\nr1\tA\nr2\tB\nr3\tA\n' > "$TMP/rc/m.tsv"
+"$GB" stats -q --cohort "$TMP/run/cohort.biom" --metadata "$TMP/rc/m.tsv" --variable group --rank none \
+  --min-prevalence 0 --permutations 9 --out "$TMP/rs" 2> "$TMP/rs.err"
+if grep -qF "database (of the run)</th><td style=\"text-align:left\">$DB<" "$TMP/rs/report.html" 2>/dev/null &&
+   grep -q "run command line</th><td[^>]*>gutbrain run " "$TMP/rs/report.html"; then
+  ok "stats on a gutbrain cohort: provenance names the run's database and command line"
+else
+  fail "stats report: no run database/command line in the provenance"; show "$TMP/rs.err"
 fi
 finish
