@@ -299,7 +299,8 @@ static void run_bracken(const run_ctx_t *c, int64_t index, char *kreport_text, s
     if (!rc && kreport_text) rc = bracken_io_parse_report(kreport, kreport_text, len, &rep);
     else if (!rc) rc = bracken_io_read_report(kreport, &rep);
     else free(kreport_text);
-    if (!rc) rc = bracken_io_estimate(kreport, &rep, c->distrib, level, c->o->bracken_threshold, 'I', &res);
+    /* per-sample summaries at debug level: at info, hundreds of them would bury run's progress line */
+    if (!rc) rc = bracken_io_estimate(kreport, &rep, c->distrib, level, c->o->bracken_threshold, 'D', &res);
     if (rc == GB_E_FORMAT && res.err_row == SIZE_MAX) {
         gb_warn("sample '%s': no reads at Bracken level %s; its Bracken counts are empty", s->id, level);
         rc = GB_OK;
