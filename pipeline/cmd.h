@@ -10,6 +10,7 @@ int cmd_build(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_stats(int argc, char **argv); /* MPI: initialises and finalises MPI itself */
+int cmd_simulate(int argc, char **argv);
 
 int cmd_bracken_build(int argc, char **argv);
 

@@ -17,7 +17,8 @@ static void usage(FILE *f)
             "  run            sample sheet -> every sample classified across MPI ranks -> BIOM 2.1 cohort\n"
             "  stats          cohort + metadata -> associations, diversity, PERMANOVA, ordination\n"
             "  bracken        Kraken report + .kmer_distrib -> Bracken's re-estimated abundances\n"
-            "  bracken-build  database + its library -> Bracken's database{L}mers.kmer_distrib\n\n"
+            "  bracken-build  database + its library -> Bracken's database{L}mers.kmer_distrib\n"
+            "  simulate       reference genomes -> truth-labelled cohort (reads, metadata, true profiles)\n\n"
             "Run 'gutbrain <command> --help' for a command's options.\n",
             GB_VERSION);
 }
@@ -39,6 +40,7 @@ int main(int argc, char **argv)
     else if (!strcmp(argv[1], "stats")) rc = cmd_stats(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "bracken")) rc = cmd_bracken(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "bracken-build")) rc = cmd_bracken_build(argc - 1, argv + 1);
+    else if (!strcmp(argv[1], "simulate")) rc = cmd_simulate(argc - 1, argv + 1);
     else {
         gb_error("unknown command '%s' (see gutbrain --help)", argv[1]);
         return GB_EXIT_USAGE;

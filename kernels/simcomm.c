@@ -1,0 +1,51 @@
+/* Log-normal compositions with prevalence (simcomm.h). */
+#include "simcomm.h"
+#include <math.h>
+
+const simcomm_params_t simcomm_defaults = {
+    .mu_sd = 2.0, .prev_logit = 0.0, .prev_slope = 1.0, .prev_sd = 1.0, .sample_sd = 1.5};
+
+void simcomm_cohort(simrng_t *r, const simcomm_params_t *p, size_t n, double *mu, double *prev)
+{
+    for (size_t g = 0; g < n; g++) {
+        mu[g] = p->mu_sd * simrng_normal(r);
+        double x =
+            p->prev_logit + p->prev_slope * (p->mu_sd > 0 ? mu[g] / p->mu_sd : 0) + p->prev_sd * simrng_normal(r);
+        prev[g] = 1.0 / (1.0 + exp(-x));
+    }
+}
+
+void simcomm_sample(simrng_t *r, const simcomm_params_t *p, size_t n, const double *mu, const double *prev,
+                    const double *shift, const uint64_t *length, double *cells, double *cum)
+{
+    double total = 0;
+    size_t best = 0;
+    for (size_t g = 0; g < n; g++) {
+        /* both draws always made, so a genome's draws do not depend on another's presence */
+        double u = simrng_uniform(r), z = simrng_normal(r);
+        cells[g] = u < prev[g] ? exp(mu[g] + p->sample_sd * z + (shift ? shift[g] : 0)) : 0.0;
+        total += cells[g] * (double)length[g];
+        if (prev[g] > prev[best]) best = g;
+    }
+    if (total == 0 && n) {
+        cells[best] = exp(mu[best] + (shift ? shift[best] : 0));
+        total = cells[best] * (double)length[best];
+    }
+    double acc = 0;
+    for (size_t g = 0; g < n; g++) {
+        acc += cells[g] * (double)length[g];
+        cum[g] = acc / total;
+    }
+    if (n) cum[n - 1] = 1.0;
+}
+
+size_t simcomm_pick(const double *cum, size_t n, double u)
+{
+    size_t a = 0, b = n - 1; /* answer in [a, b] */
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (cum[mid] > u) b = mid;
+        else a = mid + 1;
+    }
+    return a;
+}

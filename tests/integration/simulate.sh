@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# gutbrain simulate (docs/SIMULATE.md) on the tiny references: the same seed gives identical
+# files for 1 and 2 threads and another seed different ones; the truth agrees with itself (per-read
+# truth = the FASTQ ids, read counts per taxon = truth/abundance.tsv); --null plants nothing; a
+# planted 8-fold genus is visibly higher in cases; bad input exits with the house codes and one
+# error line; and the cohort goes through `gutbrain run` on a DB built from the same refs.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
+source "$(dirname "${BASH_SOURCE[0]}")/run_lib.bash"
+
+setup_tiny_db
+sim() { "$GB" simulate -q --refs "${TINY_REFS[@]}" --seqid2taxid "$TINY_MAP" --taxonomy "$TINY_TAX" "$@"; }
+ARGS=(--samples 12 --reads-per-sample 400 --read-length 100 --paired --cases 0.5 --effect Escherichia=8)
+
+sim "${ARGS[@]}" --seed 11 --threads 1 --out "$TMP/a" || fail "simulate exit $?"
+sim "${ARGS[@]}" --seed 11 --threads 2 --out "$TMP/b" || fail "simulate exit $?"
+sim "${ARGS[@]}" --seed 12 --threads 2 --out "$TMP/c" || fail "simulate exit $?"
+if diff -r "$TMP/a" "$TMP/b" > /dev/null; then ok "same seed, 1 vs 2 threads: identical files"
+else fail "same seed differs between 1 and 2 threads"; fi
+if ! diff -r "$TMP/a" "$TMP/c" > /dev/null; then ok "another seed: other files"
+else fail "seeds 11 and 12 gave identical cohorts"; fi
+
+# truth consistency
+bad=0
+while IFS=, read -r s f1 f2; do
+  [ "$s" = sample ] && continue
+  zstd -qdc "$TMP/a/$f1" | awk 'NR % 4 == 1 { print substr($1, 2) }' > "$TMP/ids1"
+  zstd -qdc "$TMP/a/$f2" | awk 'NR % 4 == 1 { print substr($1, 2) }' > "$TMP/ids2"
+  tail -n +2 "$TMP/a/truth/reads/$s.tsv" | cut -f1 > "$TMP/idst"
+  { cmp -s "$TMP/ids1" "$TMP/ids2" && cmp -s "$TMP/ids1" "$TMP/idst" && [ "$(wc -l < "$TMP/idst")" -eq 400 ]; } || bad=$((bad + 1))
+  # reads per taxon from truth/reads = the reads column of truth/abundance.tsv
+  tail -n +2 "$TMP/a/truth/reads/$s.tsv" | cut -f2 | sort | uniq -c | awk '{ print $2 "\t" $1 }' | sort > "$TMP/t1"
+  awk -F'\t' -v s="$s" '$1 == s { print $2 "\t" $5 }' "$TMP/a/truth/abundance.tsv" | sort > "$TMP/t2"
+  cmp -s "$TMP/t1" "$TMP/t2" || bad=$((bad + 1))
+  [ -s "$TMP/a/truth/$s.cami" ] || bad=$((bad + 1))
+done < "$TMP/a/samplesheet.csv"
+if [ "$bad" -eq 0 ]; then ok "truth: FASTQ ids = truth/reads ids (both mates), per-taxon counts = truth/abundance.tsv, a CAMI file per sample"
+else fail "truth inconsistent in $bad checks"; fi
+awk -F'\t' 'NR > 1 { r[$1] += $3; c[$1] += $4 } END { for (s in r) if (r[s] < 0.999999 || r[s] > 1.000001 || c[s] < 0.999999 || c[s] > 1.000001) bad++; exit bad > 0 }' \
+  "$TMP/a/truth/abundance.tsv" && ok "read and cell fractions sum to 1 per sample" || fail "fractions do not sum to 1"
+[ "$(tail -n +2 "$TMP/a/truth/effects.tsv")" = "$(printf '561\tEscherichia\t8')" ] && ok "effects.tsv names the planted genus" \
+  || { fail "effects.tsv"; show "$TMP/a/truth/effects.tsv"; }
+
+# the planted fold is visible: mean log(E. coli reads / other reads) in cases minus controls
+# (a log-ratio, as the E. coli slice dominates the read fractions); log(8) = 2.08 expected
+sim --samples 40 --reads-per-sample 300 --read-length 100 --cases 0.5 --effect 561=8 --seed 5 --out "$TMP/fold" || fail "simulate exit $?"
+diff=$(awk -F'\t' 'FNR == 1 { next } NR == FNR { st[$1] = $2; next } { if ($2 == 362663) e[$1] += $5; else o[$1] += $5 }
+                   END { for (s in st) { x = log(e[s] + 0.5) - log(o[s] + 0.5); m[st[s]] += x; n[st[s]]++ }
+                         printf "%.2f", m["case"] / n["case"] - m["control"] / n["control"] }' \
+          "$TMP/fold/metadata.tsv" "$TMP/fold/truth/abundance.tsv")
+awk -v d="$diff" 'BEGIN { exit !(d > 1.0) }' && ok "planted 8-fold Escherichia: case - control mean log-ratio $diff (log 8 = 2.08)" \
+  || fail "planted effect not visible: case - control mean log-ratio $diff"
+
+# --null: no planted truth
+sim "${ARGS[@]}" --null --seed 11 --out "$TMP/null" || fail "simulate --null exit $?"
+[ "$(cat "$TMP/null/truth/effects.tsv")" = "$(printf 'genus_taxid\tname\tfold')" ] && ok "--null: effects.tsv has its header only" \
+  || fail "--null planted something"
+awk -F'\t' 'NR > 1 && ($3 == "NA" || ($2 == "case") != ($3 >= 0)) { } NR > 1 { n++ } END { exit n != 12 }' "$TMP/null/metadata.tsv" \
+  && ok "metadata.tsv: one row per sample" || fail "metadata.tsv rows"
+
+# bad input
+expect_error unknown_genus 1 "Bacteroides" "$TMP/bad1" -- sim "${ARGS[@]}" --effect Bacteroides=2 --seed 1 --out "$TMP/bad1"
+expect_error missing_ref 2 "nope.fna" "$TMP/bad2" -- sim "${ARGS[@]}" --refs "$TMP/nope.fna" --seed 1 --out "$TMP/bad2"
+expect_error no_seed 1 "seed" "$TMP/bad3" -- sim "${ARGS[@]}" --out "$TMP/bad3"
+
+# smoke chain: the simulated sheet through gutbrain run on the DB of the same references
+if gb_run_ok run 0 "$TMP/run" "$TMP/a/samplesheet.csv" --threads 2; then
+  n=$(ls "$TMP/run/samples/"*.cami 2> /dev/null | wc -l)
+  [ "$n" -eq 12 ] && ok "gutbrain run on the simulated sheet: 12 samples profiled" || fail "run profiled $n samples, want 12"
+fi
+finish
