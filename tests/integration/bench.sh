@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# gutbrain bench: gutbrain's and Debian kraken2's per-read outputs of the same simulated pairs
+# scored side by side, plus a hand-edited output with every special case (calls above the rank,
+# a taxid outside the taxonomy, unclassified lines, reads left out, --use-names ids); every
+# figure of PREFIX.reads.tsv must equal, to the last printed digit, a short independent Python
+# implementation of docs/BENCH.md's definitions written below. Then the input errors: a read not
+# in the truth, a pair written as two reads, a truth taxid not in the taxonomy, exit 2 with one
+# error line and no output left. Runtime: ~5 s on 2 cores (most of it the two database builds).
+set -uo pipefail
+source "$(dirname "$0")/lib.bash"
+command -v kraken2-build >/dev/null || die "kraken2 is not installed (make deps)"
+
+setup_tiny_db
+K2=$TMP/k2
+build_kraken2_db "$K2" || die "kraken2-build failed"
+
+# Reads s<file#>_<n>/1|2 from the tiny references; file i's true taxid is its first record's.
+sim_pairs "$TMP/sim" 150 0 "${TINY_REFS[@]}"
+for i in "${!TINY_REFS[@]}"; do
+  id=$(gzip -dcf "${TINY_REFS[$i]}" | awk '/^>/ { print substr($1, 2); exit }')
+  printf 's%d_\t%s\n' "$i" "$(awk -F'\t' -v id="$id" '$1 == id { print $2 }' "$TINY_MAP")"
+done > "$TMP/file_taxid.tsv"
+awk -F'\t' 'NR == FNR { tax[$1] = $2; next } /^@/ { id = substr($1, 2); sub(/\/1$/, "", id)
+             print id "\t" tax[substr(id, 1, index(id, "_"))] }' "$TMP/file_taxid.tsv" "$TMP/sim_R1.fastq" \
+  > "$TMP/truth.tsv"
+
+"$GB" classify --db "$DB" --threads "$THREADS" --paired --output "$TMP/gb.out" "$TMP"/sim_R{1,2}.fastq 2> /dev/null \
+  || die "gutbrain classify failed"
+kraken2 --db "$K2" --threads 1 --paired --use-names --output "$TMP/k2.out" "$TMP"/sim_R{1,2}.fastq 2> /dev/null \
+  || die "kraken2 failed"
+# Hand-edited: every 3rd call moved to the true taxon's grandparent, every 5th to an unknown
+# taxid, every 7th unclassified, every 11th read left out.
+awk -F'\t' -v OFS='\t' 'NR == FNR { par[$1] = $2; next }
+  FNR % 11 == 0 { next }
+  { t = $3; if (FNR % 3 == 0 && t in par) t = par[par[t]]; if (FNR % 5 == 0) t = 999999999; if (FNR % 7 == 0) { $1 = "U"; t = 0 }
+    $3 = t; print }' FS='\t[|]\t' "$TINY_TAX/nodes.dmp" FS='\t' "$TMP/gb.out" > "$TMP/hand.out"
+
+"$GB" bench --truth "$TMP/truth.tsv" --taxonomy "$TINY_TAX" --ranks species,genus,family,phylum,superkingdom \
+  --out "$TMP/b" gutbrain="$TMP/gb.out" kraken2="$TMP/k2.out" hand="$TMP/hand.out" > "$TMP/b.stdout" 2> "$TMP/b.err"
+rc=$?
+[ "$rc" -eq 0 ] && ok "bench scored three outputs" || { fail "bench exit $rc"; show "$TMP/b.err"; }
+cmp -s "$TMP/b.stdout" "$TMP/b.md" && ok "the Markdown table on stdout is PREFIX.md" || fail "stdout differs from b.md"
+grep -q "in no output: scored as unclassified" "$TMP/b.err" && grep -q "absent from the taxonomy" "$TMP/b.err" \
+  && ok "warned about left-out reads and the unknown taxid" || { fail "warnings missing"; show "$TMP/b.err"; }
+
+# The independent implementation: docs/BENCH.md's definitions, straight from nodes.dmp.
+python3 - "$TINY_TAX/nodes.dmp" "$TMP/truth.tsv" "$TMP/ref.tsv" gutbrain="$TMP/gb.out" kraken2="$TMP/k2.out" \
+  hand="$TMP/hand.out" <<'PY'
+import re, sys
+parent, rank = {}, {}
+for line in open(sys.argv[1]):
+    f = line.split("\t|\t")
+    parent[int(f[0])], rank[int(f[0])] = int(f[1]), f[2]
+parent[1] = 0
+def lineage(t):
+    out = []
+    while t:
+        out.append(t)
+        t = parent[t]
+    return out
+def at(t, r):
+    return next((x for x in lineage(t) if rank[x] == r), None)
+truth = dict(l.rstrip("\n").split("\t") for l in open(sys.argv[2]))
+fmt = lambda a, b: "NA" if b == 0 else "%.6f" % (a / b)
+with open(sys.argv[3], "w") as out:
+    out.write("name\trank\tTP\tvertical\tFP\tFN\tsensitivity\tprecision\tF1\tunclassified\texcluded\n")
+    for arg in sys.argv[4:]:
+        name, path = arg.split("=", 1)
+        call = {}
+        for l in open(path):
+            f = l.split("\t")
+            m = re.search(r"\(taxid (\d+)\)$", f[2])
+            call[re.sub(r"/[12]$", "", f[1])] = 0 if f[0] == "U" else int(m.group(1) if m else f[2])
+        for r in ["species", "genus", "family", "phylum", "superkingdom"]:
+            n = dict(TP=0, V=0, FP=0, FN=0, X=0)
+            for read, t in truth.items():
+                t, c = int(t), call.get(read, 0)
+                T = at(t, r)
+                if T is None: k = "X"
+                elif c == 0: k = "FN"
+                elif c not in parent: k = "FP"
+                elif at(c, r) is not None: k = "TP" if at(c, r) == T else "FP"
+                else: k = "V" if c in lineage(t) else "FP"
+                n[k] += 1
+            tot = n["TP"] + n["V"] + n["FP"] + n["FN"]
+            s, p = (n["TP"] / tot if tot else None), (n["TP"] / (n["TP"] + n["FP"]) if n["TP"] + n["FP"] else None)
+            f1 = "NA" if s is None or p is None else "%.6f" % (2 * s * p / (s + p) if s + p else 0)
+            out.write("%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%d\n" % (name, r, n["TP"], n["V"], n["FP"], n["FN"],
+                      fmt(n["TP"], tot), fmt(n["TP"], n["TP"] + n["FP"]), f1, fmt(n["FN"], tot), n["X"]))
+PY
+if cmp -s "$TMP/ref.tsv" "$TMP/b.reads.tsv"; then
+  ok "reads.tsv equals the independent implementation ($(($(wc -l < "$TMP/ref.tsv") - 1)) rows)"
+else
+  fail "reads.tsv differs from the independent implementation"; diff "$TMP/ref.tsv" "$TMP/b.reads.tsv" | head -20
+fi
+awk -F'\t' '$1 == "hand" && $4 > 0 { v = 1 } $1 == "hand" && $11 > 0 { x = 1 } END { exit !(v && x) }' "$TMP/b.reads.tsv" \
+  && ok "the hand-edited case has vertical calls and excluded reads (the viruses have no phylum)" \
+  || fail "the hand-edited case lacks vertical calls or excluded reads"
+echo "      side by side:"; sed 's/^/      /' "$TMP/b.md"
+
+# Input errors: exit 2, one error line naming the file, no output left.
+printf 'C\tnot_a_read\t562\t100\t0:1\n' > "$TMP/in_stranger.txt"
+expect_error stranger 2 'in_stranger.txt:1' "$TMP/e1.reads.tsv $TMP/e1.md" -- \
+  "$GB" bench --truth "$TMP/truth.tsv" --taxonomy "$TINY_TAX" --out "$TMP/e1" x="$TMP/in_stranger.txt"
+printf 'C\ts0_000001/1\t10710\t100\t0:1\nC\ts0_000001/2\t10710\t100\t0:1\n' > "$TMP/twice.out"
+expect_error pair_twice 2 'twice.out:[0-9]+: read .* twice' "$TMP/e2.reads.tsv $TMP/e2.md" -- \
+  "$GB" bench --truth "$TMP/truth.tsv" --taxonomy "$TINY_TAX" --out "$TMP/e2" x="$TMP/twice.out"
+printf 'r1\t999999999\n' > "$TMP/badtruth.tsv"
+printf 'C\tr1\t562\t100\t0:1\n' > "$TMP/r1.txt"
+expect_error truth_taxid 2 'badtruth.tsv' "$TMP/e3.reads.tsv $TMP/e3.md" -- \
+  "$GB" bench --truth "$TMP/badtruth.tsv" --taxonomy "$TINY_TAX" --out "$TMP/e3" x="$TMP/r1.txt"
+finish
