@@ -24,10 +24,21 @@ awk -F'\t' 'NR == FNR { tax[$1] = $2; next } /^@/ { id = substr($1, 2); sub(/\/1
              print id "\t" tax[substr(id, 1, index(id, "_"))] }' "$TMP/file_taxid.tsv" "$TMP/sim_R1.fastq" \
   > "$TMP/truth.tsv"
 
-"$GB" classify --db "$DB" --threads "$THREADS" --paired --output "$TMP/gb.out" "$TMP"/sim_R{1,2}.fastq 2> /dev/null \
-  || die "gutbrain classify failed"
-kraken2 --db "$K2" --threads 1 --paired --use-names --output "$TMP/k2.out" "$TMP"/sim_R{1,2}.fastq 2> /dev/null \
-  || die "kraken2 failed"
+mkdir -p "$TMP/prof_gb" "$TMP/prof_cami" "$TMP/prof_k2"
+"$GB" classify --db "$DB" --threads "$THREADS" --paired --output "$TMP/gb.out" --report "$TMP/prof_gb/s1.kreport" \
+  --cami-out "$TMP/prof_cami/s1.cami" "$TMP"/sim_R{1,2}.fastq 2> /dev/null || die "gutbrain classify failed"
+kraken2 --db "$K2" --threads 1 --paired --use-names --output "$TMP/k2.out" --report "$TMP/prof_k2/s1.kreport" \
+  "$TMP"/sim_R{1,2}.fastq 2> /dev/null || die "kraken2 failed"
+# Profiles: sample s1 is the simulated reads (true read fractions from the truth); sample s2 has
+# only the first two genomes, half each, scored against the same profiles (false positives).
+mkdir -p "$TMP/sim/truth/reads"
+cp "$TMP/truth.tsv" "$TMP/sim/truth/reads/s1.tsv"
+{ printf 'sample\ttaxid\tread_fraction\tcell_fraction\n'
+  awk -F'\t' '{ n[$2]++; t++ } END { for (x in n) printf "s1\t%s\t%.10f\t%.10f\n", x, n[x] / t, n[x] / t }' \
+    "$TMP/truth.tsv" | sort -k2,2n
+  awk -F'\t' 'NR <= 2 { printf "s2\t%s\t0.5\t0.5\n", $2 }' "$TMP/file_taxid.tsv"
+} > "$TMP/sim/truth/abundance.tsv"
+for d in prof_gb prof_cami prof_k2; do cp "$TMP/$d"/s1.* "$TMP/$d/$(basename "$TMP/$d"/s1.* | sed 's/^s1/s2/')"; done
 # Hand-edited: every 3rd call moved to the true taxon's grandparent, every 5th to an unknown
 # taxid, every 7th unclassified, every 11th read left out.
 awk -F'\t' -v OFS='\t' 'NR == FNR { par[$1] = $2; next }
@@ -35,8 +46,10 @@ awk -F'\t' -v OFS='\t' 'NR == FNR { par[$1] = $2; next }
   { t = $3; if (FNR % 3 == 0 && t in par) t = par[par[t]]; if (FNR % 5 == 0) t = 999999999; if (FNR % 7 == 0) { $1 = "U"; t = 0 }
     $3 = t; print }' FS='\t[|]\t' "$TINY_TAX/nodes.dmp" FS='\t' "$TMP/gb.out" > "$TMP/hand.out"
 
-"$GB" bench --truth "$TMP/truth.tsv" --taxonomy "$TINY_TAX" --ranks species,genus,family,phylum,superkingdom \
-  --out "$TMP/b" gutbrain="$TMP/gb.out" kraken2="$TMP/k2.out" hand="$TMP/hand.out" > "$TMP/b.stdout" 2> "$TMP/b.err"
+"$GB" bench --truth "$TMP/sim" --taxonomy "$TINY_TAX" --ranks species,genus,family,phylum,superkingdom \
+  --out "$TMP/b" gutbrain="$TMP/gb.out" kraken2="$TMP/k2.out" hand="$TMP/hand.out" \
+  --profiles gutbrain="$TMP/prof_gb" --profiles gutbrain_cami="$TMP/prof_cami" --profiles kraken2="$TMP/prof_k2" \
+  > "$TMP/b.stdout" 2> "$TMP/b.err"
 rc=$?
 [ "$rc" -eq 0 ] && ok "bench scored three outputs" || { fail "bench exit $rc"; show "$TMP/b.err"; }
 cmp -s "$TMP/b.stdout" "$TMP/b.md" && ok "the Markdown table on stdout is PREFIX.md" || fail "stdout differs from b.md"
@@ -88,6 +101,63 @@ with open(sys.argv[3], "w") as out:
             out.write("%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%d\n" % (name, r, n["TP"], n["V"], n["FP"], n["FN"],
                       fmt(n["TP"], tot), fmt(n["TP"], n["TP"] + n["FP"]), f1, fmt(n["FN"], tot), n["X"]))
 PY
+python3 - "$TINY_TAX/nodes.dmp" "$TMP/sim/truth/abundance.tsv" "$TMP/ref_prof.tsv" gutbrain="$TMP/prof_gb" \
+  gutbrain_cami="$TMP/prof_cami" kraken2="$TMP/prof_k2" <<'PY'
+import glob, sys
+parent, rank = {}, {}
+for line in open(sys.argv[1]):
+    f = line.split("\t|\t")
+    parent[int(f[0])], rank[int(f[0])] = int(f[1]), f[2]
+parent[1] = 0
+def at(t, r):
+    while t and rank[t] != r:
+        t = parent[t]
+    return t
+truth = {}
+for l in list(open(sys.argv[2]))[1:]:
+    s, t, rf, cf = l.split("\t")
+    truth.setdefault(s, []).append((int(t), float(rf), None))
+def profile(path):
+    rows = []
+    for l in open(path):
+        f = l.rstrip("\n").split("\t")
+        if path.endswith(".cami"):
+            if l[0] not in "@\n": rows.append((int(f[0]), float(f[4]), f[1]))
+        elif f[4] != "0" and int(f[2]) > 0: rows.append((int(f[4]), float(f[2]), None))
+    return rows
+def at_rank(rows, r):
+    v = {}
+    for t, x, cami_rank in rows:
+        if t not in parent or not at(t, r) or (cami_rank and (cami_rank != r or at(t, r) != t)): continue
+        v[at(t, r)] = v.get(at(t, r), 0) + x
+    tot = sum(v.values())
+    return {k: x / tot for k, x in v.items()} if tot else v
+fmt = lambda x: "NA" if x is None else "%.6f" % x
+with open(sys.argv[3], "w") as out:
+    out.write("name\tsample\trank\tL1\tbray_curtis\tcompleteness\tpurity\tF1\tTP\tFP\tFN\n")
+    for arg in sys.argv[4:]:
+        name, d = arg.split("=")
+        for s in truth:
+            pred_rows = profile(glob.glob("%s/%s.*" % (d, s))[0])
+            for r in ["species", "genus", "family", "phylum", "superkingdom"]:
+                t, p = at_rank(truth[s], r), at_rank(pred_rows, r)
+                keys = sorted(set(t) | set(p))
+                l1 = sum(abs(t.get(k, 0) - p.get(k, 0)) for k in keys)
+                tot = sum(t.get(k, 0) + p.get(k, 0) for k in keys)
+                tp = sum(1 for k in keys if t.get(k, 0) > 0 and p.get(k, 0) > 0)
+                fp = sum(1 for k in keys if t.get(k, 0) <= 0 and p.get(k, 0) > 0)
+                fn = sum(1 for k in keys if t.get(k, 0) > 0 and p.get(k, 0) <= 0)
+                c = tp / (tp + fn) if tp + fn else None
+                pu = tp / (tp + fp) if tp + fp else None
+                f1 = None if c is None or pu is None else (2 * c * pu / (c + pu) if c + pu else 0)
+                out.write("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n" % (name, s, r, fmt(l1), fmt(l1 / tot if tot else 0),
+                          fmt(c), fmt(pu), fmt(f1), tp, fp, fn))
+PY
+if cmp -s "$TMP/ref_prof.tsv" "$TMP/b.profiles.tsv"; then
+  ok "profiles.tsv equals the independent implementation ($(($(wc -l < "$TMP/ref_prof.tsv") - 1)) rows)"
+else
+  fail "profiles.tsv differs from the independent implementation"; diff "$TMP/ref_prof.tsv" "$TMP/b.profiles.tsv" | head -20
+fi
 if cmp -s "$TMP/ref.tsv" "$TMP/b.reads.tsv"; then
   ok "reads.tsv equals the independent implementation ($(($(wc -l < "$TMP/ref.tsv") - 1)) rows)"
 else
