@@ -1,6 +1,7 @@
 /* Scoring a classifier against a known truth (docs/BENCH.md): per-read confusion counts at one
  * rank with the Kraken 2 paper's definitions, and the profile metrics OPAL reports for one
- * rank (L1 norm, Bray-Curtis, completeness, purity, F1). Pure compute over the flat taxonomy
+ * rank (L1 norm, Bray-Curtis, completeness, purity, F1) and its weighted UniFrac on the
+ * taxonomy. Pure compute over the flat taxonomy
  * arrays of taxonomy.h (parent[i] < i, 0 = none, 1 = root). */
 #ifndef GB_BENCH_H
 #define GB_BENCH_H
@@ -49,5 +50,14 @@ typedef struct {
     uint64_t tp, fp, fn; /* taxa: present in both, only in the prediction, only in the truth */
 } bench_profile_scores_t;
 void bench_profile_scores(const double *truth, const double *pred, size_t n, bench_profile_scores_t *out);
+
+/* Weighted UniFrac as an earth mover's distance on the taxonomy with edges of length 1: the
+ * masses a[i], b[i] sit on nodes i of [0, n) (each profile divided by its own sum first; an
+ * all-zero one stays zero); every node i >= 2 with keep[i] set is joined to its nearest kept
+ * ancestor by one edge, and the distance is the sum over those edges of |a - b| summed over
+ * the subtree below the edge (the mass that has to cross it). Nodes without keep[i] are
+ * contracted into their parent. work: n doubles of scratch. In [0, 2 x depth]. */
+double bench_tree_emd(const uint32_t *parent, const uint8_t *keep, uint32_t n, const double *a, const double *b,
+                      double *work);
 
 #endif

@@ -49,7 +49,7 @@ static const char bench_usage[] =
     "Scores per-read outputs (Kraken format: gutbrain classify, kraken2; or Centrifuge's) against\n"
     "the true taxon of every read, per rank: TP, vertical, FP, FN, sensitivity, precision, F1.\n"
     "A NAME given several times pools its files (one per sample). --profiles scores each sample's\n"
-    "profile against TRUTH/truth/abundance.tsv: L1, Bray-Curtis, completeness, purity, F1.\n"
+    "profile against TRUTH/truth/abundance.tsv: L1, Bray-Curtis, completeness, purity, F1, UniFrac.\n"
     "The Markdown tables also go to stdout. Definitions: docs/BENCH.md.";
 
 static int bench_on_opt(void *ctx, int i, const char *v)
@@ -92,6 +92,7 @@ typedef struct {
     bench_abundance_t abund;
     bench_profile_t *prof;          /* [nprofiles][nsamples] */
     bench_profile_scores_t *pscore; /* [nprofiles][nsamples][nranks] */
+    double *unifrac;                /* [nprofiles][nsamples] */
 } bench_t;
 
 static int split_ranks(bench_t *b)
@@ -190,7 +191,8 @@ static int read_profiles(bench_t *b)
     size_t ns = b->abund.nsamples, np = (size_t)b->o.nprofiles;
     b->prof = calloc(np * ns, sizeof *b->prof);
     b->pscore = calloc(np * ns * (size_t)b->nranks, sizeof *b->pscore);
-    if (!b->prof || !b->pscore) {
+    b->unifrac = calloc(np * ns, sizeof *b->unifrac);
+    if (!b->prof || !b->pscore || !b->unifrac) {
         rc = GB_E_NOMEM;
         goto done;
     }
@@ -307,6 +309,69 @@ static void score_profiles(bench_t *b, int r, const uint32_t *anc, double *tv, d
     }
 }
 
+/* A profile as masses on the taxonomy's nodes (v, t->n entries): disjoint entries where they
+ * are; a CAMI entry's clade percentage minus those of the entries right below it (its own
+ * share, at least 0), so that every read counts once. seen: scratch, t->n bytes. */
+static void profile_masses(const bench_t *b, const bench_profile_t *p, double *v, uint8_t *seen)
+{
+    memset(v, 0, b->taxo.n * sizeof *v);
+    memset(seen, 0, b->taxo.n);
+    for (size_t e = 0; e < p->n; e++) {
+        uint32_t i = taxo_internal(&b->taxo, p->taxid[e]);
+        v[i] += i ? p->value[e] : 0;
+        seen[i] = 1;
+    }
+    for (size_t e = 0; e < p->n; e++) {
+        uint32_t i = taxo_internal(&b->taxo, p->taxid[e]), j = i ? b->taxo.parent[i] : 0;
+        if (!p->rank[e]) continue;
+        while (j && !seen[j]) j = b->taxo.parent[j];
+        if (j) v[j] -= p->value[e];
+    }
+    for (uint32_t i = 0; i < b->taxo.n; i++) v[i] = v[i] > 0 ? v[i] : 0;
+}
+
+/* The nodes weighted UniFrac keeps as its tree (OPAL's ranks): the seven main ranks and every
+ * node below a species (strains); the others are contracted. */
+static int unifrac_nodes(const bench_t *b, uint8_t *keep)
+{
+    static const char *const main_rank[] = {"superkingdom", "phylum", "class", "order", "family", "genus", "species"};
+    uint8_t *below = calloc(b->taxo.n, 1);
+    if (!below) return GB_E_NOMEM;
+    for (uint32_t i = 1; i < b->taxo.n; i++) {
+        const char *r = taxo_rank(&b->taxo, i);
+        int is_main = 0;
+        for (int k = 0; k < 7; k++) is_main |= rank_matches(r, main_rank[k]);
+        uint32_t up = b->taxo.parent[i];
+        below[i] = up && (below[up] || !strcmp(taxo_rank(&b->taxo, up), "species"));
+        keep[i] = is_main || below[i];
+    }
+    keep[0] = 0;
+    free(below);
+    return GB_OK;
+}
+
+static int score_unifrac(bench_t *b)
+{
+    size_t ns = b->abund.nsamples, n = b->taxo.n;
+    double *tv = malloc(n * sizeof *tv), *pv = malloc(n * sizeof *pv), *work = malloc(n * sizeof *work);
+    uint8_t *seen = malloc(n), *keep = malloc(n);
+    int rc = tv && pv && work && seen && keep ? GB_OK : GB_E_NOMEM;
+    if (!rc) rc = unifrac_nodes(b, keep);
+    for (size_t s = 0; s < ns && !rc; s++) {
+        profile_masses(b, &b->abund.truth[s], tv, seen);
+        for (size_t i = 0; i < (size_t)b->o.nprofiles; i++) {
+            profile_masses(b, &b->prof[i * ns + s], pv, seen);
+            b->unifrac[i * ns + s] = bench_tree_emd(b->taxo.parent, keep, b->taxo.n, tv, pv, work);
+        }
+    }
+    free(tv);
+    free(pv);
+    free(work);
+    free(seen);
+    free(keep);
+    return rc;
+}
+
 static int score(bench_t *b)
 {
     uint32_t n = b->taxo.n;
@@ -330,7 +395,7 @@ static int score(bench_t *b)
     free(anc);
     free(tv);
     free(pv);
-    return rc;
+    return rc ? rc : score_unifrac(b);
 }
 
 static void put_rate(FILE *f, const char *sep, double x)
@@ -355,8 +420,9 @@ static void markdown_header(FILE *f, const char *tsv_header, int text_columns)
 
 static const char READS_HEADER[] =
     "name\trank\tTP\tvertical\tFP\tFN\tsensitivity\tprecision\tF1\tunclassified\texcluded";
-static const char PROFILES_HEADER[] = "name\tsample\trank\tL1\tbray_curtis\tcompleteness\tpurity\tF1\tTP\tFP\tFN";
-static const char MEANS_HEADER[] = "name\trank\tsamples\tL1\tbray_curtis\tcompleteness\tpurity\tF1";
+static const char PROFILES_HEADER[] =
+    "name\tsample\trank\tL1\tbray_curtis\tcompleteness\tpurity\tF1\tTP\tFP\tFN\tweighted_unifrac";
+static const char MEANS_HEADER[] = "name\trank\tsamples\tL1\tbray_curtis\tcompleteness\tpurity\tF1\tweighted_unifrac";
 
 /* One row per tool and rank: TSV (sep "\t", no frame) or Markdown (sep " | ", framed). */
 static void write_read_rows(const bench_t *b, FILE *f, int markdown)
@@ -393,8 +459,10 @@ static void write_profile_rows(const bench_t *b, FILE *f)
                 put_rate(f, "\t", x->completeness);
                 put_rate(f, "\t", x->purity);
                 put_rate(f, "\t", x->f1);
-                fprintf(f, "\t%llu\t%llu\t%llu\n", (unsigned long long)x->tp, (unsigned long long)x->fp,
+                fprintf(f, "\t%llu\t%llu\t%llu", (unsigned long long)x->tp, (unsigned long long)x->fp,
                         (unsigned long long)x->fn);
+                put_rate(f, "\t", b->unifrac[i * ns + s]);
+                fputc('\n', f);
             }
         }
     }
@@ -435,6 +503,9 @@ static void write_markdown(const bench_t *b, FILE *f)
         for (int r = 0; r < b->nranks; r++) {
             fprintf(f, "| %.*s | %s | %zu", (int)(strchr(name, '=') - name), name, b->rank[r], b->abund.nsamples);
             for (int k = 0; k < 5; k++) put_rate(f, " | ", mean_over_samples(b, i, r, metric[k]));
+            double u = 0;
+            for (size_t s = 0; s < b->abund.nsamples; s++) u += b->unifrac[i * b->abund.nsamples + s];
+            put_rate(f, " | ", b->abund.nsamples ? u / (double)b->abund.nsamples : NAN);
             fprintf(f, " |\n");
         }
     }
@@ -481,6 +552,7 @@ static void bench_free(bench_t *b)
     for (size_t i = 0; b->prof && i < (size_t)b->o.nprofiles * b->abund.nsamples; i++) bench_profile_free(&b->prof[i]);
     free(b->prof);
     free(b->pscore);
+    free(b->unifrac);
     bench_abundance_free(&b->abund);
     free(b->o.profiles);
     free(b->truth_internal);

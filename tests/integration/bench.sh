@@ -133,12 +133,37 @@ def at_rank(rows, r):
     tot = sum(v.values())
     return {k: x / tot for k, x in v.items()} if tot else v
 fmt = lambda x: "NA" if x is None else "%.6f" % x
+def masses(rows):  # every read once: a CAMI line's own share is its value minus its listed children's
+    m = {}
+    for t, x, cami_rank in rows:
+        if t in parent: m[t] = m.get(t, 0) + x
+    for t, x, cami_rank in rows:
+        u = parent.get(t, 0)
+        while cami_rank and u and u not in m: u = parent[u]
+        if cami_rank and u: m[u] -= x
+    m = {k: max(x, 0) for k, x in m.items()}
+    tot = sum(m.values())
+    return {k: x / tot for k, x in m.items()} if tot else m
+def kept(y):
+    main = rank[y] in ("superkingdom", "phylum", "class", "order", "family", "genus", "species")
+    u = parent[y]
+    while u and rank[u] != "species": u = parent[u]
+    return main or u != 0
+def unifrac(t, p):
+    sub = {}
+    for m, sign in ((masses(t), 1), (masses(p), -1)):
+        for x, v in m.items():
+            while x > 1:
+                sub[x] = sub.get(x, 0) + sign * v
+                x = parent[x]
+    return sum(abs(v) for y, v in sub.items() if kept(y))
 with open(sys.argv[3], "w") as out:
-    out.write("name\tsample\trank\tL1\tbray_curtis\tcompleteness\tpurity\tF1\tTP\tFP\tFN\n")
+    out.write("name\tsample\trank\tL1\tbray_curtis\tcompleteness\tpurity\tF1\tTP\tFP\tFN\tweighted_unifrac\n")
     for arg in sys.argv[4:]:
         name, d = arg.split("=")
         for s in truth:
             pred_rows = profile(glob.glob("%s/%s.*" % (d, s))[0])
+            wu = unifrac(truth[s], pred_rows)
             for r in ["species", "genus", "family", "phylum", "superkingdom"]:
                 t, p = at_rank(truth[s], r), at_rank(pred_rows, r)
                 keys = sorted(set(t) | set(p))
@@ -150,8 +175,8 @@ with open(sys.argv[3], "w") as out:
                 c = tp / (tp + fn) if tp + fn else None
                 pu = tp / (tp + fp) if tp + fp else None
                 f1 = None if c is None or pu is None else (2 * c * pu / (c + pu) if c + pu else 0)
-                out.write("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n" % (name, s, r, fmt(l1), fmt(l1 / tot if tot else 0),
-                          fmt(c), fmt(pu), fmt(f1), tp, fp, fn))
+                out.write("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n" % (name, s, r, fmt(l1),
+                          fmt(l1 / tot if tot else 0), fmt(c), fmt(pu), fmt(f1), tp, fp, fn, fmt(wu)))
 PY
 if cmp -s "$TMP/ref_prof.tsv" "$TMP/b.profiles.tsv"; then
   ok "profiles.tsv equals the independent implementation ($(($(wc -l < "$TMP/ref_prof.tsv") - 1)) rows)"
