@@ -160,6 +160,7 @@ static tool_t *tool_named(bench_t *b, const char *name, size_t len)
 
 static int read_outputs(bench_t *b)
 {
+    if (b->o.npositional == 0) return GB_OK; /* profiles only */
     if (!(b->tool = calloc((size_t)b->o.npositional, sizeof *b->tool))) return GB_E_NOMEM;
     for (int i = 0; i < b->o.npositional; i++) {
         const char *arg = b->o.positional[i], *eq = strchr(arg, '=');
@@ -253,6 +254,7 @@ static int build_taxonomy(bench_t *b)
 static int map_calls(bench_t *b)
 {
     size_t n = b->truth.n;
+    if (n == 0) return GB_OK; /* profiles only */
     if (!(b->truth_internal = malloc(n * sizeof *b->truth_internal))) return GB_E_NOMEM;
     for (size_t f = 0; f < n; f++) b->truth_internal[f] = taxo_internal(&b->taxo, b->truth.taxid[f]);
     for (size_t i = 0; i < b->ntools; i++) {

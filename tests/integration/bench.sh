@@ -193,6 +193,15 @@ awk -F'\t' '$1 == "hand" && $4 > 0 { v = 1 } $1 == "hand" && $11 > 0 { x = 1 } E
   || fail "the hand-edited case lacks vertical calls or excluded reads"
 echo "      side by side:"; sed 's/^/      /' "$TMP/b.md"
 
+# Profiles alone: no reads.tsv, the same profiles.tsv.
+if "$GB" bench -q --truth "$TMP/sim" --taxonomy "$TINY_TAX" --ranks species,genus,family,phylum,superkingdom \
+  --out "$TMP/p" --profiles gutbrain="$TMP/prof_gb" --profiles gutbrain_cami="$TMP/prof_cami" \
+  --profiles kraken2="$TMP/prof_k2" > /dev/null 2> "$TMP/p.err" && [ ! -e "$TMP/p.reads.tsv" ] \
+  && cmp -s "$TMP/p.profiles.tsv" "$TMP/b.profiles.tsv"; then
+  ok "--profiles alone writes the same profiles.tsv and no reads.tsv"
+else
+  fail "--profiles alone"; show "$TMP/p.err"
+fi
 # Input errors: exit 2, one error line naming the file, no output left.
 printf 'C\tnot_a_read\t562\t100\t0:1\n' > "$TMP/in_stranger.txt"
 expect_error stranger 2 'in_stranger.txt:1' "$TMP/e1.reads.tsv $TMP/e1.md" -- \
