@@ -5,6 +5,7 @@
 
 #include "version.h"
 
+int cmd_bench(int argc, char **argv);
 int cmd_bracken(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_classify(int argc, char **argv);

@@ -16,6 +16,7 @@ static void usage(FILE *f)
             "  classify       reads (FASTQ/FASTA, plain/gz/zst) -> Kraken 2 per-read output and report\n"
             "  run            sample sheet -> every sample classified across MPI ranks -> BIOM 2.1 cohort\n"
             "  stats          cohort + metadata -> associations, diversity, PERMANOVA, ordination\n"
+            "  bench          per-read outputs + truth -> classifiers scored side by side per rank\n"
             "  bracken        Kraken report + .kmer_distrib -> Bracken's re-estimated abundances\n"
             "  bracken-build  database + its library -> Bracken's database{L}mers.kmer_distrib\n"
             "  simulate       reference genomes -> truth-labelled cohort (reads, metadata, true profiles)\n\n"
@@ -38,6 +39,7 @@ int main(int argc, char **argv)
     else if (!strcmp(argv[1], "classify")) rc = cmd_classify(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "run")) rc = cmd_run(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "stats")) rc = cmd_stats(argc - 1, argv + 1);
+    else if (!strcmp(argv[1], "bench")) rc = cmd_bench(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "bracken")) rc = cmd_bracken(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "bracken-build")) rc = cmd_bracken_build(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "simulate")) rc = cmd_simulate(argc - 1, argv + 1);
