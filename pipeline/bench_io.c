@@ -23,15 +23,12 @@ static size_t fragment_len(const char *id, size_t len)
 /* Field k (0-based) of a tab-separated line into *f; 0 when the line has fewer fields. */
 static int tab_field(fileio_span_t line, int k, fileio_span_t *f)
 {
-    const char *p = line.p, *end = line.p + line.len;
+    fileio_span_t rest = line;
     for (int i = 0; i < k; i++) {
-        const char *tab = memchr(p, '\t', (size_t)(end - p));
-        if (!tab) return 0;
-        p = tab + 1;
+        if (!memchr(rest.p, '\t', rest.len)) return 0; /* field i is the last one */
+        fileio_next_field(&rest, '\t');
     }
-    const char *tab = memchr(p, '\t', (size_t)(end - p));
-    f->p = p;
-    f->len = (size_t)((tab ? tab : end) - p);
+    *f = fileio_next_field(&rest, '\t');
     return 1;
 }
 

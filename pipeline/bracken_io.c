@@ -76,16 +76,6 @@ static int parse_count(fileio_span_t s, double *out)
     return *end == '\0' ? GB_OK : GB_E_FORMAT;
 }
 
-/* The next field of *rest up to a tab (or the end). */
-static fileio_span_t next_field(fileio_span_t *rest, char sep)
-{
-    const char *at = memchr(rest->p, sep, rest->len);
-    fileio_span_t f = {rest->p, at ? (size_t)(at - rest->p) : rest->len};
-    rest->p += at ? f.len + 1 : f.len;
-    rest->len -= at ? f.len + 1 : f.len;
-    return f;
-}
-
 /* The fields of a tab-separated line Bracken looks at: the first three and the last three. */
 typedef struct {
     size_t n;
@@ -97,7 +87,7 @@ static fields_t split_fields(fileio_span_t line)
     fields_t f = {.n = 1};
     for (size_t i = 0; i < line.len; i++) f.n += line.p[i] == '\t';
     fileio_span_t rest = line;
-    for (size_t i = 0; i < 3 && i < f.n; i++) f.head[i] = next_field(&rest, '\t');
+    for (size_t i = 0; i < 3 && i < f.n; i++) f.head[i] = fileio_next_field(&rest, '\t');
     size_t end = line.len;
     for (size_t i = 0; i < 3 && i < f.n; i++) {
         size_t start = end;
@@ -228,16 +218,16 @@ void bracken_io_report_free(bracken_report_t *rep)
 /* One distribution line: "mapped TAB genome:mapped_kmers:total_kmers genome:... ". */
 static int parse_distrib_line(fileio_span_t line, bracken_distrib_t *d, const char **why)
 {
-    fileio_span_t rest = strip(line), mapped_field = next_field(&rest, '\t');
+    fileio_span_t rest = strip(line), mapped_field = fileio_next_field(&rest, '\t');
     uint64_t mapped, genome;
     *why = "expected a taxid, a tab and genome:kmers_mapped:total_kmers entries";
     if (rest.p == mapped_field.p + mapped_field.len || parse_taxid(mapped_field, &mapped)) return GB_E_FORMAT;
     if (bracken_distrib_add_line(d, mapped)) return GB_E_NOMEM;
-    fileio_span_t list = next_field(&rest, '\t');
+    fileio_span_t list = fileio_next_field(&rest, '\t');
     for (int more = 1; more;) {
         more = memchr(list.p, ' ', list.len) != NULL;
-        fileio_span_t entry = next_field(&list, ' '), genome_field = next_field(&entry, ':');
-        fileio_span_t kmers_field = next_field(&entry, ':');
+        fileio_span_t entry = fileio_next_field(&list, ' '), genome_field = fileio_next_field(&entry, ':');
+        fileio_span_t kmers_field = fileio_next_field(&entry, ':');
         double kmers, total;
         if (memchr(entry.p, ':', entry.len) || parse_taxid(genome_field, &genome) || parse_count(kmers_field, &kmers) ||
             parse_count(entry, &total))

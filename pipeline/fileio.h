@@ -41,6 +41,16 @@ static inline int fileio_next_line(const char **pos, const char *end, fileio_spa
     return 1;
 }
 
+/* The next field of *rest up to sep (or the end of *rest), and *rest moved past it and sep. */
+static inline fileio_span_t fileio_next_field(fileio_span_t *rest, char sep)
+{
+    const char *at = memchr(rest->p, sep, rest->len);
+    fileio_span_t f = {rest->p, at ? (size_t)(at - rest->p) : rest->len};
+    rest->p += at ? f.len + 1 : f.len;
+    rest->len -= at ? f.len + 1 : f.len;
+    return f;
+}
+
 /* Little-endian integers of binary file headers (gutbrain.db, the Kraken 2 .k2d files), read
  * byte by byte so that neither alignment nor the host's byte order matters. */
 static inline uint32_t fileio_le32(const unsigned char *p)
