@@ -1,9 +1,9 @@
 /* BIOM 1.0 JSON writer (format in biom_json.h). The dense table of biom_read is walked sample by
- * sample; strings are JSON-escaped; numbers are written exactly (%.17g, or as integers when
- * whole), so a reader gets the same values as from the HDF5 file. */
+ * sample; strings are JSON-escaped; "date" is the HDF5 file's creation-date (one table, one
+ * time); numbers are written exactly (%.17g, or as integers when whole), so a reader gets the
+ * same values as from the HDF5 file. */
 #include <math.h>
 #include <stdio.h>
-#include <time.h>
 #include "biom_json.h"
 #include "log.h"
 #include "outfile.h"
@@ -59,16 +59,13 @@ int biom_json_write(const biom_table_t *t, const char *path)
     if (!o) return GB_E_IO;
     FILE *f = outfile_fp(o);
     int whole = all_whole(t);
-    char date[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm); /* UTC, no suffix: as cohort.biom */
     fputs("{\"id\": null,\n\"format\": \"Biological Observation Matrix 1.0.0\",\n"
           "\"format_url\": \"http://biom-format.org\",\n\"type\": \"OTU table\",\n\"generated_by\": ",
           f);
     put_string(f, t->generated_by && *t->generated_by ? t->generated_by : "gutbrain");
-    fprintf(f, ",\n\"date\": \"%s\",\n", date);
+    fputs(",\n\"date\": ", f); /* the HDF5 file's: the same table, made at the same time */
+    put_string(f, t->creation_date ? t->creation_date : "");
+    fputs(",\n", f);
     put_rows(f, t);
     fprintf(f, "\"matrix_type\": \"sparse\",\n\"matrix_element_type\": \"%s\",\n\"shape\": [%zu, %zu],\n\"data\": [",
             whole ? "int" : "float", t->nfeatures, t->nsamples);

@@ -600,6 +600,7 @@ int biom_read(const char *path, biom_table_t *out)
     if (rc == GB_OK) rc = open_biom(path, &r);
     if (rc == GB_OK) rc = (out->path = strdup(path)) ? GB_OK : GB_E_NOMEM;
     if (rc == GB_OK) out->generated_by = attr_string(r.file, "generated-by");
+    if (rc == GB_OK) out->creation_date = attr_string(r.file, "creation-date");
     if (rc == GB_OK) read_run_provenance(&r, out);
     if (rc == GB_OK) rc = read_labels(&r, out);
     if (rc == GB_OK) rc = read_matrix(&r, out);
@@ -619,6 +620,7 @@ void biom_table_free(biom_table_t *t)
     if (!t) return;
     free(t->path);
     free(t->generated_by);
+    free(t->creation_date);
     free(t->run_db_path);
     free(t->run_command_line);
     free(t->sample_ids);

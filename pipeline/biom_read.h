@@ -29,8 +29,9 @@
 #include "gb_status.h"
 
 typedef struct {
-    char *path;         /* the file read (for messages) */
-    char *generated_by; /* root attribute "generated-by", "" when absent */
+    char *path;          /* the file read (for messages) */
+    char *generated_by;  /* root attribute "generated-by", "" when absent */
+    char *creation_date; /* root attribute "creation-date", "" when absent */
     /* gutbrain cohort files: /gutbrain attributes db-path and command-line, "" when absent
      * (NULL only when allocation failed) */
     char *run_db_path, *run_command_line;
