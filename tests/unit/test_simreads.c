@@ -1,7 +1,11 @@
 /* simreads (kernels/simreads.h): error-free reads are exact substrings of the genome on one
  * strand, mate 2 is the reverse complement of the fragment's end at the drawn insert size,
  * no read crosses a record boundary; the N rate and N qualities follow the model and bad
- * parameters are refused. (The substitution rate by position is not checked yet.) */
+ * parameters are refused. The error profile of docs/SIMULATE.md (`gutbrain simulate`'s
+ * parameters) is checked on 200,000 reads of a homopolymer genome, where every base that is
+ * neither the strand's base nor N is a substitution: the substitution rate at the first,
+ * middle and last positions and the N rate within 4 binomial standard deviations, the
+ * qualities exactly. */
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -111,11 +115,76 @@ static void test_error_rates(void **state)
     free(seq);
 }
 
+/* |observed - expected| within 4 binomial standard deviations of n trials at rate p. */
+static void assert_binomial(long hits, long n, double p)
+{
+    double sd = sqrt((double)n * p * (1 - p));
+    if (fabs((double)hits - (double)n * p) > 4 * sd)
+        fail_msg("%ld of %ld, expected %.1f +- %.1f (4 sd)", hits, n, (double)n * p, 4 * sd);
+}
+
+/* docs/SIMULATE.md "Reads": substitutions rising quadratically from 0.001 at the first base to
+ * 0.02 at the last, N with probability 0.0005, quality -10 log10 of the position's error rate,
+ * a substituted base 2-11, an N 2. A genome of one base (A) makes every read all A (forward) or
+ * all T (reverse), so a substitution is any other base. */
+#define PL 150
+static void test_error_profile(void **state)
+{
+    (void)state;
+    enum { READS = 200000 };
+    char *seq = malloc(5000);
+    memset(seq, 'A', 5000);
+    uint64_t starts[2] = {0, 5000};
+    simreads_genome_t g = {.seq = seq, .rec_start = starts, .nrec = 1, .longest = 5000};
+    simreads_model_t m = {.read_len = PL, .err_first = 0.001, .err_last = 0.02, .n_rate = 0.0005};
+    assert_int_equal(simreads_model_init(&m), GB_OK);
+    simrng_t r;
+    simrng_seed(&r, 7, 1);
+    static long subst[PL], sub_q[16];
+    long n_total = 0;
+    char rd[PL], q[PL];
+    for (long i = 0; i < READS; i++) {
+        simreads_fragment(&r, &m, &g, rd, q, NULL, NULL);
+        int a = 0;
+        for (int k = 0; k < PL; k++) a += rd[k] == 'A';
+        char base = a > PL / 2 ? 'A' : 'T'; /* at most a few errors per read */
+        for (int k = 0; k < PL; k++) {
+            int qual = q[k] - 33;
+            if (rd[k] == 'N') {
+                n_total++;
+                assert_int_equal(qual, 2);
+            } else if (rd[k] != base) {
+                subst[k]++;
+                assert_true(qual >= 2 && qual <= 11);
+                sub_q[qual]++;
+            } else {
+                double x = (double)k / (PL - 1), e = 0.001 + (0.02 - 0.001) * x * x;
+                assert_int_equal(qual, (int)lround(-10 * log10(e)));
+            }
+        }
+    }
+    /* The model's ends: Q30 and Q17 (-10 log10 0.02 = 16.99). */
+    assert_int_equal(m.qual[0] - 33, 30);
+    assert_int_equal(m.qual[PL - 1] - 33, 17);
+    /* One draw per base: [0, n) is an N, [n, n + e) a substitution, so P(substitution) = e. */
+    const int pos[] = {0, PL / 2, PL - 1};
+    for (int j = 0; j < 3; j++) {
+        int k = pos[j];
+        double x = (double)k / (PL - 1), e = 0.001 + (0.02 - 0.001) * x * x;
+        assert_binomial(subst[k], READS, e);
+    }
+    assert_binomial(n_total, (long)READS * PL, 0.0005);
+    for (int v = 2; v <= 11; v++) assert_true(sub_q[v] > 0); /* every low quality occurs */
+    simreads_model_destroy(&m);
+    free(seq);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_free_pairs),
         cmocka_unit_test(test_error_rates),
+        cmocka_unit_test(test_error_profile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
