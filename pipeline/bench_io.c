@@ -287,9 +287,11 @@ static int read_centrifuge(bench_calls_t *c, const bench_truth_t *t, const char 
             return GB_E_FORMAT;
         }
         if (f != SIZE_MAX && id.len == prev.len && !memcmp(id.p, prev.p, id.len)) {
-            /* another hit of the same read: its call moves to the LCA of the hits */
-            if (c->call[f] && taxid) c->call[f] = lca(c->call[f], taxid, user);
-            else c->call[f] = 0;
+            /* another hit of the same read: its call moves to the LCA of the hits. A hit with
+             * taxID 0 (a sequence the index's conversion table does not map) is ignored, as a
+             * taxid the taxonomy lacks is, so one unmapped contig does not unclassify a read. */
+            if (!c->call[f]) c->call[f] = taxid;
+            else if (taxid) c->call[f] = lca(c->call[f], taxid, user);
             continue;
         }
         int rc = find_fragment(c, t, id, path, no, &f);

@@ -1,6 +1,6 @@
 /* Unit tests for pipeline/bench_io.c: a truth with a header and mate suffixes, the calls of a
  * Kraken output (pairs as one fragment, --use-names taxids, unclassified lines, reads left out)
- * and of a Centrifuge output (several hits reduced by the LCA callback), and the errors: a
+ * and of a Centrifuge output (several hits reduced by the LCA callback, a taxID 0 hit ignored), and the errors: a
  * read not in the truth, a fragment listed twice, a duplicate truth id, an unknown format. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -78,7 +78,8 @@ static void test_centrifuge(void **state)
     char *out = write_in(t, "c.out",
                          "readID\tseqID\ttaxID\tscore\t2ndBestScore\thitLength\tqueryLength\tnumMatches\n"
                          "r1\ta\t562\t9\t9\t9\t9\t2\nr1\tb\t623\t9\t9\t9\t9\t2\nr2\tunclassified\t0\t0\t0\t0\t0\t1\n"
-                         "r3\tc\t623\t9\t0\t9\t9\t1\nr4\td\t562\t9\t9\t9\t9\t2\nr4\te\t562\t9\t9\t9\t9\t2\n");
+                         "r3\tunmapped\t0\t9\t9\t9\t9\t2\nr3\tc\t623\t9\t9\t9\t9\t2\n"
+                         "r4\td\t562\t9\t9\t9\t9\t3\nr4\tunmapped\t0\t9\t9\t9\t9\t3\nr4\te\t562\t9\t9\t9\t9\t3\n");
     assert_int_equal(bench_calls_init(&c, &truth), GB_OK);
     assert_int_equal(bench_calls_read(&c, &truth, out, fake_lca, NULL), GB_OK);
     bench_calls_finish(&c, &truth);
