@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
       libzstd-dev zstd zlib1g-dev libisal-dev isal libxxhash-dev libcmocka-dev openssh-client
-      kraken2 art-nextgen-simulation-tools time python3 gzip
+      kraken2 centrifuge art-nextgen-simulation-tools time python3 gzip
       python3-biom-format python3-h5py r-base-core r-bioc-biomformat r-bioc-rhdf5 r-bioc-phyloseq
       r-mathlib liblapacke-dev libopenblas-dev libopenblas0-openmp r-cran-vegan slurm-wlm munge
       chromium)

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# gutbrain bench: gutbrain's and Debian kraken2's per-read outputs of the same simulated pairs
-# scored side by side, plus a hand-edited output with every special case (calls above the rank,
+# gutbrain bench: gutbrain's, Debian kraken2's and Debian centrifuge's per-read outputs of the
+# same simulated pairs (one in 40 scrambled into noise) scored side by side, Centrifuge's with
+# real multi-hit reads, plus a hand-edited output with every special case (calls above the rank,
 # a taxid outside the taxonomy, unclassified lines, reads left out, --use-names ids); every
 # figure of PREFIX.reads.tsv must equal, to the last printed digit, a short independent Python
 # implementation of docs/BENCH.md's definitions written below. Then the input errors: a read not
 # in the truth, a pair written as two reads, a truth taxid not in the taxonomy, exit 2 with one
-# error line and no output left. Runtime: ~5 s on 2 cores (most of it the two database builds).
+# error line and no output left. Runtime: ~6 s on 2 cores (most of it the three database builds).
 set -uo pipefail
 source "$(dirname "$0")/lib.bash"
 command -v kraken2-build >/dev/null || die "kraken2 is not installed (make deps)"
+command -v centrifuge-build >/dev/null || die "centrifuge is not installed (make deps)"
 
 setup_tiny_db
 K2=$TMP/k2
@@ -16,6 +18,13 @@ build_kraken2_db "$K2" || die "kraken2-build failed"
 
 # Reads s<file#>_<n>/1|2 from the tiny references; file i's true taxid is its first record's.
 sim_pairs "$TMP/sim" 150 0 "${TINY_REFS[@]}"
+# Every 40th pair becomes random bases (same ids, same truth): reads no tool can classify, which
+# Centrifuge reports as `unclassified` lines with taxID 0.
+for m in 1 2; do
+  awk -v m=$m 'BEGIN { srand(40 + m) } NR % 4 == 1 { n++ }
+    NR % 4 == 2 && n % 40 == 0 { s = ""; for (i = 0; i < length($0); i++) s = s substr("ACGT", int(rand() * 4) + 1, 1); $0 = s }
+    { print }' "$TMP/sim_R$m.fastq" > "$TMP/noisy_R$m.fastq" && mv "$TMP/noisy_R$m.fastq" "$TMP/sim_R$m.fastq"
+done
 for i in "${!TINY_REFS[@]}"; do
   id=$(gzip -dcf "${TINY_REFS[$i]}" | awk '/^>/ { print substr($1, 2); exit }')
   printf 's%d_\t%s\n' "$i" "$(awk -F'\t' -v id="$id" '$1 == id { print $2 }' "$TINY_MAP")"
@@ -29,6 +38,48 @@ mkdir -p "$TMP/prof_gb" "$TMP/prof_cami" "$TMP/prof_k2"
   --cami-out "$TMP/prof_cami/s1.cami" "$TMP"/sim_R{1,2}.fastq 2> /dev/null || die "gutbrain classify failed"
 kraken2 --db "$K2" --threads 1 --paired --use-names --output "$TMP/k2.out" --report "$TMP/prof_k2/s1.kreport" \
   "$TMP"/sim_R{1,2}.fastq 2> /dev/null || die "kraken2 failed"
+
+# Centrifuge's index: the same references under plain names (Centrifuge cuts a name at its
+# second '|', so `gi|9626243|ref|...` would match no conversion-table row and every hit would
+# get taxID 0), plus three records that make its multi-hit cases real: lambda's first 10 kb
+# again as an E. coli 536 prophage (lambda reads hit both: the LCA is the root), the slice's
+# first 20 kb again as E. coli the species (LCA 562), and VDV-1's first 5 kb under a name the
+# conversion table lacks (a hit with taxID 0 next to the VDV-1 one). Its taxonomy: the
+# lineages of those taxids only (the Debian fallback's full NCBI dump would cost seconds).
+CF=$TMP/cf
+mkdir -p "$CF"
+python3 - "$CF" "$TINY_MAP" "$SLICE_TAXID" "${TINY_REFS[@]}" <<'PY'
+import gzip, sys
+out, tiny_map, slice_taxid, paths = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+taxid = dict(l.rstrip("\n").split("\t") for l in open(tiny_map))
+recs = []
+for path in paths:
+    for block in (gzip.open if path.endswith(".gz") else open)(path, "rt").read().split(">")[1:]:
+        head, _, seq = block.partition("\n")
+        recs.append((head.split()[0], seq.replace("\n", "").replace("\r", "")))
+with open(out + "/refs.fna", "w") as fa, open(out + "/map.tsv", "w") as mp:
+    for i, (name, seq) in enumerate(recs):
+        fa.write(">ref%d\n%s\n" % (i, seq))
+        mp.write("ref%d\t%s\n" % (i, taxid[name]))
+    by_taxid = {taxid[name]: seq for name, seq in recs}
+    fa.write(">prophage\n%s\n>ecoli_copy\n%s\n>unmapped\n%s\n" % (by_taxid["10710"][:10000],
+             by_taxid[slice_taxid][:20000], by_taxid["232800"][:5000]))
+    mp.write("prophage\t%s\necoli_copy\t562\n" % slice_taxid)
+PY
+awk -F'\t[|]\t' 'NR == FNR { par[$1] = $2; next } FILENAME ~ /map.tsv$/ { split($0, f, "\t"); t = f[2]
+       while (!(t in keep)) { keep[t] = 1; t = par[t] } next } $1 in keep' \
+  "$TINY_TAX/nodes.dmp" "$CF/map.tsv" "$TINY_TAX/nodes.dmp" > "$CF/nodes.dmp"
+awk -F'\t[|]\t' 'NR == FNR { keep[$1] = 1; next } $1 in keep' "$CF/nodes.dmp" "$TINY_TAX/names.dmp" > "$CF/names.dmp"
+centrifuge-build -p 1 --conversion-table "$CF/map.tsv" --taxonomy-tree "$CF/nodes.dmp" --name-table "$CF/names.dmp" \
+  "$CF/refs.fna" "$CF/idx" > "$CF/build.log" 2>&1 || { show "$CF/build.log" 10; die "centrifuge-build failed"; }
+centrifuge -p "$THREADS" -x "$CF/idx" -1 "$TMP/sim_R1.fastq" -2 "$TMP/sim_R2.fastq" -S "$TMP/cf.tsv" \
+  --report-file "$CF/report.tsv" > "$CF/run.log" 2>&1 || { show "$CF/run.log" 10; die "centrifuge failed"; }
+# The cases must be there for the comparison below to mean something.
+awk -F'\t' 'NR > 1 && $8 > 1 && $3 != 0 { multi = 1 } NR > 1 && $8 > 1 && $3 == 0 { zero_hit = 1 }
+     NR > 1 && $2 == "unclassified" { uncl = 1 } NR == 2 && $1 ~ /\/[12]$/ { suffix = 1 }
+     END { exit !(multi && zero_hit && uncl && !suffix) }' "$TMP/cf.tsv" \
+  && ok "centrifuge's output has multi-hit reads, a taxID 0 hit among others, unclassified lines, pair ids without /1" \
+  || { fail "centrifuge's output lacks a case"; show "$TMP/cf.tsv"; }
 # Profiles: sample s1 is the simulated reads (true read fractions from the truth); sample s2 has
 # only the first two genomes, half each, scored against the same profiles (false positives).
 mkdir -p "$TMP/sim/truth/reads"
@@ -47,18 +98,18 @@ awk -F'\t' -v OFS='\t' 'NR == FNR { par[$1] = $2; next }
     $3 = t; print }' FS='\t[|]\t' "$TINY_TAX/nodes.dmp" FS='\t' "$TMP/gb.out" > "$TMP/hand.out"
 
 "$GB" bench --truth "$TMP/sim" --taxonomy "$TINY_TAX" --ranks species,genus,family,phylum,superkingdom \
-  --out "$TMP/b" gutbrain="$TMP/gb.out" kraken2="$TMP/k2.out" hand="$TMP/hand.out" \
+  --out "$TMP/b" gutbrain="$TMP/gb.out" kraken2="$TMP/k2.out" centrifuge="$TMP/cf.tsv" hand="$TMP/hand.out" \
   --profiles gutbrain="$TMP/prof_gb" --profiles gutbrain_cami="$TMP/prof_cami" --profiles kraken2="$TMP/prof_k2" \
   > "$TMP/b.stdout" 2> "$TMP/b.err"
 rc=$?
-[ "$rc" -eq 0 ] && ok "bench scored three outputs" || { fail "bench exit $rc"; show "$TMP/b.err"; }
+[ "$rc" -eq 0 ] && ok "bench scored four outputs" || { fail "bench exit $rc"; show "$TMP/b.err"; }
 cmp -s "$TMP/b.stdout" "$TMP/b.md" && ok "the Markdown table on stdout is PREFIX.md" || fail "stdout differs from b.md"
 grep -q "in no output: scored as unclassified" "$TMP/b.err" && grep -q "absent from the taxonomy" "$TMP/b.err" \
   && ok "warned about left-out reads and the unknown taxid" || { fail "warnings missing"; show "$TMP/b.err"; }
 
 # The independent implementation: docs/BENCH.md's definitions, straight from nodes.dmp.
 python3 - "$TINY_TAX/nodes.dmp" "$TMP/truth.tsv" "$TMP/ref.tsv" gutbrain="$TMP/gb.out" kraken2="$TMP/k2.out" \
-  hand="$TMP/hand.out" <<'PY'
+  centrifuge="$TMP/cf.tsv" hand="$TMP/hand.out" <<'PY'
 import re, sys
 parent, rank = {}, {}
 for line in open(sys.argv[1]):
@@ -73,14 +124,26 @@ def lineage(t):
     return out
 def at(t, r):
     return next((x for x in lineage(t) if rank[x] == r), None)
+def lca(ts):
+    common = set(lineage(ts[0])).intersection(*(lineage(t) for t in ts[1:]))
+    return next(x for x in lineage(ts[0]) if x in common)
+def centrifuge(lines):  # a read's hits: the LCA of those the taxonomy holds, else the first non-0
+    hits = {}
+    for l in lines[1:]:
+        f = l.split("\t")
+        hits.setdefault(re.sub(r"/[12]$", "", f[0]), []).append(int(f[2]))
+    return {read: lca([t for t in ts if t in parent]) if any(t in parent for t in ts)
+            else next((t for t in ts if t), 0) for read, ts in hits.items()}
 truth = dict(l.rstrip("\n").split("\t") for l in open(sys.argv[2]))
 fmt = lambda a, b: "NA" if b == 0 else "%.6f" % (a / b)
 with open(sys.argv[3], "w") as out:
     out.write("name\trank\tTP\tvertical\tFP\tFN\tsensitivity\tprecision\tF1\tunclassified\texcluded\n")
     for arg in sys.argv[4:]:
         name, path = arg.split("=", 1)
-        call = {}
-        for l in open(path):
+        lines = open(path).read().splitlines()
+        is_centrifuge = lines[0].startswith("readID\t")
+        call = centrifuge(lines) if is_centrifuge else {}
+        for l in [] if is_centrifuge else lines:
             f = l.split("\t")
             m = re.search(r"\(taxid (\d+)\)$", f[2])
             call[re.sub(r"/[12]$", "", f[1])] = 0 if f[0] == "U" else int(m.group(1) if m else f[2])
