@@ -81,14 +81,14 @@ static double sum_of(const double *x, uint32_t n)
     return s;
 }
 
-double bench_tree_emd(const uint32_t *parent, const uint8_t *keep, uint32_t n, const double *a, const double *b,
+double bench_tree_emd(const uint32_t *parent, const uint8_t *len, uint32_t n, const double *a, const double *b,
                       double *work)
 {
     double sa = sum_of(a, n), sb = sum_of(b, n), emd = 0;
     for (uint32_t i = 0; i < n; i++) work[i] = (sa > 0 ? a[i] / sa : 0) - (sb > 0 ? b[i] / sb : 0);
     /* children after parents: one backward pass gathers every subtree's difference */
     for (uint32_t i = n; i-- > 2;) {
-        if (keep[i]) emd += fabs(work[i]);
+        emd += len[i] * fabs(work[i]);
         work[parent[i]] += work[i];
     }
     return emd;

@@ -51,13 +51,12 @@ typedef struct {
 } bench_profile_scores_t;
 void bench_profile_scores(const double *truth, const double *pred, size_t n, bench_profile_scores_t *out);
 
-/* Weighted UniFrac as an earth mover's distance on the taxonomy with edges of length 1: the
- * masses a[i], b[i] sit on nodes i of [0, n) (each profile divided by its own sum first; an
- * all-zero one stays zero); every node i >= 2 with keep[i] set is joined to its nearest kept
- * ancestor by one edge, and the distance is the sum over those edges of |a - b| summed over
- * the subtree below the edge (the mass that has to cross it). Nodes without keep[i] are
- * contracted into their parent. work: n doubles of scratch. In [0, 2 x depth]. */
-double bench_tree_emd(const uint32_t *parent, const uint8_t *keep, uint32_t n, const double *a, const double *b,
+/* Weighted UniFrac as an earth mover's distance on a tree: the masses a[i], b[i] sit on nodes
+ * i of [0, n) (each profile divided by its own sum first; an all-zero one stays zero); every
+ * node i >= 2 is joined to parent[i] < i by an edge of length len[i] (0: the node is contracted
+ * into its parent), and the distance is the sum over the edges of length x |a - b| summed over
+ * the subtree below the edge (the mass that has to cross it). work: n doubles of scratch. */
+double bench_tree_emd(const uint32_t *parent, const uint8_t *len, uint32_t n, const double *a, const double *b,
                       double *work);
 
 #endif

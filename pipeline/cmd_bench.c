@@ -332,23 +332,40 @@ static void profile_masses(const bench_t *b, const bench_profile_t *p, double *v
     for (uint32_t i = 0; i < b->taxo.n; i++) v[i] = v[i] > 0 ? v[i] : 0;
 }
 
-/* The nodes weighted UniFrac keeps as its tree (OPAL's ranks): the seven main ranks and every
- * node below a species (strains); the others are contracted. */
-static int unifrac_nodes(const bench_t *b, uint8_t *keep)
+/* Weighted UniFrac's tree, as OPAL builds it from CAMI TAXPATHs ("Weighted UniFrac (CAMI)"):
+ * one level per main rank (superkingdom 0 ... species 6) and one strain level (7) that holds
+ * every node below a species, each hung from the species itself (a strain under a subspecies
+ * is still one edge from its species); an edge spans the levels between a node and its nearest
+ * kept ancestor (a virus order right under its superkingdom: 3, the TAXPATH's blanks), the
+ * root sits at level -1. Other nodes are contracted (length 0) into their parent.
+ * benchmarks/opal_unifrac.sh compares the result with OPAL's own code (docs/BENCH.md). */
+static int unifrac_tree(const bench_t *b, uint32_t *up, uint8_t *len)
 {
     static const char *const main_rank[] = {"superkingdom", "phylum", "class", "order", "family", "genus", "species"};
-    uint8_t *below = calloc(b->taxo.n, 1);
-    if (!below) return GB_E_NOMEM;
-    for (uint32_t i = 1; i < b->taxo.n; i++) {
-        const char *r = taxo_rank(&b->taxo, i);
-        int is_main = 0;
-        for (int k = 0; k < 7; k++) is_main |= rank_matches(r, main_rank[k]);
-        uint32_t up = b->taxo.parent[i];
-        below[i] = up && (below[up] || !strcmp(taxo_rank(&b->taxo, up), "species"));
-        keep[i] = is_main || below[i];
+    uint32_t n = b->taxo.n, *kept = malloc(n * sizeof *kept), *species = malloc(n * sizeof *species);
+    int8_t *level = malloc(n);
+    if (!kept || !species || !level) {
+        free(kept);
+        free(species);
+        free(level);
+        return GB_E_NOMEM;
     }
-    keep[0] = 0;
-    free(below);
+    for (uint32_t i = 0; i < n; i++) { /* parents come first */
+        uint32_t p = i > 1 ? b->taxo.parent[i] : 0;
+        const char *r = i > 1 ? taxo_rank(&b->taxo, i) : "";
+        level[i] = -1;
+        for (int k = 0; k < 7; k++)
+            if (rank_matches(r, main_rank[k])) level[i] = (int8_t)k;
+        if (i > 1 && species[p]) level[i] = 7;
+        species[i] = level[i] == 6 ? i : i > 1 ? species[p] : 0;
+        up[i] = level[i] == 7 ? species[p] : i > 1 && level[i] >= 0 ? kept[p] : p;
+        kept[i] = level[i] >= 0 ? i : i > 1 ? kept[p] : i;
+        int span = level[i] - (up[i] > 1 ? level[up[i]] : -1);
+        len[i] = level[i] < 0 ? 0 : span < 1 ? 1 : (uint8_t)span;
+    }
+    free(kept);
+    free(species);
+    free(level);
     return GB_OK;
 }
 
@@ -356,21 +373,23 @@ static int score_unifrac(bench_t *b)
 {
     size_t ns = b->abund.nsamples, n = b->taxo.n;
     double *tv = malloc(n * sizeof *tv), *pv = malloc(n * sizeof *pv), *work = malloc(n * sizeof *work);
-    uint8_t *seen = malloc(n), *keep = malloc(n);
-    int rc = tv && pv && work && seen && keep ? GB_OK : GB_E_NOMEM;
-    if (!rc) rc = unifrac_nodes(b, keep);
+    uint8_t *seen = malloc(n), *len = malloc(n);
+    uint32_t *up = malloc(n * sizeof *up);
+    int rc = tv && pv && work && seen && len && up ? GB_OK : GB_E_NOMEM;
+    if (!rc) rc = unifrac_tree(b, up, len);
     for (size_t s = 0; s < ns && !rc; s++) {
         profile_masses(b, &b->abund.truth[s], tv, seen);
         for (size_t i = 0; i < (size_t)b->o.nprofiles; i++) {
             profile_masses(b, &b->prof[i * ns + s], pv, seen);
-            b->unifrac[i * ns + s] = bench_tree_emd(b->taxo.parent, keep, b->taxo.n, tv, pv, work);
+            b->unifrac[i * ns + s] = bench_tree_emd(up, len, b->taxo.n, tv, pv, work);
         }
     }
     free(tv);
     free(pv);
     free(work);
     free(seen);
-    free(keep);
+    free(len);
+    free(up);
     return rc;
 }
 

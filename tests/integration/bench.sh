@@ -207,19 +207,30 @@ def masses(rows):  # every read once: a CAMI line's own share is its value minus
     m = {k: max(x, 0) for k, x in m.items()}
     tot = sum(m.values())
     return {k: x / tot for k, x in m.items()} if tot else m
-def kept(y):
-    main = rank[y] in ("superkingdom", "phylum", "class", "order", "family", "genus", "species")
-    u = parent[y]
-    while u and rank[u] != "species": u = parent[u]
-    return main or u != 0
+MAIN = ["superkingdom", "phylum", "class", "order", "family", "genus", "species"]
+def species_of(y):
+    while y and rank[y] != "species": y = parent[y]
+    return y
+def level(y):  # OPAL's levels: the main ranks 0-6, 7 anything below a species, else -1 (contracted)
+    return 7 if species_of(parent[y]) else MAIN.index(rank[y]) if rank[y] in MAIN else -1
+def up(y):  # the node an edge joins: a strain's species, else the nearest ancestor with a level
+    y = parent[y] if level(y) < 7 else species_of(parent[y])
+    while y > 1 and level(y) < 0: y = parent[y]
+    return y
 def unifrac(t, p):
-    sub = {}
+    diff = {}
     for m, sign in ((masses(t), 1), (masses(p), -1)):
         for x, v in m.items():
-            while x > 1:
-                sub[x] = sub.get(x, 0) + sign * v
-                x = parent[x]
-    return sum(abs(v) for y, v in sub.items() if kept(y))
+            while x > 1 and level(x) < 0: x = parent[x]
+            diff[x] = diff.get(x, 0) + sign * v
+    nodes, z = set(diff), 0
+    for x in list(nodes):
+        while x > 1: nodes.add(x); x = up(x)
+    for x in sorted(nodes - {1}, key=level, reverse=True):  # leaves first: each subtree's difference
+        u = up(x)
+        z += (level(x) - (level(u) if u > 1 else -1)) * abs(diff.get(x, 0))
+        diff[u] = diff.get(u, 0) + diff.get(x, 0)
+    return z
 with open(sys.argv[3], "w") as out:
     out.write("name\tsample\trank\tL1\tbray_curtis\tcompleteness\tpurity\tF1\tTP\tFP\tFN\tweighted_unifrac\n")
     for arg in sys.argv[4:]:

@@ -105,21 +105,24 @@ static void test_profile(void **state)
  * the mass crosses 7-5, 5-3 and 3-6: 3 edges, then |a - b| = 1 on each -> 3. Half of a on 8
  * (other genus) instead: 0.5 x (7-5, 5-3, 3-6) + 0.5 x (8-4, 4-2, 2-3, 3-6) -> 0.5 x 3 + 0.5 x 4
  * = 3.5. With node 3 (genus) contracted, 5 and 6 hang from 2: the path 7-5-2-6 keeps 3 edges
- * and 8-4-2-6 has 3 instead of 4: 0.5 x 3 + 0.5 x 3 = 3. */
+ * and 8-4-2-6 has 3 instead of 4: 0.5 x 3 + 0.5 x 3 = 3. Edge 5-2 of length 2 instead (the
+ * level of the contracted genus left blank, as OPAL counts it): 0.5 x 4 + 0.5 x 3 = 3.5. */
 static void test_tree_emd(void **state)
 {
     (void)state;
-    uint8_t keep[11] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    uint8_t len[11] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
     double a[11] = {0}, b[11] = {0}, work[11];
     a[7] = 1;
     b[6] = 2; /* any scale */
-    assert_true(fabs(bench_tree_emd(PARENT, keep, 11, a, b, work) - 3) < 1e-15);
+    assert_true(fabs(bench_tree_emd(PARENT, len, 11, a, b, work) - 3) < 1e-15);
     a[7] = 0.5;
     a[8] = 0.5;
-    assert_true(fabs(bench_tree_emd(PARENT, keep, 11, a, b, work) - 3.5) < 1e-15);
-    keep[3] = 0;
-    assert_true(fabs(bench_tree_emd(PARENT, keep, 11, a, b, work) - 3) < 1e-15);
-    assert_true(bench_tree_emd(PARENT, keep, 11, a, a, work) == 0);
+    assert_true(fabs(bench_tree_emd(PARENT, len, 11, a, b, work) - 3.5) < 1e-15);
+    len[3] = 0;
+    assert_true(fabs(bench_tree_emd(PARENT, len, 11, a, b, work) - 3) < 1e-15);
+    len[5] = 2;
+    assert_true(fabs(bench_tree_emd(PARENT, len, 11, a, b, work) - 3.5) < 1e-15);
+    assert_true(bench_tree_emd(PARENT, len, 11, a, a, work) == 0);
 }
 
 int main(void)
