@@ -181,6 +181,7 @@ def per_taxon(x):
         "taxa in >= 50 % of samples": sum(p >= 0.5 for p in prev) / len(prev),
         "sd of ln abundance when present, median (k >= 5)": st.median(st.stdev(l) for l in logs if len(l) >= 5),
         "sd across taxa of mean ln abundance when present": st.pstdev(m),
+        "skewness across taxa of mean ln abundance when present": st.fmean(((a - st.fmean(m)) / st.pstdev(m)) ** 3 for a in m),
         "slope of logit prevalence on standardised mean ln abundance": ols(z, logit)[0],
         "Taylor's law slope (log10 var on log10 mean, k >= 2)": ols(*zip(*tl))[0],
     }
