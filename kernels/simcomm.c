@@ -2,8 +2,10 @@
 #include "simcomm.h"
 #include <math.h>
 
+/* Maximum-likelihood fit to 1,431 species x 97 stool metagenomes (Vasileva 2024), rounded to two
+ * significant digits: benchmarks/sim_calibration.sh, docs/SIMULATE.md "Calibration". */
 const simcomm_params_t simcomm_defaults = {
-    .mu_sd = 2.0, .prev_logit = 0.0, .prev_slope = 1.0, .prev_sd = 1.0, .sample_sd = 1.5};
+    .mu_sd = 1.2, .prev_logit = -5.0, .prev_slope = 0.83, .prev_sd = 2.1, .sample_sd = 1.0};
 
 void simcomm_cohort(simrng_t *r, const simcomm_params_t *p, size_t n, double *mu, double *prev)
 {

@@ -6,7 +6,8 @@
  * are the more prevalent ones, as in real gut cohorts).
  * Sample level: g is present with probability p_g; then its cell abundance is
  * exp(mu_g + Normal(0, sample_sd) + shift_g), shift_g being the caller's log fold changes
- * (planted effects, covariates). Reads come from a genome in proportion to cells x length. */
+ * (planted effects, covariates). Reads come from a genome in proportion to cells x length.
+ * The defaults are fitted to a real cohort (docs/SIMULATE.md "Calibration"). */
 #ifndef GB_SIMCOMM_H
 #define GB_SIMCOMM_H
 #include <stddef.h>
