@@ -19,10 +19,13 @@
 #              conditioned on k >= 1 because the table lists only taxa seen at least once.
 #              z is integrated exactly given ybar (Gaussian), the logit noise by the trapezoidal rule.
 # Simulated side: `gutbrain simulate` (the built bin/gutbrain, i.e. the compiled defaults) with 97
-# samples x 20,000 single 75 bp reads, --null, seeds 1..SEEDS; truth/abundance.tsv cell_fraction.
+# samples x 20,000 single 75 bp reads, --null, seeds 1..SEEDS, with --species-pool 0 (compared with
+# random subsamples of the real taxa) and the default pool (compared with the most prevalent real
+# taxa); truth/abundance.tsv cell_fraction.
 # Per-taxon summaries are scale-free and use all real taxa; per-sample ones (richness, taxa making
-# 50 %/90 %, Taylor intercept) depend on how many taxa there are, so the real side is a random
-# subsample of as many real taxa as the simulated cohorts have detected genomes, renormalised.
+# 50 %/90 %, Taylor intercept) depend on how many taxa there are, so the real side is cut to as
+# many real taxa as the simulated cohorts have detected genomes (random or most prevalent, as
+# above), renormalised.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,9 +42,12 @@ die() { echo "sim_calibration.sh: $*" >&2; exit 1; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 for seed in $(seq 1 "$SEEDS"); do
-  "$GB" simulate --refs "$DATA"/refs/*.fna.gz --seqid2taxid "$DATA/seqid2taxid.tsv" --taxonomy "$DATA/taxonomy" \
-    --samples 97 --reads-per-sample 20000 --read-length 75 --null --seed "$seed" --threads 2 \
-    --out "$TMP/sim$seed" 2>/dev/null || die "gutbrain simulate failed (seed $seed)"
+  for pool in 0 default; do # the genomes as random members of the cohort, and as its most prevalent
+    opt=(); [ $pool = 0 ] && opt=(--species-pool 0)
+    "$GB" simulate --refs "$DATA"/refs/*.fna.gz --seqid2taxid "$DATA/seqid2taxid.tsv" --taxonomy "$DATA/taxonomy" \
+      --samples 97 --reads-per-sample 20000 --read-length 75 --null --seed "$seed" --threads 2 "${opt[@]}" \
+      --out "$TMP/sim$pool.$seed" 2>/dev/null || die "gutbrain simulate failed (seed $seed)"
+  done
 done
 
 python3 - "$TABLE" "$ROOT/kernels/simcomm.c" "$TMP" "$SEEDS" <<'EOF'
@@ -219,10 +225,8 @@ print("|---|---|---|")
 for name in ["mu_sd", "prev_logit", "prev_slope", "prev_sd", "sample_sd"]:
     print(f"| {name} | {par[name]:.3f} | {compiled.get(name, '?')} |")
 
-sims = [read_sim(f"{tmp}/sim{s}/truth/abundance.tsv") for s in range(1, nseeds + 1)]
-ntaxa = round(st.median(len(x) for x in sims))
-rng = random.Random(1)
-subs = [rng.sample(real, ntaxa) for _ in range(100)]
+def median_range(v):
+    return f"{st.median(v):.3g} ({min(v):.3g} - {max(v):.3g})"
 
 
 def summaries(x):
@@ -232,14 +236,28 @@ def summaries(x):
     return {**per_taxon(x), **per_sample(x)}
 
 
-full, sub, sim = summaries(real), [summaries(x) for x in subs], [summaries(x) for x in sims]
-print()
-print(f"Real: all {len(real)} taxa, and the median of 100 random subsamples of {ntaxa} real taxa renormalised")
-print(f"per sample ({ntaxa} = median number of genomes detected in the simulated cohorts).")
-print(f"Simulated: {nseeds} cohorts (seeds 1-{nseeds}) of 97 samples, median (range).")
-print(f"| summary | real, {len(real)} taxa | real, {ntaxa} taxa | simulated |")
-print("|---|---|---|---|")
-for key in full:
-    v = [s[key] for s in sim]
-    print(f"| {key} | {full[key]:.3g} | {st.median(r[key] for r in sub):.3g} | {st.median(v):.3g} ({min(v):.3g} - {max(v):.3g}) |")
+full = summaries(real)
+rng = random.Random(1)
+for pool, label in (("0", "--species-pool 0: the genomes are random members of the cohort"),
+                    ("default", "default --species-pool: the genomes are the cohort's most prevalent species")):
+    sims = [read_sim(f"{tmp}/sim{pool}.{s}/truth/abundance.tsv") for s in range(1, nseeds + 1)]
+    ntaxa = round(st.median(len(x) for x in sims))
+    sim = [summaries(x) for x in sims]
+    if pool == "0":
+        ref = [summaries(rng.sample(real, ntaxa)) for _ in range(100)]
+        what = f"the median of 100 random subsamples of {ntaxa} real taxa"
+        col = f"real, {ntaxa} random taxa"
+    else:
+        top = sorted(real, key=lambda r: sum(v > 0 for v in r), reverse=True)[:ntaxa]
+        ref = [summaries(top)]
+        what = f"the {ntaxa} most prevalent real taxa"
+        col = f"real, {ntaxa} most prevalent"
+    print()
+    print(f"{label}.")
+    print(f"Real: all {len(real)} taxa, and {what}, renormalised per sample ({ntaxa} = median number")
+    print(f"of genomes detected in the simulated cohorts). Simulated: {nseeds} cohorts (seeds 1-{nseeds}) of 97 samples, median (range).")
+    print(f"| summary | real, {len(real)} taxa | {col} | simulated |")
+    print("|---|---|---|---|")
+    for key in full:
+        print(f"| {key} | {full[key]:.3g} | {st.median(r[key] for r in ref):.3g} | {median_range([s[key] for s in sim])} |")
 EOF

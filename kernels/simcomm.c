@@ -1,6 +1,7 @@
 /* Log-normal compositions with prevalence (simcomm.h). */
 #include "simcomm.h"
 #include <math.h>
+#include <stdlib.h>
 
 /* Maximum-likelihood fit to 1,431 species x 97 stool metagenomes (Vasileva 2024), rounded to two
  * significant digits: benchmarks/sim_calibration.sh, docs/SIMULATE.md "Calibration". */
@@ -14,6 +15,35 @@ void simcomm_cohort(simrng_t *r, const simcomm_params_t *p, size_t n, double *mu
         double x =
             p->prev_logit + p->prev_slope * (p->mu_sd > 0 ? mu[g] / p->mu_sd : 0) + p->prev_sd * simrng_normal(r);
         prev[g] = 1.0 / (1.0 + exp(-x));
+    }
+}
+
+static int by_prev_desc(const void *a, const void *b)
+{
+    const simcomm_species_t *x = a, *y = b;
+    if (x->prev != y->prev) return x->prev > y->prev ? -1 : 1;
+    return (x->draw > y->draw) - (x->draw < y->draw);
+}
+
+void simcomm_cohort_pool(simrng_t *r, const simcomm_params_t *p, size_t n, size_t pool, double *mu, double *prev,
+                         simcomm_species_t *work)
+{
+    if (pool <= n) {
+        simcomm_cohort(r, p, n, mu, prev);
+        return;
+    }
+    for (size_t i = 0; i < pool; i++) { /* the same draws, in the same order, as simcomm_cohort */
+        simcomm_cohort(r, p, 1, &work[i].mu, &work[i].prev);
+        work[i].draw = i;
+    }
+    qsort(work, pool, sizeof *work, by_prev_desc);
+    for (size_t g = 0; g < n; g++) { /* partial Fisher-Yates over the n kept species */
+        size_t j = g + (size_t)simrng_below(r, n - g);
+        simcomm_species_t t = work[g];
+        work[g] = work[j];
+        work[j] = t;
+        mu[g] = work[g].mu;
+        prev[g] = work[g].prev;
     }
 }
 

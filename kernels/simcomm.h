@@ -25,6 +25,18 @@ extern const simcomm_params_t simcomm_defaults;
 /* Cohort level: mu[0, n) and prev[0, n), drawn in that order genome by genome. */
 void simcomm_cohort(simrng_t *r, const simcomm_params_t *p, size_t n, double *mu, double *prev);
 
+/* Cohort level when the n genomes are the n most prevalent species of a pool of `pool` (> n):
+ * draws the pool as simcomm_cohort does, keeps its n highest prevalences (ties: the earlier
+ * draw), and hands them to the genomes in an order shuffled with r, so a genome's place in the
+ * reference list says nothing about its prevalence. work holds pool entries. pool <= n is
+ * simcomm_cohort. */
+typedef struct {
+    double mu, prev;
+    size_t draw; /* position in the pool's draw order */
+} simcomm_species_t;
+void simcomm_cohort_pool(simrng_t *r, const simcomm_params_t *p, size_t n, size_t pool, double *mu, double *prev,
+                         simcomm_species_t *work);
+
 /* One sample: cells[g] (0 when absent) and cum[g] = cumulative read probabilities (cum[n-1] = 1).
  * shift may be NULL. When no genome comes out present, the one with the highest prevalence is
  * made present (a sample always has reads). */

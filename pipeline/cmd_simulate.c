@@ -29,7 +29,7 @@
 
 typedef struct {
     const char *taxonomy, *seqmap, *out;
-    long threads, samples, reads, read_len, seed;
+    long threads, samples, reads, read_len, seed, pool;
     double cases, insert_mean, insert_sd;
     int paired, null, seed_set;
     const char *effect_spec[MAX_EFFECTS];
@@ -51,6 +51,7 @@ static const cli_option_t sim_cli[] = {
     { "cases", 0, "F", "fraction of samples that are depression cases (default 0.3)" },
     { "effect", 0, "GENUS=FOLD", "multiply the cells of every genome of GENUS (name or taxid) by FOLD in cases; repeatable" },
     { "null", 0, NULL, "plant no effect (ignores --effect)" },
+    { "species-pool", 0, "N", "the genomes are the N-species cohort's most prevalent ones (default 2900, docs/SIMULATE.md); 0: random members" },
     { "seed", 0, "S", "random seed (required): same seed, same cohort" },
     { "out", 'o', "DIR", "output folder (required)" },
     { "threads", 't', "N", "threads (default: OpenMP's); the output does not depend on it" },
@@ -64,6 +65,7 @@ static const cli_option_t sim_cli[] = {
 static const char sim_usage[] =
     "Usage: gutbrain simulate --refs REF... [--seqid2taxid FILE] --taxonomy DIR --samples N --reads-per-sample M\n"
     "                         [--read-length 150] [--paired] [--cases 0.3] [--effect GENUS=FOLD ...] [--null]\n"
+    "                         [--species-pool 2900]\n"
     "                         --seed S --out DIR [--threads N]\n"
     "Simulates a gut-metagenome cohort with a known truth: per-sample compositions (log-normal with\n"
     "prevalence), depression status and covariates, planted fold changes for cases, Illumina-like reads.\n"
@@ -100,6 +102,7 @@ static int sim_on_opt(void *ctx, int i, const char *v)
         }
         o->effect_spec[o->neffects++] = v;
     } else if (!strcmp(name, "null")) o->null = 1;
+    else if (!strcmp(name, "species-pool")) return cli_int(name, v, 0, 100000000, &o->pool);
     else if (!strcmp(name, "seed")) {
         o->seed_set = 1;
         return cli_int(name, v, 0, 0x7fffffffffffffffL, &o->seed);
@@ -299,13 +302,16 @@ static int draw_cohort(const sim_opts_t *o, const genomes_t *gs, const effect_t 
     simrng_seed(&r, (uint64_t)o->seed, 0);
     uint64_t *length = malloc(n * sizeof *length);
     size_t *order = malloc(ns * sizeof *order);
-    if (!length || !order) {
+    simcomm_species_t *pool = malloc((size_t)(o->pool > 0 ? o->pool : 1) * sizeof *pool);
+    if (!length || !order || !pool) {
         free(length);
         free(order);
+        free(pool);
         return GB_E_NOMEM;
     }
     for (size_t g = 0; g < n; g++) length[g] = gs->g[g].len;
-    simcomm_cohort(&r, &simcomm_defaults, n, c->mu, c->prev);
+    simcomm_cohort_pool(&r, &simcomm_defaults, n, (size_t)o->pool, c->mu, c->prev, pool);
+    free(pool);
     for (size_t g = 0; g < n; g++) { /* covariate effects: log fold per 10 years and per 5 BMI units */
         c->beta_age[g] = 0.15 * simrng_normal(&r);
         c->beta_bmi[g] = 0.15 * simrng_normal(&r);
@@ -606,8 +612,12 @@ done:
 
 int cmd_simulate(int argc, char **argv)
 {
-    sim_opts_t o = {
-        .threads = omp_get_max_threads(), .read_len = 150, .cases = 0.3, .insert_mean = 350, .insert_sd = 50};
+    sim_opts_t o = {.threads = omp_get_max_threads(),
+                    .read_len = 150,
+                    .cases = 0.3,
+                    .insert_mean = 350,
+                    .insert_sd = 50,
+                    .pool = 2900};
     char **pos = NULL;
     int npos = 0;
     int rc = cli_parse(argc, argv, sim_cli, NSIM_CLI, sim_on_opt, &o, &pos, &npos, sim_usage);

@@ -102,6 +102,49 @@ static void test_samples(void **state)
     assert_true(fabs(sd - p.sample_sd) < 0.01); /* se about 0.0016 */
 }
 
+static int desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+/* The pool keeps exactly the n highest prevalences of the pool's draws (with their own mu), and
+ * hands them out in a shuffled order; pool <= n draws like simcomm_cohort. */
+static void test_pool(void **state)
+{
+    (void)state;
+    enum { POOL = 2900, N = 58 };
+    simcomm_params_t p = simcomm_defaults;
+    double mu[POOL], prev[POOL], kmu[N], kprev[N], sorted[N];
+    simcomm_species_t work[POOL];
+    simrng_t r, q;
+    simrng_seed(&r, 9, 0);
+    simrng_seed(&q, 9, 0);
+    simcomm_cohort(&q, &p, POOL, mu, prev); /* the same stream: the pool's draws */
+    simcomm_cohort_pool(&r, &p, N, POOL, kmu, kprev, work);
+    memcpy(sorted, kprev, sizeof sorted);
+    qsort(sorted, N, sizeof *sorted, desc);
+    double all[POOL];
+    memcpy(all, prev, sizeof all);
+    qsort(all, POOL, sizeof *all, desc);
+    int moved = 0;
+    for (size_t g = 0; g < N; g++) {
+        assert_true(sorted[g] == all[g]); /* the top N of the pool, nothing else */
+        size_t i = 0;
+        while (i < POOL && prev[i] != kprev[g]) i++;
+        assert_true(i < POOL && mu[i] == kmu[g]); /* each keeps its own mean abundance */
+        moved += g > 0 && kprev[g] > kprev[g - 1];
+    }
+    assert_true(moved > 10);          /* shuffled, not handed out in descending order */
+    assert_true(sorted[N - 1] > 0.3); /* the pool's top 2 % are common species */
+    simrng_seed(&r, 9, 0);
+    simrng_seed(&q, 9, 0);
+    simcomm_cohort_pool(&r, &p, N, N, kmu, kprev, work);
+    simcomm_cohort(&q, &p, N, mu, prev);
+    assert_memory_equal(kmu, mu, sizeof kmu);
+    assert_memory_equal(kprev, prev, sizeof kprev);
+}
+
 static void test_none_present(void **state)
 {
     (void)state;
@@ -121,6 +164,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cohort),
         cmocka_unit_test(test_samples),
+        cmocka_unit_test(test_pool),
         cmocka_unit_test(test_none_present),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
