@@ -7,7 +7,7 @@
                                                  one cohort (STATSDIR/{truth,classified,bracken}):
                                                  appends to OUT/cohorts.tsv and OUT/false.tsv
                                                  (LABEL = the rows' first columns, tab-separated)
-  validity.py table WORKDIR                      the Markdown table of cohorts.tsv + false.tsv
+  validity.py table TAXDIR OUT                   the Markdown tables of OUT/cohorts.tsv
 
 Plain Python 3 (no packages), so the script runs wherever gutbrain's tests run."""
 import collections
@@ -131,14 +131,22 @@ def cmd_cohort(taxdir, simdir, rundir, statsdir, work, label):
                                     "NA" if tq is None else "%.3g" % tq, "%.3f" % share,
                                     tax[2].get(top, top), "yes" if top in planted else "no",
                                     "yes" if is_traced else "no"]) + "\n")
+            found = ",".join(g + ("+" if g in disc[p] else "-") for g in sorted(planted, key=int))
             fc.write("\t".join([label, p, str(len(planted)), str(len(disc[p] & planted)), str(len(disc[p])),
-                                str(len(false)), str(traced), str(on_truth)]) + "\n")
+                                str(len(false)), str(traced), str(on_truth), found or "-"]) + "\n")
 
 
-def cmd_table(work):
+def cmd_table(taxdir, work):
+    names = load_taxonomy(taxdir)[2]
     rows = collections.defaultdict(list)
+    per_genus = collections.defaultdict(collections.Counter)  # (samples, genus) -> profile -> found; "n" planted
     for r in read_tsv(os.path.join(work, "cohorts.tsv")):
         rows[(int(r["samples"]), r["kind"], r["profile"])].append(r)
+        for cell in r["planted_found"].split(","):
+            if cell != "-":
+                c = per_genus[(int(r["samples"]), cell[:-1])]
+                c[r["profile"]] += cell[-1] == "+"
+                c["n"] += r["profile"] == "truth"
     print("| samples | cohorts | kind | profile | power (q < 0.1) | empirical FDR (mean FDP) "
           "| cohorts with a false discovery | false discoveries | of which traced to misclassification "
           "| of which also found on the truth |")
@@ -157,6 +165,13 @@ def cmd_table(work):
         on_truth = "–" if prof == "truth" else str(sum(int(r["on_truth"]) for r in rs))
         print("| %d | %d | %s | %s | %s | %.3f | %d/%d | %d | %s | %s |"
               % (n, len(rs), kind, prof, power, sum(fdp) / len(fdp), anyf, len(rs), nfalse, traced, on_truth))
+    print()
+    print("Power per planted genus (found / cohorts it was planted in):")
+    print()
+    print("| samples | genus | planted in | found on truth | classified | bracken |")
+    print("|---|---|---|---|---|---|")
+    for (n, g), c in sorted(per_genus.items(), key=lambda kv: (kv[0][0], names.get(kv[0][1], kv[0][1]))):
+        print("| %d | %s | %d | %d | %d | %d |" % (n, names.get(g, g), c["n"], c["truth"], c["classified"], c["bracken"]))
 
 
 if __name__ == "__main__":

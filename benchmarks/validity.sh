@@ -10,7 +10,9 @@
 #   GUTBRAIN_DATA  data dir with refs/*.fna.gz, seqid2taxid.tsv, taxonomy/ (default ../shared/data)
 #   GB             gutbrain binary (default bin/gutbrain)
 #   WORK           work dir (default benchmarks/work): the database is cached there, keyed on
-#                  the inputs; the cohorts go to WORK/validity (reads deleted after each cohort)
+#                  the inputs
+#   OUT            results dir (default WORK/validity; emptied first); each cohort is made in
+#                  OUT/cohort and deleted once scored (1,000 samples are GBs of reads)
 #   THREADS=2 SEED=20261206 READS=10000 (pairs per sample, 2 x 150 bp) FOLD=2.5
 #   COHORTS="60:20:20 200:5:0 1000:2:0"   SAMPLES:PLANTED:NULL cohorts per size
 #   QUICK=1        a check that the script works: COHORTS="60:3:3", READS=2000
@@ -41,7 +43,9 @@
 #                     discovery with the share, its main source genus and whether that is planted.
 #   also found on the truth: false discoveries also discovered on the truth profile (then the
 #                     model, not the classification, made them)
-# Outputs: WORK/validity/{cohorts,false}.tsv and table.md; the table on stdout.
+# Outputs: OUT/cohorts.tsv (a row per cohort and profile; planted_found lists the planted genus
+# taxids, + found, - not), OUT/false.tsv, and OUT/table.md (also on stdout): the scores per
+# cohort size, kind and profile, then power per planted genus.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -89,9 +93,10 @@ if [ ! -f "$DB/database${L}mers.kmer_distrib" ]; then
   rm -rf "$DB" && mv "$DB.tmp" "$DB"
 fi
 
-OUT=$WORK/validity
+OUT=${OUT:-$WORK/validity}
 rm -rf "$OUT" && mkdir -p "$OUT/cohort"
-printf 'samples\tkind\tindex\tseed\tprofile\tplanted\tfound\tdiscoveries\tfalse\ttraced\ton_truth\n' > "$OUT/cohorts.tsv"
+printf 'samples\tkind\tindex\tseed\tprofile\tplanted\tfound\tdiscoveries\tfalse\ttraced\ton_truth\tplanted_found\n' \
+  > "$OUT/cohorts.tsv"
 printf 'samples\tkind\tindex\tseed\tprofile\tgenus\tname\tq\tq_truth\tshare_other_cases\ttop_source\ttop_source_planted\ttraced\n' \
   > "$OUT/false.tsv"
 
@@ -116,7 +121,6 @@ one_cohort() {
       --out "$dir/stats/$p" || die "stats failed on $p (cohort $n $kind $i)"
   done
   "$PY" "$SCORE" cohort "$TAX" "$dir/sim" "$dir/run" "$dir/stats" "$OUT" "$(printf '%s\t%s\t%s\t%s' "$n" "$kind" "$i" "$seed")"
-  # the scored cohort is not kept: its reads are GBs at 1,000 samples
 }
 
 for spec in $COHORTS; do
@@ -135,7 +139,7 @@ done
 rm -rf "$OUT/cohort"
 
 wall=$(($(date +%s) - t_start))
-"$PY" "$SCORE" table "$OUT" > "$OUT/table.md"
+"$PY" "$SCORE" table "$TAX" "$OUT" > "$OUT/table.md"
 cat "$OUT/table.md"
 echo "wall: $wall s; false discoveries: $OUT/false.tsv" >&2
 
