@@ -3,12 +3,19 @@
  *
  * The cohort (compositions, case/control labels, metadata) is drawn serially from stream 0 of
  * the seed; sample i's reads from stream i + 1 (kernels/simrng.h), so samples are made in
- * parallel, one per thread, and every file is identical for any --threads. */
+ * parallel, one per thread, and every file is identical for any --threads (truth/cohort.biom:
+ * its datasets; its provenance attributes name the command line and the time).
+ *
+ * truth/cohort.biom holds the true read counts in the cohort file of `gutbrain run`
+ * (pipeline/cohort_h5.c, written by this one process as a one-rank MPI job), so that
+ * `gutbrain stats` analyses the truth exactly as it analyses a classified cohort. */
 #include "cami.h"
 #include "cli.h"
 #include "cmd.h"
+#include "cohort_h5.h"
 #include "fastx.h"
 #include "gb_array.h"
+#include "gb_mpi.h"
 #include "log.h"
 #include "outfile.h"
 #include "seqmap.h"
@@ -18,12 +25,14 @@
 #include "strbuf.h"
 #include "taxdump.h"
 #include "taxo.h"
+#include "version.h"
 #include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define MAX_EFFECTS 64
 
@@ -36,6 +45,7 @@ typedef struct {
     int neffects;
     char **refs;
     int nrefs;
+    char *cmdline; /* "gutbrain simulate ...", the provenance of truth/cohort.biom */
 } sim_opts_t;
 
 /* clang-format off */
@@ -69,7 +79,8 @@ static const char sim_usage[] =
     "                         --seed S --out DIR [--threads N]\n"
     "Simulates a gut-metagenome cohort with a known truth: per-sample compositions (log-normal with\n"
     "prevalence), depression status and covariates, planted fold changes for cases, Illumina-like reads.\n"
-    "Writes DIR/samplesheet.csv, DIR/metadata.tsv, DIR/reads/, DIR/truth/ (docs/SIMULATE.md).";
+    "Writes DIR/samplesheet.csv, DIR/metadata.tsv, DIR/reads/, DIR/truth/ (per-read taxa, abundances, effects,\n"
+    "CAMI profiles and truth/cohort.biom, the true counts as a cohort file for gutbrain stats; docs/SIMULATE.md).";
 
 static int sim_on_opt(void *ctx, int i, const char *v)
 {
@@ -493,6 +504,60 @@ done:
     return rc;
 }
 
+/* truth/cohort.biom: each sample's true read counts per genome taxid, as the profiles of a
+ * one-rank `gutbrain run` (every read "classified", none unclassified). The lineages come from
+ * the taxonomy pruned to the genomes, as a database's are, so `gutbrain stats --rank` collapses
+ * the truth as it collapses a run's cohort. */
+static int write_truth_cohort(const sim_opts_t *o, const genomes_t *gs, const taxo_t *taxo, sim_sample_t *smp,
+                              const char *start)
+{
+    size_t n = gs->n, ns = (size_t)o->samples;
+    profile_t *p = calloc(ns, sizeof *p);
+    size_t *order = malloc(n * sizeof *order); /* genomes by ascending taxid, as profiles list them */
+    uint32_t *taxid = malloc(ns * n * sizeof *taxid);
+    uint64_t *count = malloc(ns * n * sizeof *count);
+    char end[32], path[4096];
+    int rc = GB_E_NOMEM;
+    if (!p || !order || !taxid || !count) goto done;
+    for (size_t g = 0; g < n; g++) {
+        size_t j = g;
+        for (; j > 0 && gs->g[order[j - 1]].taxid > gs->g[g].taxid; j--) order[j] = order[j - 1];
+        order[j] = g;
+    }
+    uint64_t bases = (uint64_t)o->reads * (uint64_t)o->read_len * (o->paired ? 2u : 1u);
+    for (size_t i = 0; i < ns; i++) {
+        p[i] = (profile_t){.id = smp[i].id,
+                           .reads = (uint64_t)o->reads,
+                           .classified = (uint64_t)o->reads,
+                           .bases = bases,
+                           .taxid = taxid + i * n,
+                           .count = count + i * n};
+        for (size_t k = 0; k < n; k++)
+            if (smp[i].reads[order[k]]) {
+                p[i].taxid[p[i].ntaxa] = gs->g[order[k]].taxid;
+                p[i].count[p[i].ntaxa++] = smp[i].reads[order[k]];
+            }
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(end, sizeof end, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    cohort_meta_t meta = {.command_line = o->cmdline,
+                          .version = GB_VERSION,
+                          .db_path = "(none: simulated truth)",
+                          .start_time = start,
+                          .end_time = end,
+                          .ranks = 1,
+                          .threads = (int)o->threads};
+    snprintf(path, sizeof path, "%s/truth/cohort.biom", o->out);
+    rc = cohort_write(MPI_COMM_SELF, path, taxo, p, ns, 0, ns, &meta);
+done:
+    free(p);
+    free(order);
+    free(taxid);
+    free(count);
+    return rc;
+}
+
 /* ---- driver ---- */
 
 static int sim_validate(const sim_opts_t *o)
@@ -567,6 +632,10 @@ static int simulate(const sim_opts_t *o)
                               .err_first = 0.001,
                               .err_last = 0.02,
                               .n_rate = 0.0005};
+    char start[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(start, sizeof start, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
     if ((rc = load_inputs(o, &gs, eff, &neff, &taxo))) goto done;
     if ((rc = simreads_model_init(&model))) goto done;
     size_t n = gs.n, ns = (size_t)o->samples;
@@ -595,7 +664,9 @@ static int simulate(const sim_opts_t *o)
             if (!failed) failed = r;
         }
     }
-    if ((rc = failed) || (rc = write_tables(o, &gs, eff, neff, &c, smp))) goto done;
+    if ((rc = failed) || (rc = write_tables(o, &gs, eff, neff, &c, smp)) ||
+        (rc = write_truth_cohort(o, &gs, &taxo, smp, start)))
+        goto done;
     gb_info("wrote %s (samplesheet.csv, metadata.tsv, reads/, truth/)", o->out);
 done:
     for (size_t i = 0; smp && i < (size_t)o->samples; i++) {
@@ -624,7 +695,16 @@ int cmd_simulate(int argc, char **argv)
     if (rc == 1) rc = GB_OK;
     else if (!rc) {
         for (int i = 0; i < npos && !rc; i++) rc = sim_on_opt(&o, 0, pos[i]); /* extra FASTA after --refs */
-        if (!rc && !(rc = sim_validate(&o))) rc = simulate(&o);
+        strbuf_t cmd = STRBUF_INIT;
+        if (!rc) rc = strbuf_puts(&cmd, "gutbrain");
+        for (int i = 0; i < argc && !rc; i++) rc = strbuf_printf(&cmd, " %s", argv[i]);
+        o.cmdline = cmd.s;
+        /* MPI only for the HDF5 cohort file (MPI-IO on MPI_COMM_SELF); no mpirun needed */
+        if (!rc && !(rc = sim_validate(&o)) && !(rc = gb_mpi_init())) {
+            rc = simulate(&o);
+            gb_mpi_finalize();
+        }
+        strbuf_free(&cmd);
     }
     free(o.refs);
     return rc;

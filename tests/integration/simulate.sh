@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # gutbrain simulate (docs/SIMULATE.md) on the tiny references: the same seed gives identical
 # files for 1 and 2 threads and another seed different ones; the truth agrees with itself (per-read
-# truth = the FASTQ ids, read counts per taxon = truth/abundance.tsv); --null plants nothing; a
+# truth = the FASTQ ids, read counts per taxon = truth/abundance.tsv = truth/cohort.biom, a valid
+# BIOM file that `gutbrain stats --rank genus` reads); --null plants nothing; a
 # planted 8-fold genus is visibly higher in cases; bad input exits with the house codes and one
 # error line; and the cohort goes through `gutbrain run` on a DB built from the same refs.
 set -uo pipefail
@@ -15,7 +16,23 @@ ARGS=(--samples 12 --reads-per-sample 400 --read-length 100 --paired --cases 0.5
 sim "${ARGS[@]}" --seed 11 --threads 1 --out "$TMP/a" || fail "simulate exit $?"
 sim "${ARGS[@]}" --seed 11 --threads 2 --out "$TMP/b" || fail "simulate exit $?"
 sim "${ARGS[@]}" --seed 12 --threads 2 --out "$TMP/c" || fail "simulate exit $?"
-if diff -r "$TMP/a" "$TMP/b" > /dev/null; then ok "same seed, 1 vs 2 threads: identical files"
+# truth/cohort.biom as "sample<TAB>taxid<TAB>count" lines (CSC view), sorted
+biom_counts() {
+  "$PY" - "$1" <<'EOF' | sort
+import h5py, sys
+f = h5py.File(sys.argv[1], "r")
+obs = [x.decode() for x in f["observation/ids"][:]]
+ptr, idx, val = (f["sample/matrix/" + k][:] for k in ("indptr", "indices", "data"))
+for j, s in enumerate(x.decode() for x in f["sample/ids"][:]):
+    for k in range(ptr[j], ptr[j + 1]):
+        print("%s\t%s\t%d" % (s, obs[idx[k]], val[k]))
+EOF
+}
+# the cohort file's provenance (command line, times) differs by design; its counts must not
+biom_counts "$TMP/a/truth/cohort.biom" > "$TMP/biom_a"
+biom_counts "$TMP/b/truth/cohort.biom" > "$TMP/biom_b"
+if diff -r -x cohort.biom "$TMP/a" "$TMP/b" > /dev/null && [ -s "$TMP/biom_a" ] && cmp -s "$TMP/biom_a" "$TMP/biom_b"; then
+  ok "same seed, 1 vs 2 threads: identical files (truth/cohort.biom: identical counts)"
 else fail "same seed differs between 1 and 2 threads"; fi
 if ! diff -r "$TMP/a" "$TMP/c" > /dev/null; then ok "another seed: other files"
 else fail "seeds 11 and 12 gave identical cohorts"; fi
@@ -36,6 +53,18 @@ while IFS=, read -r s f1 f2; do
 done < "$TMP/a/samplesheet.csv"
 if [ "$bad" -eq 0 ]; then ok "truth: FASTQ ids = truth/reads ids (both mates), per-taxon counts = truth/abundance.tsv, a CAMI file per sample"
 else fail "truth inconsistent in $bad checks"; fi
+awk -F'\t' 'NR > 1 { print $1 "\t" $2 "\t" $5 }' "$TMP/a/truth/abundance.tsv" | sort > "$TMP/abund_counts"
+if [ -s "$TMP/abund_counts" ] && cmp -s "$TMP/abund_counts" "$TMP/biom_a"; then
+  ok "truth/cohort.biom: the counts of truth/abundance.tsv ($(wc -l < "$TMP/biom_a") sample-taxon cells)"
+else fail "truth/cohort.biom differs from truth/abundance.tsv"; diff "$TMP/abund_counts" "$TMP/biom_a" | head -5 >&2; fi
+env -u HDF5_PLUGIN_PATH biom validate-table -i "$TMP/a/truth/cohort.biom" 2>&1 | grep -q "is a valid BIOM-formatted file" \
+  && ok "truth/cohort.biom: biom validate-table" || fail "truth/cohort.biom is not valid BIOM"
+# stats on the truth, collapsed to genus through the taxdump as for a run's cohort
+if "$GB" stats -q --cohort "$TMP/a/truth/cohort.biom" --metadata "$TMP/a/metadata.tsv" --variable depression \
+     --rank genus --taxonomy "$TINY_TAX" --permutations 9 --min-prevalence 0 --out "$TMP/truthstats" 2> "$TMP/truthstats.err" \
+   && grep -q "^561[[:space:]]" "$TMP/truthstats/associations.tsv"; then
+  ok "gutbrain stats --rank genus --taxonomy on truth/cohort.biom: Escherichia (561) is a feature"
+else fail "stats on truth/cohort.biom"; show "$TMP/truthstats.err"; fi
 awk -F'\t' 'NR > 1 { r[$1] += $3; c[$1] += $4 } END { for (s in r) if (r[s] < 0.999999 || r[s] > 1.000001 || c[s] < 0.999999 || c[s] > 1.000001) bad++; exit bad > 0 }' \
   "$TMP/a/truth/abundance.tsv" && ok "read and cell fractions sum to 1 per sample" || fail "fractions do not sum to 1"
 [ "$(tail -n +2 "$TMP/a/truth/effects.tsv")" = "$(printf '561\tEscherichia\t8')" ] && ok "effects.tsv names the planted genus" \
