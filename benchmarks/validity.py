@@ -74,13 +74,22 @@ def cmd_genera(taxdir, seqmap, seed, k):
         print(g)
 
 
+def bh_within(p):
+    """{genus: p} -> the genera with a Benjamini-Hochberg q < Q among these rows alone."""
+    order = sorted(p, key=lambda g: p[g])
+    k = max((i + 1 for i, g in enumerate(order) if p[g] <= Q * (i + 1) / len(order)), default=0)
+    return set(order[:k])
+
+
 def discoveries(statsdir):
-    """{genus taxid: q} of the depression rows, and the set with q < Q."""
-    q = {}
+    """{genus taxid: q} of the depression rows, the set with q < Q, and the set with q < Q when
+    BH runs over the depression rows alone (not over the covariates' rows too, as MaAsLin2)."""
+    q, p = {}, {}
     for r in read_tsv(os.path.join(statsdir, "associations.tsv")):
         if r["metadata"] == "depression" and r["qval"] not in ("NA", "nan", ""):
             q[r["feature"]] = float(r["qval"])
-    return q, {g for g, v in q.items() if v < Q}
+            p[r["feature"]] = float(r["pval"])
+    return q, {g for g, v in q.items() if v < Q}, bh_within(p)
 
 
 def trace(tax, memo, simdir, rundir, cases, genus):
@@ -106,9 +115,9 @@ def cmd_cohort(taxdir, simdir, rundir, statsdir, work, label):
     tax, memo = load_taxonomy(taxdir), {}
     planted = {r["genus_taxid"] for r in read_tsv(os.path.join(simdir, "truth", "effects.tsv"))}
     cases = [r["sample"] for r in read_tsv(os.path.join(simdir, "metadata.tsv")) if r["depression"] == "case"]
-    q, disc = {}, {}
+    q, disc, disc_var = {}, {}, {}
     for p in PROFILES:
-        q[p], disc[p] = discoveries(os.path.join(statsdir, p))
+        q[p], disc[p], disc_var[p] = discoveries(os.path.join(statsdir, p))
     with open(os.path.join(work, "cohorts.tsv"), "a") as fc, open(os.path.join(work, "false.tsv"), "a") as ff:
         for p in PROFILES:
             false = sorted(disc[p] - planted, key=int)
@@ -133,7 +142,8 @@ def cmd_cohort(taxdir, simdir, rundir, statsdir, work, label):
                                     "yes" if is_traced else "no"]) + "\n")
             found = ",".join(g + ("+" if g in disc[p] else "-") for g in sorted(planted, key=int))
             fc.write("\t".join([label, p, str(len(planted)), str(len(disc[p] & planted)), str(len(disc[p])),
-                                str(len(false)), str(traced), str(on_truth), found or "-"]) + "\n")
+                                str(len(false)), str(traced), str(on_truth), found or "-",
+                                str(len(disc_var[p])), str(len(disc_var[p] - planted))]) + "\n")
 
 
 def cmd_table(taxdir, work):
@@ -149,8 +159,8 @@ def cmd_table(taxdir, work):
                 c["n"] += r["profile"] == "truth"
     print("| samples | cohorts | kind | profile | power (q < 0.1) | empirical FDR (mean FDP) "
           "| cohorts with a false discovery | false discoveries | of which traced to misclassification "
-          "| of which also found on the truth |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| of which also found on the truth | FDR, BH over the depression rows alone |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     order = {p: i for i, p in enumerate(PROFILES)}
     for key in sorted(rows, key=lambda k: (k[0], k[1] != "planted", order[k[2]])):
         n, kind, prof = key
@@ -163,8 +173,10 @@ def cmd_table(taxdir, work):
         power = "%.2f (%d/%d)" % (found / planted, found, planted) if planted else "–"
         traced = "–" if prof == "truth" else str(sum(int(r["traced"]) for r in rs))
         on_truth = "–" if prof == "truth" else str(sum(int(r["on_truth"]) for r in rs))
-        print("| %d | %d | %s | %s | %s | %.3f | %d/%d | %d | %s | %s |"
-              % (n, len(rs), kind, prof, power, sum(fdp) / len(fdp), anyf, len(rs), nfalse, traced, on_truth))
+        fdp_var = [int(r["false_var"]) / max(int(r["discoveries_var"]), 1) for r in rs if "false_var" in r]
+        fdr_var = "%.3f" % (sum(fdp_var) / len(fdp_var)) if len(fdp_var) == len(rs) else "–"
+        print("| %d | %d | %s | %s | %s | %.3f | %d/%d | %d | %s | %s | %s |"
+              % (n, len(rs), kind, prof, power, sum(fdp) / len(fdp), anyf, len(rs), nfalse, traced, on_truth, fdr_var))
     print()
     print("Power per planted genus (found / cohorts it was planted in):")
     print()

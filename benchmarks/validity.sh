@@ -43,6 +43,9 @@
 #                     discovery with the share, its main source genus and whether that is planted.
 #   also found on the truth: false discoveries also discovered on the truth profile (then the
 #                     model, not the classification, made them)
+#   FDR, BH over the depression rows alone: the same FDR when the q-values come from the
+#                     depression rows' p-values only (the covariates' rows, with real age and BMI
+#                     effects, no longer loosen the BH threshold for the depression rows)
 # Outputs: OUT/cohorts.tsv (a row per cohort and profile; planted_found lists the planted genus
 # taxids, + found, - not), OUT/false.tsv, and OUT/table.md (also on stdout): the scores per
 # cohort size, kind and profile, then power per planted genus.
@@ -95,7 +98,7 @@ fi
 
 OUT=${OUT:-$WORK/validity}
 rm -rf "$OUT" && mkdir -p "$OUT/cohort"
-printf 'samples\tkind\tindex\tseed\tprofile\tplanted\tfound\tdiscoveries\tfalse\ttraced\ton_truth\tplanted_found\n' \
+printf 'samples\tkind\tindex\tseed\tprofile\tplanted\tfound\tdiscoveries\tfalse\ttraced\ton_truth\tplanted_found\tdiscoveries_var\tfalse_var\n' \
   > "$OUT/cohorts.tsv"
 printf 'samples\tkind\tindex\tseed\tprofile\tgenus\tname\tq\tq_truth\tshare_other_cases\ttop_source\ttop_source_planted\ttraced\n' \
   > "$OUT/false.tsv"
