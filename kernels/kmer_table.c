@@ -103,6 +103,7 @@ static int64_t find_cell(const kmer_table_t *t, uint64_t h, kmer_table_probe_t p
 
 static inline uint32_t lookup_hashed(const kmer_table_t *t, uint64_t h)
 {
+    if (!kmer_table_kept(h, t->min_hash)) return 0;
     kmer_table_probe_t p = probe_for(t, h);
     int64_t i = find_cell(t, h, p);
     return i < 0 ? 0 : t->cells[i] & p.vmask; /* an empty cell reads as 0 */
