@@ -27,4 +27,11 @@ void kmer_sort_partition(const uint64_t *h, const uint32_t *t, size_t n, int bit
 size_t kmer_sort_merge(uint64_t *h, uint32_t *t, size_t n, int bits, uint64_t *h_tmp, uint32_t *t_tmp,
                        const uint32_t *parent);
 
+/* kmer_sort_merge for pairs that are already sorted runs, each ascending with distinct hashes:
+ * run r is [bounds[r], bounds[r+1]), bounds has nruns + 1 entries, bounds[0] = 0. The runs are
+ * merged pairwise (log2(nruns) linear passes, fewer than the radix passes). Same result and
+ * scratch as kmer_sort_merge. */
+size_t kmer_sort_merge_runs(uint64_t *h, uint32_t *t, const size_t *bounds, size_t nruns, uint64_t *h_tmp,
+                            uint32_t *t_tmp, const uint32_t *parent);
+
 #endif

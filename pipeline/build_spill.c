@@ -24,8 +24,8 @@ static int file_error(const build_spill_t *s, const char *what, int err)
 {
     gb_error("cannot %s the build's temporary file in %s: %s%s", what, s->dir, strerror(err),
              err == ENOSPC || err == EFBIG || err == EDQUOT ? " (about 12 bytes per minimizer of the references are "
-                                                               "needed there: free space or pass --tmp-dir)"
-                                                             : "");
+                                                              "needed there: free space or pass --tmp-dir)"
+                                                            : "");
     return GB_E_IO;
 }
 
@@ -70,10 +70,8 @@ int build_spill_init(build_spill_t *s, const char *dir, size_t buffer_bytes, con
     unlink(path); /* nameless from now on: nothing to clean up on any exit path */
     s->cap = buffer_bytes / BUILD_SPILL_PAIR;
     unsigned char *block = malloc(s->cap * BUILD_SPILL_PAIR);
-    s->ph = calloc((size_t)threads, sizeof *s->ph);
-    s->pt = calloc((size_t)threads, sizeof *s->pt);
-    s->pcap = calloc((size_t)threads, sizeof *s->pcap);
-    if (!block || !s->ph || !s->pt || !s->pcap) {
+    s->bounds = calloc((size_t)threads, sizeof *s->bounds);
+    if (!block || !s->bounds) {
         free(block);
         gb_error("out of memory for the build's %zu MB pair buffer", buffer_bytes >> 20);
         return GB_E_NOMEM;
@@ -88,8 +86,8 @@ int build_spill_init(build_spill_t *s, const char *dir, size_t buffer_bytes, con
 
 /* Append the partitions held at h[start[p] ..) (count[p] pairs each) as a run starting at
  * the end of the file; lays them out in out[] first (out may alias the pairs' old buffer). */
-static int append_run(build_spill_t *s, unsigned char *out, const uint64_t *h, const uint32_t *t,
-                      const uint64_t *start, const uint64_t *count)
+static int append_run(build_spill_t *s, unsigned char *out, const uint64_t *h, const uint32_t *t, const uint64_t *start,
+                      const uint64_t *count)
 {
     if (GB_GROW(s->runs, s->cap_runs, s->nruns + 1)) return GB_E_NOMEM;
     build_spill_run_t *run = &s->runs[s->nruns];
@@ -143,20 +141,23 @@ int build_spill_finish(build_spill_t *s)
         return GB_OK;
     }
     s->final.base = s->file_bytes;
+    for (int i = 0; i < s->threads; i++)
+        if (!(s->bounds[i] = malloc((s->nruns + 1) * sizeof *s->bounds[i]))) return GB_E_NOMEM;
     if (!(s->final.start = calloc(BUILD_SPILL_PARTS + 1, sizeof *s->final.start))) return GB_E_NOMEM;
     return GB_OK;
 }
 
-/* Thread tid's buffers grown to n pairs, hashes and taxa each followed by as much scratch. */
-static int grow_part_buffer(build_spill_t *s, int tid, size_t n)
+/* The merge buffer grown to n pairs, hashes and taxa each followed by as much scratch. */
+static int grow_buffer(build_spill_t *s, size_t n)
 {
-    if (n <= s->pcap[tid]) return GB_OK;
-    free(s->ph[tid]);
-    free(s->pt[tid]);
-    s->ph[tid] = malloc(2 * n * sizeof(uint64_t));
-    s->pt[tid] = malloc(2 * n * sizeof(uint32_t));
-    s->pcap[tid] = s->ph[tid] && s->pt[tid] ? n : 0;
-    return s->pcap[tid] ? GB_OK : GB_E_NOMEM;
+    if (n <= s->mcap) return GB_OK;
+    free(s->mh);
+    free(s->mt);
+    s->mh = malloc(2 * n * sizeof(uint64_t));
+    s->mt = malloc(2 * n * sizeof(uint32_t));
+    s->mcap = s->mh && s->mt ? n : 0;
+    if (!s->mcap) gb_error("out of memory while merging the build's sorted runs");
+    return s->mcap ? GB_OK : GB_E_NOMEM;
 }
 
 /* Read run r's piece of partition p to h, t. */
@@ -167,57 +168,64 @@ static int read_piece(build_spill_t *s, const build_spill_run_t *run, unsigned p
     return rc ? rc : pread_all(s, t, 4 * n, off + 8 * n);
 }
 
-/* Gather partition p of every run into thread tid's buffer and merge it: *n distinct pairs. */
-static int merge_partition(build_spill_t *s, int tid, unsigned p, size_t *n)
+/* Gather partition p of every run to (h, t) and merge the sorted pieces, with (h_tmp, t_tmp)
+ * as scratch: *n distinct pairs. bounds has room for nruns + 1 entries. */
+static int merge_partition(build_spill_t *s, unsigned p, uint64_t *h, uint32_t *t, uint64_t *h_tmp, uint32_t *t_tmp,
+                           size_t *bounds, size_t *n)
 {
-    size_t total = 0;
-    for (size_t r = 0; r < s->nruns; r++) total += s->runs[r].start[p + 1] - s->runs[r].start[p];
-    int rc = grow_part_buffer(s, tid, total);
-    uint64_t *h = s->ph[tid];
-    uint32_t *t = s->pt[tid];
-    size_t at = 0;
-    for (size_t r = 0; !rc && r < s->nruns; r++) {
-        rc = read_piece(s, &s->runs[r], p, h + at, t + at);
-        at += s->runs[r].start[p + 1] - s->runs[r].start[p];
-    }
-    if (!rc) *n = kmer_sort_merge(h, t, total, BUILD_SPILL_BITS, h + total, t + total, s->parent);
+    int rc = GB_OK;
+    bounds[0] = 0;
+    for (size_t r = 0; r < s->nruns; r++) bounds[r + 1] = bounds[r] + s->runs[r].start[p + 1] - s->runs[r].start[p];
+    for (size_t r = 0; !rc && r < s->nruns; r++) rc = read_piece(s, &s->runs[r], p, h + bounds[r], t + bounds[r]);
+    if (!rc) *n = kmer_sort_merge_runs(h, t, bounds, s->nruns, h_tmp, t_tmp, s->parent);
     return rc;
 }
 
 int build_spill_merge(build_spill_t *s, unsigned from, unsigned to)
 {
-    int rc = GB_OK;
-    build_spill_t *sp = s;
-    /* threads gather and sort partitions side by side; the ordered part appends them in order */
-#pragma omp parallel for ordered num_threads(sp->threads) schedule(static, 1) default(none) shared(sp, rc, from, to)
+    /* partition p of the group is merged at off[p - from] of the buffer, in parallel; then the
+     * group is appended in order (an ordered loop stalled whenever one thread was descheduled
+     * on a loaded machine) */
+    size_t off[BUILD_SPILL_PARTS + 1], got[BUILD_SPILL_PARTS];
+    off[0] = 0;
     for (unsigned p = from; p < to; p++) {
-        int tid = omp_get_thread_num(), r;
         size_t n = 0;
-        r = merge_partition(sp, tid, p, &n);
-#pragma omp ordered
-        {
-            if (!r && !rc) {
-                uint64_t off = sp->final.base + 12 * sp->distinct;
-                r = pwrite_all(sp, sp->ph[tid], 8 * n, off);
-                if (!r) r = pwrite_all(sp, sp->pt[tid], 4 * n, off + 8 * n);
-                sp->final.start[p] = sp->distinct;
-                sp->distinct += n;
-                sp->final.start[p + 1] = sp->distinct;
-            }
-            if (r && !rc) rc = r;
+        for (size_t r = 0; r < s->nruns; r++) n += s->runs[r].start[p + 1] - s->runs[r].start[p];
+        off[p - from + 1] = off[p - from] + n;
+    }
+    size_t total = off[to - from];
+    int rc = grow_buffer(s, total);
+    if (rc) return rc;
+    build_spill_t *sp = s;
+#pragma omp parallel for num_threads(sp->threads) schedule(dynamic, 1) default(none) \
+    shared(sp, rc, from, to, off, got, total)
+    for (unsigned p = from; p < to; p++) {
+        size_t at = off[p - from];
+        int r = merge_partition(sp, p, sp->mh + at, sp->mt + at, sp->mh + total + at, sp->mt + total + at,
+                                sp->bounds[omp_get_thread_num()], &got[p - from]);
+        if (r) {
+#pragma omp atomic write
+            rc = r;
         }
     }
-    if (rc == GB_E_NOMEM) gb_error("out of memory while merging the build's sorted runs");
+    for (unsigned p = from; !rc && p < to; p++) {
+        size_t at = off[p - from], n = got[p - from];
+        uint64_t pos = s->final.base + 12 * s->distinct;
+        if (!(rc = pwrite_all(s, s->mh + at, 8 * n, pos))) rc = pwrite_all(s, s->mt + at, 4 * n, pos + 8 * n);
+        s->final.start[p] = s->distinct;
+        s->distinct += n;
+        s->final.start[p + 1] = s->distinct;
+    }
     return rc;
 }
 
 int build_spill_read(build_spill_t *s, unsigned p, const uint64_t **h, const uint32_t **t, size_t *n)
 {
     *n = s->final.start[p + 1] - s->final.start[p];
-    int rc = grow_part_buffer(s, 0, *n);
-    if (!rc) rc = read_piece(s, &s->final, p, s->ph[0], s->pt[0]);
-    *h = s->ph[0];
-    *t = s->pt[0];
+    int rc = grow_buffer(s, *n);
+    if (!rc) rc = read_piece(s, &s->final, p, s->mh, s->mt);
+    *h = s->mh;
+    *t = s->mt;
     return rc;
 }
 
@@ -227,13 +235,10 @@ void build_spill_destroy(build_spill_t *s)
     for (size_t r = 0; r < s->nruns; r++) free(s->runs[r].start);
     free(s->runs);
     free(s->final.start);
-    for (int i = 0; s->ph && i < s->threads; i++) {
-        free(s->ph[i]);
-        free(s->pt[i]);
-    }
-    free(s->ph);
-    free(s->pt);
-    free(s->pcap);
+    for (int i = 0; s->bounds && i < s->threads; i++) free(s->bounds[i]);
+    free(s->bounds);
+    free(s->mh);
+    free(s->mt);
     if (s->fd_open) close(s->fd);
     memset(s, 0, sizeof *s);
 }

@@ -18,7 +18,7 @@
 #define BUILD_SPILL_PAIR  24 /* buffer bytes per pair: hash + taxon, and sort scratch as large */
 
 typedef struct {
-    uint64_t base;  /* byte offset of the run in the file */
+    uint64_t base;   /* byte offset of the run in the file */
     uint64_t *start; /* BUILD_SPILL_PARTS + 1 pair offsets; partition p is 12 * (start[p+1] - start[p]) bytes
                         at base + 12 * start[p]: its hashes, then its taxa */
 } build_spill_run_t;
@@ -40,10 +40,11 @@ typedef struct {
     build_spill_run_t final; /* after build_spill_finish: the merged run that build_spill_read reads */
     uint64_t pairs;          /* pairs spilled (before merging runs) */
     uint64_t distinct;       /* after build_spill_finish: distinct hashes */
-    /* per-thread partition buffers of the merge, and the read buffer of build_spill_read */
-    uint64_t **ph;
-    uint32_t **pt;
-    size_t *pcap;
+    /* the merge's buffer of a group of partitions, and build_spill_read's */
+    uint64_t *mh;
+    uint32_t *mt;
+    size_t mcap;
+    size_t **bounds; /* per thread: where each run's piece starts in its partition */
 } build_spill_t;
 
 /* Open the temporary file in dir and allocate a buffer of buffer_bytes / BUILD_SPILL_PAIR pairs.

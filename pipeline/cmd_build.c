@@ -28,10 +28,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define BATCH_BASES (16u << 20)   /* bases read per batch */
-#define CHUNK_BASES (256u << 10)  /* bases scanned per task */
-#define BUFFER_MAX  (256u << 20)  /* largest pair buffer, bytes */
-#define MERGE_GROUP 64            /* partitions merged between progress and stop checks */
+#define BATCH_BASES (16u << 20)  /* bases read per batch */
+#define CHUNK_BASES (256u << 10) /* bases scanned per task */
+#define BUFFER_MAX  (256u << 20) /* largest pair buffer, bytes */
+#define MERGE_GROUP 64           /* partitions merged between progress and stop checks */
 
 typedef struct {
     const char *taxonomy, *seqmap, *out, *tmp_dir;
@@ -463,6 +463,7 @@ int cmd_build(int argc, char **argv)
     progress_start(&pg, "build", "bp", st.bases);
     rc = scan_references(b, &st, &pg);
     progress_end(&pg);
+    gb_debug("references scanned: %.2f s", omp_get_wtime() - t0);
     if (!rc) rc = merge_runs(b);
     if (rc) goto done;
     gb_debug("%llu pairs in %zu runs, %llu distinct minimizers: %.2f s", (unsigned long long)b->spill.pairs,
@@ -475,8 +476,7 @@ int cmd_build(int argc, char **argv)
     db.info.bases = st.bases;
     if (db.table.min_hash)
         gb_info("--max-db-size: kept the %.1f%% of minimizers whose hash is >= %#llx",
-                100.0 * (double)cap_entries(&o) / (double)db.info.minimizers,
-                (unsigned long long)db.table.min_hash);
+                100.0 * (double)cap_entries(&o) / (double)db.info.minimizers, (unsigned long long)db.table.min_hash);
     if (gb_stop_requested) rc = GB_E_INTERRUPTED;
     if (rc || (rc = db_write(o.out, &db))) goto done;
     gb_info("wrote %s/%s: %llu minimizers in %llu cells (%.1f MB), %.2f s", o.out, DB_FILE_NAME,
