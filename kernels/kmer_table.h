@@ -23,6 +23,7 @@ typedef struct {
     uint64_t nbuckets;
     int value_bits;    /* bits of a cell that hold the taxon */
     uint64_t min_hash; /* capped tables: hashes below it are not stored (0 = none) */
+    uint64_t home_mul; /* capped tables: kmer_table_home_mul(nbuckets, min_hash); 0 = nbuckets */
 } kmer_table_t;
 
 static inline uint64_t kmer_table_hash(uint64_t x)
@@ -39,10 +40,17 @@ static inline uint64_t kmer_table_hash(uint64_t x)
  * kinds (k2_table.c applies it to Kraken 2's min_clear_hash_value). */
 static inline int kmer_table_kept(uint64_t h, uint64_t min_hash) { return h >= min_hash; }
 
+/* The home bucket spreads the stored hashes [min_hash, 2^64) over all buckets:
+ * ((h - min_hash) * home_mul) >> 64, which is (h * nbuckets) >> 64 when uncapped. */
 static inline uint64_t kmer_table_home_bucket(const kmer_table_t *t, uint64_t h)
 {
-    return (uint64_t)(((unsigned __int128)h * t->nbuckets) >> 64);
+    uint64_t mul = t->home_mul ? t->home_mul : t->nbuckets;
+    return (uint64_t)(((unsigned __int128)(h - t->min_hash) * mul) >> 64);
 }
+
+/* floor(nbuckets * 2^64 / (2^64 - min_hash)): the multiplier that maps [min_hash, 2^64) onto
+ * [0, nbuckets) (min_hash 0 gives nbuckets; nbuckets < 2^64 - min_hash). */
+uint64_t kmer_table_home_mul(uint64_t nbuckets, uint64_t min_hash);
 
 /* Smallest b >= 1 with 2^b >= node_count (node_count includes the dummy node 0). */
 int kmer_table_value_bits(uint64_t node_count);

@@ -364,7 +364,10 @@ static int fill_table(builder_t *b, gb_db_t *db, const build_opts_t *o)
         if ((rc = build_spill_read(s, p, &h, &t, &n))) break;
         for (size_t i = 0; i < n; i++, seen++) {
             if (seen < skip) continue;
-            if (seen == skip && skip) db->table.min_hash = h[i];
+            if (seen == skip && skip) { /* the first kept hash: the threshold */
+                db->table.min_hash = h[i];
+                db->table.home_mul = kmer_table_home_mul(db->table.nbuckets, h[i]);
+            }
             int r = kmer_table_insert_hashed(&db->table, h[i], t[i], db->taxo.parent);
             if (r < 0) {
                 gb_error("compact table full (internal error)");

@@ -244,6 +244,11 @@ static int decode_header(const char *path, const unsigned char *h, uint64_t file
         gb_error("%s: inconsistent section sizes", path);
         return GB_E_DB;
     }
+    if (db->table.min_hash && db->table.nbuckets >= -db->table.min_hash) {
+        gb_error("%s: hash threshold leaves fewer hashes than buckets", path);
+        return GB_E_DB;
+    }
+    db->table.home_mul = kmer_table_home_mul(db->table.nbuckets, db->table.min_hash);
     return 0;
 }
 
