@@ -70,7 +70,8 @@ static const cli_option_t build_cli[] = {
 static const char build_usage[] =
     "Usage: gutbrain build --taxonomy DIR [--seqid2taxid FILE] --db OUTDIR [--threads N] REF.fna[.gz|.zst] ...\n"
     "Builds a k-mer database (Kraken 2 minimizer semantics: k=35, l=31, s=7 by default; each minimizer\n"
-    "stores the LCA of the taxa whose sequences contain it). FASTA may be plain, gzip or zstd.";
+    "stores the LCA of the taxa whose sequences contain it). FASTA may be plain, gzip or zstd.\n"
+    "Memory: the larger of a pair buffer (<= 256 MB) and the table; sorted runs go to --tmp-dir.";
 
 static int build_on_opt(void *ctx, int i, const char *v)
 {
