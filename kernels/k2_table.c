@@ -48,7 +48,7 @@ static inline uint32_t probe(const k2_table_t *t, uint64_t h, uint64_t home, int
 
 static inline uint32_t lookup_hashed(const k2_table_t *t, uint64_t h)
 {
-    if (h < t->min_hash) return 0;
+    if (!kmer_table_kept(h, t->min_hash)) return 0;
     uint64_t home = k2_table_home(t, h);
     return t->cell_bytes == 4 ? probe(t, h, home, 4) : probe(t, h, home, 5);
 }
@@ -80,7 +80,7 @@ static inline void lookup_batch(const k2_table_t *t, const uint64_t *keys, size_
             home[slot] = k2_table_home(t, h[slot]);
             __builtin_prefetch(t->cells + home[slot] * (uint64_t)cell_bytes, 0, 0);
         }
-        out[i] = keys[i] == UINT64_MAX || hi < t->min_hash ? 0 : probe(t, hi, homei, cell_bytes);
+        out[i] = keys[i] == UINT64_MAX || !kmer_table_kept(hi, t->min_hash) ? 0 : probe(t, hi, homei, cell_bytes);
     }
 }
 

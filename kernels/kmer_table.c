@@ -39,6 +39,13 @@ uint64_t kmer_table_buckets_for(uint64_t n, double load)
     return buckets ? buckets : 1;
 }
 
+uint64_t kmer_table_home_mul(uint64_t nbuckets, uint64_t min_hash)
+{
+    if (!min_hash) return nbuckets;
+    unsigned __int128 span = ((unsigned __int128)1 << 64) - min_hash;
+    return (uint64_t)((((unsigned __int128)nbuckets) << 64) / span);
+}
+
 /* What a probe compares: the fragment, already shifted to its place in a cell. */
 typedef struct {
     uint32_t frag;  /* fragment << value_bits */
@@ -103,6 +110,7 @@ static int64_t find_cell(const kmer_table_t *t, uint64_t h, kmer_table_probe_t p
 
 static inline uint32_t lookup_hashed(const kmer_table_t *t, uint64_t h)
 {
+    if (!kmer_table_kept(h, t->min_hash)) return 0;
     kmer_table_probe_t p = probe_for(t, h);
     int64_t i = find_cell(t, h, p);
     return i < 0 ? 0 : t->cells[i] & p.vmask; /* an empty cell reads as 0 */

@@ -7,7 +7,9 @@
  * bucket and fragment come from independent bits. A bucket is filled left to right; a
  * full bucket overflows into the next one (wrapping). Lookup stops at the first empty cell.
  * Only the fragment is compared (as Kraken 2 does): a lookup of an absent minimizer
- * returns a value with probability about probe_cells * 2^-key_bits. */
+ * returns a value with probability about probe_cells * 2^-key_bits.
+ * A capped table (build --max-db-size) holds only hashes >= min_hash; lookups of smaller ones
+ * are misses without a probe, as Kraken 2 does with min_clear_hash_value (kmer_table_kept). */
 #ifndef GB_KMER_TABLE_H
 #define GB_KMER_TABLE_H
 #include <stddef.h>
@@ -19,7 +21,9 @@
 typedef struct {
     uint32_t *cells; /* nbuckets * KMER_TABLE_BUCKET_CELLS cells, 64-byte aligned, owned by caller */
     uint64_t nbuckets;
-    int value_bits; /* bits of a cell that hold the taxon */
+    int value_bits;    /* bits of a cell that hold the taxon */
+    uint64_t min_hash; /* capped tables: hashes below it are not stored (0 = none) */
+    uint64_t home_mul; /* capped tables: kmer_table_home_mul(nbuckets, min_hash); 0 = nbuckets */
 } kmer_table_t;
 
 static inline uint64_t kmer_table_hash(uint64_t x)
@@ -32,10 +36,21 @@ static inline uint64_t kmer_table_hash(uint64_t x)
     return x;
 }
 
+/* Whether a table capped at min_hash (0 = none) may hold hash h: one rule for both table
+ * kinds (k2_table.c applies it to Kraken 2's min_clear_hash_value). */
+static inline int kmer_table_kept(uint64_t h, uint64_t min_hash) { return h >= min_hash; }
+
+/* The home bucket spreads the stored hashes [min_hash, 2^64) over all buckets:
+ * ((h - min_hash) * home_mul) >> 64, which is (h * nbuckets) >> 64 when uncapped. */
 static inline uint64_t kmer_table_home_bucket(const kmer_table_t *t, uint64_t h)
 {
-    return (uint64_t)(((unsigned __int128)h * t->nbuckets) >> 64);
+    uint64_t mul = t->home_mul ? t->home_mul : t->nbuckets;
+    return (uint64_t)(((unsigned __int128)(h - t->min_hash) * mul) >> 64);
 }
+
+/* floor(nbuckets * 2^64 / (2^64 - min_hash)): the multiplier that maps [min_hash, 2^64) onto
+ * [0, nbuckets) (min_hash 0 gives nbuckets; nbuckets < 2^64 - min_hash). */
+uint64_t kmer_table_home_mul(uint64_t nbuckets, uint64_t min_hash);
 
 /* Smallest b >= 1 with 2^b >= node_count (node_count includes the dummy node 0). */
 int kmer_table_value_bits(uint64_t node_count);

@@ -45,6 +45,7 @@ enum {
     H_SEQUENCES = H_FILE_BYTES + 8,
     H_BASES = H_SEQUENCES + 8,
     H_MINIMIZERS = H_BASES + 8,
+    H_MIN_HASH = H_MINIMIZERS + 8, /* version 2 only */
     H_CHECKSUM = DB_HEADER_BYTES - 8
 };
 
@@ -97,7 +98,9 @@ static void encode_header(const gb_db_t *db, const section_t s[SEC_COUNT], const
 {
     memset(h, 0, DB_HEADER_BYTES);
     memcpy(h + H_MAGIC, DB_MAGIC, 8);
-    put32(h + H_VERSION, DB_FORMAT_VERSION);
+    /* an uncapped database stays version 1, byte for byte what earlier builds wrote; a capped
+     * one is version 2, so a reader that cannot apply the threshold refuses it */
+    put32(h + H_VERSION, db->table.min_hash ? DB_FORMAT_VERSION : 1);
     put32(h + H_HEADER_BYTES, DB_HEADER_BYTES);
     put32(h + H_K, (uint32_t)db->mm.k);
     put32(h + H_L, (uint32_t)db->mm.l);
@@ -118,6 +121,7 @@ static void encode_header(const gb_db_t *db, const section_t s[SEC_COUNT], const
     put64(h + H_SEQUENCES, db->info.sequences);
     put64(h + H_BASES, db->info.bases);
     put64(h + H_MINIMIZERS, db->info.minimizers);
+    put64(h + H_MIN_HASH, db->table.min_hash);
     put64(h + H_CHECKSUM, XXH3_64bits(h, H_CHECKSUM));
 }
 
@@ -188,8 +192,9 @@ static int decode_header(const char *path, const unsigned char *h, uint64_t file
         return GB_E_DB;
     }
     uint32_t version = fileio_le32(h + H_VERSION);
-    if (version != DB_FORMAT_VERSION) {
-        gb_error("%s: database format version %u, this gutbrain reads version %u: rebuild it with 'gutbrain build'",
+    if (version < 1 || version > DB_FORMAT_VERSION) {
+        gb_error("%s: database format version %u, this gutbrain reads versions 1 to %u: rebuild it with 'gutbrain "
+                 "build'",
                  path, version, DB_FORMAT_VERSION);
         return GB_E_DB;
     }
@@ -220,6 +225,7 @@ static int decode_header(const char *path, const unsigned char *h, uint64_t file
     db->info.sequences = fileio_le64(h + H_SEQUENCES);
     db->info.bases = fileio_le64(h + H_BASES);
     db->info.minimizers = fileio_le64(h + H_MINIMIZERS);
+    db->table.min_hash = version >= 2 ? fileio_le64(h + H_MIN_HASH) : 0;
     db->checksum = fileio_le64(h + H_CHECKSUM);
     for (int i = 0; i < SEC_COUNT; i++) {
         off[i] = fileio_le64(h + H_SECTIONS + 24 * i);
@@ -238,6 +244,11 @@ static int decode_header(const char *path, const unsigned char *h, uint64_t file
         gb_error("%s: inconsistent section sizes", path);
         return GB_E_DB;
     }
+    if (db->table.min_hash && db->table.nbuckets >= -db->table.min_hash) {
+        gb_error("%s: hash threshold leaves fewer hashes than buckets", path);
+        return GB_E_DB;
+    }
+    db->table.home_mul = kmer_table_home_mul(db->table.nbuckets, db->table.min_hash);
     return 0;
 }
 

@@ -14,12 +14,12 @@
 #include "taxo.h"
 
 #define DB_FILE_NAME      "gutbrain.db"
-#define DB_FORMAT_VERSION 1
+#define DB_FORMAT_VERSION 2 /* the newest this reader knows; 1 is still read and written (docs/DB-FORMAT.md) */
 
 typedef struct {
     uint64_t sequences;  /* reference sequences inserted */
     uint64_t bases;      /* their total length */
-    uint64_t minimizers; /* distinct minimizers before the compact table */
+    uint64_t minimizers; /* distinct minimizers of the references (before any --max-db-size cap) */
 } db_info_t;
 
 typedef enum { DB_KIND_GUTBRAIN, DB_KIND_KRAKEN2 } db_kind_t;

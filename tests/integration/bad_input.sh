@@ -160,7 +160,8 @@ with open(sys.argv[1], "r+b") as f:
 cp -r "$DB_SAVED" "$TMP/db_v2"
 f=$TMP/db_v2/$(basename "$DBFILE")
 off=$(version_offset)
-echo "      (version field at byte $off of $(basename "$f"): $(bump_u32 "$f" "$off"))"
+# bumped twice: 1 -> 3, a version no reader knows (2 is a capped gutbrain.db)
+echo "      (version field at byte $off of $(basename "$f"): $(bump_u32 "$f" "$off"; bump_u32 "$f" "$off"))"
 DB=$TMP/db_v2
 classify_error db_other_version 2 'db_v2.*[Vv]ersion' -- "$GOOD_R1"
 DB=$DB_SAVED

@@ -161,7 +161,7 @@ static void test_border_not_counted(void **state)
 /* A tiny table: 1001 -> 3, 1002 -> 4; 1003 is absent. */
 static kmer_table_t small_table(void)
 {
-    kmer_table_t t;
+    kmer_table_t t = {0};
     t.cells = aligned_alloc(64, 4 * KMER_TABLE_BUCKET_CELLS * sizeof(uint32_t));
     assert_non_null(t.cells);
     memset(t.cells, 0, 4 * KMER_TABLE_BUCKET_CELLS * sizeof(uint32_t));

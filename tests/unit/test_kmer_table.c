@@ -21,7 +21,7 @@ static uint64_t key_of(uint64_t i) { return test_rng_mix(i * TEST_RNG_GAMMA + se
 
 static kmer_table_t new_table(uint64_t nbuckets, int value_bits)
 {
-    kmer_table_t t;
+    kmer_table_t t = {0};
     size_t bytes = (size_t)nbuckets * KMER_TABLE_BUCKET_CELLS * sizeof(uint32_t);
     t.cells = aligned_alloc(64, bytes);
     assert_non_null(t.cells);
