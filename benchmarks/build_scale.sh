@@ -25,15 +25,20 @@
 # just before; the machine's RAM holds them). The databases are deleted after their size is
 # taken, unless KEEP=1.
 #
-# usage: benchmarks/build_scale.sh [--record]
+# usage: benchmarks/build_scale.sh [--record] [--capped]
 #   --record  also append the report to benchmarks/RESULTS.md
+#   --capped  instead, capped databases (issue 11 deliverable 2), on the 63 original genomes:
+#             kraken2-build --max-db-size at 1/4 and 1/16 of its full hash.k2d, gutbrain build
+#             --max-db-size at 1/4 and 1/16 of its full gutbrain.db (when the option exists), each
+#             DB classifying the same ART pairs (benchmarks/simulate_reads.sh, READS per genome),
+#             scored by `gutbrain bench` (docs/BENCH.md) at species and genus; WORK/capped
 # environment (all optional):
 #   GUTBRAIN_DATA  data dir with refs/*.fna.gz, seqid2taxid.tsv, taxonomy/ (default ../shared/data)
 #   GB             gutbrain binary (default bin/gutbrain)
 #   WORK           work dir (default benchmarks/work/build_scale; git-ignored; ~2.2 GB of FASTA
 #                  plus the largest pair of databases)
 #   THREADS=2 COPIES=10 DIV=0.03 SEED=20261126 STEPS="8 4 2 1" (denominators) KEEP=0
-#   TOOLS="k2 gb"  which builders to run
+#   TOOLS="k2 gb"  which builders to run; --capped: READS=500 CAPS="4 16"
 #   MEM_LIMIT_MB   skip a step whose peak RSS, scaled from the tool's previous step, would exceed
 #                  it (default: half of MemAvailable when the step starts)
 #   QUICK=1        one copy and 1/6 of its bases as "all" (~33 Mbp, 1/64 of the full set): checks
@@ -60,16 +65,20 @@ fi
 source "$repo/benchmarks/lib.bash"
 RECORD=0
 TAXID_BASE=2000000
+RES=$WORK/res # measurements of this run (--capped: WORK/capped/res)
 
 die() { echo "build_scale: $*" >&2; exit 1; }
 note() { echo "[build_scale $(date +%H:%M:%S)] $*" >&2; }
 
-case "${1:-}" in
-  --record) RECORD=1 ;;
-  -h|--help) sed -n '2,40p' "${BASH_SOURCE[0]}"; exit 0 ;;
-  "") ;;
-  *) die "unknown argument '$1'" ;;
-esac
+CAPPED=0
+for arg in "$@"; do
+  case "$arg" in
+    --record) RECORD=1 ;;
+    --capped) CAPPED=1 ;;
+    -h|--help) sed -n '2,46p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) die "unknown argument '$arg'" ;;
+  esac
+done
 
 check_inputs() {
   [ -d "$DATA/refs" ] && [ -f "$DATA/seqid2taxid.tsv" ] && [ -f "$DATA/taxonomy/nodes.dmp" ] ||
@@ -176,14 +185,14 @@ too_big() {
   local tool=$1 den=$2 prev="" d limit need
   for d in $STEPS; do
     [ "$d" = "$den" ] && break
-    [ -f "$WORK/res/${tool}_$d" ] && prev=$d
+    [ -f "$RES/${tool}_$d" ] && prev=$d
   done
   [ -n "$prev" ] || return 1
   limit=${MEM_LIMIT_MB:-$(awk '/MemAvailable/ {printf "%d", $2 / 2048}' /proc/meminfo)}
-  need=$(awk -v r="$(awk '{print $2}' "$WORK/res/${tool}_$prev")" -v a="$(cat "$WORK/res/step_$prev.gbp")" \
-           -v b="$(cat "$WORK/res/step_$den.gbp")" 'BEGIN { printf "%d", r / 1024 * b / a }')
+  need=$(awk -v r="$(awk '{print $2}' "$RES/${tool}_$prev")" -v a="$(cat "$RES/step_$prev.gbp")" \
+           -v b="$(cat "$RES/step_$den.gbp")" 'BEGIN { printf "%d", r / 1024 * b / a }')
   [ "$need" -gt "$limit" ] || return 1
-  echo "$tool step 1/$den skipped: predicted peak RSS $need MB > limit $limit MB" >"$WORK/res/${tool}_$den.skip"
+  echo "$tool step 1/$den skipped: predicted peak RSS $need MB > limit $limit MB" >"$RES/${tool}_$den.skip"
   note "$tool step 1/$den skipped: predicted peak RSS $need MB > limit $limit MB (MEM_LIMIT_MB)"
 }
 
@@ -197,8 +206,8 @@ build_k2() { # build_k2 DEN FILE...
   write_map "$db/seqid2taxid.map" "$@"
   for f in "$@"; do ln -s "$WORK/refs/$f" "$db/library/$f"; done
   note "kraken2-build --build, step 1/$den ($# copies)"
-  measure "$WORK/res/k2_$den" "$WORK/res/k2_$den.log" kraken2-build --build --db "$db" --threads "$THREADS"
-  du -cb "$db"/*.k2d | tail -1 | awk '{print $1}' >"$WORK/res/k2_$den.size"
+  measure "$RES/k2_$den" "$RES/k2_$den.log" kraken2-build --build --db "$db" --threads "$THREADS"
+  du -cb "$db"/*.k2d | tail -1 | awk '{print $1}' >"$RES/k2_$den.size"
   [ "$KEEP" = 1 ] || rm -rf "$db"
 }
 
@@ -207,11 +216,11 @@ build_gb() { # build_gb DEN FILE...
   shift
   too_big gb "$den" && return 0
   rm -rf "$db"
-  write_map "$WORK/res/gb_$den.map" "$@"
+  write_map "$RES/gb_$den.map" "$@"
   note "gutbrain build, step 1/$den ($# copies)"
-  measure "$WORK/res/gb_$den" "$WORK/res/gb_$den.log" "$GB" build --taxonomy "$WORK/taxonomy" \
-    --seqid2taxid "$WORK/res/gb_$den.map" --db "$db" --threads "$THREADS" "${@/#/$WORK/refs/}"
-  du -sb "$db" | awk '{print $1}' >"$WORK/res/gb_$den.size"
+  measure "$RES/gb_$den" "$RES/gb_$den.log" "$GB" build --taxonomy "$WORK/taxonomy" \
+    --seqid2taxid "$RES/gb_$den.map" --db "$db" --threads "$THREADS" "${@/#/$WORK/refs/}"
+  du -sb "$db" | awk '{print $1}' >"$RES/gb_$den.size"
   [ "$KEEP" = 1 ] || rm -rf "$db"
 }
 
@@ -221,8 +230,8 @@ build_gb() { # build_gb DEN FILE...
 fit() {
   local den
   for den in $STEPS; do
-    [ -f "$WORK/res/$1_$den" ] || continue
-    echo "$(cat "$WORK/res/step_$den.gbp") $(cat "$WORK/res/$1_$den") $(cat "$WORK/res/$1_$den.size")"
+    [ -f "$RES/$1_$den" ] || continue
+    echo "$(cat "$RES/step_$den.gbp") $(cat "$RES/$1_$den") $(cat "$RES/$1_$den.size")"
   done | awk -v f="$2" '
     { x = $1; y = (f == 1) ? $2 : (f == 2) ? $3 / 1024 : $5 / 1048576
       n++; sx += x; sy += y; sxx += x * x; sxy += x * y; syy += y * y }
@@ -234,7 +243,7 @@ fit() {
 }
 
 cell() { # cell TOOL DEN FIELD: wall s, RSS MB, extra disk MB or DB MB
-  local r="$WORK/res/$1_$2"
+  local r="$RES/$1_$2"
   [ -f "$r.skip" ] && { echo "skipped"; return; }
   [ -f "$r" ] || { echo "n/a"; return; }
   case $3 in
@@ -254,7 +263,7 @@ print_table() {
   for den in $STEPS; do
     local kw gw kr gr
     kw=$(cell k2 "$den" wall) gw=$(cell gb "$den" wall) kr=$(cell k2 "$den" rss) gr=$(cell gb "$den" rss)
-    echo "| 1/$den | $(cat "$WORK/res/step_$den.n") | $(cat "$WORK/res/step_$den.gbp") | $kw | $gw | $(ratio "$gw" "$kw") | $kr | $gr | $(ratio "$gr" "$kr") | $(cell k2 "$den" db) | $(cell gb "$den" db) | $(cell k2 "$den" disk) | $(cell gb "$den" disk) |"
+    echo "| 1/$den | $(cat "$RES/step_$den.n") | $(cat "$RES/step_$den.gbp") | $kw | $gw | $(ratio "$gw" "$kw") | $kr | $gr | $(ratio "$gr" "$kr") | $(cell k2 "$den" db) | $(cell gb "$den" db) | $(cell k2 "$den" disk) | $(cell gb "$den" disk) |"
   done
 }
 
@@ -295,11 +304,15 @@ print_targets() { # worst ratios over the steps where both tools ran
   echo "- linear in reference size (R² ≥ 0.99): gutbrain wall R² $r2w — $(verdict "$r2w" ge 0.99); RSS R² $r2r — $(verdict "$r2r" ge 0.99)"
 }
 
-machine_info() {
+host_info() {
   local gbv=n/a
   [ -x "$GB" ] && gbv=$("$GB" --version 2>/dev/null | head -1)
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo) RAM"
   echo "- $(kraken2 --version | head -1); gutbrain: $gbv; git $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '(no commit)')$(git -C "$repo" diff --quiet 2>/dev/null || echo ' (dirty tree)')"
+}
+
+machine_info() {
+  host_info
   echo "- reference set: benchmarks/scale_refs.c, $COPIES copies of each of the $(ls "$DATA"/refs/*.fna.gz | wc -l) shared genomes at divergence $DIV, seed $SEED: $(awk '{s += $4} END {printf "%.3f", s / 1e9}' "$WORK/taxid_of_copy.tsv") Gbp generated in $(cat "$WORK/refs/.seconds") s (threads $THREADS)$( [ "$QUICK" = 1 ] && echo "; QUICK: all = $FRACTION of it")"
   echo "- threads $THREADS; one run per step and tool, alternating; plain FASTA from the page cache; kraken2-build: \`--build\` only (estimate_capacity + build_db); gutbrain: \`build\`. disk+ = largest growth of used space on WORK's file system during the build (df every 0.5 s; DB + temporary files; an upper bound on a shared disk)"
 }
@@ -316,10 +329,10 @@ print_assumptions() {
   echo "effects ignored (a 100 Gbp library is read from disk, kraken2-build reads it twice)."
 }
 
-record() {
+record() { # record TITLE REPORT
   local results="$repo/benchmarks/RESULTS.md"
-  { echo; echo "## build at scale (benchmarks/build_scale.sh), $(date -u '+%Y-%m-%d %H:%M UTC')"; echo
-    cat "$WORK/report.md"; } >>"$results"
+  { echo; echo "## $1 (benchmarks/build_scale.sh), $(date -u '+%Y-%m-%d %H:%M UTC')"; echo
+    cat "$2"; } >>"$results"
   note "appended to $results"
 }
 
@@ -327,8 +340,8 @@ record() {
 
 main() {
   check_inputs
-  mkdir -p "$WORK/res"
-  rm -f "$WORK"/res/*
+  mkdir -p "$RES"
+  rm -f "$RES"/*
   generate
   TOTAL_BASES=$(awk '{s += $4} END {print s}' "$WORK/taxid_of_copy.tsv")
   local den i=0 tool order
@@ -336,9 +349,9 @@ main() {
     local files
     mapfile -t files < <(step_files "$den")
     [ "${#files[@]}" -gt 0 ] || die "step 1/$den is empty"
-    echo "${#files[@]}" >"$WORK/res/step_$den.n"
+    echo "${#files[@]}" >"$RES/step_$den.n"
     printf '%s\n' "${files[@]}" | awk -F'\t' 'NR == FNR { b[$1] = $4; next } { s += b[$1] } END { printf "%.3f\n", s / 1e9 }' \
-      "$WORK/taxid_of_copy.tsv" - >"$WORK/res/step_$den.gbp"
+      "$WORK/taxid_of_copy.tsv" - >"$RES/step_$den.gbp"
     order=$TOOLS
     [ $((i % 2)) = 1 ] && order=$(echo "$TOOLS" | awk '{for (j = NF; j >= 1; j--) printf "%s%s", $j, (j > 1) ? " " : ""}')
     for tool in $order; do "build_$tool" "$den" "${files[@]}"; done
@@ -348,7 +361,7 @@ main() {
     machine_info
     echo
     print_table
-    cat "$WORK"/res/*.skip 2>/dev/null | sed 's/^/- /' | sort -u || true
+    cat "$RES"/*.skip 2>/dev/null | sed 's/^/- /' | sort -u || true
     echo
     echo "Least-squares lines against Gbp over the steps, and extrapolation:"
     echo
@@ -359,7 +372,98 @@ main() {
     print_assumptions
   } >"$WORK/report.md"
   cat "$WORK/report.md"
-  if [ "$RECORD" = 1 ]; then record; fi
+  if [ "$RECORD" = 1 ]; then record "build at scale" "$WORK/report.md"; fi
 }
 
-main "$@"
+# ---------------------------------------------------------------- capped databases
+
+# capped_db TOOL CAP: build TOOL's database of the original genomes, full (CAP 1) or capped at
+# 1/CAP of the full one's size, into $CW/TOOL_CAP (timed like the scale steps).
+capped_db() {
+  local tool=$1 cap=$2 db="$CW/$1_$2" max=() full
+  rm -rf "$db"
+  if [ "$cap" != 1 ]; then
+    full=$(cat "$RES/${tool}_1.size")
+    max=(--max-db-size $((full / cap)))
+  fi
+  if [ "$tool" = k2 ]; then
+    mkdir -p "$db/taxonomy" "$db/library"
+    ln -s "$DATA/taxonomy/nodes.dmp" "$DATA/taxonomy/names.dmp" "$db/taxonomy/"
+    ln -s "$CW/library.fna" "$db/library/library.fna"
+    cp "$CW/seqid2taxid.map" "$db/"
+    note "kraken2-build --build ${max[*]}"
+    measure "$RES/k2_$cap" "$RES/k2_$cap.log" kraken2-build --build --db "$db" --threads "$THREADS" "${max[@]}"
+    du -cb "$db"/hash.k2d | tail -1 | awk '{print $1}' >"$RES/k2_$cap.size"
+  else
+    if [ "$cap" != 1 ] && ! "$GB" build --help 2>&1 | grep -q -- --max-db-size; then
+      echo "gb 1/$cap: not run, this gutbrain build has no --max-db-size yet" >"$RES/gb_$cap.skip"
+      return 0
+    fi
+    note "gutbrain build ${max[*]}"
+    measure "$RES/gb_$cap" "$RES/gb_$cap.log" "$GB" build --taxonomy "$DATA/taxonomy" \
+      --seqid2taxid "$CW/seqid2taxid.map" --db "$db" --threads "$THREADS" "${max[@]}" "$DATA"/refs/*.fna.gz
+    du -cb "$db"/gutbrain.db | tail -1 | awk '{print $1}' >"$RES/gb_$cap.size"
+  fi
+  local r=("$CW/reads/reads_R1.fq" "$CW/reads/reads_R2.fq")
+  if [ "$tool" = k2 ]; then
+    kraken2 --db "$db" --threads "$THREADS" --paired --output "$CW/out/k2_$cap.kraken" "${r[@]}" 2>"$CW/out/k2_$cap.log"
+  else
+    "$GB" classify --db "$db" --threads "$THREADS" --paired --output "$CW/out/gb_$cap.kraken" "${r[@]}" \
+      2>"$CW/out/gb_$cap.log"
+  fi
+}
+
+capped_main() {
+  check_inputs
+  CW=$WORK/capped
+  RES=$CW/res
+  READS=${READS:-500}
+  CAPS=${CAPS:-4 16}
+  mkdir -p "$RES" "$CW/out" "$CW/reads"
+  rm -f "$RES"/* "$CW"/out/*
+  local genomes=("$DATA"/refs/*.fna.gz) key
+  key=$({ md5sum "${genomes[@]}" "$repo/benchmarks/simulate_reads.sh" | awk '{print $1}'; echo "$READS $SEED"; } | md5sum)
+  if ! [ -f "$CW/reads/.stamp" ] || [ "$(cat "$CW/reads/.stamp")" != "$key" ]; then
+    note "simulating $READS ART pairs per genome"
+    bash "$repo/benchmarks/simulate_reads.sh" "$CW/reads/reads" "$READS" paired150 "$SEED" "${genomes[@]}" \
+      "$DATA/seqid2taxid.tsv"
+    echo "$key" >"$CW/reads/.stamp"
+  fi
+  # truth: ids are r<7 digits>|taxid|<taxid>/1 (simulate_reads.sh)
+  awk 'NR % 4 == 1 { id = substr($1, 2); sub(/\/1$/, "", id); n = split(id, p, "|"); print id "\t" p[n] }' \
+    "$CW/reads/reads_R1.fq" >"$CW/truth.tsv"
+  zcat "${genomes[@]}" >"$CW/library.fna"
+  awk -F'\t' '$0 !~ /^#/ { print $1 "\t" $2 }' "$DATA/seqid2taxid.tsv" >"$CW/seqid2taxid.map"
+  local tool cap outs=()
+  for tool in $TOOLS; do
+    for cap in 1 $CAPS; do
+      capped_db "$tool" "$cap"
+      [ -f "$CW/out/${tool}_$cap.kraken" ] && outs+=("${tool}_1/$cap=$CW/out/${tool}_$cap.kraken")
+    done
+  done
+  rm -f "$CW/library.fna"
+  [ "$KEEP" = 1 ] || rm -rf "$CW"/k2_* "$CW"/gb_*
+  {
+    host_info
+    echo "- the 63 shared genomes; capped = \`--max-db-size\` of 1/N of the tool's full table (Kraken 2: hash.k2d;"
+    echo "  gutbrain: gutbrain.db); $(( $(wc -l <"$CW/truth.tsv") )) ART HS25 2x150 pairs ($READS per genome, seed $SEED); confidence 0"
+    echo
+    echo "| DB | table MB | build wall s | build RSS MB |"
+    echo "|---|---|---|---|"
+    for tool in $TOOLS; do
+      for cap in 1 $CAPS; do
+        [ -f "$RES/${tool}_$cap" ] || continue
+        echo "| ${tool} 1/$cap | $(cell "$tool" "$cap" db) | $(cell "$tool" "$cap" wall) | $(cell "$tool" "$cap" rss) |"
+      done
+    done
+    cat "$RES"/*.skip 2>/dev/null | sed 's/^/- /' || true
+    echo
+    "$GB" bench --truth "$CW/truth.tsv" --taxonomy "$DATA/taxonomy" --ranks species,genus \
+      --out "$CW/bench" "${outs[@]}" >/dev/null
+    cat "$CW/bench.md"
+  } >"$CW/report.md"
+  cat "$CW/report.md"
+  if [ "$RECORD" = 1 ]; then record "capped databases" "$CW/report.md"; fi
+}
+
+if [ "$CAPPED" = 1 ]; then capped_main; else main "$@"; fi
