@@ -250,7 +250,7 @@ cell() { # cell TOOL DEN FIELD: wall s, RSS MB, extra disk MB or DB MB
     wall) awk '{printf "%.1f", $1}' "$r" ;;
     rss) awk '{printf "%.0f", $2 / 1024}' "$r" ;;
     disk) awk '{printf "%.0f", $3 / 1024}' "$r" ;;
-    db) awk '{printf "%.0f", $1 / 1048576}' "$r.size" ;;
+    db) awk '{printf "%.1f", $1 / 1048576}' "$r.size" ;;
   esac
 }
 
@@ -445,7 +445,7 @@ capped_main() {
   [ "$KEEP" = 1 ] || rm -rf "$CW"/k2_* "$CW"/gb_*
   {
     host_info
-    echo "- the 63 shared genomes; capped = \`--max-db-size\` of 1/N of the tool's full table (Kraken 2: hash.k2d;"
+    echo "- the ${#genomes[@]} shared genomes; capped = \`--max-db-size\` of 1/N of the tool's full table (Kraken 2: hash.k2d;"
     echo "  gutbrain: gutbrain.db); $(( $(wc -l <"$CW/truth.tsv") )) ART HS25 2x150 pairs ($READS per genome, seed $SEED); confidence 0"
     echo
     echo "| DB | table MB | build wall s | build RSS MB |"
