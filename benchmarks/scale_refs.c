@@ -28,8 +28,8 @@
 #define LINE 80
 
 typedef struct {
-    char *seq;       /* all sequences of the genome, concatenated, no newlines */
-    size_t *start;   /* start[s] .. start[s + 1]: sequence s */
+    char *seq;     /* all sequences of the genome, concatenated, no newlines */
+    size_t *start; /* start[s] .. start[s + 1]: sequence s */
     size_t nseq;
 } genome_t;
 
@@ -193,8 +193,8 @@ static void write_seq(FILE *f, const char *s, size_t n)
     }
 }
 
-static void write_copy(const char *outdir, unsigned g, unsigned c, const genome_t *gen, uint64_t seed,
-                       double log_keep, copy_stat_t *st)
+static void write_copy(const char *outdir, unsigned g, unsigned c, const genome_t *gen, uint64_t seed, double log_keep,
+                       copy_stat_t *st)
 {
     char path[4096], *buf = NULL;
     size_t cap = 0;
@@ -258,8 +258,7 @@ int main(int argc, char **argv)
         for (unsigned c = 0; c < copies; c++) {
             const copy_stat_t *s = &st[(size_t)g * copies + c];
             if (!s->ok) die("write failed (disk full?) under", outdir);
-            fprintf(m, "g%03u_c%02u.fna\t%d\t%u\t%zu\t%zu\t%s\n", (unsigned)g, c, g, c, s->bases, s->nseq,
-                    argv[a + g]);
+            fprintf(m, "g%03u_c%02u.fna\t%d\t%u\t%zu\t%zu\t%s\n", (unsigned)g, c, g, c, s->bases, s->nseq, argv[a + g]);
         }
     if (fclose(m) != 0) die("write failed", path);
     free(st);
