@@ -38,7 +38,9 @@
 #   WORK           work dir (default benchmarks/work/build_scale; git-ignored; ~2.2 GB of FASTA
 #                  plus the largest pair of databases)
 #   THREADS=2 COPIES=10 DIV=0.03 SEED=20261126 STEPS="8 4 2 1" (denominators) KEEP=0
-#   TOOLS="k2 gb"  which builders to run; --capped: READS=500 CAPS="4 16"
+#   TOOLS="k2 gb"  which builders to report; --capped: READS=500 CAPS="4 16"
+#   ONLY=TOOLS     which builders to run now, RESUME=1: keep the steps measured by an earlier run
+#                  (a full run takes hours on a loaded 2-core machine: finish it piecewise)
 #   MEM_LIMIT_MB   skip a step whose peak RSS, scaled from the tool's previous step, would exceed
 #                  it (default: half of MemAvailable when the step starts)
 #   QUICK=1        one copy and 1/6 of its bases as "all" (~33 Mbp, 1/64 of the full set): checks
@@ -56,6 +58,8 @@ SEED=${SEED:-20261126}
 STEPS=${STEPS:-8 4 2 1}
 KEEP=${KEEP:-0}
 TOOLS=${TOOLS:-k2 gb}
+ONLY=${ONLY:-$TOOLS}
+RESUME=${RESUME:-0}
 QUICK=${QUICK:-0}
 FRACTION=1 # share of the generated bases that is "all of it"
 if [ "$QUICK" = 1 ]; then
@@ -75,7 +79,7 @@ for arg in "$@"; do
   case "$arg" in
     --record) RECORD=1 ;;
     --capped) CAPPED=1 ;;
-    -h|--help) sed -n '2,46p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,47p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "unknown argument '$arg'" ;;
   esac
 done
@@ -341,7 +345,7 @@ record() { # record TITLE REPORT
 main() {
   check_inputs
   mkdir -p "$RES"
-  rm -f "$RES"/*
+  [ "$RESUME" = 1 ] || rm -f "$RES"/*
   generate
   TOTAL_BASES=$(awk '{s += $4} END {print s}' "$WORK/taxid_of_copy.tsv")
   local den i=0 tool order
@@ -354,7 +358,14 @@ main() {
       "$WORK/taxid_of_copy.tsv" - >"$RES/step_$den.gbp"
     order=$TOOLS
     [ $((i % 2)) = 1 ] && order=$(echo "$TOOLS" | awk '{for (j = NF; j >= 1; j--) printf "%s%s", $j, (j > 1) ? " " : ""}')
-    for tool in $order; do "build_$tool" "$den" "${files[@]}"; done
+    for tool in $order; do
+      case " $ONLY " in *" $tool "*) ;; *) continue ;; esac
+      if [ -f "$RES/${tool}_$den" ] || [ -f "$RES/${tool}_$den.skip" ]; then
+        note "$tool step 1/$den measured earlier (RESUME=1)"
+        continue
+      fi
+      "build_$tool" "$den" "${files[@]}"
+    done
     i=$((i + 1))
   done
   {
