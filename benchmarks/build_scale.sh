@@ -243,7 +243,7 @@ fit() {
           b = (n * sxy - sx * sy) / (n * sxx - sx * sx); a = (sy - b * sx) / n
           sst = syy - sy * sy / n; ssr = 0
           r2 = (sst > 0) ? 1 - (syy - 2 * a * sy - 2 * b * sxy + n * a * a + 2 * a * b * sx + b * b * sxx) / sst : 1
-          printf "%.6g %.6g %.5f\n", b, a, r2 }'
+          if (n < 3) printf "%.6g %.6g n/a(2-points)\n", b, a; else printf "%.6g %.6g %.5f\n", b, a, r2 }'
 }
 
 cell() { # cell TOOL DEN FIELD: wall s, RSS MB, extra disk MB or DB MB
@@ -283,7 +283,7 @@ print_fits() {
       awk -v t="$tool" -v l="$label" -v b="$slope" -v a="$icpt" -v r="$r2" -v u="$unit" '
         function h(v) { if (u == "s") return (v >= 3600) ? sprintf("%.1f h", v / 3600) : sprintf("%.0f s", v)
                         return (v >= 1024) ? sprintf("%.1f GB", v / 1024) : sprintf("%.0f MB", v) }
-        BEGIN { printf "| %s | %s | %.1f | %.1f | %.4f | %s | %s |\n", t, l, b, a, r, h(a + 100 * b), h(a + 1000 * b) }'
+        BEGIN { printf "| %s | %s | %.1f | %.1f | %s | %s | %s |\n", t, l, b, a, r, h(a + 100 * b), h(a + 1000 * b) }'
     done
   done
 }
