@@ -8,8 +8,9 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
 setup_tiny_db
-BIG=("$DATA/refs/Escherichia_coli_K-12_MG1655.fna.gz" "$DATA/refs/Klebsiella_pneumoniae_HS11286.fna.gz"
-     "$DATA/refs/Salmonella_enterica_Typhimurium_LT2.fna.gz")
+# three ~5 Mbp genomes that ../shared/data and the Debian fallback (tests/data.sh) both have
+BIG=("$DATA/refs/Escherichia_coli_536.fna.gz" "$DATA/refs/Escherichia_coli_DH1.fna.gz"
+     "$DATA/refs/Staphylococcus_aureus_N315.fna.gz")
 MAP=$DATA/seqid2taxid.tsv
 
 # no_leftovers NAME DIR: nothing but the folder itself (no DB, no temporary file)
@@ -67,9 +68,11 @@ no_leftovers "disk full ($how)" "$TMP/db_full"
 # ---------------------------------------------------------------- SIGTERM
 mkdir -p "$TMP/db_term"
 "$GB" build --db "$TMP/db_term" --threads "$THREADS" --taxonomy "$DATA/taxonomy" --seqid2taxid "$MAP" \
-  "${BIG[@]}" "${BIG[@]}" "${BIG[@]}" > /dev/null 2> "$TMP/term.err" &
+  "${BIG[@]}" "${BIG[@]}" "${BIG[@]}" "${BIG[@]}" "${BIG[@]}" "${BIG[@]}" > /dev/null 2> "$TMP/term.err" &
 pid=$!
-sleep 1.5
+# signal once the scan has begun (its info line), not after a fixed time: the taxonomy load
+# before it takes from 0.2 s to seconds depending on the taxdump and the machine's load
+for _ in $(seq 600); do grep -q 'scanning with' "$TMP/term.err" && break; sleep 0.05; done
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
