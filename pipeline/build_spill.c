@@ -10,6 +10,7 @@
  * final run; the pour streams it partition by partition in ascending hash order, which is
  * the order the former maps were poured in, so the database bytes are unchanged. */
 #include "build_spill.h"
+#include "fileio.h"
 #include "gb_array.h"
 #include "kmer_sort.h"
 #include "log.h"
@@ -31,30 +32,14 @@ static int file_error(const build_spill_t *s, const char *what, int err)
 
 static int pwrite_all(build_spill_t *s, const void *buf, size_t len, uint64_t off)
 {
-    const char *p = buf;
-    while (len) {
-        ssize_t w = pwrite(s->fd, p, len > (1u << 30) ? (1u << 30) : len, (off_t)off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return file_error(s, "write", w < 0 ? errno : ENOSPC);
-        p += w;
-        off += (uint64_t)w;
-        len -= (size_t)w;
-    }
-    return GB_OK;
+    int e = fileio_pwrite_full(s->fd, buf, len, off);
+    return e ? file_error(s, "write", e) : GB_OK;
 }
 
 static int pread_all(build_spill_t *s, void *buf, size_t len, uint64_t off)
 {
-    char *p = buf;
-    while (len) {
-        ssize_t r = pread(s->fd, p, len, (off_t)off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return file_error(s, "read", r < 0 ? errno : EIO);
-        p += r;
-        off += (uint64_t)r;
-        len -= (size_t)r;
-    }
-    return GB_OK;
+    int e = fileio_pread_full(s->fd, buf, len, off);
+    return e ? file_error(s, "read", e > 0 ? e : EIO) : GB_OK;
 }
 
 int build_spill_init(build_spill_t *s, const char *dir, size_t buffer_bytes, const uint32_t *parent, int threads)

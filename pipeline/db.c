@@ -290,17 +290,9 @@ static int attach_sections(const char *path, gb_db_t *db, const unsigned char *b
 
 static int read_piece(int fd, const char *path, unsigned char *base, uint64_t at, uint64_t end)
 {
-    while (at < end) {
-        size_t want = end - at > (1ull << 30) ? (size_t)1 << 30 : (size_t)(end - at);
-        ssize_t r = pread(fd, base + at, want, (off_t)at);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) {
-            gb_error("cannot read %s: %s", path, r < 0 ? strerror(errno) : "unexpected end of file");
-            return GB_E_IO;
-        }
-        at += (uint64_t)r;
-    }
-    return GB_OK;
+    int e = fileio_pread_full(fd, base + at, (size_t)(end - at), at);
+    if (e) gb_error("cannot read %s: %s", path, e > 0 ? strerror(e) : "unexpected end of file");
+    return e ? GB_E_IO : GB_OK;
 }
 
 int db_read_range(int fd, const char *path, unsigned char *base, uint64_t from, uint64_t to, int threads)

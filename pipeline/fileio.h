@@ -61,4 +61,10 @@ static inline uint64_t fileio_le64(const unsigned char *p)
 {
     return (uint64_t)fileio_le32(p) | (uint64_t)fileio_le32(p + 4) << 32;
 }
+/* pread / pwrite of exactly len bytes at off, in pieces of at most 1 GiB, retrying EINTR.
+ * Returns 0, an errno value, or -1 when the file ends before len bytes (read only). The caller
+ * words the error (it knows the file's role). */
+int fileio_pread_full(int fd, void *buf, size_t len, uint64_t off);
+int fileio_pwrite_full(int fd, const void *buf, size_t len, uint64_t off);
+
 #endif
