@@ -77,7 +77,7 @@ static int bray_lower(const double *count, size_t n, size_t f, int threads, doub
         for (size_t k = 0; k < f; k++) total += count[i * f + k];
         for (size_t k = 0; k < f; k++) rel[i * f + k] = total > 0 ? count[i * f + k] / total : 0;
     }
-    diversity_dist_t out = {DIVERSITY_LOWER, d, NULL};
+    diversity_dist_t out = {DIVERSITY_LOWER, d, NULL, 0, 0};
     int rc = diversity_bray_curtis(rel, n, f, threads, &out);
     free(rel);
     return rc;

@@ -40,25 +40,42 @@ int betadisper_centroid(const double *g, size_t n, const int *group, size_t ngro
                         size_t *nneg)
 {
     if (n < 2 || ngroup == 0) return GB_E_USAGE;
+    double *rowsum = calloc(n * ngroup, sizeof *rowsum); /* rowsum[i][h] = sum_{j in h} G_ij */
+    double *diag = malloc(n * sizeof *diag);
+    int rc = !rowsum || !diag ? GB_E_NOMEM : GB_OK;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (group[i] < 0 || (size_t)group[i] >= ngroup) rc = GB_E_USAGE;
+    }
+    if (!rc) {
+        for (size_t i = 0; i < n; i++) {
+            const double *row = g + gower_row_offset(i);
+            for (size_t j = 0; j < i; j++) {
+                rowsum[i * ngroup + group[j]] += row[j];
+                rowsum[j * ngroup + group[i]] += row[j];
+            }
+            rowsum[i * ngroup + group[i]] += row[i];
+            diag[i] = row[i];
+        }
+        rc = betadisper_centroid_sums(diag, rowsum, n, group, ngroup, z, group_mean, nneg);
+    }
+    free(rowsum);
+    free(diag);
+    return rc;
+}
+
+int betadisper_centroid_sums(const double *diag, const double *rowsum, size_t n, const int *group, size_t ngroup,
+                             double *z, double *group_mean, size_t *nneg)
+{
+    if (n < 2 || ngroup == 0) return GB_E_USAGE;
     size_t *size = malloc(ngroup * sizeof *size);
     double *within = calloc(ngroup, sizeof *within);
-    double *rowsum = calloc(n * ngroup, sizeof *rowsum); /* rowsum[i][h] = sum_{j in h} G_ij */
-    int rc = (!size || !within || !rowsum) ? GB_E_NOMEM : group_sizes(group, n, ngroup, size);
+    int rc = (!size || !within) ? GB_E_NOMEM : group_sizes(group, n, ngroup, size);
     if (rc) goto done;
-    for (size_t i = 0; i < n; i++) {
-        const double *row = g + gower_row_offset(i);
-        for (size_t j = 0; j < i; j++) {
-            rowsum[i * ngroup + group[j]] += row[j];
-            rowsum[j * ngroup + group[i]] += row[j];
-        }
-        rowsum[i * ngroup + group[i]] += row[i];
-    }
     for (size_t i = 0; i < n; i++) within[group[i]] += rowsum[i * ngroup + group[i]];
     size_t negative = 0;
     for (size_t i = 0; i < n; i++) {
         double ng = (double)size[group[i]];
-        double z2 =
-            g[gower_row_offset(i) + i] - 2.0 * rowsum[i * ngroup + group[i]] / ng + within[group[i]] / (ng * ng);
+        double z2 = diag[i] - 2.0 * rowsum[i * ngroup + group[i]] / ng + within[group[i]] / (ng * ng);
         if (z2 < 0.0) negative++;
         z[i] = z2 > 0.0 ? sqrt(z2) : 0.0;
     }
@@ -71,7 +88,6 @@ int betadisper_centroid(const double *g, size_t n, const int *group, size_t ngro
 done:
     free(size);
     free(within);
-    free(rowsum);
     return rc;
 }
 

@@ -25,6 +25,12 @@
 int betadisper_centroid(const double *g, size_t n, const int *group, size_t ngroup, double *z, double *group_mean,
                         size_t *nneg) GB_MUST_CHECK;
 
+/* The same from the sums it needs, for a Gower matrix held in row blocks (rowblk.h): diag[i] =
+ * G_ii and rowsum (n x ngroup row-major) = sum_{j in h} G_ij over the whole row i (rowblk_symv
+ * with X = the group indicators). Same outputs and errors as betadisper_centroid. O(n). */
+int betadisper_centroid_sums(const double *diag, const double *rowsum, size_t n, const int *group, size_t ngroup,
+                             double *z, double *group_mean, size_t *nneg) GB_MUST_CHECK;
+
 /* anova(betadisper): one-way ANOVA of z on the groups (empty groups ignored, k = non-empty
  * groups). Outputs F, df1 = k-1, df2 = n-k and p = P(F_{df1,df2} > F) (R's pf upper tail).
  * GB_E_USAGE if k < 2 or n <= k. */

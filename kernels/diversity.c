@@ -178,7 +178,9 @@ ALWAYS_INLINE double finish(metric_t metric, double sum, double s_i, double s_j)
 /* Store d(i,j), j < i, in the lower part of the layout (FULL mirrors afterwards). */
 ALWAYS_INLINE void store(const dist_job_t *job, size_t i, size_t j, double d)
 {
-    size_t at = job->out.layout == DIVERSITY_LOWER ? i * (i - 1) / 2 + j : i * job->n + j;
+    size_t at = job->out.layout == DIVERSITY_LOWER  ? i * (i - 1) / 2 + j
+                : job->out.layout == DIVERSITY_ROWS ? i * (i + 1) / 2 - job->out.row0 * (job->out.row0 + 1) / 2 + j
+                                                    : i * job->n + j;
     if (job->out.f64) job->out.f64[at] = d;
     else job->out.f32[at] = (float)d;
 }
@@ -293,7 +295,9 @@ static int dist_args_ok(const double *x, size_t n, size_t p, const diversity_dis
 {
     if (!x || !out || n < 1 || p < 1) return GB_E_USAGE;
     if (!out->f64 == !out->f32) return GB_E_USAGE; /* exactly one destination */
-    if (out->layout != DIVERSITY_LOWER && out->layout != DIVERSITY_FULL) return GB_E_USAGE;
+    if (out->layout != DIVERSITY_LOWER && out->layout != DIVERSITY_FULL && out->layout != DIVERSITY_ROWS)
+        return GB_E_USAGE;
+    if (out->layout == DIVERSITY_ROWS && (out->f32 || out->row0 > out->row1 || out->row1 > n)) return GB_E_USAGE;
     for (size_t k = 0; k < n * p; k++)
         if (!isfinite(x[k])) return GB_E_FORMAT;
     return GB_OK;
@@ -305,19 +309,26 @@ static int dist_run(const double *x, size_t n, size_t p, metric_t metric, int nt
     if (rc) return rc;
     dist_job_t job = {x, n, p, metric, *out};
     const dist_job_t *jp = &job;
-    size_t bands = (n + BAND_ROWS - 1) / BAND_ROWS;
+    /* a pair's value does not depend on the band it is computed in, so a block of rows
+     * (DIVERSITY_ROWS) is banded from its own first row */
+    size_t lo = out->layout == DIVERSITY_ROWS ? out->row0 : 0, hi = out->layout == DIVERSITY_ROWS ? out->row1 : n;
+    size_t bands = (hi - lo + BAND_ROWS - 1) / BAND_ROWS;
     int nt = nthreads > 0 ? nthreads : omp_get_max_threads();
-#pragma omp parallel num_threads(nt) default(none) shared(jp, bands, n)
+#pragma omp parallel num_threads(nt) default(none) shared(jp, bands, lo, hi)
     {
 /* the last bands hold the most pairs: hand them out first */
 #pragma omp for schedule(dynamic, 1)
         for (size_t b = 0; b < bands; b++) {
-            size_t b0 = (bands - 1 - b) * BAND_ROWS;
-            size_t rows = n - b0 < BAND_ROWS ? n - b0 : BAND_ROWS;
+            size_t b0 = lo + (bands - 1 - b) * BAND_ROWS;
+            size_t rows = hi - b0 < BAND_ROWS ? hi - b0 : BAND_ROWS;
             if (jp->metric == METRIC_BRAY) band_bray(jp, b0, rows);
             else band_euclidean(jp, b0, rows);
         }
         if (jp->out.layout == DIVERSITY_FULL) mirror_full(jp);
+        if (jp->out.layout == DIVERSITY_ROWS) {
+#pragma omp for schedule(static)
+            for (size_t i = lo; i < hi; i++) jp->out.f64[i * (i + 1) / 2 - lo * (lo + 1) / 2 + i] = 0.0;
+        }
     }
     return GB_OK;
 }

@@ -49,7 +49,9 @@ int diversity_alpha(const double *counts, size_t n, size_t p, size_t ld, diversi
 typedef enum {
     DIVERSITY_LOWER = 0, /* strict lower triangle, row-major: d(i,j), j < i, at i(i-1)/2 + j;
                           * n(n-1)/2 entries (gower_lower's input) */
-    DIVERSITY_FULL = 1   /* n x n row-major, symmetric, zero diagonal */
+    DIVERSITY_FULL = 1,  /* n x n row-major, symmetric, zero diagonal */
+    DIVERSITY_ROWS = 2   /* rows [row0, row1) of the lower triangle WITH the diagonal (set to 0),
+                          * rowblk.h's block layout: the share of one MPI rank (f64 only) */
 } diversity_layout_t;
 
 /* Where the distances go: exactly one of f64 / f32 is non-NULL and holds
@@ -59,9 +61,11 @@ typedef struct {
     diversity_layout_t layout;
     double *f64;
     float *f32;
+    size_t row0, row1; /* DIVERSITY_ROWS only */
 } diversity_dist_t;
 
-/* Entries of a distance matrix of n samples in the layout: n(n-1)/2 or n^2. */
+/* Entries of a distance matrix of n samples in the layout: n(n-1)/2 or n^2 (not for
+ * DIVERSITY_ROWS, whose size is rowblk_size in rowblk.h). */
 size_t diversity_dist_length(size_t n, diversity_layout_t layout);
 
 /* Index of d(i,j) (i != j, either order) in DIVERSITY_LOWER storage. R's dist vector instead

@@ -40,6 +40,12 @@ static int gower_row_means(const dist_src_t *s, size_t n, double *mean)
     return GB_OK;
 }
 
+/* One entry of G = J A J from a = -d^2/2 (the same arithmetic on every path). */
+static inline double centred(double a, double mean_i, double mean_j, double grand)
+{
+    return a - mean_i - mean_j + grand;
+}
+
 /* G = J A J = A - mean_i - mean_j + grand mean. Two passes over d (row sums, then G) so G is
  * written once; the second pass is row-parallel (default OpenMP team: every element is
  * computed by one thread with the same arithmetic, so G does not depend on the team size),
@@ -60,9 +66,9 @@ static int double_centre(const dist_src_t *s, size_t n, double *g)
         size_t row = dist_row(s, i);
         for (size_t j = 0; j < i; j++) {
             double v = dist_at(s, row + j);
-            grow[j] = -0.5 * v * v - mean[i] - mean[j] + grand;
+            grow[j] = centred(-0.5 * v * v, mean[i], mean[j], grand);
         }
-        grow[i] = 0.0 - mean[i] - mean[i] + grand;
+        grow[i] = centred(0.0, mean[i], mean[i], grand);
     }
 done:
     free(mean);
@@ -85,4 +91,28 @@ int gower_lower_f32(const float *d, size_t n, double *g)
 {
     dist_src_t s = {NULL, d, 0};
     return double_centre(&s, n, g);
+}
+
+int gower_square_rows(double *g, const rowblk_t *rb)
+{
+    int rc = GB_OK;
+#pragma omp parallel for schedule(dynamic, 64) default(none) shared(g, rb) reduction(min : rc)
+    for (size_t i = rb->r0; i < rb->r1; i++) {
+        double *grow = g + rowblk_offset(rb, i);
+        for (size_t j = 0; j < i; j++) {
+            if (check_distance(grow[j])) rc = GB_E_FORMAT;
+            grow[j] = -0.5 * grow[j] * grow[j];
+        }
+        grow[i] = 0.0;
+    }
+    return rc;
+}
+
+void gower_centre_rows(double *g, const rowblk_t *rb, const double *mean, double grand)
+{
+#pragma omp parallel for schedule(dynamic, 64) default(none) shared(g, rb, mean, grand)
+    for (size_t i = rb->r0; i < rb->r1; i++) {
+        double *grow = g + rowblk_offset(rb, i);
+        for (size_t j = 0; j <= i; j++) grow[j] = centred(grow[j], mean[i], mean[j], grand);
+    }
 }

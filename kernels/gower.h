@@ -10,6 +10,7 @@
 #define GB_GOWER_H
 #include <stddef.h>
 #include "gb_status.h"
+#include "rowblk.h"
 
 /* n(n+1)/2: doubles in a packed-lower matrix of n samples. */
 size_t gower_packed_size(size_t n);
@@ -31,5 +32,17 @@ static inline size_t gower_row_offset(size_t i) { return i * (i + 1) / 2; }
 int gower_full(const double *d, size_t n, double *g) GB_MUST_CHECK;
 int gower_lower(const double *d, size_t n, double *g) GB_MUST_CHECK;
 int gower_lower_f32(const float *d, size_t n, double *g) GB_MUST_CHECK;
+
+/* The same centring done in place on one row block (rowblk.h) of a matrix distributed over MPI
+ * ranks, in three steps around a reduction the caller does:
+ *   gower_square_rows: the block holds distances (diagonal ignored); each is checked as above
+ *     (GB_E_FORMAT on the first bad one, the block then partly converted) and replaced by
+ *     a = -d^2/2, the diagonal by 0;
+ *   the caller forms the row means of a over ALL rows: rowblk_symv with X = 1 on every block,
+ *     summed and divided by n, and grand = their mean;
+ *   gower_centre_rows: a -> a - mean_i - mean_j + grand.
+ * Row-parallel (default OpenMP team); every entry is computed by one thread the same way. */
+int gower_square_rows(double *g, const rowblk_t *rb) GB_MUST_CHECK;
+void gower_centre_rows(double *g, const rowblk_t *rb, const double *mean, double grand);
 
 #endif

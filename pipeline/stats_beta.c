@@ -208,7 +208,7 @@ int stats_beta_run(const stats_ctx_t *c)
     int rc = beta_tables_init(&b, c);
     if (!rel || !clr || !dist || !g) rc = GB_E_NOMEM;
     for (int w = 0; !rc && w < 2; w++) {
-        diversity_dist_t out = {DIVERSITY_LOWER, dist, NULL};
+        diversity_dist_t out = {DIVERSITY_LOWER, dist, NULL, 0, 0};
         if (w == 0) {
             transform_tss(c->counts, n, m, rel);
             rc = diversity_bray_curtis(rel, n, m, c->threads, &out);

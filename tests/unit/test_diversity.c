@@ -376,7 +376,7 @@ static double *lower_of(int (*fn)(const double *, size_t, size_t, int, const div
 {
     double *d = malloc((diversity_dist_length(n, DIVERSITY_LOWER) + 1) * sizeof *d);
     assert_non_null(d);
-    diversity_dist_t out = {DIVERSITY_LOWER, d, NULL};
+    diversity_dist_t out = {DIVERSITY_LOWER, d, NULL, 0, 0};
     assert_int_equal(fn(x, n, p, nthreads, &out), 0);
     return d;
 }
@@ -472,7 +472,7 @@ static void test_dune_aitchison(void **state)
 {
     (void)state;
     double *clr = malloc(20 * 30 * sizeof *clr), *d = malloc(190 * sizeof *d);
-    diversity_dist_t out = {DIVERSITY_LOWER, d, NULL};
+    diversity_dist_t out = {DIVERSITY_LOWER, d, NULL, 0, 0};
     assert_int_equal(diversity_aitchison(DUNE, 20, 30, 0.5, clr, 2, &out), 0);
     expect_close(d[0], 4.4471440294023, "doc aitchison c=0.5");
     for (size_t k = 0; k < 190; k++) expect_close(d[k], dune_aitchison05[k], "DUNE aitchison 0.5");
@@ -500,7 +500,7 @@ static void test_random_distances(void **state)
     expect_close(bray[diversity_lower_index(3, 0)], 1, "zero row bray");
     assert_true(bray[diversity_lower_index(8, 1)] == 0.0);
     double *clr = malloc(RND_N * RND_P * sizeof *clr), *d = malloc(len * sizeof *d);
-    diversity_dist_t out = {DIVERSITY_LOWER, d, NULL};
+    diversity_dist_t out = {DIVERSITY_LOWER, d, NULL, 0, 0};
     assert_int_equal(diversity_aitchison(rnd, RND_N, RND_P, 0.5, clr, 2, &out), 0);
     for (size_t k = 0; k < len; k++) expect_close(d[k], rnd_aitchison05[k], "random aitchison");
     free(clr);
@@ -562,7 +562,7 @@ static void test_shapes_vs_naive(void **state)
                 double *x = random_rel(n, p);
                 double *lower = lower_of(bray ? diversity_bray_curtis : diversity_euclidean, x, n, p, 3);
                 double *full = malloc(n * n * sizeof *full);
-                diversity_dist_t out = {DIVERSITY_FULL, full, NULL};
+                diversity_dist_t out = {DIVERSITY_FULL, full, NULL, 0, 0};
                 assert_int_equal((bray ? diversity_bray_curtis : diversity_euclidean)(x, n, p, 2, &out), 0);
                 for (size_t i = 0; i < n; i++) {
                     assert_true(full[i * n + i] == 0.0);
@@ -609,11 +609,11 @@ static void test_threads_and_float(void **state)
         free(d);
     }
     float *f = malloc(len * sizeof *f);
-    diversity_dist_t out = {DIVERSITY_LOWER, NULL, f};
+    diversity_dist_t out = {DIVERSITY_LOWER, NULL, f, 0, 0};
     assert_int_equal(diversity_bray_curtis(x, n, p, 2, &out), 0);
     for (size_t k = 0; k < len; k++) assert_true(f[k] == (float)ref[k]);
     float *ff = malloc(n * n * sizeof *ff);
-    diversity_dist_t full = {DIVERSITY_FULL, NULL, ff};
+    diversity_dist_t full = {DIVERSITY_FULL, NULL, ff, 0, 0};
     assert_int_equal(diversity_euclidean(x, n, p, 3, &full), 0);
     double *e = lower_of(diversity_euclidean, x, n, p, 1);
     for (size_t i = 0; i < n; i++) {
@@ -635,8 +635,8 @@ static void test_distance_bad_input(void **state)
     (void)state;
     double x[4] = {1, 2, 3, 4}, d[1];
     float fd[1];
-    diversity_dist_t both = {DIVERSITY_LOWER, d, fd}, none = {DIVERSITY_LOWER, NULL, NULL};
-    diversity_dist_t ok = {DIVERSITY_LOWER, d, NULL}, bad_layout = {(diversity_layout_t)5, d, NULL};
+    diversity_dist_t both = {DIVERSITY_LOWER, d, fd, 0, 0}, none = {DIVERSITY_LOWER, NULL, NULL, 0, 0};
+    diversity_dist_t ok = {DIVERSITY_LOWER, d, NULL, 0, 0}, bad_layout = {(diversity_layout_t)5, d, NULL, 0, 0};
     assert_int_equal(diversity_bray_curtis(x, 2, 2, 1, &both), GB_E_USAGE);
     assert_int_equal(diversity_bray_curtis(x, 2, 2, 1, &none), GB_E_USAGE);
     assert_int_equal(diversity_bray_curtis(x, 2, 2, 1, &bad_layout), GB_E_USAGE);
