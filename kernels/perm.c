@@ -185,41 +185,73 @@ static int thread_count(int nthreads, uint64_t units)
     return nt;
 }
 
+/* What every thread does with a batch: fn(ctx, thread, perm (nb x n), nb, first index, scratch). */
+typedef void (*batch_fn)(const void *ctx, int tid, const int32_t *perm, size_t nb, uint64_t first, double *scratch);
+
 /* Batches go to threads one at a time (dynamic schedule): a PERMANOVA batch streams the whole
  * Gower matrix, so an idle thread should take the next one as soon as it is free. */
+static int run_batches(size_t n, size_t batch, size_t scratch_doubles, const perm_source_t *src, int nthreads,
+                       batch_fn fn, const void *ctx)
+{
+    uint64_t nbatch = (src->total + batch - 1) / batch;
+    int nt = thread_count(nthreads, nbatch);
+    size_t batch_ints = batch * n;
+    double *scratch = malloc((size_t)nt * scratch_doubles * sizeof *scratch);
+    int32_t *perms = malloc((size_t)nt * batch_ints * sizeof *perms);
+    int rc = !scratch || !perms ? GB_E_NOMEM : GB_OK;
+    if (!rc) {
+#pragma omp parallel num_threads(nt) default(none) \
+    shared(n, batch, scratch_doubles, src, fn, ctx, nbatch, batch_ints, scratch, perms)
+        {
+            int tid = omp_get_thread_num();
+            double *my_scratch = scratch + (size_t)tid * scratch_doubles;
+            int32_t *my_perms = perms + (size_t)tid * batch_ints;
+#pragma omp for schedule(dynamic, 1)
+            for (uint64_t bi = 0; bi < nbatch; bi++) {
+                uint64_t first = bi * batch;
+                size_t nb = src->total - first < batch ? (size_t)(src->total - first) : batch;
+                for (size_t b = 0; b < nb; b++) perm_source_fill(src, first + b, n, my_perms + b * n);
+                fn(ctx, tid, my_perms, nb, first, my_scratch);
+            }
+        }
+    }
+    free(scratch);
+    free(perms);
+    return rc;
+}
+
+typedef struct {
+    const perm_counter_t *c;
+    uint64_t *counts; /* threads x ncount */
+} count_ctx_t;
+
+static void count_one_batch(const void *ctx, int tid, const int32_t *perm, size_t nb, uint64_t first, double *scratch)
+{
+    (void)first;
+    const count_ctx_t *cc = ctx;
+    cc->c->count(cc->c->ctx, perm, nb, scratch, cc->counts + (size_t)tid * cc->c->ncount);
+}
+
 int perm_count(const perm_counter_t *c, const perm_source_t *src, int nthreads, uint64_t *exceed)
 {
     if (src->total == 0) return GB_OK;
-    uint64_t nbatch = (src->total + c->batch - 1) / c->batch;
-    int nt = thread_count(nthreads, nbatch);
-    size_t batch_ints = c->batch * c->n;
-    double *scratch = malloc((size_t)nt * c->scratch * sizeof *scratch);
-    int32_t *perms = malloc((size_t)nt * batch_ints * sizeof *perms);
-    uint64_t *counts = calloc((size_t)nt * c->ncount, sizeof *counts);
-    int rc = GB_OK;
-    if (!scratch || !perms || !counts) {
-        rc = GB_E_NOMEM;
-        goto done;
-    }
-#pragma omp parallel num_threads(nt) default(none) shared(c, src, nbatch, batch_ints, scratch, perms, counts)
-    {
-        int tid = omp_get_thread_num();
-        double *my_scratch = scratch + (size_t)tid * c->scratch;
-        int32_t *my_perms = perms + (size_t)tid * batch_ints;
-        uint64_t *my_counts = counts + (size_t)tid * c->ncount;
-#pragma omp for schedule(dynamic, 1)
-        for (uint64_t bi = 0; bi < nbatch; bi++) {
-            uint64_t first = bi * c->batch;
-            size_t nb = src->total - first < c->batch ? (size_t)(src->total - first) : c->batch;
-            for (size_t b = 0; b < nb; b++) perm_source_fill(src, first + b, c->n, my_perms + b * c->n);
-            c->count(c->ctx, my_perms, nb, my_scratch, my_counts);
-        }
-    }
-    for (int th = 0; th < nt; th++)
-        for (size_t k = 0; k < c->ncount; k++) exceed[k] += counts[(size_t)th * c->ncount + k];
-done:
-    free(scratch);
-    free(perms);
-    free(counts);
+    int nt = thread_count(nthreads, (src->total + c->batch - 1) / c->batch);
+    count_ctx_t cc = {c, calloc((size_t)nt * c->ncount, sizeof *cc.counts)};
+    int rc = cc.counts ? run_batches(c->n, c->batch, c->scratch, src, nt, count_one_batch, &cc) : GB_E_NOMEM;
+    for (int th = 0; !rc && th < nt; th++)
+        for (size_t k = 0; k < c->ncount; k++) exceed[k] += cc.counts[(size_t)th * c->ncount + k];
+    free(cc.counts);
     return rc;
+}
+
+static void eval_one_batch(const void *ctx, int tid, const int32_t *perm, size_t nb, uint64_t first, double *scratch)
+{
+    (void)tid;
+    const perm_eval_t *e = ctx;
+    e->eval(e->ctx, perm, nb, first, scratch);
+}
+
+int perm_each(const perm_eval_t *e, const perm_source_t *src, int nthreads)
+{
+    return src->total ? run_batches(e->n, e->batch, e->scratch, src, nthreads, eval_one_batch, e) : GB_OK;
 }

@@ -101,4 +101,18 @@ typedef struct {
  * entry (GB_E_NOMEM, exceed untouched). */
 int perm_count(const perm_counter_t *c, const perm_source_t *src, int nthreads, uint64_t *exceed) GB_MUST_CHECK;
 
+/* A test's side of a pass that keeps a result per permutation instead of counts (PERMANOVA
+ * with the Gower matrix split over MPI ranks: the partial sums of every permutation are added
+ * across ranks before any F* is known). */
+typedef struct {
+    size_t n, batch, scratch; /* as in perm_counter_t */
+    /* Evaluates the nb permutations in perm (nb x n), which are the source's indices first ..
+     * first + nb - 1, writing only to the results of those indices. Called concurrently. */
+    void (*eval)(const void *ctx, const int32_t *perm, size_t nb, uint64_t first, double *scratch);
+    const void *ctx;
+} perm_eval_t;
+
+/* Calls e->eval once for every batch of src's permutations, threads as perm_count. */
+int perm_each(const perm_eval_t *e, const perm_source_t *src, int nthreads) GB_MUST_CHECK;
+
 #endif

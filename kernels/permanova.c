@@ -19,6 +19,8 @@
 #include "gower.h"
 #include "lm.h"
 #include "perm.h"
+#include "rowblk.h"
+#include "rsum.h"
 
 #define QR_TOL        1e-7  /* R's qr() default, used by adonis2 (docs/STATS.md S8) */
 #define BASIS_NEW_TOL 1e-10 /* residual norm above which a reduced model adds a basis column */
@@ -37,7 +39,13 @@ _Static_assert(KC % MR == 0, "a row block must not straddle a cache block");
 _Static_assert(NR % 4 == 0, "register tiles are whole 4-double vectors");
 
 struct permanova {
-    const double *g; /* borrowed packed-lower Gower matrix */
+    const double *g; /* borrowed packed-lower Gower matrix: rows rb.r0 .. rb.r1-1 (rowblk.h) */
+    rowblk_t rb;
+    double maxabs;        /* max |G| over the whole matrix */
+    permanova_sum_fn sum; /* sums accumulators over the parts (NULL: one part) */
+    void *sum_ctx;
+    rsum_scale_t mscale; /* grids of the sums of M over rows */
+    size_t nm;           /* doubles of one permutation's M accumulators: u x u x RSUM_LEVELS */
     size_t n, nterm, ntests;
     permanova_by_t by;
     size_t rank;             /* rank of the full design */
@@ -213,58 +221,59 @@ static inline void row_times_block(const double *grow, const double *ut, size_t 
     }
 }
 
-/* z (n x w) = L ut with L = strict lower triangle of G plus half its diagonal; G packed lower.
- * Blocked by KC rows of ut (kept in cache while all rows of G below stream past). Row i sums
- * chunk by chunk, then its diagonal block row by row: a fixed order for every column. */
+/* z ((r1 - r0) x w) = L ut for the block's rows [r0, r1), with L = strict lower triangle of G
+ * plus half its diagonal; G packed lower in row blocks (rowblk.h). Blocked by KC rows of ut
+ * (kept in cache while all rows of G below stream past). Row i sums chunk by chunk, then its
+ * diagonal block row by row: a fixed order for every column. Blocks start on multiples of
+ * ROWBLK_TILE, a multiple of MR, so row i falls in the same register tile for any split. */
 KERNEL_CLONES
-static void lower_times(const double *g, size_t n, const double *ut, size_t w, double *z)
+static void lower_times(const double *g, const rowblk_t *rb, const double *ut, size_t w, double *z)
 {
-    memset(z, 0, n * w * sizeof *z);
-    for (size_t jc = 0; jc < n; jc += KC) {
+    size_t r0 = rb->r0, r1 = rb->r1, n = rb->n;
+    memset(z, 0, (r1 - r0) * w * sizeof *z);
+    for (size_t jc = 0; jc < r1; jc += KC) {
         size_t je = jc + KC < n ? jc + KC : n;
-        for (size_t i0 = jc; i0 < n; i0 += MR) {
-            size_t rows = n - i0 < MR ? n - i0 : MR;
+        for (size_t i0 = jc > r0 ? jc : r0; i0 < r1; i0 += MR) {
+            size_t rows = r1 - i0 < MR ? r1 - i0 : MR;
             size_t jfull = je < i0 ? je : i0; /* columns below every row of this block */
+            double *zi = z + (i0 - r0) * w;
             if (rows == MR && jfull > jc) {
                 const double *grow[MR];
-                for (int r = 0; r < MR; r++) grow[r] = g + gower_row_offset(i0 + (size_t)r);
-                rows_times_block(grow, ut, w, jc, jfull, z + i0 * w);
+                for (int r = 0; r < MR; r++) grow[r] = g + rowblk_offset(rb, i0 + (size_t)r);
+                rows_times_block(grow, ut, w, jc, jfull, zi);
             } else if (jfull > jc) {
                 for (size_t r = 0; r < rows; r++)
-                    row_times_block(g + gower_row_offset(i0 + r), ut, w, jc, jfull, 0, z + (i0 + r) * w);
+                    row_times_block(g + rowblk_offset(rb, i0 + r), ut, w, jc, jfull, 0, zi + r * w);
             }
             if (i0 < je) /* the block's diagonal lies in this chunk: its small triangle */
                 for (size_t r = 0; r < rows; r++)
-                    row_times_block(g + gower_row_offset(i0 + r), ut, w, i0, i0 + r, 1, z + (i0 + r) * w);
+                    row_times_block(g + rowblk_offset(rb, i0 + r), ut, w, i0, i0 + r, 1, zi + r * w);
         }
     }
 }
 
 typedef struct {
-    double *ut, *z;      /* n x w */
-    double *m;           /* batch x u x u */
-    double *ss, *f;      /* ntests */
+    double *ut, *z;      /* n x w, rows x w */
     const int32_t *perm; /* batch x n */
 } work_t;
 
 static size_t work_doubles(const permanova_t *t)
 {
-    return 2 * t->n * batch_width(t->u, batch_perms(t->u)) + batch_perms(t->u) * t->u * t->u + 2 * t->ntests;
+    return (t->n + t->rb.r1 - t->rb.r0) * batch_width(t->u, batch_perms(t->u));
 }
 
 static void work_carve(const permanova_t *t, double *d, const int32_t *p, work_t *wk)
 {
-    size_t nw = t->n * batch_width(t->u, batch_perms(t->u));
     wk->ut = d;
-    wk->z = d + nw;
-    wk->m = d + 2 * nw;
-    wk->ss = wk->m + batch_perms(t->u) * t->u * t->u;
-    wk->f = wk->ss + t->ntests;
+    wk->z = d + t->n * batch_width(t->u, batch_perms(t->u));
     wk->perm = p;
 }
 
-/* M_b = U~_b' G U~_b (u x u, full) for the nb permutations in wk->perm. */
-static void batch_products(const permanova_t *t, work_t *wk, size_t nb)
+/* This block's share of M_b = U~_b' G U~_b (u x u, upper triangle) for the nb permutations in
+ * wk->perm, deposited into acc (nb x nm, zeroed by the caller): row i gives
+ * U~_i Z_i' + Z_i U~_i'. The rows' terms are summed reproducibly (rsum.h), so M is bitwise the
+ * same however the rows are split over ranks. */
+static void batch_products(const permanova_t *t, work_t *wk, size_t nb, double *acc)
 {
     size_t n = t->n, u = t->u, w = batch_width(u, nb);
     memset(wk->ut, 0, n * w * sizeof *wk->ut);
@@ -273,26 +282,29 @@ static void batch_products(const permanova_t *t, work_t *wk, size_t nb)
         for (size_t i = 0; i < n; i++)
             memcpy(wk->ut + (size_t)perm[i] * w + b * u, t->basis + i * u, u * sizeof(double));
     }
-    lower_times(t->g, n, wk->ut, w, wk->z);
-    memset(wk->m, 0, nb * u * u * sizeof *wk->m);
-    for (size_t i = 0; i < n; i++) {
-        const double *ur = wk->ut + i * w, *zr = wk->z + i * w;
+    lower_times(t->g, &t->rb, wk->ut, w, wk->z);
+    for (size_t i = t->rb.r0; i < t->rb.r1; i++) {
+        const double *ur = wk->ut + i * w, *zr = wk->z + (i - t->rb.r0) * w;
         for (size_t b = 0; b < nb; b++) {
-            double *m = wk->m + b * u * u;
+            double *m = acc + b * t->nm;
             const double *ub = ur + b * u, *zb = zr + b * u;
             for (size_t a = 0; a < u; a++)
-                for (size_t c = a; c < u; c++) m[a * u + c] += ub[a] * zb[c] + ub[c] * zb[a];
+                for (size_t c = a; c < u; c++)
+                    rsum_add(&t->mscale, m + (a * u + c) * RSUM_LEVELS, ub[a] * zb[c] + ub[c] * zb[a]);
         }
-    }
-    for (size_t b = 0; b < nb; b++) {
-        double *m = wk->m + b * u * u;
-        for (size_t a = 0; a < u; a++)
-            for (size_t c = 0; c < a; c++) m[a * u + c] = m[c * u + a];
     }
 }
 
+/* M (u x u, full) from one permutation's summed accumulators. */
+static void m_value(const permanova_t *t, const double *acc, double *m)
+{
+    size_t u = t->u;
+    for (size_t a = 0; a < u; a++)
+        for (size_t c = a; c < u; c++) m[a * u + c] = m[c * u + a] = rsum_value(acc + (a * u + c) * RSUM_LEVELS);
+}
+
 /* SS and F of the tested rows from one M (the observed and every permuted one alike). */
-static void stats_from_m(const permanova_t *t, const double *m, double *ss, double *f)
+static double stats_from_m(const permanova_t *t, const double *m, double *ss, double *f)
 {
     size_t u = t->u;
     double ss_model = 0.0;
@@ -312,56 +324,103 @@ static void stats_from_m(const permanova_t *t, const double *m, double *ss, doub
         ss[k] = s;
         f[k] = t->df[k] > 0 ? (s / t->df[k]) / resid_ms : NAN;
     }
+    return ss_model;
 }
 
-/* perm_counter_t.count: F* of nb permutations against the observed F; scratch is one
- * work_doubles(t) block, carved afresh for each batch. */
-static void count_batch(const void *ctx, const int32_t *perm, size_t nb, double *scratch, uint64_t *counts)
+typedef struct {
+    const permanova_t *t;
+    double *acc; /* the round's permutations x nm */
+} eval_ctx_t;
+
+/* perm_eval_t.eval: one batch's accumulators into its slots of the round. */
+static void eval_batch(const void *ctx, const int32_t *perm, size_t nb, uint64_t first, double *scratch)
 {
-    const permanova_t *t = ctx;
+    const eval_ctx_t *e = ctx;
     work_t wk;
-    work_carve(t, scratch, perm, &wk);
-    batch_products(t, &wk, nb);
-    for (size_t b = 0; b < nb; b++) {
-        stats_from_m(t, wk.m + b * t->u * t->u, wk.ss, wk.f);
-        for (size_t k = 0; k < t->ntests; k++) counts[k] += perm_exceeds(wk.f[k], t->f[k]);
-    }
+    work_carve(e->t, scratch, perm, &wk);
+    batch_products(e->t, &wk, nb, e->acc + first * e->t->nm);
 }
 
-/* exceed[k] += #{F*_k >= F_k - sqrt(eps)} over the permutations of src, in batches of
- * batch_perms(u) shared among threads by perm_count. */
+/* What is done with each permutation's M, in permutation order. */
+typedef void (*use_m_fn)(const permanova_t *t, const double *m, void *arg);
+
+/* Every permutation of src through batch_products, ROUND permutations at a time: their
+ * accumulators are summed over the parts (one collective call per round), then use(m). */
+enum { ROUND = 1024 };
+
+static int each_m(const permanova_t *t, const perm_source_t *src, int nthreads, use_m_fn use, void *arg)
+{
+    size_t round = src->total < ROUND ? (size_t)src->total : ROUND;
+    double *acc = malloc((round ? round : 1) * t->nm * sizeof *acc), *m = malloc(t->u * t->u * sizeof *m);
+    int rc = !acc || !m ? GB_E_NOMEM : GB_OK;
+    eval_ctx_t ctx = {t, acc};
+    perm_eval_t ev = {
+        .n = t->n, .batch = batch_perms(t->u), .scratch = work_doubles(t), .eval = eval_batch, .ctx = &ctx};
+    for (uint64_t r0 = 0; !rc && r0 < src->total; r0 += round) {
+        perm_source_t sub = *src;
+        sub.total = src->total - r0 < round ? src->total - r0 : round;
+        if (sub.rows) sub.rows += r0 * t->n;
+        else sub.from += r0;
+        memset(acc, 0, sub.total * t->nm * sizeof *acc);
+        rc = perm_each(&ev, &sub, nthreads);
+        if (!rc && t->sum) rc = t->sum(t->sum_ctx, acc, sub.total * t->nm);
+        for (size_t p = 0; !rc && p < sub.total; p++) {
+            m_value(t, acc + p * t->nm, m);
+            use(t, m, arg);
+        }
+    }
+    free(acc);
+    free(m);
+    return rc;
+}
+
+typedef struct {
+    uint64_t *exceed;
+    double *ss, *f; /* ntests scratch */
+} count_arg_t;
+
+static void count_m(const permanova_t *t, const double *m, void *arg)
+{
+    count_arg_t *c = arg;
+    stats_from_m(t, m, c->ss, c->f);
+    for (size_t k = 0; k < t->ntests; k++) c->exceed[k] += perm_exceeds(c->f[k], t->f[k]);
+}
+
+/* exceed[k] += #{F*_k >= F_k - sqrt(eps)} over the permutations of src. */
 static int count_permutations(const permanova_t *t, const perm_source_t *src, int nthreads, uint64_t *exceed)
 {
-    perm_counter_t counter = {.n = t->n,
-                              .batch = batch_perms(t->u),
-                              .ncount = t->ntests,
-                              .scratch = work_doubles(t),
-                              .count = count_batch,
-                              .ctx = t};
-    return perm_count(&counter, src, nthreads, exceed);
+    count_arg_t c = {exceed, malloc(t->ntests * sizeof *c.ss), malloc(t->ntests * sizeof *c.f)};
+    int rc = c.ss && c.f ? each_m(t, src, nthreads, count_m, &c) : GB_E_NOMEM;
+    free(c.ss);
+    free(c.f);
+    return rc;
 }
 
-/* SS (may be NULL), F and SS_model (may be NULL) of one permutation, through the batch code. */
-static int single_stats(const permanova_t *t, const int32_t *perm, double *ss, double *f, double *ss_model)
+typedef struct {
+    double *ss, *f, ss_model;
+} single_arg_t;
+
+static void single_m(const permanova_t *t, const double *m, void *arg)
 {
-    double *d = malloc(work_doubles(t) * sizeof *d);
-    if (!d) return GB_E_NOMEM;
-    work_t wk;
-    work_carve(t, d, perm, &wk);
-    batch_products(t, &wk, 1);
-    stats_from_m(t, wk.m, ss ? ss : wk.ss, f);
-    if (ss_model) {
-        *ss_model = 0.0;
-        for (size_t a = 0; a < t->rank; a++) *ss_model += wk.m[a * t->u + a];
-    }
-    free(d);
-    return GB_OK;
+    single_arg_t *s = arg;
+    s->ss_model = stats_from_m(t, m, s->ss, s->f);
+}
+
+/* SS, F and SS_model of one permutation (ss: ntests scratch or output). */
+static int single_stats(const permanova_t *t, const int32_t *perm, single_arg_t *out)
+{
+    perm_source_t src = {perm, 0, 0, 1};
+    return each_m(t, &src, 1, single_m, out);
 }
 
 int permanova_permuted_f(const permanova_t *t, const int32_t *perm, double *f)
 {
     int rc = perm_check(perm, 1, t->n);
-    return rc ? rc : single_stats(t, perm, NULL, f, NULL);
+    single_arg_t out = {malloc(t->ntests * sizeof *out.ss), f, 0.0};
+    if (!rc && !out.ss) rc = GB_E_NOMEM;
+    if (!rc) rc = single_stats(t, perm, &out);
+    free(out.ss);
+    return rc;
 }
 
 int permanova_count_random(const permanova_t *t, uint64_t seed, uint64_t from, uint64_t to, int nthreads,
@@ -460,14 +519,32 @@ static int margin_models(permanova_t *t, const double *xc, size_t ncol, const in
     return rc;
 }
 
-/* Observed SS and F: the same batch code with the identity permutation. */
+/* Observed SS and F: the same code with the identity permutation. */
 static int observed_stats(permanova_t *t)
 {
     int32_t *id = malloc(t->n * sizeof *id);
     if (!id) return GB_E_NOMEM;
     for (size_t i = 0; i < t->n; i++) id[i] = (int32_t)i;
-    int rc = single_stats(t, id, t->ss, t->f, &t->ss_model);
+    single_arg_t out = {t->ss, t->f, 0.0};
+    int rc = single_stats(t, id, &out);
+    t->ss_model = out.ss_model;
     free(id);
+    return rc;
+}
+
+/* SS_total = tr(G), summed over the parts; then the grids of the M sums: a row's term is at
+ * most 2 max|U|^2 n max|G| (|Z_i| <= n max|G| max|U|), n terms. */
+static int total_and_scale(permanova_t *t)
+{
+    double acc[RSUM_LEVELS] = {0}, maxu = 0.0;
+    rsum_scale_t s;
+    rsum_scale_init(&s, t->maxabs, t->n);
+    for (size_t i = t->rb.r0; i < t->rb.r1; i++) rsum_add(&s, acc, t->g[rowblk_offset(&t->rb, i) + i]);
+    int rc = t->sum ? t->sum(t->sum_ctx, acc, RSUM_LEVELS) : GB_OK;
+    t->ss_total = rsum_value(acc);
+    for (size_t k = 0; k < t->n * t->u; k++) maxu = fabs(t->basis[k]) > maxu ? fabs(t->basis[k]) : maxu;
+    rsum_scale_init(&t->mscale, 2.0 * maxu * maxu * (double)t->n * t->maxabs, t->n);
+    t->nm = t->u * t->u * RSUM_LEVELS;
     return rc;
 }
 
@@ -496,7 +573,18 @@ static int full_model(permanova_t *t, const double *x, size_t ncol, double **xc_
 int permanova_create(const double *g, size_t n, const double *x, size_t ncol, const int *assign, size_t nterm,
                      permanova_by_t by, permanova_t **out)
 {
+    permanova_parts_t whole = {{n, 0, n}, 0.0, NULL, NULL};
+    if (g && n) whole.maxabs = rowblk_maxabs(g, &whole.rows, NULL);
+    return permanova_create_parts(g, &whole, x, ncol, assign, nterm, by, out);
+}
+
+int permanova_create_parts(const double *g, const permanova_parts_t *parts, const double *x, size_t ncol,
+                           const int *assign, size_t nterm, permanova_by_t by, permanova_t **out)
+{
     *out = NULL;
+    size_t n = parts->rows.n;
+    if (parts->rows.r0 > parts->rows.r1 || parts->rows.r1 > n || (parts->rows.r0 % ROWBLK_TILE && parts->rows.r0 < n))
+        return GB_E_USAGE;
     int rc = check_design(n, ncol, assign, nterm);
     if (rc) return rc;
     permanova_t *t = calloc(1, sizeof *t);
@@ -506,6 +594,10 @@ int permanova_create(const double *g, size_t n, const double *x, size_t ncol, co
     if (!t || !kept) goto done;
     t->g = g;
     t->n = n;
+    t->rb = parts->rows;
+    t->maxabs = parts->maxabs;
+    t->sum = parts->sum;
+    t->sum_ctx = parts->ctx;
     t->nterm = nterm;
     t->by = by;
     t->ntests = by == PERMANOVA_BY_MODEL ? 1 : nterm;
@@ -530,8 +622,8 @@ int permanova_create(const double *g, size_t n, const double *x, size_t ncol, co
     }
     for (size_t i = 0; i < n; i++)
         for (size_t a = 0; a < nu; a++) t->basis[i * nu + a] = ucol[a * n + i];
-    for (size_t i = 0; i < n; i++) t->ss_total += g[gower_row_offset(i) + i];
-    rc = observed_stats(t);
+    rc = total_and_scale(t);
+    if (!rc) rc = observed_stats(t);
 done:
     free(kept);
     free(xc);

@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "gb_status.h"
+#include "rowblk.h"
 
 typedef enum {
     PERMANOVA_BY_TERMS,  /* sequential SS, in term order (adonis2 by = "terms") */
@@ -61,6 +62,26 @@ typedef struct permanova permanova_t; /* a prepared test: design QR, projections
 int permanova_create(const double *g, size_t n, const double *x, size_t ncol, const int *assign, size_t nterm,
                      permanova_by_t by, permanova_t **out) GB_MUST_CHECK;
 void permanova_destroy(permanova_t *t); /* NULL is a no-op */
+
+/* The Gower matrix split over MPI ranks by rows (rowblk.h). Every part builds its permanova_t
+ * from its own rows with permanova_create_parts, and then every call below is COLLECTIVE: all
+ * parts make the same calls with the same arguments (permutation ranges included: each part
+ * evaluates every permutation on its rows, and the partial sums are added through `sum`). The
+ * results are bitwise those of one process holding the whole matrix. */
+typedef int (*permanova_sum_fn)(void *ctx, double *acc, size_t count); /* acc[k] = sum over parts, in place */
+typedef struct {
+    rowblk_t rows;        /* the rows of g held here; r0 a multiple of ROWBLK_TILE */
+    double maxabs;        /* max |G| over the WHOLE matrix (the same value on every part) */
+    permanova_sum_fn sum; /* element-wise sum of reproducible accumulators over the parts
+                            * (e.g. MPI_Allreduce, MPI_SUM: exact, rsum.h); NULL for one part */
+    void *ctx;
+} permanova_parts_t;
+
+/* permanova_create for one part of a split matrix: g holds rows parts->rows (rowblk.h layout),
+ * n = parts->rows.n. Collective (SS_total is summed over the parts). GB_E_USAGE also for a
+ * bad row range. */
+int permanova_create_parts(const double *g, const permanova_parts_t *parts, const double *x, size_t ncol,
+                           const int *assign, size_t nterm, permanova_by_t by, permanova_t **out) GB_MUST_CHECK;
 
 /* Rows tested: nterm for PERMANOVA_BY_TERMS / PERMANOVA_BY_MARGIN, 1 for PERMANOVA_BY_MODEL. */
 size_t permanova_ntests(const permanova_t *t);
