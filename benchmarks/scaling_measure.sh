@@ -116,54 +116,50 @@ sheet_of 1 1 "$S/one.csv"
 
 # ---------------------------------------------------------------- fixed costs, database load
 put db_bytes - "$(stat -c %s "$DB/gutbrain.db")"
-say "fixed costs (1 sample of 1 pair), warm at 1/2/3 ranks and cold at 1 rank, $RUNS runs each"
+# The machine is shared: every round measures the fixed costs, the per-sample costs and the
+# validation runs one after the other, so that the model's inputs and the runs it predicts see
+# the same load; each value is the median over the rounds.
+say "$RUNS rounds: fixed costs (1 sample of 1 pair; warm at 1/2/3 ranks, cold at 1), classes of" \
+  "${CLASSES[*]} pairs at 1 rank x 1 thread, the $VAL_N-sample sheet at 1, 2, 3 ranks x 1 thread"
 declare -A T
 for ((k = 0; k < RUNS; k++)); do
   for r in 1 2 3; do T[warm$r]+="$(wall_of run_sheet "$r" 1 "$S/one.csv") "; done
   evict "$DB"
   T[cold]+="$(wall_of run_sheet 1 1 "$S/one.csv") "
-done
-for r in 1 2 3; do put fixed_warm_s "$r" "$(tr ' ' '\n' <<< "${T[warm$r]}" | grep . | median)"; done
-put fixed_cold_s 1 "$(tr ' ' '\n' <<< "${T[cold]}" | grep . | median)"
-
-# ---------------------------------------------------------------- per-sample cost, cohort write
-say "per-sample busy time at 1 rank x 1 thread: classes of ${CLASSES[*]} pairs"
-for c in "${CLASSES[@]}"; do
-  n=$(($(wc -l < "$S/class$c.csv") - 1)) v=""
-  for ((k = 0; k < RUNS; k++)); do
+  for c in "${CLASSES[@]}"; do
     wall_of run_sheet 1 1 "$S/class$c.csv" > /dev/null
-    v+="$(busy_of_log) "
+    T[busy$c]+="$(busy_of_log) "
     sed -n 's/.*x \([0-9]*\), nnz \([0-9]*\): offsets \([0-9.]*\) s, numbers \([0-9.]*\) s, labels \([0-9.]*\) s.*/\2 \3 \4 \5/p' \
       "$S/last.log" | head -1 | awk '{ printf "cohort_write_s\t%s:1\t%.4f\n", $1, $2 + $3 + $4 }' >> "$OUT.tmp"
   done
-  put sample_busy_s "$c" "$(tr ' ' '\n' <<< "$v" | grep . | median | awk -v n="$n" '{ printf "%.5f", $1 / n }')"
+  for r in 1 2 3; do
+    t=$(wall_of run_sheet "$r" 1 "$S/val.csv")
+    T[val$r]+="$t "
+    put val_run_s "$r" "$t"
+  done
+  say "round $((k + 1)) done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 done
-put out_bytes_per_sample - "$(du -cb "$S"/out/samples/* | tail -1 | awk -v n="$n" '{ printf "%.0f", $1 / n }')"
+med() { tr ' ' '\n' <<< "${T[$1]}" | grep . | median; }
+for r in 1 2 3; do put fixed_warm_s "$r" "$(med "warm$r")"; done
+put fixed_cold_s 1 "$(med cold)"
+for c in "${CLASSES[@]}"; do
+  put sample_busy_s "$c" "$(med "busy$c" | awk -v n="$(($(wc -l < "$S/class$c.csv") - 1))" '{ printf "%.5f", $1 / n }')"
+done
+for r in 1 2 3; do put val_wall_s "$r" "$(med "val$r")"; done
+put out_bytes_per_sample - "$(du -cb "$S"/out/samples/* | tail -1 | awk -v n="$VAL_N" '{ printf "%.0f", $1 / n }')"
+
 say "2 threads against 1 on the $large-pair class"
-t1="" t2=""
 for ((k = 0; k < RUNS; k++)); do
-  t1+="$(wall_of run_sheet 1 1 "$S/class$large.csv") "
-  t2+="$(wall_of run_sheet 1 2 "$S/class$large.csv") "
+  T[t1]+="$(wall_of run_sheet 1 1 "$S/class$large.csv") "
+  T[t2]+="$(wall_of run_sheet 1 2 "$S/class$large.csv") "
 done
-put threads2_speedup "$large" "$(awk -v a="$(tr ' ' '\n' <<< "$t1" | grep . | median)" \
-  -v b="$(tr ' ' '\n' <<< "$t2" | grep . | median)" 'BEGIN { printf "%.3f", a / b }')"
+put threads2_speedup "$large" "$(awk -v a="$(med t1)" -v b="$(med t2)" 'BEGIN { printf "%.3f", a / b }')"
 
 say "cohort_write() at 2,000 and 10,000 samples x 2,000 taxa, 1 and 2 ranks (benchmarks/cohort_aggregate.sh)"
 for n in 2000 10000; do
   (SAMPLES=$n CASES=sparse RANKS="1 2" RUNS=$RUNS WORK=$S/cohort bash "$repo/benchmarks/cohort_aggregate.sh" || true) |
     awk '$1 == "sparse" { printf "cohort_write_s\t%s:%s\t%s\n", $3, $2, $5 }' >> "$OUT.tmp"
 done
-
-# ---------------------------------------------------------------- validation runs
-say "validation: $VAL_N samples at 1, 2, 3 ranks x 1 thread, alternating, $RUNS runs"
-for ((k = 0; k < RUNS; k++)); do
-  for r in 1 2 3; do
-    t=$(wall_of run_sheet "$r" 1 "$S/val.csv")
-    T[val$r]+="$t "
-    put val_run_s "$r" "$t"
-  done
-done
-for r in 1 2 3; do put val_wall_s "$r" "$(tr ' ' '\n' <<< "${T[val$r]}" | grep . | median)"; done
 
 # ---------------------------------------------------------------- stats rates
 if [ "$STATS" = 1 ]; then
