@@ -17,6 +17,8 @@
 #   run's summary), threads2_speedup PAIRS, out_bytes_per_sample, cohort_write_s NNZ:RANKS (run's
 #   debug line, offsets + numbers + labels, and benchmarks/cohort_aggregate.sh), val_pairs (one line per validation sample),
 #   val_wall_s R (median wall of the validation sheet at R ranks x 1 thread; val_run_s: each run),
+#   val_busy_sum_s R (busy seconds of all ranks: more than at 1 rank when the ranks share cores),
+#   val_imbalance R (run's max/mean busy time),
 #   stats_assoc_s N, stats_beta_s N,PERMS, stats_features.
 # Reads: `gutbrain simulate` (2x150 bp pairs, zstd) from 12 of the reference genomes; one
 # simulated set per size class, reused by the class runs and the validation sheet.
@@ -136,6 +138,8 @@ for ((k = 0; k < RUNS; k++)); do
     t=$(wall_of run_sheet "$r" 1 "$S/val.csv")
     T[val$r]+="$t "
     put val_run_s "$r" "$t"
+    T[vbusy$r]+="$(awk 'NF == 9 && $1 ~ /^[0-9]+$/ { s += $6 } END { print s }' "$S/last.log") "
+    T[vimb$r]+="$(sed -n 's/.*imbalance (max\/mean busy) \([0-9.]*\).*/\1/p' "$S/last.log") "
   done
   say "round $((k + 1)) done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 done
@@ -145,7 +149,11 @@ put fixed_cold_s 1 "$(med cold)"
 for c in "${CLASSES[@]}"; do
   put sample_busy_s "$c" "$(med "busy$c" | awk -v n="$(($(wc -l < "$S/class$c.csv") - 1))" '{ printf "%.5f", $1 / n }')"
 done
-for r in 1 2 3; do put val_wall_s "$r" "$(med "val$r")"; done
+for r in 1 2 3; do
+  put val_wall_s "$r" "$(med "val$r")"
+  put val_busy_sum_s "$r" "$(med "vbusy$r")"
+  put val_imbalance "$r" "$(med "vimb$r")"
+done
 put out_bytes_per_sample - "$(du -cb "$S"/out/samples/* | tail -1 | awk -v n="$VAL_N" '{ printf "%.0f", $1 / n }')"
 
 say "2 threads against 1 on the $large-pair class"
