@@ -8,18 +8,20 @@
 #   RUNS=3         runs per measurement (medians; the configurations alternate)
 #   VAL_N=100 VAL_MEDIAN=3000 VAL_SIGMA=1.0   validation sheet: VAL_N samples whose read pairs
 #                  follow a log-normal (median, sigma), rounded to powers of two (500..64000)
-#   STATS_NS="2000 3000"  cohort sizes for the stats rates (1,000 features); STATS=0 skips them
+#   STATS_SIZES="2000:1000 3000:1000 2000:250"  samples:features of the stats cohorts (two sizes
+#                  with 1,000 features, one with fewer); STATS=0 skips them
 #
 # Writes OUT_TSV, lines "key<TAB>x<TAB>value" (x: the size the value belongs to, or -):
+#   one line per run (the model takes their median, or with --fastest their minimum):
 #   db_bytes, fixed_warm_s R (a 1-sample run of 1 pair at R ranks, database in the page cache:
 #   MPI start-up + database open + sheet + cohort file), fixed_cold_s 1 (the same with the
 #   database evicted), sample_busy_s PAIRS (busy seconds a sample at 1 rank x 1 thread, from
-#   run's summary), threads2_speedup PAIRS, out_bytes_per_sample, cohort_write_s NNZ:RANKS (run's
+#   run's summary), threads_wall_s T (the largest class at 1 rank x T threads), out_bytes_per_sample, cohort_write_s NNZ:RANKS (run's
 #   debug line, offsets + numbers + labels, and benchmarks/cohort_aggregate.sh), val_pairs (one line per validation sample),
-#   val_wall_s R (median wall of the validation sheet at R ranks x 1 thread; val_run_s: each run),
+#   val_wall_s R (wall of the validation sheet at R ranks x 1 thread),
 #   val_busy_sum_s R (busy seconds of all ranks: more than at 1 rank when the ranks share cores),
 #   val_imbalance R (run's max/mean busy time),
-#   stats_assoc_s N, stats_beta_s N,PERMS, stats_features.
+#   stats_assoc_s N,M, stats_beta_s N,M,PERMS (PERMS 0 and 999 twice each; 0 only below 1,000 features).
 # Reads: `gutbrain simulate` (2x150 bp pairs, zstd) from 12 of the reference genomes; one
 # simulated set per size class, reused by the class runs and the validation sheet.
 set -euo pipefail
@@ -32,7 +34,7 @@ S=$WORK/scaling
 OUT=${1:-$S/measured.tsv}
 RUNS=${RUNS:-3}
 VAL_N=${VAL_N:-100} VAL_MEDIAN=${VAL_MEDIAN:-3000} VAL_SIGMA=${VAL_SIGMA:-1.0}
-STATS=${STATS:-1} STATS_NS=${STATS_NS:-"2000 3000"}
+STATS=${STATS:-1} STATS_SIZES=${STATS_SIZES:-"2000:1000 3000:1000 2000:250"}
 source "$repo/benchmarks/lib.bash"
 MPIRUN=(mpirun --bind-to none --oversubscribe)
 die() { echo "scaling_measure.sh: $*" >&2; exit 1; }
@@ -120,48 +122,32 @@ sheet_of 1 1 "$S/one.csv"
 put db_bytes - "$(stat -c %s "$DB/gutbrain.db")"
 # The machine is shared: every round measures the fixed costs, the per-sample costs and the
 # validation runs one after the other, so that the model's inputs and the runs it predicts see
-# the same load; each value is the median over the rounds.
+# the same load. Every run is one line; the model takes the median (or the fastest) of them.
 say "$RUNS rounds: fixed costs (1 sample of 1 pair; warm at 1/2/3 ranks, cold at 1), classes of" \
   "${CLASSES[*]} pairs at 1 rank x 1 thread, the $VAL_N-sample sheet at 1, 2, 3 ranks x 1 thread"
-declare -A T
 for ((k = 0; k < RUNS; k++)); do
-  for r in 1 2 3; do T[warm$r]+="$(wall_of run_sheet "$r" 1 "$S/one.csv") "; done
+  for r in 1 2 3; do put fixed_warm_s "$r" "$(wall_of run_sheet "$r" 1 "$S/one.csv")"; done
   evict "$DB"
-  T[cold]+="$(wall_of run_sheet 1 1 "$S/one.csv") "
+  put fixed_cold_s 1 "$(wall_of run_sheet 1 1 "$S/one.csv")"
   for c in "${CLASSES[@]}"; do
     wall_of run_sheet 1 1 "$S/class$c.csv" > /dev/null
-    T[busy$c]+="$(busy_of_log) "
+    put sample_busy_s "$c" "$(busy_of_log | awk -v n="$(($(wc -l < "$S/class$c.csv") - 1))" '{ printf "%.5f", $1 / n }')"
     sed -n 's/.*x \([0-9]*\), nnz \([0-9]*\): offsets \([0-9.]*\) s, numbers \([0-9.]*\) s, labels \([0-9.]*\) s.*/\2 \3 \4 \5/p' \
       "$S/last.log" | head -1 | awk '{ printf "cohort_write_s\t%s:1\t%.4f\n", $1, $2 + $3 + $4 }' >> "$OUT.tmp"
   done
   for r in 1 2 3; do
-    t=$(wall_of run_sheet "$r" 1 "$S/val.csv")
-    T[val$r]+="$t "
-    put val_run_s "$r" "$t"
-    T[vbusy$r]+="$(awk 'NF == 9 && $1 ~ /^[0-9]+$/ { s += $6 } END { print s }' "$S/last.log") "
-    T[vimb$r]+="$(sed -n 's/.*imbalance (max\/mean busy) \([0-9.]*\).*/\1/p' "$S/last.log") "
+    put val_wall_s "$r" "$(wall_of run_sheet "$r" 1 "$S/val.csv")"
+    put val_busy_sum_s "$r" "$(awk 'NF == 9 && $1 ~ /^[0-9]+$/ { s += $6 } END { print s }' "$S/last.log")"
+    put val_imbalance "$r" "$(sed -n 's/.*imbalance (max\/mean busy) \([0-9.]*\).*/\1/p' "$S/last.log")"
   done
   say "round $((k + 1)) done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 done
-med() { tr ' ' '\n' <<< "${T[$1]}" | grep . | median; }
-for r in 1 2 3; do put fixed_warm_s "$r" "$(med "warm$r")"; done
-put fixed_cold_s 1 "$(med cold)"
-for c in "${CLASSES[@]}"; do
-  put sample_busy_s "$c" "$(med "busy$c" | awk -v n="$(($(wc -l < "$S/class$c.csv") - 1))" '{ printf "%.5f", $1 / n }')"
-done
-for r in 1 2 3; do
-  put val_wall_s "$r" "$(med "val$r")"
-  put val_busy_sum_s "$r" "$(med "vbusy$r")"
-  put val_imbalance "$r" "$(med "vimb$r")"
-done
 put out_bytes_per_sample - "$(du -cb "$S"/out/samples/* | tail -1 | awk -v n="$VAL_N" '{ printf "%.0f", $1 / n }')"
 
-say "2 threads against 1 on the $large-pair class"
+say "1 and 2 threads on the $large-pair class"
 for ((k = 0; k < RUNS; k++)); do
-  T[t1]+="$(wall_of run_sheet 1 1 "$S/class$large.csv") "
-  T[t2]+="$(wall_of run_sheet 1 2 "$S/class$large.csv") "
+  for t in 1 2; do put threads_wall_s "$t" "$(wall_of run_sheet 1 "$t" "$S/class$large.csv")"; done
 done
-put threads2_speedup "$large" "$(awk -v a="$(med t1)" -v b="$(med t2)" 'BEGIN { printf "%.3f", a / b }')"
 
 say "cohort_write() at 2,000 and 10,000 samples x 2,000 taxa, 1 and 2 ranks (benchmarks/cohort_aggregate.sh)"
 for n in 2000 10000; do
@@ -170,23 +156,25 @@ for n in 2000 10000; do
 done
 
 # ---------------------------------------------------------------- stats rates
+# beta diversity = distances (n^2 m) + PCoA (today n^3) + permutations (n^2 P): 0 and 999
+# permutations separate the last; 250 against 1,000 features at the same n the first.
 if [ "$STATS" = 1 ]; then
-  put stats_features - 1000
-  for n in $STATS_NS; do
-    c=$S/cohort$n
+  for size in $STATS_SIZES; do
+    n=${size%:*} m=${size#*:} c=$S/cohort${size/:/x}
     [ -s "$c.biom" ] || /usr/bin/python3 "$repo/tests/integration/data/make_cohort.py" "$c.biom" "$c.tsv" \
-      --design bench --samples "$n" --taxa 1000 --genera 1000 --seed "$n" > /dev/null
-    for p in 99 999; do
-      say "gutbrain stats, $n samples, $p permutations, 1 thread"
+      --design bench --samples "$n" --taxa "$m" --genera "$m" --seed "$n" > /dev/null
+    for p in 0 999 0 999; do
+      [ "$m" = 1000 ] || [ "$p" = 0 ] || continue
+      say "gutbrain stats, $n samples x $m features, $p permutations, 1 thread"
       rm -rf "$S/stats"
       wall_of "$GB" stats -v --threads 1 --cohort "$c.biom" --metadata "$c.tsv" --variable depression \
         --covariates age,sex,bmi --rank none --permutations "$p" --seed 42 --out "$S/stats" > /dev/null
       # debug lines "[D::fn] <phase>: <cumulative s> s"
       sed -n 's/^\[D::[a-z_]*\] \(.*\): \([0-9.]*\) s$/\1\t\2/p' "$S/last.log" |
-        awk -F'\t' -v n="$n" -v p="$p" '{ d = $2 - prev; prev = $2 }
+        awk -F'\t' -v x="$n,$m" -v p="$p" '{ d = $2 - prev; prev = $2 }
           $1 == "associations" { a = d } $1 ~ /^rank tests/ { a += d }
-          $1 == "beta diversity" { printf "stats_beta_s\t%s,%s\t%.3f\n", n, p, d }
-          END { if (p == 999) printf "stats_assoc_s\t%s\t%.3f\n", n, a }' >> "$OUT.tmp"
+          $1 == "beta diversity" { printf "stats_beta_s\t%s,%s\t%.3f\n", x, p, d }
+          END { printf "stats_assoc_s\t%s\t%.3f\n", x, a }' >> "$OUT.tmp"
     done
   done
 fi
