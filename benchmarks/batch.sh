@@ -171,18 +171,8 @@ prepare_reads() {
 write_map() { awk -F'\t' '!/^#/ && NF >= 2 { print $1 "\t" $2 }' "$DATA/seqid2taxid.tsv" > "$1"; }
 
 prepare_dbs() {
-  local probe=$BATCH/probe.fq
-  printf '@probe\nACGTACGTACGTACGTACGTACGTACGTACGTACGTACGTACGT\n+\nIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIII\n' > "$probe"
-  if "$GB" classify --db "$GBDB" --threads 1 --output /dev/null "$probe" 2> /dev/null; then
-    note "gutbrain DB: $GBDB (reused)"
-  else
-    note "building the gutbrain DB of all genomes into $GBDB"
-    rm -rf "$GBDB"
-    mkdir -p "$BATCH"
-    write_map "$BATCH/seqid2taxid.map"
-    "$GB" build --taxonomy "$DATA/taxonomy" --seqid2taxid "$BATCH/seqid2taxid.map" --db "$GBDB" --threads 2 \
-      "$DATA"/refs/*.fna.gz > "$BATCH/gbdb_build.log" 2>&1 || { tail "$BATCH/gbdb_build.log" >&2; die "gutbrain build failed"; }
-  fi
+  note "gutbrain DB of all genomes: $GBDB (built when missing)"
+  gbdb_full "$GB" "$DATA" "$GBDB"
   if [ -s "$K2DB/hash.k2d" ] && [ -s "$K2DB/taxo.k2d" ] && [ -s "$K2DB/opts.k2d" ]; then
     note "Kraken 2 DB: $K2DB (reused)"
   else

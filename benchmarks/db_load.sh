@@ -40,25 +40,6 @@ calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
 wall() { local t0 t1; t0=$(date +%s.%N); "$@" > /dev/null 2> "$WORK/last.err" || { cat "$WORK/last.err" >&2; die "failed: $*"; }
          t1=$(date +%s.%N); calc "$t1 - $t0"; }
 
-# evict DB_DIR: drop every file of the database from the page cache, and check it left
-evict() {
-  local f files=()
-  for f in "$1"/*; do [ -f "$f" ] && files+=("$(readlink -f "$f")"); done
-  python3 - "${files[@]}" <<'EOF'
-import os, sys
-for path in sys.argv[1:]:
-    fd = os.open(path, os.O_RDONLY)
-    os.fdatasync(fd)  # dirty pages (a file just copied) cannot be dropped
-    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-    os.close(fd)
-EOF
-  if command -v fincore > /dev/null; then
-    local resident
-    resident=$(fincore -b -n -o RES "${files[@]}" | awk '{ s += $1 } END { print s + 0 }')
-    [ "$resident" -lt 1048576 ] || die "$resident bytes of $1 stay in the page cache (mapped by another process?)"
-  fi
-}
-
 head -n $((4 * PAIRS)) "$R1" > "$WORK/r1.fq"
 head -n $((4 * PAIRS)) "$R2" > "$WORK/r2.fq"
 head -n $((SAMPLES + 1)) "$SHEET" > "$WORK/sheet.csv"
