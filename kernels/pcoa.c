@@ -18,11 +18,18 @@
  * Why this form: unpreconditioned block Davidson costs the same callback passes as block
  * Lanczos, and storing A V makes restarts free of products and the small problem exactly
  * symmetric; LOBPCG would need three blocks per step and loses accuracy near 1e-12 unless its
- * basis is reorthogonalised the same way. Block width b = clamp(k + 2, 8, 16): one pass over a
- * 1.6 GB matrix then costs little more than one column, and the guard pairs keep the k-th
- * eigenvalue from stalling when eigenvalue k + 1 is close. Measured with benchmarks/pcoa_top.sh
- * (Bray-Curtis Gower matrices of 2,000-8,000 samples x 500 features, docs/STATS.md S6): see
- * the numbers quoted there; the dense O(n^3) path took 52 s at 8,000 samples.
+ * basis is reorthogonalised the same way. The guard pairs keep the k-th eigenvalue from
+ * stalling when eigenvalue k + 1 is close.
+ * Block width b = 8 for k <= 12, else 16. Measured with benchmarks/pcoa_top.sh (Bray-Curtis
+ * Gower matrices of simulated cohorts, 500 features, 2 cores): one pcoa_packed_op pass at
+ * 8,000 samples costs the same for 1 to 8 columns and ~2x for 16 (the dense product becomes
+ * compute-bound); at 4,000 samples (medians of 3 alternating runs) k = 10 took 2.7 s with
+ * b = 8 (23 passes, 186 columns) against 3.1 s with b = 12 (21, 250), while k = 50 took
+ * 11.9 s with b = 16 (45 passes, 754 columns) against 15.2 s with b = 8 (95, 802). Other
+ * settings moved passes little: 8 blocks between restarts instead of 4 saved 0-4 passes, 2
+ * cost 3-11 more. Typical cost, 2,000-8,000 samples: k = 2 in 13 passes, k = 10 in ~22, k = 50
+ * in ~45; eigenvalues within 2e-15 of LAPACK's (relative to lambda_1). The dense O(n^3) path
+ * took 52 s at 8,000 samples.
  *
  * The small eigenproblem (m <= k + 5b) is solved by our own cyclic Jacobi: accurate to a few
  * ulps of ||H|| and independent of any BLAS thread count. Dot products over the n rows are summed
@@ -368,7 +375,7 @@ static int lz_init(lz_t *s, size_t n, size_t k, uint64_t seed)
     memset(s, 0, sizeof *s);
     s->n = n;
     s->k = k;
-    s->b = min_size(n, k + 2 < PCOA_BLOCK_MIN ? PCOA_BLOCK_MIN : min_size(k + 2, PCOA_BLOCK_MAX));
+    s->b = min_size(n, k <= 12 ? PCOA_BLOCK_MIN : PCOA_BLOCK_MAX);
     s->keep = min_size(n, k + s->b);
     s->mmax = min_size(n, s->keep + PCOA_RESTART_BLOCKS * s->b);
     s->nchunk = (n + CHUNK - 1) / CHUNK;
