@@ -226,6 +226,7 @@ static int rayleigh_ritz(lz_t *s)
         s->scale = fmax(s->scale, fabs(rank[j].val));
         for (size_t i = 0; i < m; i++) s->q[i * ld + j] = vec[i * m + rank[j].idx];
     }
+    if (s->scale == 0) s->scale = 1; /* A = 0 on the basis (identical samples): absolute residuals */
     free(rank);
     return GB_OK;
 }
@@ -348,7 +349,10 @@ static int final_check(lz_t *s, pcoa_op_fn op, void *ctx, double *vec, int *pass
         for (size_t j = 0; j < k; j++) s->res[i * k + j] = s->tmp[i * k + j] - s->theta[j] * vec[i * k + j];
     sumsq_cols(s, s->res, k, k, s->rn);
     *resid = 0;
-    for (size_t j = 0; j < k; j++) *resid = fmax(*resid, sqrt(s->rn[j]) / s->scale);
+    for (size_t j = 0; j < k; j++) { /* not fmax: a NaN residual must fail the check */
+        double r = sqrt(s->rn[j]) / s->scale;
+        if (!(r <= *resid)) *resid = r;
+    }
     *passed = *resid <= PCOA_TOL;
     if (*passed) return GB_OK;
     for (size_t i = 0; i < n; i++) {

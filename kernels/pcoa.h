@@ -20,7 +20,8 @@ typedef struct {
     size_t products; /* columns multiplied: sum of b over all callback calls */
     size_t restarts; /* thick restarts, plus refreshes after a failed final check */
     double residual; /* max_i ||A v_i - lambda_i v_i|| / scale, from one final explicit product */
-    double scale;    /* the norm estimate used for the relative residual (largest |Ritz value|) */
+    double scale;    /* the norm estimate used for the relative residual (largest |Ritz value|,
+                      * or 1 when they are all 0, as for a cohort of identical samples) */
 } pcoa_top_info_t;
 
 /* Relative residual every returned pair meets: ||A v - lambda v|| <= PCOA_TOL * scale. What

@@ -326,6 +326,13 @@ static void test_tiny(void **state)
     assert_int_equal(pcoa_top(2, 2, pcoa_packed_op, &op, 1, eig, vec, NULL), GB_OK);
     check_r(eig[0], 0.32, 1e-14);
     assert_true(fabs(eig[1]) < 1e-16);
+    /* identical samples: G = 0, every eigenvalue 0 (a scale of 0 must not stop convergence) */
+    double z[5 * 5] = {0}, g5[15], eig5[3], vec5[5 * 3];
+    assert_int_equal(gower_full(z, 5, g5), 0);
+    pcoa_packed_t op5 = {g5, 5};
+    pcoa_top_info_t info;
+    assert_int_equal(pcoa_top(5, 3, pcoa_packed_op, &op5, 1, eig5, vec5, &info), GB_OK);
+    assert_true(eig5[0] == 0 && eig5[2] == 0 && info.scale == 1 && info.residual == 0);
 }
 
 /* ---------- determinism, errors ---------- */
@@ -389,6 +396,10 @@ static void test_errors(void **state)
     assert_int_equal(pcoa_top(N, N + 1, dense_op, &op, 1, eig, vec, NULL), GB_E_USAGE);
     assert_int_equal(pcoa_top(1, 1, dense_op, &op, 1, eig, vec, NULL), GB_E_USAGE);
     assert_int_equal(op.calls, 0);
+    /* an operator giving NaN, with n small enough for the basis to fill R^n at once */
+    double nan3[9] = {1, 0, 0, 0, NAN, 0, 0, 0, 1}, eig3[2], vec3[6];
+    dense_t op3 = {nan3, 3, 0, 0, 0, 0, 0};
+    assert_int_equal(pcoa_top(3, 2, dense_op, &op3, 1, eig3, vec3, NULL), GB_E_INTERNAL);
     /* a non-symmetric "operator" has no orthonormal eigenbasis: never reported as converged */
     a[0 * N + 1] += 0.3;
     op.calls = 0;
