@@ -15,11 +15,11 @@
  * iteration continues. When m reaches n the basis is all of R^n and the answer is exact
  * (tiny n, k = n).
  *
- * Why this form: unpreconditioned block Davidson costs the same callback passes as block
- * Lanczos, and storing A V makes restarts free of products and the small problem exactly
- * symmetric; LOBPCG would need three blocks per step and loses accuracy near 1e-12 unless its
- * basis is reorthogonalised the same way. The guard pairs keep the k-th eigenvalue from
- * stalling when eigenvalue k + 1 is close.
+ * Why this form: without a preconditioner block Davidson builds the same space as block
+ * Lanczos for the same callback passes, and storing A V makes restarts free of products and
+ * the small problem exactly symmetric; LOBPCG keeps three blocks per step in its basis and
+ * would need the same reorthogonalisation to reach 1e-12. The guard pairs (Ritz pairs k..k+b)
+ * are expanded too so that a close eigenvalue k + 1 does not hold back the k-th.
  * Block width b = 8 for k <= 12, else 16. Measured with benchmarks/pcoa_top.sh (Bray-Curtis
  * Gower matrices of simulated cohorts, 500 features, 2 cores): one pcoa_packed_op pass at
  * 8,000 samples costs the same for 1 to 8 columns and ~2x for 16 (the dense product becomes
@@ -27,7 +27,7 @@
  * b = 8 (23 passes, 186 columns) against 3.1 s with b = 12 (21, 250), while k = 50 took
  * 11.9 s with b = 16 (45 passes, 754 columns) against 15.2 s with b = 8 (95, 802). Other
  * settings moved passes little: 8 blocks between restarts instead of 4 saved 0-4 passes, 2
- * cost 3-11 more. Typical cost, 2,000-8,000 samples: k = 2 in 13 passes, k = 10 in ~22, k = 50
+ * cost 3-11 more. Typical cost, 2,000-8,000 samples: k = 2 in 13 passes, k = 10 in 23, k = 50
  * in ~45; eigenvalues within 2e-15 of LAPACK's (relative to lambda_1). The dense O(n^3) path
  * took 52 s at 8,000 samples.
  *
@@ -43,7 +43,8 @@
 #include "gower.h"
 #include "simrng.h"
 
-/* Tuning (compile-time so that benchmarks can try others). */
+/* Tuning (compile-time so that benchmarks can try others): block widths for k <= 12 (MIN)
+ * and larger k (MAX). */
 #ifndef PCOA_BLOCK_MIN
 #define PCOA_BLOCK_MIN 8
 #endif
@@ -54,14 +55,19 @@
 #define PCOA_RESTART_BLOCKS 4
 #endif
 
+/* In-basis residual (relative) a pair must reach before the final check: a quarter of
+ * PCOA_TOL leaves room for the rounding the explicit product adds. */
+#define ITER_TOL (0.25 * PCOA_TOL)
+
 enum {
+    BLOCK_CAP = PCOA_BLOCK_MIN > PCOA_BLOCK_MAX ? PCOA_BLOCK_MIN : PCOA_BLOCK_MAX,
     CHUNK = 1024, /* rows per partial sum of a dot product: fixed, so sums do not depend on threads */
     TILE = 64     /* rows and columns per tile of the packed product */
 };
 
 /* Multiply-adds below which a loop runs on one thread: a parallel region costs a barrier, and
- * on a loaded node a barrier waits for a descheduled thread (many tiny regions made n = 2,000
- * seven times slower on 2 busy cores). Threads never change results here (fixed chunks). */
+ * on a loaded node a barrier waits for a descheduled thread (tiny regions made n = 2,000 four
+ * to five times slower on 2 busy cores). Threads never change results here (fixed chunks). */
 #define PAR_MIN 2000000.0
 
 /* A candidate column whose norm falls below this after projection (from 1) is taken to lie in
@@ -93,7 +99,7 @@ static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
 /* out (p x q, row-major) = A' B over n rows; A is n x p with row stride lda, B n x q with
  * stride ldb. Chunks of CHUNK rows are summed by whichever thread, then added in chunk order.
- * part holds nchunk * p * min(q, b) doubles: q is done in slices of at most `slice` columns. */
+ * part holds nchunk * p * min(q, b) doubles: q is done in slices of at most b columns. */
 static void gram(const lz_t *s, const double *a, size_t lda, size_t p, const double *bm, size_t ldb, size_t q,
                  double *out)
 {
@@ -122,21 +128,7 @@ static void gram(const lz_t *s, const double *a, size_t lda, size_t p, const dou
 /* The squared norm of each of the q columns of a (n x q, stride lda) into out[q]. */
 static void sumsq_cols(const lz_t *s, const double *a, size_t lda, size_t q, double *out)
 {
-    for (size_t t0 = 0; t0 < q; t0 += s->b) {
-        size_t qs = min_size(s->b, q - t0);
-#pragma omp parallel for schedule(static) if ((double)s->n * qs >= PAR_MIN)
-        for (size_t c = 0; c < s->nchunk; c++) {
-            double *acc = s->part + c * qs;
-            memset(acc, 0, qs * sizeof *acc);
-            for (size_t i = c * CHUNK; i < min_size(s->n, (c + 1) * CHUNK); i++)
-                for (size_t t = 0; t < qs; t++) acc[t] += a[i * lda + t0 + t] * a[i * lda + t0 + t];
-        }
-        for (size_t t = 0; t < qs; t++) {
-            double sum = 0;
-            for (size_t c = 0; c < s->nchunk; c++) sum += s->part[c * qs + t];
-            out[t0 + t] = sum;
-        }
-    }
+    for (size_t t = 0; t < q; t++) gram(s, a + t, lda, 1, a + t, lda, 1, out + t);
 }
 
 /* out (n x q, stride ldo) = A (n x p, stride lda) C (p x q, stride ldc), row by row. */
@@ -273,7 +265,7 @@ static size_t append(lz_t *s, const double *cand, size_t ldc, const size_t *idx,
 /* c standard normal columns (xoshiro256**, fixed order) appended as in append(). */
 static size_t append_random(lz_t *s, size_t c)
 {
-    size_t idx[PCOA_BLOCK_MAX];
+    size_t idx[BLOCK_CAP];
     for (size_t i = 0; i < s->n * c; i++) s->res[i] = simrng_normal(&s->rng);
     for (size_t j = 0; j < c; j++) idx[j] = j;
     return append(s, s->res, c, idx, c);
@@ -410,9 +402,9 @@ static int lz_init(lz_t *s, size_t n, size_t k, uint64_t seed)
  * random vectors when they all lie in the basis already. */
 static size_t next_block(lz_t *s, size_t kk)
 {
-    size_t idx[PCOA_BLOCK_MAX], nc = 0;
+    size_t idx[BLOCK_CAP], nc = 0;
     for (size_t j = 0; j < kk && nc < s->b; j++)
-        if (s->rn[j] > 0.25 * PCOA_TOL * s->scale) idx[nc++] = j;
+        if (s->rn[j] > ITER_TOL * s->scale) idx[nc++] = j;
     if (s->m + s->b > s->mmax && s->mmax < s->n) restart(s);
     size_t c = append(s, s->res, kk, idx, nc);
     return c ? c : append_random(s, min_size(s->b, s->n - s->m));
@@ -445,7 +437,7 @@ int pcoa_top(size_t n, size_t k, pcoa_op_fn op, void *ctx, uint64_t seed, double
         size_t kk = min_size(s.m, s.keep);
         residuals(&s, kk);
         int converged = s.m >= k || s.m == n;
-        for (size_t j = 0; converged && s.m < n && j < k; j++) converged = s.rn[j] <= 0.25 * PCOA_TOL * s.scale;
+        for (size_t j = 0; converged && s.m < n && j < k; j++) converged = s.rn[j] <= ITER_TOL * s.scale;
         while (!rc && converged && !passed) {
             if ((rc = final_check(&s, op, ctx, vec, &passed, &resid)) || passed) break;
             if (s.calls >= PCOA_MAX_CALLS) rc = GB_E_INTERNAL;

@@ -43,7 +43,7 @@ typedef struct {
  * Returns GB_OK; GB_E_USAGE (n < 2, k = 0, k > n, NULL pointers); GB_E_NOMEM; the callback's
  * own code unchanged; GB_E_INTERNAL when the pairs have not converged to PCOA_TOL after
  * PCOA_MAX_CALLS callback calls (eig/vec are then unspecified).
- * Cost: callback calls of b columns, b = 8 (16 for k > 12): ~13 calls for k = 2, ~22 for
+ * Cost: callback calls of b columns, b = 8 (16 for k > 12): ~13 calls for k = 2, ~23 for
  * k = 10, ~45 for k = 50 on Gower matrices of 2,000-8,000 samples (pcoa.c), the last one the
  * final check with k columns; memory ~3 n (k + 5 b) doubles. */
 int pcoa_top(size_t n, size_t k, pcoa_op_fn op, void *ctx, uint64_t seed, double *eig, double *vec,
