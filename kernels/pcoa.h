@@ -27,8 +27,9 @@ typedef struct {
 /* Relative residual every returned pair meets: ||A v - lambda v|| <= PCOA_TOL * scale. What
  * limits it is the rounding of the product itself, ~ sqrt(n) * 1.1e-16 * ||A|| (2e-14 at
  * 20,000 samples), so 1e-12 leaves a margin of ~50 at cohort sizes. An eigenvalue is then
- * accurate to ~PCOA_TOL^2 * scale / gap and better (Rayleigh quotient), an eigenvector to
- * ~PCOA_TOL * scale / gap in angle. */
+ * within PCOA_TOL * scale of the true one, and within ~(PCOA_TOL * scale)^2 / gap (down to
+ * rounding) when a gap separates it from the others; an eigenvector within ~PCOA_TOL * scale
+ * / gap in angle. */
 #define PCOA_TOL 1e-12
 
 /* Callback calls after which pcoa_top gives up (GB_E_INTERNAL); typical runs take 13-50. */
@@ -45,7 +46,7 @@ typedef struct {
  * PCOA_MAX_CALLS callback calls (eig/vec are then unspecified).
  * Cost: callback calls of b columns, b = 8 (16 for k > 12): ~13 calls for k = 2, ~23 for
  * k = 10, ~45 for k = 50 on Gower matrices of 2,000-8,000 samples (pcoa.c), the last one the
- * final check with k columns; memory ~3 n (k + 5 b) doubles. */
+ * final check with k columns; memory ~4 n (k + 5 b) doubles (32 MB at 20,000 samples, k = 10). */
 int pcoa_top(size_t n, size_t k, pcoa_op_fn op, void *ctx, uint64_t seed, double *eig, double *vec,
              pcoa_top_info_t *info) GB_MUST_CHECK;
 
