@@ -35,7 +35,7 @@ mpicc -std=gnu11 -fopenmp -O3 -march=x86-64-v2 -D_GNU_SOURCE -Wall -Wextra -Werr
   -o "$work/permanova_speed" "$repo/benchmarks/permanova_speed.c" "$repo/kernels/permanova.c" \
   "$repo/kernels/perm.c" "$repo/kernels/gower.c" "$repo/kernels/betadisper.c" \
   "$repo/kernels/pcoa.c" "$repo/kernels/lm.c" "$repo/kernels/diversity.c" \
-  "$repo/kernels/transform.c" -lRmath -llapacke -lopenblas -lm
+  "$repo/kernels/transform.c" "$repo/kernels/simrng.c" -lRmath -llapacke -lopenblas -lm
 
 dump=()
 [ "${R:-0}" = 1 ] && dump=(--dump "$work")

@@ -359,20 +359,23 @@ if (nzchar(args$margin)) {
            nrow(read_gb(args$margin, "dispersion.tsv")) == 0, "dispersion", "numeric variable: no betadisper rows")
   }
 
-  # PCoA: every eigenvalue of cmdscale, and the coordinates of well-separated axes up to sign
+  # PCoA: the eigenvalues of cmdscale that gutbrain computes (the --axes = 10 largest, kernels/
+  # pcoa.c; NA after them), and the coordinates of well-separated axes up to sign
   ge <- read_gb(args$margin, "pcoa_eigenvalues.tsv")
   gc <- read_gb(args$margin, "pcoa.tsv")
   for (dn in names(dists)) {
     cm <- cmdscale(dists[[dn]], k = min(10, n - 1), eig = TRUE)
-    eig <- cm$eig
+    top <- seq_len(min(10, n))
+    eig <- replace(rep(NA_real_, n), top, cm$eig[top])
     g <- ge[ge$distance == dn, ]
-    agree(sprintf("pcoa %s eigenvalues = cmdscale (all %d)", dn, n), g$eigenvalue[order(g$axis)], eig,
-          paste("axis", seq_along(eig)), floor = max(abs(eig)))
-    # share of the positive sum, where the eigenvalue's sign is not rounding noise
-    pos <- sum(eig[eig > 0])
-    clear <- abs(eig) > 1e-10 * max(abs(eig))
+    agree(sprintf("pcoa %s eigenvalues = cmdscale (top %d, then NA)", dn, length(top)), g$eigenvalue[order(g$axis)],
+          eig, paste("axis", seq_along(eig)), floor = max(abs(cm$eig)))
+    # share of the positive sum of those eigenvalues, where the sign is not rounding noise
+    pos <- sum(eig[top][eig[top] > 0])
+    clear <- !is.na(eig) & abs(eig) > 1e-10 * max(abs(cm$eig))
     agree(sprintf("pcoa %s proportion", dn), g$proportion[order(g$axis)][clear], ifelse(eig > 0, eig / pos, NA)[clear],
           paste("axis", seq_along(eig))[clear], floor = 1)
+    eig <- cm$eig
     # an axis' eigenvector is well defined (to ~eps/gap) only when its eigenvalue is isolated
     sep <- pmin(c(Inf, -diff(eig)), c(-diff(eig), Inf))
     ax <- which(seq_along(eig) <= ncol(cm$points) & sep > 1e-3 * eig[1])
