@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gower.h"
+#include <omp.h>
 
 #define NEG_DIST_TOL -1e-7 /* adonis2 stops below this */
 
@@ -114,5 +115,44 @@ void gower_centre_rows(double *g, const rowblk_t *rb, const double *mean, double
     for (size_t i = rb->r0; i < rb->r1; i++) {
         double *grow = g + rowblk_offset(rb, i);
         for (size_t j = 0; j <= i; j++) grow[j] = centred(grow[j], mean[i], mean[j], grand);
+    }
+}
+
+/* ---- Euclidean distances: products with the Gram matrix of the centred rows ------------- */
+
+int gower_centre_data(const double *x, size_t n, size_t m, double *xc, double *xt)
+{
+    if (n < 2 || m < 1) return GB_E_USAGE;
+    double *mean = calloc(m, sizeof *mean);
+    if (!mean) return GB_E_NOMEM;
+    for (size_t i = 0; i < n; i++) /* samples in order: the same on every rank */
+        for (size_t k = 0; k < m; k++) mean[k] += x[i * m + k];
+    for (size_t k = 0; k < m; k++) mean[k] /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < m; k++) xt[k * n + i] = xc[i * m + k] = x[i * m + k] - mean[k];
+    free(mean);
+    return GB_OK;
+}
+
+void gower_gram_times(const double *xc, const double *xt, size_t n, size_t m, const double *x, size_t b, double *v,
+                      int nthreads, double *y)
+{
+    int nt = nthreads > 0 ? nthreads : omp_get_max_threads();
+#pragma omp parallel num_threads(nt) default(none) shared(xc, xt, n, m, x, b, v, y)
+    {
+#pragma omp for schedule(static)
+        for (size_t k = 0; k < m; k++) { /* v = Xc' x: row k summed over the samples in order */
+            double *vk = v + k * b;
+            for (size_t c = 0; c < b; c++) vk[c] = 0.0;
+            for (size_t i = 0; i < n; i++)
+                for (size_t c = 0; c < b; c++) vk[c] += xt[k * n + i] * x[i * b + c];
+        }
+#pragma omp for schedule(static)
+        for (size_t i = 0; i < n; i++) { /* y = Xc v: row i summed over the features in order */
+            double *yi = y + i * b;
+            for (size_t c = 0; c < b; c++) yi[c] = 0.0;
+            for (size_t k = 0; k < m; k++)
+                for (size_t c = 0; c < b; c++) yi[c] += xc[i * m + k] * v[k * b + c];
+        }
     }
 }

@@ -45,4 +45,15 @@ int gower_lower_f32(const float *d, size_t n, double *g) GB_MUST_CHECK;
 int gower_square_rows(double *g, const rowblk_t *rb) GB_MUST_CHECK;
 void gower_centre_rows(double *g, const rowblk_t *rb, const double *mean, double grand);
 
+/* Euclidean distances need no distance matrix at all: their Gower matrix is the Gram matrix of
+ * the column-centred rows, G = Xc Xc' (G_ij = (x_i - xbar) . (x_j - xbar)), so for n >> m (the
+ * Aitchison distance of a cohort: CLR rows) products with G cost 2 n m per column instead of n^2.
+ *   gower_centre_data: xc (n x m row-major) and xt = xc' (m x n) from x (n x m); the column
+ *     means are summed in sample order. GB_E_USAGE (n < 2, m < 1), GB_E_NOMEM.
+ *   gower_gram_times: y = Xc (Xc' x) for x, y n x b row-major; v: m x b scratch. Every element
+ *     is summed in one fixed order whatever the thread count (nthreads <= 0: OpenMP default). */
+int gower_centre_data(const double *x, size_t n, size_t m, double *xc, double *xt) GB_MUST_CHECK;
+void gower_gram_times(const double *xc, const double *xt, size_t n, size_t m, const double *x, size_t b, double *v,
+                      int nthreads, double *y);
+
 #endif

@@ -83,6 +83,14 @@ typedef struct {
 int permanova_create_parts(const double *g, const permanova_parts_t *parts, const double *x, size_t ncol,
                            const int *assign, size_t nterm, permanova_by_t by, permanova_t **out) GB_MUST_CHECK;
 
+/* permanova_create for Euclidean distances given as data: xt (m x n, feature-major) holds the
+ * COLUMN-CENTRED coordinates of the n samples (e.g. CLR values for Aitchison), whose Gram
+ * matrix is the Gower matrix, so no n x n matrix is needed and a permutation costs n x m x u
+ * instead of n^2 x u / 2. xt is borrowed. One process holds everything (permutation ranges
+ * can still be split over ranks and their counts summed). Errors as permanova_create. */
+int permanova_create_data(const double *xt, size_t m, size_t n, const double *x, size_t ncol, const int *assign,
+                          size_t nterm, permanova_by_t by, permanova_t **out) GB_MUST_CHECK;
+
 /* Rows tested: nterm for PERMANOVA_BY_TERMS / PERMANOVA_BY_MARGIN, 1 for PERMANOVA_BY_MODEL. */
 size_t permanova_ntests(const permanova_t *t);
 

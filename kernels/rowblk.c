@@ -7,12 +7,15 @@
  * they are summed in double over one tile of ROWBLK_TILE rows (i ascending) and the tile
  * partials are then added reproducibly (rsum.h), so neither the split nor the thread count can
  * change a bit. Depositing each tile partial instead of each product costs 12 flops per
- * ROWBLK_TILE x b entries, a few per cent of the product. */
+ * ROWBLK_TILE x b entries, a few per cent of the product. Below the diagonal block a tile is a
+ * rectangle, done by the register tiles of microtile.h (row sums as in PERMANOVA, column
+ * partials by their transposed twin). */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rowblk.h"
+#include "microtile.h"
 
 /* Columns j visited together: the tile's rows read JC entries each while the column partials
  * (JC x b) and the rows' sums (ROWBLK_TILE x b) stay in cache. */
@@ -47,19 +50,45 @@ static void deposit(const rsum_scale_t *s, const double *v, size_t b, double *ac
     for (size_t c = 0; c < b; c++) rsum_add(s, acc + c * RSUM_LEVELS, v[c]);
 }
 
+/* The tile's rows i against columns j in [j0, j1), every j below every row (a rectangle):
+ * row sums += A X_j, column partials += A' X_i, through the register tiles of microtile.h when
+ * b is a multiple of MICROTILE_NR (the pipeline pads X), else one entry at a time. Both orders
+ * are fixed: row i over j ascending, column j over i ascending. */
+MICROTILE_INLINE void rect_product(const double *const *grow, size_t rows, size_t j0, size_t j1, const double *x,
+                                   size_t b, const double *xt, double *row, double *col)
+{
+    size_t i = 0, j = j0;
+    if (b % MICROTILE_NR == 0) {
+        for (; i + MICROTILE_MR <= rows; i += MICROTILE_MR) microtile_rows(grow + i, x, b, j0, j1, row + i * b);
+        for (; j + MICROTILE_MR <= j1; j += MICROTILE_MR) microtile_cols(grow, rows, j, xt, b, col + (j - j0) * b);
+    }
+    for (; i < rows; i++) /* rows of a short last tile */
+        for (size_t jj = j0; jj < j1; jj++)
+            for (size_t c = 0; c < b; c++) row[i * b + c] += grow[i][jj] * x[jj * b + c];
+    for (; j < j1; j++) /* the chunk's last columns */
+        for (size_t r = 0; r < rows; r++)
+            for (size_t c = 0; c < b; c++) col[(j - j0) * b + c] += grow[r][j] * xt[r * b + c];
+}
+
 /* One tile, rows [t0, t1): row sums in `row` (rows x b), column partials in `col` (JC x b). */
+MICROTILE_CLONES
 static void tile_product(const double *g, const rowblk_t *rb, size_t t0, size_t t1, const double *x, size_t b,
                          const rsum_scale_t *s, double *row, double *col, double *acc)
 {
+    const double *grow[ROWBLK_TILE];
+    for (size_t i = t0; i < t1; i++) grow[i - t0] = g + rowblk_offset(rb, i);
     memset(row, 0, (t1 - t0) * b * sizeof *row);
     for (size_t j0 = 0; j0 < t1; j0 += JC) {
         size_t j1 = j0 + JC < t1 ? j0 + JC : t1;
+        size_t jr = j1 < t0 ? j1 : t0 > j0 ? t0 : j0; /* [j0, jr): below the tile; [jr, j1): its triangle */
         memset(col, 0, (j1 - j0) * b * sizeof *col);
-        for (size_t i = t0 > j0 + 1 ? t0 : j0 + 1; i < t1; i++) {
-            const double *gi = g + rowblk_offset(rb, i), *xi = x + i * b;
+        if (jr > j0) rect_product(grow, t1 - t0, j0, jr, x, b, x + t0 * b, row, col);
+        /* the tile's own triangle, j in [t0, i) */
+        for (size_t i = t0 > j0 + 1 ? t0 : j0 + 1; i < t1 && jr < j1; i++) {
+            const double *gi = grow[i - t0], *xi = x + i * b;
             double *ri = row + (i - t0) * b;
             size_t je = j1 < i ? j1 : i;
-            for (size_t j = j0; j < je; j++) {
+            for (size_t j = jr; j < je; j++) {
                 double a = gi[j];
                 const double *xj = x + j * b;
                 double *cj = col + (j - j0) * b;
@@ -72,7 +101,7 @@ static void tile_product(const double *g, const rowblk_t *rb, size_t t0, size_t 
         for (size_t j = j0; j < j1; j++) deposit(s, col + (j - j0) * b, b, acc + j * b * RSUM_LEVELS);
     }
     for (size_t i = t0; i < t1; i++) {
-        double a = g[rowblk_offset(rb, i) + i], *ri = row + (i - t0) * b;
+        double a = grow[i - t0][i], *ri = row + (i - t0) * b;
         for (size_t c = 0; c < b; c++) ri[c] += a * x[i * b + c];
         deposit(s, ri, b, acc + i * b * RSUM_LEVELS);
     }

@@ -140,9 +140,9 @@ static void split_product(const double *whole, size_t n, const double *x, size_t
 static void test_symv(void **state)
 {
     (void)state;
-    const size_t ns[] = {1, 5, 97, 301};
-    for (size_t a = 0; a < sizeof ns / sizeof ns[0]; a++) {
-        size_t n = ns[a], b = 3;
+    const size_t ns[] = {1, 5, 97, 301}, bs[] = {3, 8, 16}; /* 8, 16: the register-tiled path */
+    for (size_t a = 0; a < sizeof ns / sizeof ns[0] * 3; a++) {
+        size_t n = ns[a / 3], b = bs[a % 3];
         double *g = random_packed(n, test_seed("symv") + n), *x = malloc(n * b * sizeof *x);
         double *y1 = malloc(n * b * sizeof *y1), *y = malloc(n * b * sizeof *y);
         assert_non_null(x);
@@ -222,6 +222,47 @@ static void test_gower_rows(void **state)
     free(whole);
 }
 
+/* Euclidean distances: products with the Gram matrix of the centred rows equal products with
+ * the double centring of the distances (to rounding), bitwise the same for 1 and 3 threads. */
+static void test_gram_times(void **state)
+{
+    (void)state;
+    enum { N = 203, P = 17, B = 3 };
+    double *x = malloc(N * P * sizeof *x), *d = malloc(N * (N - 1) / 2 * sizeof *d);
+    double *g = malloc(N * (N + 1) / 2 * sizeof *g), *xc = malloc(N * P * sizeof *xc), *xt = malloc(N * P * sizeof *xt);
+    double v[P * B], in[N * B], y1[N * B], y3[N * B];
+    assert_non_null(x);
+    assert_non_null(d);
+    assert_non_null(g);
+    assert_non_null(xc);
+    assert_non_null(xt);
+    test_rng_t rng = {test_seed("gram_times")};
+    for (size_t k = 0; k < N * P; k++) x[k] = 10.0 + test_rng_uniform(&rng); /* far from 0: centring matters */
+    for (size_t k = 0; k < N * B; k++) in[k] = test_rng_uniform(&rng) - 0.5;
+    diversity_dist_t low = {DIVERSITY_LOWER, d, NULL, 0, 0};
+    assert_int_equal(diversity_euclidean(x, N, P, 1, &low), GB_OK);
+    assert_int_equal(gower_lower(d, N, g), GB_OK);
+    assert_int_equal(gower_centre_data(x, N, P, xc, xt), GB_OK);
+    gower_gram_times(xc, xt, N, P, in, B, v, 1, y1);
+    gower_gram_times(xc, xt, N, P, in, B, v, 3, y3);
+    assert_memory_equal(y1, y3, sizeof y1);
+    double maxy = 0.0;
+    for (size_t k = 0; k < N * B; k++) maxy = fmax(maxy, fabs(y1[k]));
+    for (size_t i = 0; i < N; i++)
+        for (size_t c = 0; c < B; c++) {
+            double want = 0.0;
+            for (size_t j = 0; j < N; j++)
+                want += (i >= j ? g[i * (i + 1) / 2 + j] : g[j * (j + 1) / 2 + i]) * in[j * B + c];
+            assert_true(fabs(y1[i * B + c] - want) <= 1e-12 * maxy);
+        }
+    assert_int_equal(gower_centre_data(x, 1, P, xc, xt), GB_E_USAGE);
+    free(x);
+    free(d);
+    free(g);
+    free(xc);
+    free(xt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_symv),
         cmocka_unit_test(test_gower_rows),
+        cmocka_unit_test(test_gram_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
