@@ -43,7 +43,8 @@ static const cli_option_t stats_cli[] = {
     { "permutations", 0, "N", "PERMANOVA and dispersion permutations (default 999)" },
     { "by", 0, "MODE", "PERMANOVA sums of squares: margin (default) or terms" },
     { "seed", 0, "N", "permutation seed (default 42)" },
-    { "axes", 0, "K", "PCoA axes written (default 10)" },
+    { "pcoa-axes", 0, "K", "PCoA axes computed and written (default 10; only these K are computed)" },
+    { "axes", 0, "K", "the same as --pcoa-axes (its earlier name)" },
     { "taxonomy", 0, "DIR", "NCBI taxdump for --rank when the file's features are taxids" },
     { "maaslin2-names", 0, NULL, "write feature ids as R's make.names (MaAsLin2) does: 216851 -> X216851" },
     { "threads", 't', "N", "threads (default: OpenMP's)" },
@@ -90,7 +91,7 @@ static int stats_on_opt(void *ctx, int i, const char *v)
         int rc = cli_int(name, v, 0, 0x7fffffffL, &tmp);
         o->seed = (unsigned long long)tmp;
         return rc;
-    } else if (!strcmp(name, "axes")) return cli_int(name, v, 1, 1000, &o->axes);
+    } else if (!strcmp(name, "axes") || !strcmp(name, "pcoa-axes")) return cli_int(name, v, 1, 1000, &o->axes);
     else if (!strcmp(name, "taxonomy")) o->taxonomy = v;
     else if (!strcmp(name, "maaslin2-names")) o->maaslin2_names = 1;
     else if (!strcmp(name, "threads")) return cli_int(name, v, 1, 1024, &o->threads);

@@ -1,14 +1,14 @@
-/* Beta diversity of 'gutbrain stats' (pipeline/stats_beta.h): the distances, the permutation
- * tests with their permutations split across MPI ranks, PCoA, and the four tables they fill. */
+/* Beta diversity of 'gutbrain stats' (pipeline/stats_beta.h): the Gower matrices in row blocks
+ * over the ranks (stats_gower.h), the permutation tests, PCoA of the requested axes, and the
+ * four tables they fill. */
 #include "stats_beta.h"
-#include "diversity.h"
 #include "log.h"
 #include "pcoa.h"
 #include "permanova.h"
 #include "perm.h"
-#include "gower.h"
 #include "betadisper.h"
-#include "transform.h"
+#include "gb_mpi.h"
+#include "stats_gower.h"
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -16,37 +16,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* This rank's share [from, to) of nperm permutations. */
-static void rank_share_of_perms(const stats_ctx_t *c, uint64_t nperm, uint64_t *from, uint64_t *to)
-{
-    *from = nperm * (uint64_t)c->rank / (uint64_t)c->size;
-    *to = nperm * (uint64_t)(c->rank + 1) / (uint64_t)c->size;
-}
-
-/* Sum exceedance counts over the ranks (integers: the split does not change the result). */
-static void sum_counts(const stats_ctx_t *c, uint64_t *exceed, size_t n)
-{
-    if (c->size > 1) MPI_Allreduce(MPI_IN_PLACE, exceed, (int)n, MPI_UINT64_T, MPI_SUM, c->comm);
-}
-
-/* adonis2's permutations: random ones split across ranks and threads; the small-n complete
- * or distinct sets (a few hundred at most) on every rank alone. */
-static int count_permanova(const stats_ctx_t *c, const permanova_t *pm, permanova_row_t *rows)
+/* PERMANOVA from data held whole on every rank (Aitchison): the random permutations are split
+ * across the ranks and their integer counts summed; the small-n complete or distinct sets (a
+ * few hundred at most) run on every rank alone. */
+static int count_split(const stats_ctx_t *c, const permanova_t *pm, permanova_row_t *rows)
 {
     uint64_t requested = (uint64_t)c->o->permutations;
     perm_plan_t plan;
     if (requested == 0 || perm_plan(c->n, requested, &plan) || plan.mode != PERM_RANDOM)
         return permanova_run(pm, requested, c->o->seed, c->threads, rows);
-    uint64_t exceed[64] = {0}, from, to;
-    rank_share_of_perms(c, plan.nperm, &from, &to);
-    int rc = permanova_count_random(pm, c->o->seed, from, to, c->threads, exceed);
-    sum_counts(c, exceed, permanova_ntests(pm));
+    uint64_t exceed[64] = {0};
+    uint64_t from = plan.nperm * (uint64_t)c->rank / (uint64_t)c->size;
+    uint64_t to = plan.nperm * (uint64_t)(c->rank + 1) / (uint64_t)c->size;
+    int rc = gb_mpi_agree(c->comm, permanova_count_random(pm, c->o->seed, from, to, c->threads, exceed));
+    if (c->size > 1) MPI_Allreduce(MPI_IN_PLACE, exceed, (int)permanova_ntests(pm), MPI_UINT64_T, MPI_SUM, c->comm);
     permanova_table(pm, exceed, plan.nperm, rows);
     return rc;
 }
 
-/* adonis2's table for the Gower matrix g of distance `dist`: rows *row... of t. */
-static int permanova_rows(const stats_ctx_t *c, const double *g, const char *dist, table_t *t, size_t *row)
+/* adonis2's table for the Gower matrix of distance `dist`: rows *row... of t. Every rank
+ * evaluates every permutation on its own rows of G (permanova.h, parts), so the calls are
+ * collective and the counts need no further sum. */
+static int permanova_rows(const stats_ctx_t *c, stats_gower_t *G, const char *dist, table_t *t, size_t *row)
 {
     const stats_design_t *d = &c->d;
     size_t ncol = d->p - 1;
@@ -58,11 +49,15 @@ static int permanova_rows(const stats_ctx_t *c, const double *g, const char *dis
     for (size_t j = 0; j < ncol; j++) assign[j] = d->term[j + 1];
     permanova_t *pm = NULL;
     permanova_by_t by = !strcmp(c->o->by, "terms") ? PERMANOVA_BY_TERMS : PERMANOVA_BY_MARGIN;
-    int rc = permanova_create(g, d->n, x, ncol, assign, d->nterms, by, &pm);
+    permanova_parts_t parts = {G->rb, G->maxabs, stats_gower_sum, G};
+    int rc = G->xt ? permanova_create_data(G->xt, c->m, d->n, x, ncol, assign, d->nterms, by, &pm)
+                   : permanova_create_parts(G->g, &parts, x, ncol, assign, d->nterms, by, &pm);
     permanova_row_t rows[64];
     size_t nt = rc ? 0 : permanova_ntests(pm);
     if (!rc && nt + 2 > 64) rc = GB_E_USAGE;
-    if (!rc) rc = count_permanova(c, pm, rows);
+    if (!rc)
+        rc = G->xt ? count_split(c, pm, rows)
+                   : permanova_run(pm, (uint64_t)c->o->permutations, c->o->seed, c->threads, rows);
     for (size_t r = 0; !rc && r < nt + 2; r++, (*row)++) {
         t->cols[0].text[*row] = r < nt ? d->term_name[r] : r == nt ? "Residual" : "Total";
         t->cols[1].num[*row] = rows[r].df;
@@ -78,14 +73,32 @@ static int permanova_rows(const stats_ctx_t *c, const double *g, const char *dis
     return rc;
 }
 
-/* betadisper(type = "centroid") of the categorical variable + permutest. */
-static int dispersion_row(const stats_ctx_t *c, const double *g, const char *dist, table_t *t, size_t row)
+/* z of betadisper(type = "centroid"): the group sums of every row of G are one product with the
+ * group indicators. */
+static int dispersion_z(const stats_ctx_t *c, stats_gower_t *G, double *z)
+{
+    const stats_design_t *d = &c->d;
+    size_t n = d->n, ng = d->var_levels;
+    double *ind = calloc(n * ng, sizeof *ind), *rowsum = malloc(n * ng * sizeof *rowsum);
+    int rc = ind && rowsum ? GB_OK : GB_E_NOMEM;
+    for (size_t i = 0; !rc && i < n; i++) ind[i * ng + (size_t)d->var_group[i]] = 1.0;
+    rc = gb_mpi_agree(c->comm, rc);
+    if (!rc) rc = stats_gower_symv(G, ind, ng, rowsum);
+    if (!rc) rc = betadisper_centroid_sums(G->diag, rowsum, n, d->var_group, ng, z, NULL, NULL);
+    free(ind);
+    free(rowsum);
+    return rc;
+}
+
+/* betadisper(type = "centroid") of the categorical variable + permutest. z is on every rank,
+ * so the random permutations are split across the ranks and their counts summed. */
+static int dispersion_row(const stats_ctx_t *c, stats_gower_t *G, const char *dist, table_t *t, size_t row)
 {
     const stats_design_t *d = &c->d;
     double *z = malloc(d->n * sizeof *z), f = NAN, df1 = NAN, df2 = NAN, p = NAN;
     uint64_t exceed = 0;
     if (!z) return GB_E_NOMEM;
-    int rc = betadisper_centroid(g, d->n, d->var_group, d->var_levels, z, NULL, NULL);
+    int rc = dispersion_z(c, G, z);
     if (!rc) rc = betadisper_anova(z, d->n, d->var_group, d->var_levels, &f, &df1, &df2, &p);
     uint64_t nperm = (uint64_t)c->o->permutations;
     perm_plan_t plan = {PERM_RANDOM, nperm};
@@ -98,11 +111,11 @@ static int dispersion_row(const stats_ctx_t *c, const double *g, const char *dis
                                            &exceed);
         free(set);
     } else if (!rc && nperm > 0) {
-        uint64_t from, to;
-        rank_share_of_perms(c, plan.nperm, &from, &to);
+        uint64_t from = plan.nperm * (uint64_t)c->rank / (uint64_t)c->size;
+        uint64_t to = plan.nperm * (uint64_t)(c->rank + 1) / (uint64_t)c->size;
         rc =
             betadisper_count_random(z, d->n, d->var_group, d->var_levels, f, c->o->seed, from, to, c->threads, &exceed);
-        sum_counts(c, &exceed, 1);
+        if (c->size > 1) MPI_Allreduce(MPI_IN_PLACE, &exceed, 1, MPI_UINT64_T, MPI_SUM, c->comm);
     }
     t->cols[0].text[row] = dist;
     t->cols[1].text[row] = d->term_name[0];
@@ -115,31 +128,40 @@ static int dispersion_row(const stats_ctx_t *c, const double *g, const char *dis
     return rc;
 }
 
-/* cmdscale of g: the first --axes coordinates (rows which x n...) and every eigenvalue. */
-static int pcoa_rows(const stats_ctx_t *c, const double *g, const char *dist, table_t *coords, table_t *eigs,
+/* cmdscale of G for the first --pcoa-axes axes: coordinates (rows which x n...), the axes'
+ * eigenvalues and their share of the total inertia tr(G) (rows which x axes...). */
+static int pcoa_rows(const stats_ctx_t *c, stats_gower_t *G, const char *dist, table_t *coords, table_t *eigs,
                      size_t which)
 {
-    size_t n = c->n, k = (size_t)c->o->axes < n ? (size_t)c->o->axes : n;
-    double *eig = malloc(n * sizeof *eig), *xy = malloc(n * k * sizeof *xy), pos = 0;
-    if (!eig || !xy) return free(eig), free(xy), GB_E_NOMEM;
-    size_t kpos = 0;
-    int rc = pcoa(g, n, k, eig, xy);
-    while (kpos < k && eig[kpos] > 0) kpos++;
+    size_t n = c->n, k = (size_t)c->o->axes < n ? (size_t)c->o->axes : n, axes = (size_t)c->o->axes;
+    double *eig = malloc(k * sizeof *eig), *vec = malloc(n * k * sizeof *vec);
+    if (!eig || !vec) return free(eig), free(vec), GB_E_NOMEM;
+    pcoa_top_info_t info;
+    size_t before = G->products, calls = G->calls, kpos = 0;
+    double secs = G->seconds;
+    int rc = pcoa_top(n, k, stats_gower_symv, G, c->o->seed, eig, vec, &info);
+    while (!rc && kpos < k && eig[kpos] > 0) kpos++;
     if (!rc && kpos < k && c->rank == 0)
         gb_warn("%s: only %zu of the first %zu PCoA axes have a positive eigenvalue; the others are NA", dist, kpos, k);
-    for (size_t e = 0; e < n; e++) pos += eig[e] > 0 ? eig[e] : 0;
+    if (!rc)
+        gb_debug("PCoA %s: %zu axes from %zu columns of products in %zu passes (%.3f s), residual %.2g of %.3g", dist,
+                 k, G->products - before, G->calls - calls, G->seconds - secs, info.residual, info.scale);
     for (size_t i = 0; !rc && i < n; i++) {
         size_t row = which * n + i;
         coords->cols[0].text[row] = c->sample[i];
         coords->cols[1].text[row] = dist;
-        for (size_t a = 0; a < (size_t)c->o->axes; a++) coords->cols[2 + a].num[row] = a < kpos ? xy[i * k + a] : NAN;
-        eigs->cols[0].text[row] = dist;
-        eigs->cols[1].num[row] = (double)(i + 1);
-        eigs->cols[2].num[row] = eig[i];
-        eigs->cols[3].num[row] = pos > 0 && eig[i] > 0 ? eig[i] / pos : NAN;
+        for (size_t a = 0; a < axes; a++) coords->cols[2 + a].num[row] = a < kpos ? vec[i * k + a] * sqrt(eig[a]) : NAN;
     }
+    for (size_t a = 0; !rc && a < k; a++) {
+        size_t row = which * k + a;
+        eigs->cols[0].text[row] = dist;
+        eigs->cols[1].num[row] = (double)(a + 1);
+        eigs->cols[2].num[row] = eig[a];
+        eigs->cols[3].num[row] = eig[a] / G->trace;
+    }
+    if (rc) gb_error("PCoA (%s): the eigensolver failed: %s", dist, gb_strerror(rc));
     free(eig);
-    free(xy);
+    free(vec);
     return rc;
 }
 
@@ -157,7 +179,7 @@ static int beta_tables_init(beta_tables_t *b, const stats_ctx_t *c)
     table_init(&b->perm, "permanova", 2 * (nt + 2));
     table_init(&b->disp, "dispersion", c->d.var_categorical ? 2 : 0);
     table_init(&b->coords, "pcoa", 2 * n);
-    table_init(&b->eigs, "pcoa_eigenvalues", 2 * n);
+    table_init(&b->eigs, "pcoa_eigenvalues", 2 * (axes < n ? axes : n));
     for (int i = 0; i < 7; i++)
         if (!(b->text[i] = calloc(2 * (n + nt + 2), sizeof *b->text[i]))) rc = GB_E_NOMEM;
     if (!rc &&
@@ -200,34 +222,37 @@ static int beta_tables_write(const stats_ctx_t *c, const beta_tables_t *b)
 int stats_beta_run(const stats_ctx_t *c)
 {
     static const char *const dists[2] = {"bray", "aitchison"};
-    size_t n = c->n, m = c->m, npair = n * (n - 1) / 2, prow = 0;
-    double *rel = malloc(n * m * sizeof *rel), *clr = malloc(n * m * sizeof *clr);
-    double *dist = malloc((npair ? npair : 1) * sizeof *dist), *g = malloc(gower_packed_size(n) * sizeof *g);
+    size_t n = c->n, m = c->m, prow = 0;
+    double *work = malloc(n * m * sizeof *work);
     double t0 = omp_get_wtime();
     beta_tables_t b;
+    stats_gower_t G;
     int rc = beta_tables_init(&b, c);
-    if (!rel || !clr || !dist || !g) rc = GB_E_NOMEM;
+    if (!work) rc = GB_E_NOMEM;
+    rc = gb_mpi_agree(c->comm, rc);
+    if (!rc) rc = stats_gower_init(&G, c);
+    else memset(&G, 0, sizeof G);
     for (int w = 0; !rc && w < 2; w++) {
-        diversity_dist_t out = {DIVERSITY_LOWER, dist, NULL, 0, 0};
-        if (w == 0) {
-            transform_tss(c->counts, n, m, rel);
-            rc = diversity_bray_curtis(rel, n, m, c->threads, &out);
-        } else {
-            rc = diversity_aitchison(c->counts, n, m, TRANSFORM_CLR_PSEUDOCOUNT, clr, c->threads, &out);
-        }
-        if (!rc) rc = gower_lower(dist, n, g);
-        if (!rc) rc = permanova_rows(c, g, dists[w], &b.perm, &prow);
-        if (!rc && c->d.var_categorical) rc = dispersion_row(c, g, dists[w], &b.disp, (size_t)w);
-        if (!rc) rc = pcoa_rows(c, g, dists[w], &b.coords, &b.eigs, (size_t)w);
+        double t[5];
+        t[0] = omp_get_wtime();
+        rc = stats_gower_fill(&G, w == 0 ? STATS_GOWER_BRAY : STATS_GOWER_AITCHISON, work);
+        t[1] = omp_get_wtime();
+        if (!rc) rc = permanova_rows(c, &G, dists[w], &b.perm, &prow);
+        t[2] = omp_get_wtime();
+        if (!rc && c->d.var_categorical) rc = dispersion_row(c, &G, dists[w], &b.disp, (size_t)w);
+        t[3] = omp_get_wtime();
+        if (!rc) rc = pcoa_rows(c, &G, dists[w], &b.coords, &b.eigs, (size_t)w);
+        t[4] = omp_get_wtime();
         if (rc) gb_error("beta diversity (%s) failed: %s", dists[w], gb_strerror(rc));
+        else
+            gb_debug("%s: distances + Gower %.3f s, PERMANOVA %.3f s, dispersion %.3f s, PCoA %.3f s", dists[w],
+                     t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3]);
     }
     b.perm.nrows = prow;
     if (!rc) rc = beta_tables_write(c, &b);
     if (!rc) gb_debug("beta diversity: %.3f s", omp_get_wtime() - t0);
     beta_tables_free(&b);
-    free(rel);
-    free(clr);
-    free(dist);
-    free(g);
+    stats_gower_free(&G);
+    free(work);
     return rc;
 }

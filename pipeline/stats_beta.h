@@ -6,9 +6,9 @@
 #include "stats.h"
 
 /* Compute and write (stats_write_table) permanova, dispersion (categorical variable only), pcoa
- * and pcoa_eigenvalues. Collective over c->comm: every rank computes the same tables and the
- * random permutations are split across the ranks, so every rank must call it. GB_OK or a
- * GB_E_* code (logged). */
+ * and pcoa_eigenvalues. Collective over c->comm: each rank holds and computes only its row
+ * block of each Gower matrix (stats_gower.h), and every rank ends with the same tables, bitwise
+ * those of one rank. GB_OK or a GB_E_* code (logged). */
 int stats_beta_run(const stats_ctx_t *c) GB_MUST_CHECK;
 
 #endif

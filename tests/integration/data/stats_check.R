@@ -359,25 +359,25 @@ if (nzchar(args$margin)) {
            nrow(read_gb(args$margin, "dispersion.tsv")) == 0, "dispersion", "numeric variable: no betadisper rows")
   }
 
-  # PCoA: the eigenvalues of cmdscale that gutbrain computes (the --axes = 10 largest, kernels/
-  # pcoa.c; NA after them), and the coordinates of well-separated axes up to sign
+  # PCoA: the --pcoa-axes K largest eigenvalues of cmdscale, their share of the total inertia
+  # (ape::pcoa's Relative_eig, the percentage phyloseq's plot_ordination prints), and the
+  # coordinates of well-separated axes up to sign
   ge <- read_gb(args$margin, "pcoa_eigenvalues.tsv")
   gc <- read_gb(args$margin, "pcoa.tsv")
   for (dn in names(dists)) {
     cm <- cmdscale(dists[[dn]], k = min(10, n - 1), eig = TRUE)
-    top <- seq_len(min(10, n))
-    eig <- replace(rep(NA_real_, n), top, cm$eig[top])
     g <- ge[ge$distance == dn, ]
-    agree(sprintf("pcoa %s eigenvalues = cmdscale (top %d, then NA)", dn, length(top)), g$eigenvalue[order(g$axis)],
-          eig, paste("axis", seq_along(eig)), floor = max(abs(cm$eig)))
-    # share of the positive sum of those eigenvalues, where the sign is not rounding noise
-    pos <- sum(eig[top][eig[top] > 0])
-    clear <- !is.na(eig) & abs(eig) > 1e-10 * max(abs(cm$eig))
-    agree(sprintf("pcoa %s proportion", dn), g$proportion[order(g$axis)][clear], ifelse(eig > 0, eig / pos, NA)[clear],
-          paste("axis", seq_along(eig))[clear], floor = 1)
-    eig <- cm$eig
+    K <- nrow(g)
+    eig <- cm$eig[seq_len(K)]
+    report(K == min(10, n), "pcoa", sprintf("%s: %d eigenvalues written (--pcoa-axes 10, n = %d)", dn, K, n))
+    agree(sprintf("pcoa %s eigenvalues = cmdscale (first %d)", dn, K), g$eigenvalue[order(g$axis)], eig,
+          paste("axis", seq_along(eig)), floor = max(abs(eig)))
+    rel <- suppressWarnings(ape::pcoa(dists[[dn]]))$values$Relative_eig[seq_len(K)]
+    rel[is.na(rel)] <- (cm$eig / sum(cm$eig))[is.na(rel)] # ape drops the ~0 eigenvalue of tiny n
+    agree(sprintf("pcoa %s proportion = ape::pcoa Relative_eig (eigenvalue / trace)", dn), g$proportion[order(g$axis)],
+          rel, paste("axis", seq_along(eig)), floor = 1)
     # an axis' eigenvector is well defined (to ~eps/gap) only when its eigenvalue is isolated
-    sep <- pmin(c(Inf, -diff(eig)), c(-diff(eig), Inf))
+    sep <- pmin(c(Inf, -diff(cm$eig)), c(-diff(cm$eig), Inf))[seq_len(K)]
     ax <- which(seq_along(eig) <= ncol(cm$points) & sep > 1e-3 * eig[1])
     gcd <- gc[gc$distance == dn, ]
     gcd <- gcd[match(samples, gcd$sample), ]
