@@ -57,7 +57,8 @@ run() {
   local rss packed phases
   rss=$(awk '/^RSS_KB/ {if ($2 > m) m = $2} END {printf "%.0f", m / 1024}' "$log")
   packed=$(awk -v n="$n" -v r="$ranks" 'BEGIN {printf "%.0f", n * (n + 1) / 2 * 8 / r / 1048576}')
-  phases=$(grep -o '\(bray\|aitchison\): distances.*\|associations: [0-9.]* s\|rank tests, alpha: [0-9.]* s' "$log" |
+  phases=$(grep -v '^\[D::[a-z_]* r[1-9]' "$log" | # rank 0's lines only
+    grep -o '\(bray\|aitchison\): distances.*\|associations: [0-9.]* s\|rank tests, alpha: [0-9.]* s' |
     sed 's/ s,/,/g; s/ s$//; s/distances + Gower/dist/; s/PERMANOVA/perm/; s/dispersion/disp/' | paste -sd ';' -)
   ROWS+=("| $n x $m | $perms | $ranks x $threads | $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") | $rss | $packed | $phases |")
   echo "${ROWS[-1]}"

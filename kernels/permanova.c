@@ -236,10 +236,13 @@ static void data_products(const permanova_t *t, work_t *wk, size_t nb, size_t w,
 {
     size_t u = t->u;
     memset(wk->z, 0, data_rows(t) * w * sizeof *wk->z);
-    for (size_t k0 = 0; k0 < t->m; k0 += MR) {
-        const double *grow[MR];
-        for (size_t r = 0; r < MR; r++) grow[r] = k0 + r < t->m ? t->xt + (k0 + r) * t->n : t->zero;
-        microtile_rows(grow, wk->ut, w, 0, t->n, wk->z + k0 * w);
+    for (size_t jc = 0; jc < t->n; jc += KC) { /* KC samples of U~ stay in cache for all features */
+        size_t je = jc + KC < t->n ? jc + KC : t->n;
+        for (size_t k0 = 0; k0 < t->m; k0 += MR) {
+            const double *grow[MR];
+            for (size_t r = 0; r < MR; r++) grow[r] = k0 + r < t->m ? t->xt + (k0 + r) * t->n : t->zero;
+            microtile_rows(grow, wk->ut, w, jc, je, wk->z + k0 * w);
+        }
     }
     for (size_t k = 0; k < t->m; k++)
         for (size_t b = 0; b < nb; b++) {

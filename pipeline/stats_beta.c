@@ -50,14 +50,14 @@ static int permanova_rows(const stats_ctx_t *c, stats_gower_t *G, const char *di
     permanova_t *pm = NULL;
     permanova_by_t by = !strcmp(c->o->by, "terms") ? PERMANOVA_BY_TERMS : PERMANOVA_BY_MARGIN;
     permanova_parts_t parts = {G->rb, G->maxabs, stats_gower_sum, G};
-    int rc = G->xt ? permanova_create_data(G->xt, c->m, d->n, x, ncol, assign, d->nterms, by, &pm)
-                   : permanova_create_parts(G->g, &parts, x, ncol, assign, d->nterms, by, &pm);
+    int rc = G->data ? permanova_create_data(G->xt, c->m, d->n, x, ncol, assign, d->nterms, by, &pm)
+                     : permanova_create_parts(G->g, &parts, x, ncol, assign, d->nterms, by, &pm);
     permanova_row_t rows[64];
     size_t nt = rc ? 0 : permanova_ntests(pm);
     if (!rc && nt + 2 > 64) rc = GB_E_USAGE;
     if (!rc)
-        rc = G->xt ? count_split(c, pm, rows)
-                   : permanova_run(pm, (uint64_t)c->o->permutations, c->o->seed, c->threads, rows);
+        rc = G->data ? count_split(c, pm, rows)
+                     : permanova_run(pm, (uint64_t)c->o->permutations, c->o->seed, c->threads, rows);
     for (size_t r = 0; !rc && r < nt + 2; r++, (*row)++) {
         t->cols[0].text[*row] = r < nt ? d->term_name[r] : r == nt ? "Residual" : "Total";
         t->cols[1].num[*row] = rows[r].df;
@@ -222,7 +222,7 @@ static int beta_tables_write(const stats_ctx_t *c, const beta_tables_t *b)
 int stats_beta_run(const stats_ctx_t *c)
 {
     static const char *const dists[2] = {"bray", "aitchison"};
-    size_t n = c->n, m = c->m, prow = 0;
+    size_t n = c->n, m = c->m;
     double *work = malloc(n * m * sizeof *work);
     double t0 = omp_get_wtime();
     beta_tables_t b;
@@ -232,7 +232,11 @@ int stats_beta_run(const stats_ctx_t *c)
     rc = gb_mpi_agree(c->comm, rc);
     if (!rc) rc = stats_gower_init(&G, c);
     else memset(&G, 0, sizeof G);
-    for (int w = 0; !rc && w < 2; w++) {
+    /* Aitchison first: its n x m data are freed before the Bray-Curtis rows are allocated, so
+     * the two never share the peak; the tables keep Bray-Curtis first */
+    for (int k = 0; !rc && k < 2; k++) {
+        int w = 1 - k;
+        size_t prow = (size_t)w * (c->d.nterms + 2);
         double t[5];
         t[0] = omp_get_wtime();
         rc = stats_gower_fill(&G, w == 0 ? STATS_GOWER_BRAY : STATS_GOWER_AITCHISON, work);
@@ -248,7 +252,7 @@ int stats_beta_run(const stats_ctx_t *c)
             gb_debug("%s: distances + Gower %.3f s, PERMANOVA %.3f s, dispersion %.3f s, PCoA %.3f s", dists[w],
                      t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3]);
     }
-    b.perm.nrows = prow;
+    b.perm.nrows = 2 * (c->d.nterms + 2);
     if (!rc) rc = beta_tables_write(c, &b);
     if (!rc) gb_debug("beta diversity: %.3f s", omp_get_wtime() - t0);
     beta_tables_free(&b);

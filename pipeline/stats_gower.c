@@ -29,10 +29,8 @@ int stats_gower_init(stats_gower_t *G, const stats_ctx_t *c)
     memset(G, 0, sizeof *G);
     G->c = c;
     rowblk_split(c->n, (size_t)c->rank, (size_t)c->size, &G->rb);
-    size_t local = rowblk_size(&G->rb);
-    G->g = malloc((local ? local : 1) * sizeof *G->g);
     G->diag = malloc(c->n * sizeof *G->diag);
-    return gb_mpi_agree(c->comm, G->g && G->diag ? GB_OK : GB_E_NOMEM);
+    return gb_mpi_agree(c->comm, G->diag ? GB_OK : GB_E_NOMEM);
 }
 
 void stats_gower_free(stats_gower_t *G)
@@ -58,7 +56,7 @@ int stats_gower_symv(void *gower, const double *x, size_t b, double *y)
 {
     stats_gower_t *G = gower;
     double t0 = MPI_Wtime();
-    if (G->xc) {
+    if (G->data) {
         int rc = gb_mpi_agree(G->c->comm, data_symv(G, x, b, y));
         G->products += b;
         G->calls++;
@@ -135,11 +133,17 @@ int stats_gower_fill(stats_gower_t *G, stats_gower_dist_t dist, double *work)
 {
     size_t n = G->rb.n;
     double *mean = malloc(n * sizeof *mean), grand = 0.0;
-    if (dist == STATS_GOWER_AITCHISON) {
+    G->data = dist == STATS_GOWER_AITCHISON;
+    if (G->data) {
         free(mean);
         return gb_mpi_agree(G->c->comm, aitchison_data(G, work));
     }
-    int rc = mean ? local_distances(G, work) : GB_E_NOMEM;
+    free(G->xc); /* the Aitchison data are done with: the rows take their place */
+    free(G->xt);
+    G->xc = G->xt = NULL;
+    size_t local = rowblk_size(&G->rb);
+    if (!G->g) G->g = malloc((local ? local : 1) * sizeof *G->g);
+    int rc = mean && G->g ? local_distances(G, work) : GB_E_NOMEM;
     if (!rc) rc = gower_square_rows(G->g, &G->rb);
     rc = gb_mpi_agree(G->c->comm, rc);
     if (!rc) rc = row_means(G, mean, &grand);

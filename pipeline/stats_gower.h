@@ -17,15 +17,17 @@ typedef struct {
     double maxabs; /* max |G_ij| over the whole matrix */
     double trace;  /* sum of G_ii: the total inertia (sum of all eigenvalues) */
     /* Aitchison: no matrix; the centred CLR rows instead (G = xc xc', gower.h), on every rank */
-    double *xc, *xt;        /* n x m and its transpose; NULL for Bray-Curtis */
+    double *xc, *xt;        /* n x m and its transpose */
+    int data;               /* 1: the last fill was Aitchison (products from xc), 0: Bray-Curtis (g) */
     size_t products, calls; /* columns multiplied and stats_gower_symv calls, for the log */
     double seconds;         /* spent in stats_gower_symv */
 } stats_gower_t;
 
 typedef enum { STATS_GOWER_BRAY, STATS_GOWER_AITCHISON } stats_gower_dist_t;
 
-/* Rows of this rank (rowblk_split over c->size) and their storage; free with stats_gower_free.
- * One allocation serves both distances. */
+/* Rows of this rank (rowblk_split over c->size); free with stats_gower_free. The rows' storage
+ * is allocated by the first Bray-Curtis fill, which frees the Aitchison data, so fill
+ * Aitchison first to keep the two apart. */
 int stats_gower_init(stats_gower_t *G, const stats_ctx_t *c) GB_MUST_CHECK;
 void stats_gower_free(stats_gower_t *G);
 

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <lapacke.h>
 #include "permanova.h"
+#include "diversity.h"
 #include "perm.h"
 #include "gower.h"
 #include "betadisper.h"
@@ -1042,6 +1043,64 @@ static void test_kernel_vs_naive(void **state)
     check_against_naive(7, 13);
 }
 
+/* Euclidean distances given as data (permanova_create_data) test exactly what their Gower
+ * matrix does: the same SS and F (to rounding) for the observed and permuted designs, and the
+ * same counts, for n on both sides of the register tiles. */
+/* got within rel of want (not against R: kept out of the "against R" figure). */
+static void same_value(double got, double want, double rel, const char *what)
+{
+    if (!(fabs(got - want) <= rel * fmax(fabs(want), 1e-300))) fail_msg("%s: %.17g vs %.17g", what, got, want);
+}
+
+static void test_data_form(void **state)
+{
+    (void)state;
+    const size_t ns[] = {9, 61}, m = 7;
+    for (size_t a = 0; a < 2; a++) {
+        size_t n = ns[a];
+        double *g = malloc(gower_packed_size(n) * sizeof *g), *gfull = malloc(n * n * sizeof *gfull);
+        double *x = malloc(n * 4 * sizeof *x), *y = malloc(n * m * sizeof *y), *d = malloc(n * n * sizeof *d);
+        double *yc = malloc(n * m * sizeof *yc), *yt = malloc(n * m * sizeof *yt), f1[3], f2[3];
+        int assign[4];
+        int32_t *perm = malloc(n * sizeof *perm);
+        random_problem(n, 31 + a, g, gfull, x, assign); /* for the design */
+        test_rng_t rng = {77 + a};
+        for (size_t k = 0; k < n * m; k++) y[k] = 5.0 + test_rng_uniform(&rng);
+        diversity_dist_t full = {DIVERSITY_FULL, d, NULL, 0, 0};
+        assert_int_equal(diversity_euclidean(y, n, m, 1, &full), 0);
+        assert_int_equal(gower_full(d, n, g), 0);
+        assert_int_equal(gower_centre_data(y, n, m, yc, yt), 0);
+        for (int by = PERMANOVA_BY_TERMS; by <= PERMANOVA_BY_MODEL; by++) {
+            permanova_t *tg, *td;
+            assert_int_equal(permanova_create(g, n, x, 4, assign, 3, (permanova_by_t)by, &tg), 0);
+            assert_int_equal(permanova_create_data(yt, m, n, x, 4, assign, 3, (permanova_by_t)by, &td), 0);
+            permanova_row_t rg[5], rd[5];
+            uint64_t cg[3] = {0}, cd[3] = {0};
+            assert_int_equal(permanova_count_random(tg, 3, 0, 199, 2, cg), 0);
+            assert_int_equal(permanova_count_random(td, 3, 0, 199, 2, cd), 0);
+            permanova_table(tg, cg, 199, rg);
+            permanova_table(td, cd, 199, rd);
+            for (size_t r = 0; r < permanova_ntests(tg) + 2; r++) {
+                same_value(rd[r].ss, rg[r].ss, 1e-12, "data form SS");
+                if (r < permanova_ntests(tg)) same_value(rd[r].f, rg[r].f, 1e-11, "data form F");
+            }
+            assert_memory_equal(cd, cg, sizeof cg);
+            for (uint64_t p = 0; p < 3; p++) {
+                perm_draw(9, p, n, perm);
+                assert_int_equal(permanova_permuted_f(tg, perm, f1), 0);
+                assert_int_equal(permanova_permuted_f(td, perm, f2), 0);
+                for (size_t k = 0; k < permanova_ntests(tg); k++) same_value(f2[k], f1[k], 1e-10, "data form F*");
+            }
+            permanova_destroy(tg);
+            permanova_destroy(td);
+        }
+        permanova_t *t = NULL;
+        assert_int_equal(permanova_create_data(NULL, m, n, x, 4, assign, 3, PERMANOVA_BY_TERMS, &t), GB_E_USAGE);
+        assert_null(t);
+        free(g), free(gfull), free(x), free(y), free(d), free(yc), free(yt), free(perm);
+    }
+}
+
 /* Counts do not depend on the number of threads nor on how the range is split. */
 static void test_thread_and_split_invariance(void **state)
 {
@@ -1213,7 +1272,7 @@ int main(void)
         cmocka_unit_test(test_betadisper),        cmocka_unit_test(test_betadisper_imaginary_axes),
         cmocka_unit_test(test_kernel_vs_naive),   cmocka_unit_test(test_thread_and_split_invariance),
         cmocka_unit_test(test_permutation_plans), cmocka_unit_test(test_permutation_stream),
-        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_bad_input),         cmocka_unit_test(test_data_form),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     printf("largest relative error against R: %.3g\n", test_max_rel_err);
