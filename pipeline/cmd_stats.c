@@ -59,7 +59,7 @@ static const cli_option_t stats_cli[] = {
 static const char stats_usage[] =
     "Usage: gutbrain stats --cohort FILE.biom --metadata META.tsv --variable NAME [--covariates a,b,c]\n"
     "                      [--reference NAME=LEVEL] [--rank genus] [--transform log] [--min-prevalence 0.1]\n"
-    "                      [--permutations 999] [--seed N] [--threads T] --out OUTDIR\n"
+    "                      [--permutations 999] [--seed N] [--pcoa-axes 10] [--threads T] --out OUTDIR\n"
     "Samples: the cohort's samples found in the metadata with no missing model variable, chosen\n"
     "before any filtering (unlike MaAsLin2, which standardises before dropping incomplete rows).\n"
     "Per feature (MaAsLin2 order): prevalence filter, zero-variance drop, TSS over the kept features,\n"
@@ -67,7 +67,10 @@ static const char stats_usage[] =
     "treatment contrasts; BH q over all rows. Rank tests (Wilcoxon, Kruskal-Wallis or Spearman) on\n"
     "relative abundances; alpha diversity (observed, Shannon, Simpson, Chao1) and its models; beta\n"
     "diversity over all features (Bray-Curtis on relative abundances, Aitchison = Euclidean on\n"
-    "CLR(count + 0.5)) with PERMANOVA (adonis2, by margin), betadisper and PCoA. Every table is\n"
+    "CLR(count + 0.5)) with PERMANOVA (adonis2, by margin), betadisper and PCoA of the --pcoa-axes\n"
+    "largest axes only. Under mpirun each rank holds its rows of the Bray-Curtis matrix (1/ranks of\n"
+    "it), for cohorts beyond one node's memory; every table is bitwise the same for any rank and\n"
+    "thread count. Every table is\n"
     "written as OUTDIR/<table>.tsv and into OUTDIR/stats.h5; OUTDIR/report.html shows them with\n"
     "plots (self-contained: open it in any browser). --maaslin2-names writes feature ids as MaAsLin2\n"
     "does, so the tables join; other MaAsLin2 differences: docs/STATS.md S1. Details: docs/STATS.md.";
