@@ -5,6 +5,7 @@
 #include "log.h"
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *f)
 {
@@ -34,6 +35,11 @@ int main(int argc, char **argv)
         printf("gutbrain %s\n", GB_VERSION);
         return 0;
     }
+    /* Outputs carry cohort (health) data: keep the user's umask but never create anything
+     * world-writable, whatever it is (docs/SECURITY.md). One call covers every file and folder
+     * of every command, HDF5's and MPI's included. */
+    mode_t mask = umask(0);
+    umask(mask | S_IWOTH);
     int rc;
     if (!strcmp(argv[1], "build")) rc = cmd_build(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "classify")) rc = cmd_classify(argc - 1, argv + 1);

@@ -166,6 +166,8 @@ static const char *id_problem(const char *id)
         if (*p == '/') return "sample id contains '/'";
         if (*p == ' ' || *p == '\t' || *p == '\v' || *p == '\f') return "sample id contains whitespace";
         if (*p < 0x20 || *p == 0x7f) return "sample id contains a control character";
+        /* the Python biom-format reader decodes ids as ASCII: it could not load the cohort */
+        if (*p >= 0x80) return "sample id contains a non-ASCII byte (biom-format cannot load such ids)";
     }
     return NULL;
 }
