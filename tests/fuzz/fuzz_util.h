@@ -2,9 +2,11 @@
  * private folder in $TMPDIR, made once per process, into which the input is written under the
  * file name the parser expects (most parsers take a path, not bytes). Inputs holding several
  * files (a taxdump, a Kraken 2 database) are split at FUZZ_SEP, a line the seeds contain and
- * the fuzzer can move or drop. The folder is removed at exit. */
+ * the fuzzer can move or drop. The folder is removed at exit (not after a crash or timeout,
+ * which end the process at once). */
 #ifndef GB_FUZZ_UTIL_H
 #define GB_FUZZ_UTIL_H
+#include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,16 +15,19 @@
 #include <unistd.h>
 #include "log.h"
 
-#define FUZZ_SEP       "\n--fuzz-file--\n"
-#define FUZZ_MAX_FILES 4
+#define FUZZ_SEP "\n--fuzz-file--\n"
 
 static char fuzz_dir[4096];
 
+static inline int fuzz_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
 static inline void fuzz_cleanup(void)
 {
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fuzz_dir);
-    if (system(cmd) != 0) fprintf(stderr, "fuzz: could not remove %s\n", fuzz_dir);
+    if (nftw(fuzz_dir, fuzz_remove, 8, FTW_DEPTH | FTW_PHYS) != 0) perror(fuzz_dir);
 }
 
 /* The private folder, made on the first call; also silences the logger. */
