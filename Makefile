@@ -8,6 +8,8 @@
 #   make demo       the whole chain on the demo data
 #   make bench      the long benchmark (benchmarks/vs_kraken2.sh)
 #   make format     clang-format every C file in place; make format-check: report only
+#   make fuzz       build the libFuzzer harnesses (make fuzz_build) and run each for FUZZ_SECONDS
+#                   (default 30), then replay tests/fuzz/regress (docs/FUZZING.md)
 #
 # Flags: CFLAGS, CPPFLAGS and LDFLAGS are the user's (`make CFLAGS="-O2 -g"` changes only the
 # optimisation); what the build needs is added in GB_* variables that are always applied, in the
@@ -17,7 +19,17 @@
 # so a kernel that includes a pipeline header, <mpi.h> or <hdf5.h> does not compile.
 CC          := mpicc
 KERNEL_CC   := cc
-ifeq ($(debug),1)
+ifeq ($(fuzz),1)
+  # the fuzz flavour (docs/FUZZING.md): clang for everything, mpicc's flags around it
+  CFLAGS    ?= -O1 -g
+  BUILD     := build/fuzz
+  CC        := OMPI_CC=clang mpicc
+  KERNEL_CC := clang
+  GB_SANITIZE := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  # clang ignores `#pragma GCC optimize` (kernels/diversity.c), which only matters for exact
+  # floating-point agreement, not for the parsers fuzzed here
+  GB_FUZZ_WARN := -Wno-unknown-pragmas
+else ifeq ($(debug),1)
   CFLAGS    ?= -O0 -g
   BUILD     := build/debug
 else
@@ -33,7 +45,7 @@ HDF5_CFLAGS  := $(shell pkg-config --cflags hdf5-openmpi 2>/dev/null)
 HDF5_LIBS    := $(shell pkg-config --libs hdf5-openmpi 2>/dev/null)
 RMATH_CFLAGS := $(shell pkg-config --cflags libRmath 2>/dev/null)
 
-GB_WARN          := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+GB_WARN          := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter $(GB_FUZZ_WARN)
 GB_CFLAGS        := -std=gnu11 -fopenmp $(GB_WARN) $(GB_SANITIZE)
 GB_DEPFLAGS      := -MMD -MP
 GB_KERNEL_CPPFLAGS   := -D_GNU_SOURCE -Ikernels $(RMATH_CFLAGS)
@@ -69,9 +81,12 @@ UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # helper programs the integration tests run (not unit tests themselves)
 TEST_TOOLS   := $(BUILD)/tests/cohort_mpi_driver
 PLUGIN       := build/plugins/libh5zstd.so
-C_FILES      := $(wildcard kernels/*.[ch] pipeline/*.[ch] tests/unit/*.[ch] benchmarks/*.c)
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN     := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 30
+C_FILES      := $(wildcard kernels/*.[ch] pipeline/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] benchmarks/*.c)
 
-.PHONY: all deps test unit integration demo bench clean plugin format format-check FORCE
+.PHONY: all deps test unit integration demo bench clean plugin format format-check fuzz fuzz_build FORCE
 all: $(BIN) libgutbrain.a plugin
 
 $(BUILD)/kernels/%.o: kernels/%.c
@@ -114,6 +129,19 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 
 deps:
 	@bash tests/deps.sh
+
+# libFuzzer harnesses: the library rebuilt by clang with sanitizers into build/fuzz (fuzz=1),
+# each harness linked against it with -fsanitize=fuzzer.
+fuzz_build:
+	@$(MAKE) --no-print-directory fuzz=1 fuzz_harnesses
+
+fuzz_harnesses: $(FUZZ_BIN)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(LIB)
+	$(PIPELINE_COMPILE) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(LIB) $(GB_LDFLAGS) $(LDFLAGS) $(LDLIBS)
+
+fuzz: fuzz_build
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 unit: $(UNIT_BIN)
 	@bash tests/run_unit.sh $(UNIT_BIN)

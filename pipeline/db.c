@@ -209,7 +209,8 @@ static int decode_header(const char *path, const unsigned char *h, uint64_t file
         return GB_E_DB;
     }
     int k = (int)fileio_le32(h + H_K), l = (int)fileio_le32(h + H_L), spaced = (int)fileio_le32(h + H_SPACED);
-    if (l < 1 || l > 31 || k < l || k > 255 || spaced < 0 || 2 * spaced > l) {
+    /* s > l / 2, not 2 * s > l: a corrupt s near 2^30 must not overflow (tests/fuzz/regress/db) */
+    if (l < 1 || l > 31 || k < l || k > 255 || spaced < 0 || spaced > l / 2) {
         gb_error("%s: invalid parameters k=%d l=%d s=%d", path, k, l, spaced);
         return GB_E_DB;
     }

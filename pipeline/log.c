@@ -25,6 +25,7 @@ void gb_log(char level, const char *func, const char *fmt, ...)
 #pragma omp critical(gb_last_error)
         snprintf(last_error, sizeof last_error, "%.1000s", buf);
     }
+    if (gb_verbosity < 0) return;
     /* one fprintf per line so lines from threads do not interleave */
     if (log_rank >= 0) fprintf(stderr, "[%c::%s r%d] %s\n", level, func, log_rank, buf);
     else fprintf(stderr, "[%c::%s] %s\n", level, func, buf);

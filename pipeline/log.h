@@ -3,7 +3,10 @@
 #ifndef GB_LOG_H
 #define GB_LOG_H
 
-extern int gb_verbosity; /* 0 quiet (errors and warnings), 1 normal (default), 2 verbose */
+/* 0 quiet (errors and warnings), 1 normal (default), 2 verbose; -1 silent, for the fuzz
+ * harnesses (tests/fuzz), which feed millions of bad inputs: errors are still kept for
+ * gb_last_error but nothing is printed. */
+extern int gb_verbosity;
 
 void gb_log(char level, const char *func, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -2,7 +2,7 @@
 # Install every Debian package gutbrain needs to build, test, demo and benchmark.
 # Idempotent and non-interactive: does nothing when all are present.
 set -euo pipefail
-pkgs=(build-essential pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
+pkgs=(build-essential pkg-config clang libomp-dev llvm openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
       libzstd-dev zstd zlib1g-dev libisal-dev isal libxxhash-dev libcmocka-dev openssh-client
       kraken2 centrifuge art-nextgen-simulation-tools time python3 gzip
       python3-biom-format python3-h5py r-base-core r-bioc-biomformat r-bioc-rhdf5 r-bioc-phyloseq

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 #include "test_util.h"
 #include <cmocka.h>
 #include "db.h"
@@ -201,6 +202,25 @@ static void test_other_version(void **state)
     expect_refused();
 }
 
+/* Found by tests/fuzz/fuzz_db (tests/fuzz/regress/db/spaced-overflow): a header with a
+ * consistent checksum but a spaced-seed count near 2^30 made the check 2 * s > l overflow (UB)
+ * and, where it wrapped, accepted the parameters. */
+static void test_huge_spaced(void **state)
+{
+    (void)state;
+    unsigned char h[4096];
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    assert_int_equal(pread(fd, h, sizeof h, 0), (ssize_t)sizeof h);
+    uint32_t spaced = 0x48000007u; /* header offset 24 (docs/DB-FORMAT.md) */
+    for (int i = 0; i < 4; i++) h[24 + i] = (unsigned char)(spaced >> (8 * i));
+    uint64_t sum = XXH3_64bits(h, sizeof h - 8);
+    for (int i = 0; i < 8; i++) h[sizeof h - 8 + i] = (unsigned char)(sum >> (8 * i));
+    assert_int_equal(pwrite(fd, h, sizeof h, 0), (ssize_t)sizeof h);
+    close(fd);
+    expect_refused();
+}
+
 static void test_truncated(void **state)
 {
     (void)state;
@@ -240,6 +260,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_payload_flip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_flip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_huge_spaced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_db, setup, teardown),
         cmocka_unit_test(test_write_fails_cleanly),
