@@ -145,6 +145,7 @@ test:
 # run of a small cohort), all built with tsan=1 in build/tsan; bin/gutbrain is left alone.
 TSAN_UNITS := test_diversity test_pcoa test_permanova test_rowblk test_classify test_kmer_sort test_db
 tsan:
+	@command -v clang > /dev/null || { echo "make tsan needs clang and libomp-dev (Debian: apt-get install clang libomp-dev)" >&2; exit 1; }
 	@$(MAKE) --no-print-directory tsan=1 build/tsan/gutbrain $(addprefix build/tsan/tests/,$(TSAN_UNITS))
 	@bash tests/tsan.sh build/tsan/gutbrain $(addprefix build/tsan/tests/,$(TSAN_UNITS))
 

@@ -15,7 +15,7 @@ export GB
 # Archer, LLVM's OpenMP tool for TSan: it tells TSan how libomp orders threads (fork, join,
 # barriers, reductions, critical sections), which TSan cannot see in an uninstrumented libomp.
 ARCHER=${ARCHER:-$(ls /usr/lib/llvm-*/lib/libarcher.so 2> /dev/null | sort -V | tail -n 1)}
-[ -n "$ARCHER" ] || die "libarcher.so not found (Debian: libomp-dev of the clang version used)"
+[ -n "$ARCHER" ] || die "libarcher.so not found (Debian: libomp-dev, of the same version as clang)"
 export OMP_TOOL_LIBRARIES=$ARCHER OMP_NUM_THREADS=2
 export TSAN_OPTIONS="suppressions=$ROOT/tests/tsan.supp:halt_on_error=0:exitcode=66${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 
