@@ -1,7 +1,8 @@
 # gutbrain — hand-written Makefile.
 #   make            bin/gutbrain, libgutbrain.a and the zstd HDF5 plugin
 #   make plugin     build/plugins/libh5zstd.so (HDF5_PLUGIN_PATH=build/plugins for h5dump, h5py)
-#   make asan=1     AddressSanitizer + UBSan build (objects in build/asan)
+#   make asan=1     AddressSanitizer + UBSan build (objects in build/asan); make test asan=1
+#   make tsan       ThreadSanitizer (clang, libomp) over the OpenMP kernels and classify/run
 #   make debug=1    -O0 -g (objects in build/debug)
 #   make deps       install the Debian packages the project needs (tests/deps.sh)
 #   make test       unit + integration tests (short tier); installs missing packages first
@@ -39,6 +40,17 @@ endif
 ifeq ($(asan),1)
   GB_SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   BUILD       := build/asan
+endif
+# ThreadSanitizer with clang and LLVM's libomp: GCC's libgomp is not instrumented, so TSan
+# cannot see its barriers and reports every parallel region; libomp with its Archer tool
+# (OMP_TOOL_LIBRARIES, tests/tsan.sh) tells TSan about them (docs/SANITIZERS.md).
+ifeq ($(tsan),1)
+  CC          := env OMPI_CC=clang mpicc
+  KERNEL_CC   := clang
+  # clang ignores `#pragma GCC optimize`: -ffp-contract=off says for every file what that
+  # pragma says for some (no FMA contraction), so results match the gcc builds'.
+  GB_SANITIZE := -fsanitize=thread -fno-omit-frame-pointer -ffp-contract=off -Wno-unknown-pragmas
+  BUILD       := build/tsan
 endif
 
 HDF5_CFLAGS  := $(shell pkg-config --cflags hdf5-openmpi 2>/dev/null)
@@ -86,7 +98,7 @@ FUZZ_BIN     := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 30
 C_FILES      := $(wildcard kernels/*.[ch] pipeline/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] benchmarks/*.c)
 
-.PHONY: all deps test unit integration demo bench clean plugin format format-check fuzz fuzz_build FORCE
+.PHONY: all deps test unit integration demo bench clean plugin format format-check fuzz fuzz_build tsan FORCE
 all: $(BIN) libgutbrain.a plugin
 
 $(BUILD)/kernels/%.o: kernels/%.c
@@ -156,6 +168,14 @@ test:
 	@bash tests/deps.sh
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TEST_TOOLS)
 	@bash tests/run_all.sh $(UNIT_BIN)
+
+# The unit tests of the OpenMP kernels and of classification, then tests/tsan.sh (classify and
+# run of a small cohort), all built with tsan=1 in build/tsan; bin/gutbrain is left alone.
+TSAN_UNITS := test_diversity test_pcoa test_permanova test_rowblk test_classify test_kmer_sort test_db
+tsan:
+	@command -v clang > /dev/null || { echo "make tsan needs clang and libomp-dev (Debian: apt-get install clang libomp-dev)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory tsan=1 build/tsan/gutbrain $(addprefix build/tsan/tests/,$(TSAN_UNITS))
+	@bash tests/tsan.sh build/tsan/gutbrain $(addprefix build/tsan/tests/,$(TSAN_UNITS))
 
 demo:
 	@bash tests/deps.sh

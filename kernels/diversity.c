@@ -8,6 +8,7 @@
  * L2-sized blocks of rows j, which keeps large matrices from being memory-bound. */
 #pragma GCC optimize("fp-contract=off") /* d*d + acc must not become an FMA in one path only */
 #include "diversity.h"
+#include "gb_clones.h"
 #include "gb_status.h"
 #include "transform.h"
 #include <math.h>
@@ -259,13 +260,12 @@ ALWAYS_INLINE void band_body(const dist_job_t *job, size_t b0, size_t rows, metr
     }
 }
 
-__attribute__((target_clones("avx2", "default"))) static void band_bray(const dist_job_t *job, size_t b0, size_t rows)
+GB_TARGET_CLONES("avx2", "default") static void band_bray(const dist_job_t *job, size_t b0, size_t rows)
 {
     band_body(job, b0, rows, METRIC_BRAY);
 }
 
-__attribute__((target_clones("avx2", "default"))) static void band_euclidean(const dist_job_t *job, size_t b0,
-                                                                             size_t rows)
+GB_TARGET_CLONES("avx2", "default") static void band_euclidean(const dist_job_t *job, size_t b0, size_t rows)
 {
     band_body(job, b0, rows, METRIC_EUCLIDEAN);
 }

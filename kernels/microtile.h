@@ -9,6 +9,7 @@
 #ifndef GB_MICROTILE_H
 #define GB_MICROTILE_H
 #include <stddef.h>
+#include "gb_clones.h"
 
 enum {
     MICROTILE_MR = 6, /* rows (or columns, microtile_cols) per register tile */
@@ -20,13 +21,9 @@ _Static_assert(MICROTILE_NR % 4 == 0, "register tiles are whole 4-double vectors
 
 /* The product kernel is also compiled for x86-64-v3 (AVX2 + FMA) and picked at load time;
  * one machine always runs the same clone, so its results are reproducible there. (An AVX-512
- * clone was no faster on Zen 4, which splits 512-bit FMAs in two.) Not under
- * AddressSanitizer, whose start-up does not mix with ifunc resolvers. */
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define MICROTILE_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define MICROTILE_CLONES
-#endif
+ * clone was no faster on Zen 4, which splits 512-bit FMAs in two.) Not in sanitizer builds
+ * (gb_clones.h). */
+#define MICROTILE_CLONES GB_TARGET_CLONES("arch=x86-64-v3", "default")
 
 /* 4 doubles, GCC vector extension (SSE pairs on the default target); microtile_v4u may be unaligned. */
 typedef double microtile_v4 __attribute__((vector_size(32)));

@@ -53,7 +53,8 @@ int build_spill_init(build_spill_t *s, const char *dir, size_t buffer_bytes, con
     if ((s->fd = mkstemp(path)) < 0) return file_error(s, "create", errno);
     s->fd_open = 1;
     unlink(path); /* nameless from now on: nothing to clean up on any exit path */
-    s->cap = buffer_bytes / BUILD_SPILL_PAIR;
+    /* even: h2 starts 12 * cap bytes into the block, 8-byte aligned for its hashes only then */
+    s->cap = buffer_bytes / BUILD_SPILL_PAIR & ~(size_t)1;
     unsigned char *block = malloc(s->cap * BUILD_SPILL_PAIR);
     s->bounds = calloc((size_t)threads, sizeof *s->bounds);
     if (!block || !s->bounds) {

@@ -3,6 +3,8 @@
 # binary's own output only when it fails), and end with exactly "N passed, M failed".
 # Exit 1 if any failed, or if no binary was given (an empty glob must not look green).
 set -uo pipefail
+# Leak suppressions and unwinding for a sanitized build (docs/SANITIZERS.md).
+. "$(dirname "$0")/sanitizers.bash"
 
 passed=0 failed=0
 log=$(mktemp "${TMPDIR:-/tmp}/gutbrain-unit.XXXXXX")

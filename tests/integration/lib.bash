@@ -9,6 +9,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # bin/gutbrain links Open MPI, which refuses to run as root and looks for ssh without these;
 # harmless elsewhere.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent=false
+# Leak suppressions and unwinding for a sanitized bin/gutbrain (docs/SANITIZERS.md).
+. "$ROOT/tests/sanitizers.bash"
 GB=${GB:-$ROOT/bin/gutbrain}
 case $GB in /*) ;; *) GB="$ROOT/$GB" ;; esac
 THREADS=${THREADS:-2}
