@@ -24,6 +24,9 @@ seed_data() {
   local d=$2 f i=0
   case $1 in
   fastx)
+    # the compressed seeds are made here from the two hand-made plain ones, not tracked
+    gzip -9nc tests/fuzz/seeds/fastx/reads.fq > "$d/reads.fq.gz"
+    zstd -q -c tests/fuzz/seeds/fastx/reads.fa > "$d/reads.fa.zst"
     for f in "$DATA"/reads/*/*.gz; do
       [ -e "$f" ] || continue
       i=$((i + 1))
