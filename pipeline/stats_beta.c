@@ -16,6 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* This rank's share [from, to) of nperm permutations (tests whose data every rank holds). */
+static void rank_share(const stats_ctx_t *c, uint64_t nperm, uint64_t *from, uint64_t *to)
+{
+    *from = nperm * (uint64_t)c->rank / (uint64_t)c->size;
+    *to = nperm * (uint64_t)(c->rank + 1) / (uint64_t)c->size;
+}
+
 /* PERMANOVA from data held whole on every rank (Aitchison): the random permutations are split
  * across the ranks and their integer counts summed; the small-n complete or distinct sets (a
  * few hundred at most) run on every rank alone. */
@@ -26,8 +33,8 @@ static int count_split(const stats_ctx_t *c, const permanova_t *pm, permanova_ro
     if (requested == 0 || perm_plan(c->n, requested, &plan) || plan.mode != PERM_RANDOM)
         return permanova_run(pm, requested, c->o->seed, c->threads, rows);
     uint64_t exceed[64] = {0};
-    uint64_t from = plan.nperm * (uint64_t)c->rank / (uint64_t)c->size;
-    uint64_t to = plan.nperm * (uint64_t)(c->rank + 1) / (uint64_t)c->size;
+    uint64_t from, to;
+    rank_share(c, plan.nperm, &from, &to);
     int rc = gb_mpi_agree(c->comm, permanova_count_random(pm, c->o->seed, from, to, c->threads, exceed));
     if (c->size > 1) MPI_Allreduce(MPI_IN_PLACE, exceed, (int)permanova_ntests(pm), MPI_UINT64_T, MPI_SUM, c->comm);
     permanova_table(pm, exceed, plan.nperm, rows);
@@ -111,8 +118,8 @@ static int dispersion_row(const stats_ctx_t *c, stats_gower_t *G, const char *di
                                            &exceed);
         free(set);
     } else if (!rc && nperm > 0) {
-        uint64_t from = plan.nperm * (uint64_t)c->rank / (uint64_t)c->size;
-        uint64_t to = plan.nperm * (uint64_t)(c->rank + 1) / (uint64_t)c->size;
+        uint64_t from, to;
+        rank_share(c, plan.nperm, &from, &to);
         rc =
             betadisper_count_random(z, d->n, d->var_group, d->var_levels, f, c->o->seed, from, to, c->threads, &exceed);
         if (c->size > 1) MPI_Allreduce(MPI_IN_PLACE, &exceed, 1, MPI_UINT64_T, MPI_SUM, c->comm);
@@ -146,11 +153,12 @@ static int pcoa_rows(const stats_ctx_t *c, stats_gower_t *G, const char *dist, t
     if (!rc)
         gb_debug("PCoA %s: %zu axes from %zu columns of products in %zu passes (%.3f s), residual %.2g of %.3g", dist,
                  k, G->products - before, G->calls - calls, G->seconds - secs, info.residual, info.scale);
+    if (!rc) pcoa_coords(n, k, eig, vec, vec); /* NaN for the axes with eigenvalue <= 0 */
     for (size_t i = 0; !rc && i < n; i++) {
         size_t row = which * n + i;
         coords->cols[0].text[row] = c->sample[i];
         coords->cols[1].text[row] = dist;
-        for (size_t a = 0; a < axes; a++) coords->cols[2 + a].num[row] = a < kpos ? vec[i * k + a] * sqrt(eig[a]) : NAN;
+        for (size_t a = 0; a < axes; a++) coords->cols[2 + a].num[row] = a < k ? vec[i * k + a] : NAN;
     }
     for (size_t a = 0; !rc && a < k; a++) {
         size_t row = which * k + a;
