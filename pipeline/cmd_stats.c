@@ -6,6 +6,7 @@
  * which only compute from the context and write tables, are in stats_assoc.c (per feature) and
  * stats_beta.c (between samples, the part that uses MPI). */
 #include "cmd.h"
+#include "fileio.h"
 #include "gb_h5.h"
 #include "gb_mpi.h"
 #include "biom_read.h"
@@ -260,7 +261,8 @@ static int open_output(stats_ctx_t *c, strbuf_t *tmp, int argc, char **argv)
     gb_h5_quiet();
     int rc = strbuf_printf(tmp, "%s/stats.h5.tmp.%ld", c->o->out, (long)getpid());
     if (rc) return rc;
-    c->h5 = H5Fcreate(tmp->s, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    int fd = fileio_create_private(tmp->s); /* HDF5 truncates it and keeps its mode 0600 */
+    c->h5 = fd >= 0 && close(fd) == 0 ? H5Fcreate(tmp->s, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT) : -1;
     if (c->h5 < 0) {
         char why[256];
         gb_error("cannot create %s: %s", tmp->s, gb_h5_reason(why, sizeof why));
@@ -284,7 +286,7 @@ static int close_output(stats_ctx_t *c, const char *tmp)
         return rc;
     }
     rc = strbuf_printf(&final, "%s/stats.h5", c->o->out);
-    if (!rc && rename(tmp, final.s)) {
+    if (!rc && fileio_publish(tmp, final.s)) {
         gb_error("cannot rename %s to %s: %s", tmp, final.s, strerror(errno));
         unlink(tmp);
         rc = GB_E_IO;

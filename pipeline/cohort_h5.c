@@ -51,6 +51,7 @@
 #include "cohort_h5.h"
 #include "biom_read.h"
 #include "cohort_layout.h"
+#include "fileio.h"
 #include "gb_h5.h"
 #include "gb_mpi.h"
 #include "log.h"
@@ -542,6 +543,13 @@ static int temp_path(MPI_Comm comm, int rank, const char *path, char **out)
     MPI_Bcast(&pid, 1, MPI_LONG, 0, comm);
     int rc = asprintf(out, "%s.tmp.%ld", path, pid) < 0 ? GB_E_NOMEM : GB_OK;
     if (rc != GB_OK) *out = NULL;
+    /* created private by rank 0 before the collective create, which truncates it and keeps its
+     * mode 0600 until cohort_write publishes it (pipeline/fileio.h) */
+    int fd = rc == GB_OK && rank == 0 ? fileio_create_private(*out) : -1;
+    if (rc == GB_OK && rank == 0 && (fd < 0 || close(fd) != 0)) {
+        gb_error("cannot create %s: %s", *out, strerror(errno));
+        rc = GB_E_IO;
+    }
     return gb_mpi_agree(comm, rc);
 }
 
@@ -570,7 +578,7 @@ int cohort_write(MPI_Comm comm, const char *path, const taxo_t *taxo, const prof
     if (rc == GB_OK) rc = cohort_layout_gather_sample_ids(comm, local, &layout, &sample_blob);
     if (rc == GB_OK && rank == 0) {
         rc = write_labels(tmp, taxo, &layout, sample_blob, meta);
-        if (rc == GB_OK && rename(tmp, path) != 0) {
+        if (rc == GB_OK && fileio_publish(tmp, path) != 0) {
             gb_error("cannot rename %s to %s: %s", tmp, path, strerror(errno));
             rc = GB_E_IO;
         }

@@ -146,7 +146,7 @@ int db_write(const char *dir, const gb_db_t *db)
         pos = align_up(pos + s[i].size);
     }
     encode_header(db, s, off, pos, h);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    fd = fileio_create_private(tmp);
     if (fd < 0) {
         gb_error("cannot create %s: %s", tmp, strerror(errno));
         goto done;
@@ -164,7 +164,7 @@ int db_write(const char *dir, const gb_db_t *db)
         goto done;
     }
     fd = -1;
-    if (rename(tmp, path) != 0) {
+    if (fileio_publish(tmp, path) != 0) {
         gb_error("cannot rename %s to %s: %s", tmp, path, strerror(errno));
         rc = GB_E_IO;
         goto done;

@@ -2,8 +2,10 @@
 #include "fileio.h"
 #include "gb_array.h"
 #include "log.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -104,4 +106,57 @@ int fileio_pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
         len -= (size_t)w;
     }
     return 0;
+}
+
+static mode_t output_mode;
+static int output_mode_known;
+
+void fileio_remember_umask(void)
+{
+    mode_t mask = umask(0);
+    umask(mask);
+    output_mode = 0666 & ~mask;
+    output_mode_known = 1;
+}
+
+int fileio_create_private(const char *path)
+{
+    if (unlink(path) != 0 && errno != ENOENT) return -1;
+    return open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+}
+
+/* name ends in ".tmp." and at least one digit */
+static int is_temporary(const char *name)
+{
+    const char *t = strstr(name, ".tmp."), *next;
+    if (!t) return 0;
+    while ((next = strstr(t + 1, ".tmp."))) t = next;
+    t += 5;
+    if (!*t) return 0;
+    for (; *t; t++)
+        if (*t < '0' || *t > '9') return 0;
+    return 1;
+}
+
+int fileio_remove_temporaries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    if (!d) return 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        struct stat st;
+        if (!is_temporary(e->d_name) || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode))
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0) n++;
+    }
+    closedir(d);
+    return n;
+}
+
+int fileio_publish(const char *tmp, const char *final)
+{
+    if (!output_mode_known) fileio_remember_umask(); /* unit tests and tools without main.c */
+    if (chmod(tmp, output_mode) != 0) return -1;
+    return rename(tmp, final);
 }

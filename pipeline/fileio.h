@@ -1,5 +1,6 @@
 /* Small file helpers shared by the parsers of pipeline/: reading a whole file, walking the
- * lines of the buffer it was read into, and telling whether a file already holds some bytes. */
+ * lines of the buffer it was read into, telling whether a file already holds some bytes, and the
+ * private temporary files every output is written to before its rename. */
 #ifndef GB_FILEIO_H
 #define GB_FILEIO_H
 #include <stddef.h>
@@ -16,6 +17,22 @@ int fileio_read_all(const char *path, const char *what, int quiet_missing, char 
 /* 1 when path is a regular file holding exactly data[0, len), else 0 (missing and unreadable
  * files included; nothing is logged): lets a writer skip rewriting a file that is up to date. */
 int fileio_holds(const char *path, const void *data, size_t len);
+
+/* Temporary files of outputs (docs/SECURITY.md). Every output is written to a temporary name
+ * next to its final one and renamed into place; the temporary is created new and private (mode
+ * 0600: nobody else can read a half-written file of health data) and gets an ordinary output's
+ * mode only when complete. fileio_remember_umask records the process umask once (main.c, before
+ * any thread starts); fileio_create_private returns an fd open for writing, or -1 with errno set
+ * (a leftover of the same name, from a killed process with the same pid, is replaced);
+ * fileio_publish gives tmp the mode 0666 & ~umask and renames it to final: 0, or -1 with errno
+ * set (tmp is left for the caller to remove). */
+void fileio_remember_umask(void);
+int fileio_create_private(const char *path);
+int fileio_publish(const char *tmp, const char *final);
+/* Remove the temporaries ("<name>.tmp.<digits>", regular files) a killed process left in dir;
+ * returns how many (0 when dir cannot be read). Only for a folder no other process is writing
+ * to at the same time (docs/RUN.md: one command per output folder at a time). */
+int fileio_remove_temporaries(const char *dir);
 
 /* A line or a field of a read buffer: not NUL-terminated, valid while the buffer is. */
 typedef struct {

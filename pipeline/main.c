@@ -1,6 +1,7 @@
 /* gutbrain: one binary, one command per subcommand. main() alone turns errors into exit codes. */
 #include "gb_exit.h"
 #include "cmd.h"
+#include "fileio.h"
 #include "gb_status.h"
 #include "log.h"
 #include <stdio.h>
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
      * of every command, HDF5's and MPI's included. */
     mode_t mask = umask(0);
     umask(mask | S_IWOTH);
+    fileio_remember_umask(); /* the mode temporaries get when published (pipeline/fileio.h) */
     int rc;
     if (!strcmp(argv[1], "build")) rc = cmd_build(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "classify")) rc = cmd_classify(argc - 1, argv + 1);

@@ -2,6 +2,7 @@
  * devices (never rename over /dev/null), optional zstd compression behind a FILE* made
  * with fopencookie so callers simply fprintf/fwrite. */
 #include "outfile.h"
+#include "fileio.h"
 #include "log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -88,7 +89,8 @@ outfile_t *outfile_open(const char *path)
         size_t len = strlen(path) + 32;
         if (!(o->tmp_path = malloc(len))) goto nomem;
         snprintf(o->tmp_path, len, "%s.tmp.%ld", path, (long)getpid());
-        o->raw = fopen(o->tmp_path, "w");
+        int fd = fileio_create_private(o->tmp_path);
+        if (fd >= 0 && !(o->raw = fdopen(fd, "w"))) close(fd);
     }
     if (!o->raw) {
         gb_error("cannot write %s: %s", path, strerror(errno));
@@ -137,7 +139,7 @@ int outfile_commit(outfile_t *o)
     if (outfile_close_streams(o)) {
         gb_error("cannot write %s: %s", o->final_path, errno ? strerror(errno) : "write error");
         rc = GB_E_IO;
-    } else if (o->tmp_path && rename(o->tmp_path, o->final_path) != 0) {
+    } else if (o->tmp_path && fileio_publish(o->tmp_path, o->final_path) != 0) {
         gb_error("cannot rename %s to %s: %s", o->tmp_path, o->final_path, strerror(errno));
         rc = GB_E_IO;
     }

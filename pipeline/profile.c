@@ -178,8 +178,10 @@ static int write_atomically(const char *final, const profile_t *p)
         gb_error("path too long: %s", final);
         return GB_E_USAGE;
     }
-    FILE *fp = fopen(tmp, "w");
+    int fd = fileio_create_private(tmp);
+    FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!fp) {
+        if (fd >= 0) close(fd);
         gb_error("cannot write %s: %s", tmp, strerror(errno));
         return GB_E_IO;
     }
@@ -195,7 +197,7 @@ static int write_atomically(const char *final, const profile_t *p)
         bad = 1;
         saved = errno;
     }
-    if (!bad && rename(tmp, final) != 0) {
+    if (!bad && fileio_publish(tmp, final) != 0) {
         step = "rename";
         bad = 1;
         saved = errno;
