@@ -21,6 +21,7 @@
 #include "db.h"
 #include "db_shared.h"
 #include "log.h"
+#include "fileio.h"
 #include "outfile.h"
 #include "profile.h"
 #include "report.h"
@@ -762,6 +763,9 @@ static int make_dirs(const char *out)
         gb_error("cannot create %s: %s", path, strerror(errno));
         return GB_E_IO;
     }
+    /* what a run killed with kill -9 (or a lost node) was writing; nothing else writes here */
+    int left = fileio_remove_temporaries(out) + fileio_remove_temporaries(path);
+    if (left) gb_info("removed %d temporary file(s) an interrupted run left in %s", left, out);
     return 0;
 }
 

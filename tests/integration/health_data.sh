@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cohort outputs are health data (docs/SECURITY.md): every file and folder `run` and `stats`
 # create follows the user's umask but is never world-writable, even under umask 000; a umask of
-# 077 gives private files; sample ids with shell metacharacters and non-ASCII letters are plain
+# 077 gives private files; temporaries are private until published and a killed run's leftovers
+# are removed by the next run; sample ids with shell metacharacters and non-ASCII letters are plain
 # data (a file of that name under OUT/samples, no shell ever sees them), while ids that would
 # leave OUT ('../x', 'a/b') or that BIOM readers cannot load (non-ASCII) are refused before any
 # work; metadata values never reach the log at
@@ -46,6 +47,27 @@ if [ "$RC" -eq 0 ]; then
   [ -z "$open" ] && ok "umask 077: every output is private to the user (the umask is followed)" ||
     { fail "umask 077: outputs readable by others"; echo "$open" | head -5 | sed 's/^/      | /'; }
 else fail "umask 077: run exit $RC"; show "$TMP/private.err" 8; fi
+
+# Temporaries are written private (0600) and published with the umask's mode: under umask 000
+# every file run and stats wrote is exactly 0664 (not 0600, not 0666).
+other=$(find "$TMP/o000" -type f ! -perm 664 -printf '%m %p\n')
+[ -z "$other" ] && ok "umask 000: every file is 0664 once published" ||
+  { fail "umask 000: files with another mode"; echo "$other" | head -5 | sed 's/^/      | /'; }
+
+# Temporaries a killed run left (here readable by others) are removed by the next run into the
+# same folder, which touches nothing else.
+first_id=${COHORT_IDS[0]}
+printf 'half' > "$TMP/o077/cohort.biom.tmp.4242"
+printf 'half' > "$TMP/o077/samples/$first_id.profile.tsv.tmp.4243"
+chmod 644 "$TMP/o077/cohort.biom.tmp.4242" "$TMP/o077/samples/$first_id.profile.tsv.tmp.4243"
+before=$(file_times "$TMP/o077" | grep -v '\.tmp\.')
+with_umask 077 gb_run leftovers 0 "$TMP/o077" "$SHEET"
+if [ "$RC" -eq 0 ] && [ -z "$(tmp_files "$TMP/o077")" ] && grep -q 'removed 2 temporary file' "$TMP/leftovers.err" &&
+   [ "$before" = "$(file_times "$TMP/o077")" ]; then
+  ok "leftover temporaries of a killed run removed by the next run, nothing else touched"
+else
+  fail "leftover temporaries: exit $RC, left: $(tmp_files "$TMP/o077")"; show "$TMP/leftovers.err" 5
+fi
 
 # ---------------------------------------------------------------- sample ids as data
 odd="a;b\$(touch\${IFS}PWNED)&'q|x\"<>*?\\\`"
