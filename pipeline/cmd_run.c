@@ -80,7 +80,8 @@ static const char run_usage[] =
     "and writes OUTDIR/samples/<id>.{kreport,cami,profile.tsv} (.cami: CAMI profile for OPAL),\n"
     "OUTDIR/failed.tsv, the cohort OUTDIR/cohort.biom (BIOM 2.1 HDF5) and OUTDIR/run_report.html\n"
     "(QC, top taxa). A rerun skips samples whose inputs, database and parameters are unchanged.\n"
-    "Exit codes: 0 all samples done, 3 some failed (see failed.tsv), 2 none succeeded, 1 usage,\n"
+    "Exit codes: 0 all samples done, 3 some failed (see failed.tsv), 2 none succeeded or OUTDIR\n"
+    "cannot be written (full disk, read-only: rerun to resume), 1 usage,\n"
     "143 stopped by SIGTERM (rerun to resume).";
 
 static int run_on_opt(void *ctx, int i, const char *v)
@@ -125,7 +126,10 @@ static int run_validate(const run_opts_t *o)
 
 /* ---- per-sample work ---- */
 
-typedef enum { SAMPLE_DONE, SAMPLE_REUSED, SAMPLE_FAILED, SAMPLE_STOPPED } sample_status_t;
+/* SAMPLE_OUT_FAILED: one of the sample's results could not be written under OUT (a full disk, a
+ * read-only folder). That is no fault of the sample's, and the next sample would meet it too,
+ * so the rank stops taking samples and the run ends with exit 2 (docs/RUN.md, "Faults"). */
+typedef enum { SAMPLE_DONE, SAMPLE_REUSED, SAMPLE_FAILED, SAMPLE_STOPPED, SAMPLE_OUT_FAILED } sample_status_t;
 
 typedef struct {
     const run_opts_t *o;
@@ -349,11 +353,13 @@ static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t
     gb_clear_last_error();
     if (!rc) rc = classify_sample(&job, &res);
     if (rc == GB_E_INTERRUPTED) return SAMPLE_STOPPED;
+    int input_rc = rc; /* nonzero: the sample's inputs are at fault; else any failure below is OUT's */
     if (!rc) rc = write_kreport(c, s->id, &res, &kreport, &kreport_len);
     if (!rc && !(rc = profile_path(stale, sizeof stale, c->o->out, s->id, ".cami")))
         rc = cami_write_file(stale, &c->db->taxo, res.calls, s->id);
     if (!rc) rc = make_profile(c, s, fp, &res, &p);
     if (!rc) rc = profile_write(c->o->out, &p);
+    int output_fault = !input_rc && rc == GB_E_IO;
     /* after the profile, so that the sample's checkpoint does not wait for Bracken; a sample
      * stopped in between gets its Bracken outputs on the rerun that reuses it */
     if (!rc && c->distrib) {
@@ -368,7 +374,8 @@ static sample_status_t run_sample(const run_ctx_t *c, int64_t index, rank_work_t
     free(p.distinct);
     classify_result_free(&res);
     if (!rc) return SAMPLE_DONE;
-    char cause[1024]; /* the first error logged for this sample says why */
+    if (output_fault) return SAMPLE_OUT_FAILED; /* logged where it happened, with the file and why */
+    char cause[1024];                           /* the first error logged for this sample says why */
     snprintf(cause, sizeof cause, "%s", gb_last_error()[0] ? gb_last_error() : gb_strerror(rc));
     gb_error("sample '%s' (sheet line %d) failed: %s", s->id, s->line, gb_strerror(rc));
     add_failure(w, index, s, cause);
@@ -428,7 +435,9 @@ static int64_t *order_samples(MPI_Comm comm, const samplesheet_t *sheet)
     return order;
 }
 
-static int classify_all(MPI_Comm comm, const run_ctx_t *c, const int64_t *order, rank_work_t *w, int *stopped)
+/* *stopped: a signal stopped this rank; *out_failed: a result could not be written under OUT. */
+static int classify_all(MPI_Comm comm, const run_ctx_t *c, const int64_t *order, rank_work_t *w, int *stopped,
+                        int *out_failed)
 {
     int rank;
     scheduler_t *sch = NULL;
@@ -443,6 +452,10 @@ static int classify_all(MPI_Comm comm, const run_ctx_t *c, const int64_t *order,
         sample_status_t st = run_sample(c, order[task], w);
         w->busy += MPI_Wtime() - t0;
         if (st == SAMPLE_STOPPED) break;
+        if (st == SAMPLE_OUT_FAILED) {
+            *out_failed = 1;
+            break;
+        }
         w->samples++;
         w->reused += st == SAMPLE_REUSED;
         w->failed += st == SAMPLE_FAILED;
@@ -858,10 +871,20 @@ static int run_job(MPI_Comm comm, int argc, char **argv)
     gb_info("%zu samples, %d rank%s x %ld thread%s, database %s (%u taxa)", sheet.n, size, size > 1 ? "s" : "",
             o.threads, o.threads > 1 ? "s" : "", o.db, db->taxo.n - 1);
     gb_install_stop_handler();
-    int stopped = 0, any_stopped = 0;
-    if ((rc = classify_all(comm, &c, order, &w, &stopped))) goto done;
+    int stopped = 0, any_stopped = 0, out_failed = 0, any_out_failed = 0;
+    if ((rc = classify_all(comm, &c, order, &w, &stopped, &out_failed))) goto done;
     MPI_Allreduce(&stopped, &any_stopped, 1, MPI_INT, MPI_MAX, comm);
-    if ((rc = write_failures(comm, &c, &w))) goto done;
+    MPI_Allreduce(&out_failed, &any_out_failed, 1, MPI_INT, MPI_MAX, comm);
+    int failures_rc = write_failures(comm, &c, &w); /* may fail too on a full disk */
+    if (any_out_failed) {                           /* the file and the reason were logged by the rank that met it */
+        if (rank == 0)
+            gb_error("stopped: results cannot be written under %s; finished samples are saved, the cohort was "
+                     "not written; free space or make it writable and rerun the same command to resume",
+                     o.out);
+        rc = GB_E_IO;
+        goto done;
+    }
+    if ((rc = failures_rc)) goto done;
     if (any_stopped) {
         gb_warn("stopped by a signal: finished samples are saved; rerun the same command to resume");
         rc = GB_E_INTERRUPTED;

@@ -63,6 +63,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -536,6 +537,31 @@ fail:
 
 /* ---------------------------------------------------------------- the entry point */
 
+/* Rank 0 checks that the folder has room for the file before phase 1. Parallel HDF5 meets a
+ * full disk inside H5Fclose's collective flush, where one rank's failed write sent the ranks
+ * down different paths and they waited for each other for ever (tests/integration/run_faults.sh).
+ * The bound is the uncompressed size of every dataset plus 64 kB for HDF5's own structures;
+ * compression only makes the file smaller. Another writer filling the disk meanwhile is not
+ * covered. */
+static int check_room(MPI_Comm comm, int rank, const char *path, const cohort_layout_t *l)
+{
+    int rc = GB_OK;
+    if (rank == 0) {
+        uint64_t need = 65536 + 2 * l->nnz * (8 + 4 + 16) + (l->nobs + l->total + 2) * (8 + 64) + l->total * 4 * 8;
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash) *slash = '\0';
+        struct statvfs vfs;
+        if (statvfs(slash ? (dir[0] ? dir : "/") : ".", &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < need) {
+            gb_error("cannot write %s: No space left on device (%" PRIu64 " bytes free, up to %" PRIu64 " needed)",
+                     path, (uint64_t)vfs.f_bavail * vfs.f_frsize, need);
+            rc = GB_E_IO;
+        }
+    }
+    return gb_mpi_agree(comm, rc);
+}
+
 /* "<path>.tmp.<pid of rank 0>", the same name on every rank. */
 static int temp_path(MPI_Comm comm, int rank, const char *path, char **out)
 {
@@ -571,6 +597,7 @@ int cohort_write(MPI_Comm comm, const char *path, const taxo_t *taxo, const prof
     double t0 = MPI_Wtime(), t1 = t0, t2 = t0;
     /* the input checks, the observation set and every offset: no file touched yet */
     if (rc == GB_OK) rc = cohort_layout_build(comm, taxo, local, nlocal, first, total, &layout);
+    if (rc == GB_OK) rc = check_room(comm, rank, path, &layout);
     if (rc == GB_OK) rc = temp_path(comm, rank, path, &tmp);
     t1 = MPI_Wtime();
     if (rc == GB_OK) rc = write_numbers(comm, tmp, local, &layout, meta);

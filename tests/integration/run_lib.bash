@@ -1,4 +1,4 @@
-# Helpers for the `gutbrain run` integration scripts (run_mpi.sh, run_resume.sh,
+# Helpers for the `gutbrain run` integration scripts (run_mpi.sh, run_resume.sh, run_faults.sh,
 # run_failures.sh). Sourced after lib.bash, never run (run.sh only runs *.sh).
 # Provides: one OpenMP thread per rank, gb_run (with or without mpirun, under a timeout), a
 # small mixed cohort (make_cohort; setup_cohort builds the DB and the cohort), cohort dumps
@@ -173,4 +173,44 @@ same_file() {
     fail "$1: $2 and $3 differ"
     diff "$2" "$3" 2>&1 | head -n 6 | sed 's/^/      | /'
   fi
+}
+
+# ---------------------------------------------------------------- interrupted runs
+# start_bg NAME RANKS OUT SHEET: a run of SHEET (--threads 1) in the background, RANKS 0 = no
+# mpirun, under a timeout; sets BG (the timeout wrapper's pid: `wait "$BG"` gives the exit
+# code) and LEAD (mpirun's pid, or gutbrain's without mpirun).
+start_bg() {
+  local name=$1 ranks=$2 out=$3 sheet=$4
+  local cmd=("$GB" run --db "$DB" --samples "$sheet" --out "$out" --threads 1)
+  [ "$ranks" -gt 0 ] && cmd=(mpirun --oversubscribe -n "$ranks" "${cmd[@]}")
+  timeout -k 10 "$RUN_TIMEOUT" "${cmd[@]}" > "$TMP/$name.out" 2> "$TMP/$name.err" &
+  BG=$!
+  LEAD=""
+  while [ -z "$LEAD" ] && kill -0 "$BG" 2> /dev/null; do LEAD=$(pgrep -P "$BG"); sleep 0.01; done
+}
+
+# wait_first_profile OUT: wait until a sample's profile exists; non-zero if the job ended first.
+wait_first_profile() {
+  until compgen -G "$1/samples/*.profile.tsv" > /dev/null; do
+    kill -0 "$BG" 2> /dev/null || return 1
+    sleep 0.01
+  done
+}
+
+# ranks_of OUT: pids of the gutbrain processes (not mpirun) of the run writing OUT.
+ranks_of() { pgrep -f "^$GB run .*--out $1( |\$)"; }
+
+# only_complete_files WHAT OUT REF: ok when every file under its final name in OUT/samples
+# (temporaries *.tmp.* aside) is byte-identical to REF/samples' file of that name, i.e. an
+# interrupted or failed run left nothing half-written; else FAIL naming the others.
+only_complete_files() {
+  local what=$1 out=$2 ref=$3 f bad="" n=0
+  for f in "$out"/samples/*; do
+    [ -f "$f" ] || continue
+    case $f in *.tmp.*) continue ;; esac
+    n=$((n + 1))
+    cmp -s "$f" "$ref/samples/${f##*/}" || bad+=" ${f##*/}"
+  done
+  if [ -z "$bad" ]; then ok "$what: the $n files under final names in samples/ are complete (= clean run's)"
+  else fail "$what: files under final names that differ from a clean run's:$bad"; fi
 }

@@ -140,29 +140,6 @@ BIG=$TMP/big_sheet.csv
   for i in $(seq -w 1 20); do echo "big$i,$TMP/big_R1.fastq,$TMP/big_R2.fastq"; done; } > "$BIG"
 gb_run_ok bigref 2 "$TMP/out_bigref" "$BIG" --threads 1 && dump_or_fail bigref "$TMP/out_bigref" || { finish; exit 1; }
 
-# start_bg NAME RANKS OUT: a run of the big sheet in the background (RANKS 0 = no mpirun);
-# sets BG (the timeout wrapper's pid) and LEAD (mpirun's pid, or gutbrain's without mpirun).
-start_bg() {
-  local name=$1 ranks=$2 out=$3
-  local cmd=("$GB" run --db "$DB" --samples "$BIG" --out "$out" --threads 1)
-  [ "$ranks" -gt 0 ] && cmd=(mpirun --oversubscribe -n "$ranks" "${cmd[@]}")
-  timeout -k 10 "$RUN_TIMEOUT" "${cmd[@]}" > "$TMP/$name.out" 2> "$TMP/$name.err" &
-  BG=$!
-  LEAD=""
-  while [ -z "$LEAD" ] && kill -0 "$BG" 2> /dev/null; do LEAD=$(pgrep -P "$BG"); sleep 0.01; done
-}
-
-# wait_first_profile OUT: wait until a sample's profile exists; non-zero if the job ended first.
-wait_first_profile() {
-  until compgen -G "$1/samples/*.profile.tsv" > /dev/null; do
-    kill -0 "$BG" 2> /dev/null || return 1
-    sleep 0.01
-  done
-}
-
-# ranks_of OUT: pids of the gutbrain processes (not mpirun) of the run writing OUT.
-ranks_of() { pgrep -f "^$GB run .*--out $1( |\$)"; }
-
 # interrupted NAME OUT: after the interruption, count finished samples and check the rerun.
 resume_and_compare() {
   local name=$1 out=$2 done_before left
@@ -184,7 +161,7 @@ resume_and_compare() {
 
 # ---------------------------------------------------------------- (c) kill -9 of one rank
 OUTK=$TMP/out_kill9
-start_bg kill9 2 "$OUTK"
+start_bg kill9 2 "$OUTK" "$BIG"
 if wait_first_profile "$OUTK"; then
   victim=$(ranks_of "$OUTK" | head -n 1)
   if [ -n "$victim" ]; then
@@ -193,6 +170,7 @@ if wait_first_profile "$OUTK"; then
     rc=$?
     [ "$rc" -ne 0 ] && ok "kill -9 of rank process $victim: mpirun exit $rc (non-zero)" ||
       fail "kill -9 of one rank: mpirun exit 0"
+    only_complete_files "kill -9" "$OUTK" "$TMP/out_bigref"
     resume_and_compare kill9 "$OUTK"
   else
     fail "kill -9: no gutbrain rank process found"; wait "$BG"
@@ -207,7 +185,7 @@ fi
 # exit code in RC. Returns 1, with a FAIL naming WHAT, when the run ended before any profile.
 sigterm_run() {
   local name=$1 ranks=$2 out=$3 what=$4 target=$5
-  start_bg "$name" "$ranks" "$out"
+  start_bg "$name" "$ranks" "$out" "$BIG"
   if ! wait_first_profile "$out"; then
     wait "$BG"; fail "$what: the run ended (exit $?) before any profile appeared"
     return 1
