@@ -63,6 +63,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -299,11 +300,53 @@ static int create_groups(hid_t file)
     return GB_OK;
 }
 
+/* Rank 0 reserves the disk blocks of the whole file before any rank writes a number. Parallel
+ * HDF5 meets a full disk inside H5Fclose's collective flush, where one rank's failed write sends
+ * the ranks down different paths and they wait for each other for ever
+ * (tests/integration/run_faults.sh). With the blocks reserved (fallocate, the size unchanged)
+ * no later write into them can fail for space, whoever else fills the disk meanwhile; where the
+ * file system cannot reserve, the free space is compared instead. The bound is the uncompressed
+ * size of every dataset plus 64 kB for HDF5's own structures; compression only shrinks it. */
+static int reserve_room(MPI_Comm comm, int rank, const char *tmp, const cohort_layout_t *l)
+{
+    int rc = GB_OK;
+    if (rank == 0) {
+        uint64_t need = 65536 + 2 * l->nnz * (8 + 4 + 16) + (l->nobs + l->total + 2) * (8 + 64) + l->total * 4 * 8;
+        int fd = open(tmp, O_WRONLY | O_CLOEXEC), err = 0;
+        if (fd < 0 || fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)need) != 0) err = errno;
+        if (fd >= 0) close(fd);
+        struct statvfs vfs;
+        if (err == EOPNOTSUPP || err == ENOSYS)
+            err = statvfs(tmp, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < need ? ENOSPC : 0;
+        if (err) {
+            gb_error("cannot write %s: %s (up to %" PRIu64 " bytes needed)", tmp, strerror(err), need);
+            rc = GB_E_IO;
+        }
+    }
+    return gb_mpi_agree(comm, rc);
+}
+
+/* Rank 0, once the file is complete: give back the reserved blocks past its end, which HDF5 does
+ * not (it truncates only when its end differs from the file's size). Shrinking from one byte
+ * more frees every block past the new end; truncating to the same size would do nothing. */
+static int release_room(const char *tmp)
+{
+    struct stat st;
+    int fd = open(tmp, O_WRONLY | O_CLOEXEC), rc = GB_OK;
+    if (fd < 0 || fstat(fd, &st) != 0 || ftruncate(fd, st.st_size + 1) != 0 || ftruncate(fd, st.st_size) != 0) {
+        gb_error("cannot write %s: %s", tmp, strerror(errno));
+        rc = GB_E_IO;
+    }
+    if (fd >= 0) close(fd);
+    return rc;
+}
+
 /* Phase 1: every rank writes its part of the numeric datasets into tmp. */
 static int write_numbers(MPI_Comm comm, const char *tmp, const profile_t *local, const cohort_layout_t *layout,
                          const cohort_meta_t *meta)
 {
-    int rc = GB_OK;
+    int rc = GB_OK, rank;
+    MPI_Comm_rank(comm, &rank);
     hid_t fapl = -1, file = -1, dxpl = -1;
     GB_H5_CHECK(fapl = H5Pcreate(H5P_FILE_ACCESS));
     GB_H5_CHECK(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
@@ -320,6 +363,7 @@ fail:
         if (file < 0) gb_error("cannot create %s: %s", tmp, gb_h5_reason(why, sizeof why));
         rc = gb_mpi_agree(comm, file < 0 ? GB_E_IO : GB_OK);
     }
+    if (rc == GB_OK) rc = reserve_room(comm, rank, tmp, layout);
     if (rc == GB_OK) rc = gb_mpi_agree(comm, create_groups(file));
     if (rc == GB_OK) rc = write_matrices(comm, file, dxpl, layout, meta->biom_compression);
     if (rc == GB_OK) rc = write_qc(comm, file, dxpl, local, layout, meta->biom_compression);
@@ -537,31 +581,6 @@ fail:
 
 /* ---------------------------------------------------------------- the entry point */
 
-/* Rank 0 checks that the folder has room for the file before phase 1. Parallel HDF5 meets a
- * full disk inside H5Fclose's collective flush, where one rank's failed write sent the ranks
- * down different paths and they waited for each other for ever (tests/integration/run_faults.sh).
- * The bound is the uncompressed size of every dataset plus 64 kB for HDF5's own structures;
- * compression only makes the file smaller. Another writer filling the disk meanwhile is not
- * covered. */
-static int check_room(MPI_Comm comm, int rank, const char *path, const cohort_layout_t *l)
-{
-    int rc = GB_OK;
-    if (rank == 0) {
-        uint64_t need = 65536 + 2 * l->nnz * (8 + 4 + 16) + (l->nobs + l->total + 2) * (8 + 64) + l->total * 4 * 8;
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s", path);
-        char *slash = strrchr(dir, '/');
-        if (slash) *slash = '\0';
-        struct statvfs vfs;
-        if (statvfs(slash ? (dir[0] ? dir : "/") : ".", &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < need) {
-            gb_error("cannot write %s: No space left on device (%" PRIu64 " bytes free, up to %" PRIu64 " needed)",
-                     path, (uint64_t)vfs.f_bavail * vfs.f_frsize, need);
-            rc = GB_E_IO;
-        }
-    }
-    return gb_mpi_agree(comm, rc);
-}
-
 /* "<path>.tmp.<pid of rank 0>", the same name on every rank. */
 static int temp_path(MPI_Comm comm, int rank, const char *path, char **out)
 {
@@ -597,7 +616,6 @@ int cohort_write(MPI_Comm comm, const char *path, const taxo_t *taxo, const prof
     double t0 = MPI_Wtime(), t1 = t0, t2 = t0;
     /* the input checks, the observation set and every offset: no file touched yet */
     if (rc == GB_OK) rc = cohort_layout_build(comm, taxo, local, nlocal, first, total, &layout);
-    if (rc == GB_OK) rc = check_room(comm, rank, path, &layout);
     if (rc == GB_OK) rc = temp_path(comm, rank, path, &tmp);
     t1 = MPI_Wtime();
     if (rc == GB_OK) rc = write_numbers(comm, tmp, local, &layout, meta);
@@ -605,6 +623,7 @@ int cohort_write(MPI_Comm comm, const char *path, const taxo_t *taxo, const prof
     if (rc == GB_OK) rc = cohort_layout_gather_sample_ids(comm, local, &layout, &sample_blob);
     if (rc == GB_OK && rank == 0) {
         rc = write_labels(tmp, taxo, &layout, sample_blob, meta);
+        if (rc == GB_OK) rc = release_room(tmp);
         if (rc == GB_OK && fileio_publish(tmp, path) != 0) {
             gb_error("cannot rename %s to %s: %s", tmp, path, strerror(errno));
             rc = GB_E_IO;

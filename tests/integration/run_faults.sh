@@ -74,6 +74,12 @@ cohort_dump "$REF/cohort.biom" "$TMP/ref.dump" || { fail "clean run's cohort doe
 SAMPLE_PAGES=$(pages "$REF/samples")
 COHORT_PAGES=$(pages "$REF/cohort.biom")
 echo "      (clean run: samples/ takes $SAMPLE_PAGES pages, cohort.biom $COHORT_PAGES)"
+# The cohort's blocks are reserved before the parallel write (cohort_h5.c): what was not used
+# is given back, so the file occupies no more than its size rounded up to 4 kB pages.
+size_pages=$(( ($(stat -c %s "$REF/cohort.biom") + 4095) / 4096 ))
+used_pages=$(( $(stat -c '%b * %B' "$REF/cohort.biom") / 4096 ))
+[ "$used_pages" -le "$size_pages" ] && ok "cohort.biom keeps no reserved blocks ($used_pages pages for $size_pages of data)" ||
+  fail "cohort.biom occupies $used_pages pages for $size_pages pages of data (reserve not given back)"
 
 # ---------------------------------------------------------------- (1) disk full
 if small_disk "$TMP/full1" 10; then
