@@ -12,6 +12,7 @@
 #include "log.h"
 #include "minimizer_tally.h"
 #include "outfile.h"
+#include <errno.h>
 #include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -391,8 +392,9 @@ static int write_chunks(outfile_t *out, const buf_t *chunks, size_t stride, size
     FILE *fp = outfile_fp(out);
     for (size_t i = 0; i < nchunks; i++) {
         const buf_t *b = chunks + i * stride;
-        if (fwrite(b->data, 1, b->len, fp) != b->len) {
-            gb_error("cannot write %s", outfile_path(out));
+        errno = 0;
+        if (fwrite(b->data, 1, b->len, fp) != b->len) { /* the reason: a full disk, a size limit, ... */
+            gb_error("cannot write %s: %s", outfile_path(out), errno ? strerror(errno) : "write error");
             return GB_E_IO;
         }
     }

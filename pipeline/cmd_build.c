@@ -448,7 +448,6 @@ int cmd_build(int argc, char **argv)
     if (rc) return rc > 0 ? 0 : rc;
     if ((rc = build_validate(&o))) return rc;
     gb_install_stop_handler();
-    signal(SIGXFSZ, SIG_IGN); /* past a file size limit, writes fail with EFBIG and are reported */
     if (o.seqmap && (rc = seqmap_load(o.seqmap, &map))) goto done;
     if ((rc = map_headers(&o, map, &st))) goto done;
     gb_debug("headers mapped: %.2f s", omp_get_wtime() - t0);

@@ -42,6 +42,9 @@ int main(int argc, char **argv)
     mode_t mask = umask(0);
     umask(mask | S_IWOTH);
     fileio_remember_umask(); /* the mode temporaries get when published (pipeline/fileio.h) */
+    /* past a file size limit (ulimit -f) writes fail with EFBIG and are reported like a full
+     * disk, instead of the signal killing the process with its temporaries left behind */
+    signal(SIGXFSZ, SIG_IGN);
     int rc;
     if (!strcmp(argv[1], "build")) rc = cmd_build(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "classify")) rc = cmd_classify(argc - 1, argv + 1);

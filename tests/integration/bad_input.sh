@@ -113,6 +113,19 @@ expect_error output_dir_missing 2 'no_such_dir' "$TMP/no_such_dir" -- \
   "$GB" classify --db "$DB" --threads "$THREADS" --output "$TMP/no_such_dir/out.txt" --report "$TMP/out_rep.txt" "$GOOD_R1"
 [ -e "$TMP/out_rep.txt" ] && fail "output_dir_missing: report written although the output failed"
 
+# An output that stops growing mid-write (a file size limit of 8 kB, as a full disk would; SIGXFSZ
+# is ignored, so the write fails with EFBIG): exit 2, one error line naming the file, no
+# half-written output, report or CAMI profile under their names, the previous ones kept.
+LIM=$TMP/out_limit
+mkdir -p "$LIM"
+echo "old output" > "$LIM/out.txt"
+expect_error file_size_limit 2 'out\.txt.*File too large' "$LIM/report.txt $LIM/p.cami" -- \
+  bash -c 'ulimit -f 8; exec "$@"' _ "$GB" classify --db "$DB" --threads "$THREADS" --output "$LIM/out.txt" \
+  --report "$LIM/report.txt" --cami-out "$LIM/p.cami" "$GOOD_R1"
+[ "$(cat "$LIM/out.txt")" = "old output" ] && [ -z "$(find "$LIM" -name '*.tmp.*')" ] &&
+  ok "file_size_limit: the previous output kept, no temporary left" ||
+  fail "file_size_limit: previous output changed or temporaries left: $(ls -A "$LIM" | tr '\n' ' ')"
+
 # ---------------------------------------------------------------- database
 DB_SAVED=$DB
 
