@@ -216,6 +216,14 @@ static int read_strings(const reader_t *r, const char *name, hsize_t dims[2], in
     int rc = open_dataset(r, name, &dset, rank, dims);
     if (rc != GB_OK) return rc;
     if (*rank == 1) dims[1] = 1;
+    /* a corrupt file can claim any shape: more strings than the file has bytes is not a BIOM
+     * file, and sizes derived from the shape must not wrap before they are allocated */
+    hsize_t file_size = 0;
+    if (H5Fget_filesize(r->file, &file_size) < 0 || (dims[1] && dims[0] > file_size / dims[1])) {
+        gb_error("%s: %s has an impossible shape for a file of its size", r->path, name);
+        H5Dclose(dset);
+        return GB_E_FORMAT;
+    }
     size_t n = (size_t)(dims[0] * dims[1]);
     ftype = H5Dget_type(dset);
     if (n == 0) { /* biom-format writes an empty id list as float64[0] */
@@ -236,7 +244,7 @@ static int read_strings(const reader_t *r, const char *name, hsize_t dims[2], in
     }
     int variable = H5Tis_variable_str(ftype) > 0;
     size_t width = variable ? 0 : H5Tget_size(ftype) + 1; /* + NUL: a full-width field has none */
-    if (!variable && !(fixed = calloc(n ? n * width : 1, 1))) {
+    if (!variable && (width > SIZE_MAX / n || !(fixed = calloc(n * width, 1)))) {
         rc = GB_E_NOMEM;
         goto done;
     }

@@ -10,7 +10,7 @@ target() {
   case $1 in
   config) echo pipeline/cli.c ;;
   k2db) echo pipeline/k2db.c ;;
-  kmer_distrib) echo pipeline/bracken_io.c ;;
+  kmer_distrib | kreport) echo pipeline/bracken_io.c ;;
   biom) echo pipeline/biom_read.c ;;
   *) echo "pipeline/$1.c" ;;
   esac

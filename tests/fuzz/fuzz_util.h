@@ -3,7 +3,7 @@
  * file name the parser expects (most parsers take a path, not bytes). Inputs holding several
  * files (a taxdump, a Kraken 2 database) are split at FUZZ_SEP, a line the seeds contain and
  * the fuzzer can move or drop. The folder is removed at exit (not after a crash or timeout,
- * which end the process at once). */
+ * which end the process at once: tests/fuzz/run.sh gives each harness a TMPDIR it removes). */
 #ifndef GB_FUZZ_UTIL_H
 #define GB_FUZZ_UTIL_H
 #include <ftw.h>
