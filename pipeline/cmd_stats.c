@@ -271,10 +271,32 @@ static int open_output(stats_ctx_t *c, const metadata_selection_t *sel, int argc
 static int close_output(stats_ctx_t *c)
 {
     char why[256];
-    int rc = H5Fclose(c->h5) < 0 ? GB_E_IO : GB_OK; /* the last metadata and data are flushed here */
+    /* flushed first: a flush that fails (disk full) leaves c->h5 open for discard_output */
+    if (H5Fflush(c->h5, H5F_SCOPE_GLOBAL) < 0) {
+        gb_error("cannot write %s/stats.h5: %s", c->o->out, gb_h5_reason(why, sizeof why));
+        return GB_E_IO;
+    }
+    int rc = H5Fclose(c->h5) < 0 ? GB_E_IO : GB_OK;
     c->h5 = -1;
     if (rc) gb_error("cannot write %s/stats.h5: %s", c->o->out, gb_h5_reason(why, sizeof why));
     return rc ? rc : stats_staged_publish(c);
+}
+
+/* Every rank, after a stop or a failure: remove the staged outputs. stats.h5 (the first staged
+ * file) is emptied, and the others removed, before HDF5 closes it, so that its last flush finds
+ * space on a full disk (a close that fails leaves HDF5 to crash at exit). */
+static void discard_output(stats_ctx_t *c)
+{
+    char *h5tmp = c->h5 >= 0 ? strdup(c->staged->file[0].tmp) : NULL;
+    if (h5tmp && truncate(h5tmp, 0)) gb_debug("cannot empty %s: %s", h5tmp, strerror(errno));
+    stats_staged_discard(c->staged); /* unlinked while open: gone once HDF5 closes it */
+    if (c->h5 >= 0) {
+        char why[256];
+        if (H5Fclose(c->h5) < 0)
+            gb_warn("cannot close %s: %s", h5tmp ? h5tmp : "stats.h5", gb_h5_reason(why, sizeof why));
+        c->h5 = -1;
+    }
+    free(h5tmp);
 }
 
 /* ---- the command ---- */
@@ -320,8 +342,7 @@ done:
         gb_error("stats stopped by a signal: nothing was written under %s (earlier outputs there are unchanged); "
                  "rerun the same command to compute the statistics",
                  o.out);
-    if (c.h5 >= 0) H5Fclose(c.h5);
-    stats_staged_discard(&staged); /* the temporaries of a run that stopped or failed */
+    discard_output(&c); /* the temporaries of a run that stopped or failed */
     free(c.counts);
     free(c.sample);
     stats_design_free(&c.d);
