@@ -75,7 +75,10 @@ static const char stats_usage[] =
     "thread count. Every table is\n"
     "written as OUTDIR/<table>.tsv and into OUTDIR/stats.h5; OUTDIR/report.html shows them with\n"
     "plots (self-contained: open it in any browser). --maaslin2-names writes feature ids as MaAsLin2\n"
-    "does, so the tables join; other MaAsLin2 differences: docs/STATS.md S1. Details: docs/STATS.md.";
+    "does, so the tables join; other MaAsLin2 differences: docs/STATS.md S1. Details: docs/STATS.md.\n"
+    "Outputs are renamed into OUTDIR only once all are complete. Exit: 0 done, 1 usage, 2 unreadable\n"
+    "input or OUTDIR not writable / disk full, 4 internal, 143 stopped by SIGTERM/SIGINT (OUTDIR\n"
+    "left as it was; rerun the same command). One command per OUTDIR at a time.";
 
 static int stats_on_opt(void *ctx, int i, const char *v)
 {

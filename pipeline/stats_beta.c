@@ -311,7 +311,7 @@ int stats_beta_run(const stats_ctx_t *c)
         if (!rc) rc = pcoa_rows(c, &G, dists[w], &b.coords, &b.eigs, (size_t)w);
         t[4] = omp_get_wtime();
         if (rc && rc != GB_E_INTERRUPTED) gb_error("beta diversity (%s) failed: %s", dists[w], gb_strerror(rc));
-        else
+        else if (!rc)
             gb_debug("%s: distances + Gower %.3f s, PERMANOVA %.3f s, dispersion %.3f s, PCoA %.3f s", dists[w],
                      t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3]);
     }
