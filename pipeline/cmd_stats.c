@@ -7,6 +7,7 @@
  * stats_beta.c (between samples, the part that uses MPI). */
 #include "cmd.h"
 #include "fileio.h"
+#include "gb_exit.h"
 #include "gb_h5.h"
 #include "gb_mpi.h"
 #include "biom_read.h"
@@ -74,7 +75,10 @@ static const char stats_usage[] =
     "thread count. Every table is\n"
     "written as OUTDIR/<table>.tsv and into OUTDIR/stats.h5; OUTDIR/report.html shows them with\n"
     "plots (self-contained: open it in any browser). --maaslin2-names writes feature ids as MaAsLin2\n"
-    "does, so the tables join; other MaAsLin2 differences: docs/STATS.md S1. Details: docs/STATS.md.";
+    "does, so the tables join; other MaAsLin2 differences: docs/STATS.md S1. Details: docs/STATS.md.\n"
+    "Outputs are renamed into OUTDIR only once all are complete. Exit: 0 done, 1 usage, 2 unreadable\n"
+    "input or OUTDIR not writable / disk full, 4 internal, 143 stopped by SIGTERM/SIGINT (OUTDIR\n"
+    "left as it was; rerun the same command). One command per OUTDIR at a time.";
 
 static int stats_on_opt(void *ctx, int i, const char *v)
 {
@@ -149,28 +153,18 @@ static void inputs_free(stats_inputs_t *in)
     stats_design_vars_free(&in->vars);
 }
 
-static int write_dropped(const stats_opts_t *o, const metadata_selection_t *sel)
+/* Rank 0: the samples left out, staged as OUT/dropped_samples.tsv (published with the tables). */
+static int write_dropped(const stats_ctx_t *c, const metadata_selection_t *sel)
 {
-    strbuf_t path = STRBUF_INIT;
-    FILE *f = NULL;
-    int rc = strbuf_printf(&path, "%s/dropped_samples.tsv", o->out);
-    if (rc) goto done;
-    if (!(f = fopen(path.s, "w"))) {
-        gb_error("cannot write %s: %s", path.s, strerror(errno));
-        rc = GB_E_IO;
-        goto done;
-    }
-    rc = metadata_selection_write_dropped(f, sel);
-    if (fclose(f) || rc) {
-        rc = GB_E_IO;
-        goto done;
-    }
+    FILE *f = stats_staged_open(c, "dropped_samples.tsv");
+    if (!f) return GB_E_IO;
+    int rc = metadata_selection_write_dropped(f, sel);
+    int rc_close = stats_staged_close(c, f);
+    if (rc || rc_close) return rc ? rc : rc_close;
     gb_info("samples analysed: %zu; dropped: %zu not in the metadata, %zu with a missing value (%zu metadata rows "
-            "not in the cohort); see %s",
-            sel->n, sel->n_not_in_metadata, sel->n_missing, sel->n_not_in_cohort, path.s);
-done:
-    strbuf_free(&path);
-    return rc;
+            "not in the cohort); see %s/dropped_samples.tsv",
+            sel->n, sel->n_not_in_metadata, sel->n_missing, sel->n_not_in_cohort, c->o->out);
+    return GB_OK;
 }
 
 /* --maaslin2-names: the feature ids as MaAsLin2 writes them (kernels/rnames.h), in *out
@@ -185,9 +179,9 @@ static int rename_features(const collapse_t *col, char ***out)
     return GB_OK;
 }
 
-/* The model variables, the cohort and the metadata; the samples analysed (rank 0 creates the
- * output folder and lists the dropped ones there); the cohort collapsed to --rank. */
-static int read_inputs(const stats_opts_t *o, int mpi_rank, stats_inputs_t *in)
+/* The model variables, the cohort and the metadata; the samples analysed; the cohort collapsed
+ * to --rank. */
+static int read_inputs(const stats_opts_t *o, stats_inputs_t *in)
 {
     collapse_rank_t rank;
     int rc;
@@ -198,11 +192,6 @@ static int read_inputs(const stats_opts_t *o, int mpi_rank, stats_inputs_t *in)
     if ((rc = metadata_select(in->meta, in->tab.sample_ids, in->tab.nsamples, (char *const *)in->vars.name, in->vars.n,
                               &in->sel)))
         return rc;
-    if (mpi_rank == 0 && mkdir(o->out, 0777) && errno != EEXIST) {
-        gb_error("cannot create %s: %s", o->out, strerror(errno));
-        return GB_E_IO;
-    }
-    if (mpi_rank == 0 && (rc = write_dropped(o, &in->sel))) return rc;
     if (o->taxonomy && (rc = collapse_load_taxonomy(o->taxonomy, &in->tab, &in->taxo))) return rc;
     if ((rc = collapse_table(&in->tab, rank, o->taxonomy ? &in->taxo : NULL, &in->col))) return rc;
     return o->maaslin2_names ? rename_features(&in->col, &in->rnames) : GB_OK;
@@ -254,45 +243,63 @@ static int provenance(hid_t f, const stats_opts_t *o, int argc, char **argv)
     return rc;
 }
 
-/* Rank 0: create stats.h5 as *tmp (OUT/stats.h5.tmp.PID; renamed by close_output once every
- * table is in, so an interrupted run leaves no stats.h5 that looks complete) into c->h5. */
-static int open_output(stats_ctx_t *c, strbuf_t *tmp, int argc, char **argv)
+/* Rank 0, before any expensive work: the output folder (created; the temporaries a killed run
+ * left there removed), stats.h5 staged as OUT/stats.h5.tmp.PID into c->h5, and the dropped
+ * samples. Every output stays a temporary until close_output, so a run that stops or fails
+ * leaves OUT as it found it. */
+static int open_output(stats_ctx_t *c, const metadata_selection_t *sel, int argc, char **argv)
 {
-    gb_h5_quiet();
-    int rc = strbuf_printf(tmp, "%s/stats.h5.tmp.%ld", c->o->out, (long)getpid());
-    if (rc) return rc;
-    int fd = fileio_create_private(tmp->s); /* HDF5 truncates it and keeps its mode 0600 */
-    c->h5 = fd >= 0 && close(fd) == 0 ? H5Fcreate(tmp->s, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT) : -1;
-    if (c->h5 < 0) {
-        char why[256];
-        gb_error("cannot create %s: %s", tmp->s, gb_h5_reason(why, sizeof why));
+    const char *out = c->o->out;
+    if (mkdir(out, 0777) && errno != EEXIST) {
+        gb_error("cannot create the output folder %s: %s", out, strerror(errno));
         return GB_E_IO;
     }
-    return provenance(c->h5, c->o, argc, argv);
+    int left = fileio_remove_temporaries(out);
+    if (left) gb_info("removed %d temporary file%s a stopped stats left in %s", left, left > 1 ? "s" : "", out);
+    gb_h5_quiet();
+    int fd = stats_staged_create(c, "stats.h5"); /* HDF5 truncates it and keeps its mode 0600 */
+    if (fd < 0) return GB_E_IO;
+    const char *tmp = c->staged->file[c->staged->n - 1].tmp;
+    c->h5 = close(fd) == 0 ? H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    if (c->h5 < 0) {
+        char why[256];
+        gb_error("cannot create %s: %s", tmp, gb_h5_reason(why, sizeof why));
+        return GB_E_IO;
+    }
+    int rc = provenance(c->h5, c->o, argc, argv);
+    return rc ? rc : write_dropped(c, sel);
 }
 
-static int close_output(stats_ctx_t *c, const char *tmp)
+/* Rank 0: finish stats.h5 and rename every staged output into place. */
+static int close_output(stats_ctx_t *c)
 {
-    strbuf_t final = STRBUF_INIT;
     char why[256];
-    int rc = GB_OK;
-    if (H5Fclose(c->h5) < 0) { /* the last metadata and data are flushed here */
-        gb_error("cannot write %s: %s", tmp, gb_h5_reason(why, sizeof why));
-        rc = GB_E_IO;
+    /* flushed first: a flush that fails (disk full) leaves c->h5 open for discard_output */
+    if (H5Fflush(c->h5, H5F_SCOPE_GLOBAL) < 0) {
+        gb_error("cannot write %s/stats.h5: %s", c->o->out, gb_h5_reason(why, sizeof why));
+        return GB_E_IO;
     }
+    int rc = H5Fclose(c->h5) < 0 ? GB_E_IO : GB_OK;
     c->h5 = -1;
-    if (rc) {
-        unlink(tmp);
-        return rc;
+    if (rc) gb_error("cannot write %s/stats.h5: %s", c->o->out, gb_h5_reason(why, sizeof why));
+    return rc ? rc : stats_staged_publish(c);
+}
+
+/* Every rank, after a stop or a failure: remove the staged outputs. stats.h5 (the first staged
+ * file) is emptied, and the others removed, before HDF5 closes it, so that its last flush finds
+ * space on a full disk (a close that fails leaves HDF5 to crash at exit). */
+static void discard_output(stats_ctx_t *c)
+{
+    char *h5tmp = c->h5 >= 0 ? strdup(c->staged->file[0].tmp) : NULL;
+    if (h5tmp && truncate(h5tmp, 0)) gb_debug("cannot empty %s: %s", h5tmp, strerror(errno));
+    stats_staged_discard(c->staged); /* unlinked while open: gone once HDF5 closes it */
+    if (c->h5 >= 0) {
+        char why[256];
+        if (H5Fclose(c->h5) < 0)
+            gb_warn("cannot close %s: %s", h5tmp ? h5tmp : "stats.h5", gb_h5_reason(why, sizeof why));
+        c->h5 = -1;
     }
-    rc = strbuf_printf(&final, "%s/stats.h5", c->o->out);
-    if (!rc && fileio_publish(tmp, final.s)) {
-        gb_error("cannot rename %s to %s: %s", tmp, final.s, strerror(errno));
-        unlink(tmp);
-        rc = GB_E_IO;
-    }
-    strbuf_free(&final);
-    return rc;
+    free(h5tmp);
 }
 
 /* ---- the command ---- */
@@ -308,8 +315,8 @@ static int stats_job(int argc, char **argv, MPI_Comm comm)
                       .threads = omp_get_max_threads(),
                       .axes = 10};
     stats_inputs_t in = {0};
-    stats_ctx_t c = {.o = &o, .h5 = -1, .comm = comm};
-    strbuf_t h5tmp = STRBUF_INIT;
+    stats_staged_t staged = {0};
+    stats_ctx_t c = {.o = &o, .h5 = -1, .comm = comm, .stop = &gb_stop_requested, .staged = &staged};
     char **pos;
     int npos;
     MPI_Comm_rank(comm, &c.rank);
@@ -318,29 +325,31 @@ static int stats_job(int argc, char **argv, MPI_Comm comm)
     int rc = cli_parse(argc, argv, stats_cli, NSTATS_CLI, stats_on_opt, &o, &pos, &npos, stats_usage);
     if (rc) return rc > 0 ? 0 : rc;
     if ((rc = stats_validate(&o))) return rc;
+    gb_install_stop_handler(); /* polled collectively by stats_stopped: every rank stops at one point */
+    signal(SIGXFSZ, SIG_IGN);  /* past a file size limit, writes fail with EFBIG and are reported */
     c.threads = (int)o.threads;
     /* multithreaded BLAS sums in an order that depends on its thread count; one BLAS thread
      * keeps every table bitwise identical for any --threads (our kernels use OpenMP instead) */
     openblas_set_num_threads(1);
-    if ((rc = read_inputs(&o, c.rank, &in)) || (rc = fill_context(&c, &in))) goto done;
-    if (c.rank == 0) rc = open_output(&c, &h5tmp, argc, argv);
+    if ((rc = read_inputs(&o, &in)) || (rc = fill_context(&c, &in))) goto done;
+    if (c.rank == 0) rc = open_output(&c, &in.sel, argc, argv);
     /* every rank learns of a failure of rank 0: the others would wait for it in the permutations */
-    if ((rc = gb_mpi_agree(comm, rc))) goto done;
-    if ((rc = stats_assoc_run(&c)) || (rc = stats_beta_run(&c))) goto done;
-    if (c.rank == 0) rc = close_output(&c, h5tmp.s);
+    if ((rc = gb_mpi_agree(comm, rc)) || (rc = stats_stopped(&c))) goto done;
+    if ((rc = stats_assoc_run(&c)) || (rc = stats_beta_run(&c)) || (rc = stats_stopped(&c))) goto done;
+    if (c.rank == 0) rc = close_output(&c);
     if (!rc && c.rank == 0) rc = stats_report_write(&c, &in.tab, argc, argv);
     if (rc) goto done;
     gb_info("wrote %s: %zu samples x %zu features (%s, %s)", o.out, c.n, c.m, o.rank, o.transform);
 done:
-    if (c.h5 >= 0) {
-        H5Fclose(c.h5);
-        unlink(h5tmp.s);
-    }
+    if (rc == GB_E_INTERRUPTED) /* every rank says so: the log shows that all of them stopped cleanly */
+        gb_error("stats stopped by a signal: nothing was written under %s (earlier outputs there are unchanged); "
+                 "rerun the same command to compute the statistics",
+                 o.out);
+    discard_output(&c); /* the temporaries of a run that stopped or failed */
     free(c.counts);
     free(c.sample);
     stats_design_free(&c.d);
     inputs_free(&in);
-    strbuf_free(&h5tmp);
     return rc;
 }
 

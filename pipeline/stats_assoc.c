@@ -260,7 +260,9 @@ int stats_assoc_run(const stats_ctx_t *c)
     double t0 = omp_get_wtime();
     int rc = associations(c, &kept);
     if (!rc) gb_debug("associations: %.3f s", omp_get_wtime() - t0);
+    if (!rc) rc = stats_stopped(c);
     if (!rc) rc = rank_tests(c, &kept);
+    if (!rc) rc = stats_stopped(c);
     if (!rc) rc = alpha(c);
     if (!rc) gb_debug("rank tests, alpha: %.3f s", omp_get_wtime() - t0);
     free(kept.rel);

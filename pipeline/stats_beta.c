@@ -16,27 +16,69 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* This rank's share [from, to) of nperm permutations (tests whose data every rank holds). */
-static void rank_share(const stats_ctx_t *c, uint64_t nperm, uint64_t *from, uint64_t *to)
+/* This rank's share [from, to) of the permutations [a, b) (tests whose data every rank holds). */
+static void rank_share(const stats_ctx_t *c, uint64_t a, uint64_t b, uint64_t *from, uint64_t *to)
 {
-    *from = nperm * (uint64_t)c->rank / (uint64_t)c->size;
-    *to = nperm * (uint64_t)(c->rank + 1) / (uint64_t)c->size;
+    *from = a + (b - a) * (uint64_t)c->rank / (uint64_t)c->size;
+    *to = a + (b - a) * (uint64_t)(c->rank + 1) / (uint64_t)c->size;
 }
 
-/* PERMANOVA from data held whole on every rank (Aitchison): the random permutations are split
- * across the ranks and their integer counts summed; the small-n complete or distinct sets (a
- * few hundred at most) run on every rank alone. */
-static int count_split(const stats_ctx_t *c, const permanova_t *pm, permanova_row_t *rows)
+/* Random permutations are counted in rounds, with a collective stop check (stats_stopped)
+ * between rounds: a round is about 2^27 multiply-adds per thread on n samples (well under a
+ * second), at least 64 permutations per thread. Counts are integers summed over disjoint ranges
+ * of one stream, so the rounds change no result. */
+static uint64_t round_size(const stats_ctx_t *c, size_t n)
+{
+    uint64_t per_thread = ((uint64_t)1 << 27) / ((uint64_t)n * n + 1);
+    if (per_thread < 64) per_thread = 64;
+    if (per_thread > 65536) per_thread = 65536;
+    return per_thread * (uint64_t)(c->threads > 0 ? c->threads : 1);
+}
+
+/* What counts one range of random permutations (a kernel's _count_random over its data). */
+typedef int (*count_range_fn)(const void *ctx, uint64_t from, uint64_t to, uint64_t *exceed);
+
+/* Count the permutations [0, nperm) in rounds, polling the stop flag between them. split: every
+ * rank holds all the data and counts its share of each round (the caller sums the counts over
+ * the ranks); otherwise every rank takes part in every permutation (collective kernels). */
+static int count_rounds(const stats_ctx_t *c, size_t n, uint64_t nperm, int split, count_range_fn count,
+                        const void *ctx, uint64_t *exceed)
+{
+    uint64_t step = round_size(c, n);
+    int rc = GB_OK;
+    for (uint64_t a = 0; !rc && a < nperm; a += step) {
+        uint64_t b = nperm - a < step ? nperm : a + step, from = a, to = b;
+        if (split) rank_share(c, a, b, &from, &to);
+        rc = gb_mpi_agree(c->comm, count(ctx, from, to, exceed));
+        if (!rc) rc = stats_stopped(c);
+    }
+    return rc;
+}
+
+typedef struct {
+    const stats_ctx_t *c;
+    const permanova_t *pm;
+} permanova_count_t;
+
+static int permanova_range(const void *ctx, uint64_t from, uint64_t to, uint64_t *exceed)
+{
+    const permanova_count_t *p = ctx;
+    return permanova_count_random(p->pm, p->c->o->seed, from, to, p->c->threads, exceed);
+}
+
+/* adonis2's rows for the prepared test pm: the small-n complete or distinct sets (a few hundred
+ * at most) at once through permanova_run, random permutations in rounds. split as count_rounds. */
+static int permanova_count(const stats_ctx_t *c, const permanova_t *pm, size_t n, int split, permanova_row_t *rows)
 {
     uint64_t requested = (uint64_t)c->o->permutations;
     perm_plan_t plan;
-    if (requested == 0 || perm_plan(c->n, requested, &plan) || plan.mode != PERM_RANDOM)
+    if (requested == 0 || perm_plan(n, requested, &plan) || plan.mode != PERM_RANDOM)
         return permanova_run(pm, requested, c->o->seed, c->threads, rows);
     uint64_t exceed[64] = {0};
-    uint64_t from, to;
-    rank_share(c, plan.nperm, &from, &to);
-    int rc = gb_mpi_agree(c->comm, permanova_count_random(pm, c->o->seed, from, to, c->threads, exceed));
-    if (c->size > 1) MPI_Allreduce(MPI_IN_PLACE, exceed, (int)permanova_ntests(pm), MPI_UINT64_T, MPI_SUM, c->comm);
+    permanova_count_t ctx = {c, pm};
+    int rc = count_rounds(c, n, plan.nperm, split, permanova_range, &ctx, exceed);
+    if (!rc && split && c->size > 1)
+        MPI_Allreduce(MPI_IN_PLACE, exceed, (int)permanova_ntests(pm), MPI_UINT64_T, MPI_SUM, c->comm);
     permanova_table(pm, exceed, plan.nperm, rows);
     return rc;
 }
@@ -62,9 +104,8 @@ static int permanova_rows(const stats_ctx_t *c, stats_gower_t *G, const char *di
     permanova_row_t rows[64];
     size_t nt = rc ? 0 : permanova_ntests(pm);
     if (!rc && nt + 2 > 64) rc = GB_E_USAGE;
-    if (!rc)
-        rc = G->data ? count_split(c, pm, rows)
-                     : permanova_run(pm, (uint64_t)c->o->permutations, c->o->seed, c->threads, rows);
+    /* data held whole on every rank (Aitchison): the ranks share the random permutations */
+    if (!rc) rc = permanova_count(c, pm, d->n, G->data, rows);
     for (size_t r = 0; !rc && r < nt + 2; r++, (*row)++) {
         t->cols[0].text[*row] = r < nt ? d->term_name[r] : r == nt ? "Residual" : "Total";
         t->cols[1].num[*row] = rows[r].df;
@@ -97,6 +138,20 @@ static int dispersion_z(const stats_ctx_t *c, stats_gower_t *G, double *z)
     return rc;
 }
 
+typedef struct {
+    const stats_ctx_t *c;
+    const double *z;
+    double f;
+} dispersion_count_t;
+
+static int dispersion_range(const void *ctx, uint64_t from, uint64_t to, uint64_t *exceed)
+{
+    const dispersion_count_t *p = ctx;
+    const stats_design_t *d = &p->c->d;
+    return betadisper_count_random(p->z, d->n, d->var_group, d->var_levels, p->f, p->c->o->seed, from, to,
+                                   p->c->threads, exceed);
+}
+
 /* betadisper(type = "centroid") of the categorical variable + permutest. z is on every rank,
  * so the random permutations are split across the ranks and their counts summed. */
 static int dispersion_row(const stats_ctx_t *c, stats_gower_t *G, const char *dist, table_t *t, size_t row)
@@ -118,11 +173,9 @@ static int dispersion_row(const stats_ctx_t *c, stats_gower_t *G, const char *di
                                            &exceed);
         free(set);
     } else if (!rc && nperm > 0) {
-        uint64_t from, to;
-        rank_share(c, plan.nperm, &from, &to);
-        rc =
-            betadisper_count_random(z, d->n, d->var_group, d->var_levels, f, c->o->seed, from, to, c->threads, &exceed);
-        if (c->size > 1) MPI_Allreduce(MPI_IN_PLACE, &exceed, 1, MPI_UINT64_T, MPI_SUM, c->comm);
+        dispersion_count_t ctx = {c, z, f};
+        rc = count_rounds(c, d->n, plan.nperm, 1, dispersion_range, &ctx, &exceed);
+        if (!rc && c->size > 1) MPI_Allreduce(MPI_IN_PLACE, &exceed, 1, MPI_UINT64_T, MPI_SUM, c->comm);
     }
     t->cols[0].text[row] = dist;
     t->cols[1].text[row] = d->term_name[0];
@@ -249,14 +302,16 @@ int stats_beta_run(const stats_ctx_t *c)
         t[0] = omp_get_wtime();
         rc = stats_gower_fill(&G, w == 0 ? STATS_GOWER_BRAY : STATS_GOWER_AITCHISON, work);
         t[1] = omp_get_wtime();
+        if (!rc) rc = stats_stopped(c);
         if (!rc) rc = permanova_rows(c, &G, dists[w], &b.perm, &prow);
         t[2] = omp_get_wtime();
         if (!rc && c->d.var_categorical) rc = dispersion_row(c, &G, dists[w], &b.disp, (size_t)w);
         t[3] = omp_get_wtime();
+        if (!rc) rc = stats_stopped(c);
         if (!rc) rc = pcoa_rows(c, &G, dists[w], &b.coords, &b.eigs, (size_t)w);
         t[4] = omp_get_wtime();
-        if (rc) gb_error("beta diversity (%s) failed: %s", dists[w], gb_strerror(rc));
-        else
+        if (rc && rc != GB_E_INTERRUPTED) gb_error("beta diversity (%s) failed: %s", dists[w], gb_strerror(rc));
+        else if (!rc)
             gb_debug("%s: distances + Gower %.3f s, PERMANOVA %.3f s, dispersion %.3f s, PCoA %.3f s", dists[w],
                      t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3]);
     }

@@ -2,7 +2,6 @@
 #include "gb_array.h"
 #include "gb_h5.h"
 #include "log.h"
-#include "outfile.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,13 +66,8 @@ static void put_value(FILE *f, const table_col_t *c, size_t row)
     else fprintf(f, "%.15g", v);
 }
 
-int table_write_tsv(const table_t *t, const char *outdir, const size_t *order)
+void table_print_tsv(const table_t *t, FILE *f, const size_t *order)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s.tsv", outdir, t->name);
-    outfile_t *o = outfile_open(path);
-    if (!o) return GB_E_IO;
-    FILE *f = outfile_fp(o);
     for (size_t j = 0; j < t->ncols; j++) fprintf(f, "%s%s", j ? "\t" : "", t->cols[j].name);
     fputc('\n', f);
     for (size_t r = 0; r < t->nrows; r++) {
@@ -84,7 +78,6 @@ int table_write_tsv(const table_t *t, const char *outdir, const size_t *order)
         }
         fputc('\n', f);
     }
-    return outfile_commit(o);
 }
 
 static int write_h5_column(hid_t group, const table_t *t, const table_col_t *c, const size_t *order)

@@ -4,6 +4,7 @@
 #ifndef GB_TABLE_H
 #define GB_TABLE_H
 #include <stddef.h>
+#include <stdio.h>
 #include <hdf5.h>
 #include "gb_status.h"
 
@@ -27,8 +28,9 @@ double *table_add_num(table_t *t, const char *name, int integer);
 int table_add_text(table_t *t, const char *name, const char **text) GB_MUST_CHECK;
 void table_free(table_t *t);
 
-/* Write OUTDIR/<name>.tsv atomically, rows in the order given by order[] (NULL = as stored). */
-int table_write_tsv(const table_t *t, const char *outdir, const size_t *order) GB_MUST_CHECK;
+/* Print the table as TSV to f, rows in the order given by order[] (NULL = as stored); the
+ * caller sees write errors when it closes f (stats.c writes it to a staged temporary). */
+void table_print_tsv(const table_t *t, FILE *f, const size_t *order);
 /* Write the table as group /<name> of an open HDF5 file (rows in the same order). */
 int table_write_h5(const table_t *t, hid_t file, const size_t *order) GB_MUST_CHECK;
 

@@ -331,3 +331,25 @@ run_both() {
   compare_reads "$TMP/$label.gb" "$TMP/$label.k2" "$label"
   compare_reports "$TMP/$label.gb.rep" "$TMP/$label.k2.rep" "$label"
 }
+
+# make_stats_cohort BIOM META N M: a generated cohort of N samples x M taxid-like features (BIOM
+# 2.1, with a genus taxonomy) and its metadata (group HC/PwD, sex, age), for `gutbrain stats`.
+make_stats_cohort() {
+  /usr/bin/python3 - "$@" <<'PY'
+import sys, numpy as np, biom
+rng = np.random.default_rng(7)
+n, m = int(sys.argv[3]), int(sys.argv[4])
+counts = rng.negative_binomial(2, 0.2, size=(m, n)).astype(float)
+counts[rng.random((m, n)) < 0.4] = 0
+ids = ["s%02d" % i for i in range(n)]
+obs = ["%d" % (1000 + 7 * j) for j in range(m)]  # taxid-like: make.names renames them
+meta = [{"taxonomy": ["d__Bacteria", "p__P", "c__C", "o__O", "f__F", "g__G%d" % (j % 12), "s__"]} for j in range(m)]
+t = biom.Table(counts, obs, ids, observation_metadata=meta)
+with biom.util.biom_open(sys.argv[1], "w") as f:
+    t.to_hdf5(f, "test")
+with open(sys.argv[2], "w") as f:
+    f.write("sample\tgroup\tsex\tage\n")
+    for i, s in enumerate(ids):
+        f.write("%s\t%s\t%s\t%d\n" % (s, "PwD" if i % 2 else "HC", "male" if i % 3 else "female", 20 + i))
+PY
+}

@@ -14,23 +14,7 @@ if [ -n "$KOV" ]; then
     > "$TMP/conv.log" 2>&1 || { show "$TMP/conv.log"; die "kovtun_to_biom.py failed"; }
   ARGS=(--variable group --covariates sex,age --rank genus)
 else
-  /usr/bin/python3 - "$TMP/c.biom" "$TMP/m.tsv" <<'PY' || die "could not generate a cohort"
-import sys, numpy as np, biom
-rng = np.random.default_rng(7)
-n, m = 60, 30
-counts = rng.negative_binomial(2, 0.2, size=(m, n)).astype(float)
-counts[rng.random((m, n)) < 0.4] = 0
-ids = ["s%02d" % i for i in range(n)]
-obs = ["%d" % (1000 + 7 * j) for j in range(m)]  # taxid-like: make.names renames them
-meta = [{"taxonomy": ["d__Bacteria", "p__P", "c__C", "o__O", "f__F", "g__G%d" % (j % 12), "s__"]} for j in range(m)]
-t = biom.Table(counts, obs, ids, observation_metadata=meta)
-with biom.util.biom_open(sys.argv[1], "w") as f:
-    t.to_hdf5(f, "test")
-with open(sys.argv[2], "w") as f:
-    f.write("sample\tgroup\tsex\tage\n")
-    for i, s in enumerate(ids):
-        f.write("%s\t%s\t%s\t%d\n" % (s, "PwD" if i % 2 else "HC", "male" if i % 3 else "female", 20 + i))
-PY
+  make_stats_cohort "$TMP/c.biom" "$TMP/m.tsv" 60 30 || die "could not generate a cohort"
   ARGS=(--variable group --covariates sex,age --rank genus)
 fi
 before=$(md5sum < "$TMP/c.biom")
