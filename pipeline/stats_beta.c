@@ -46,6 +46,7 @@ static int count_rounds(const stats_ctx_t *c, size_t n, uint64_t nperm, int spli
 {
     uint64_t step = round_size(c, n);
     int rc = GB_OK;
+    gb_debug("%" PRIu64 " random permutations in rounds of %" PRIu64, nperm, step);
     for (uint64_t a = 0; !rc && a < nperm; a += step) {
         uint64_t b = nperm - a < step ? nperm : a + step, from = a, to = b;
         if (split) rank_share(c, a, b, &from, &to);
