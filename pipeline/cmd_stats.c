@@ -326,7 +326,6 @@ static int stats_job(int argc, char **argv, MPI_Comm comm)
     if (rc) return rc > 0 ? 0 : rc;
     if ((rc = stats_validate(&o))) return rc;
     gb_install_stop_handler(); /* polled collectively by stats_stopped: every rank stops at one point */
-    signal(SIGXFSZ, SIG_IGN);  /* past a file size limit, writes fail with EFBIG and are reported */
     c.threads = (int)o.threads;
     /* multithreaded BLAS sums in an order that depends on its thread count; one BLAS thread
      * keeps every table bitwise identical for any --threads (our kernels use OpenMP instead) */
