@@ -146,28 +146,36 @@ static void print_summary(const classify_result_t *r)
             n ? 100 - pct : 0);
 }
 
-static int write_report(const classify_opts_t *o, const gb_db_t *db, const classify_result_t *res)
+/* Commit *f after a write that returned rc (aborted when rc is an error); *f becomes NULL. */
+static int commit_late(outfile_t **f, int rc)
 {
-    if (!o->report) return 0;
-    outfile_t *rep = outfile_open(o->report);
-    if (!rep) return GB_E_IO;
-    report_minimizer_data_t mdata = {res->minimizers, res->distinct};
-    int rc = report_kreport(outfile_fp(rep), &db->taxo, res->calls, res->calls[0], o->zero_counts, o->mpa,
-                            o->minimizer_data ? &mdata : NULL);
+    outfile_t *o = *f;
+    *f = NULL;
     if (rc) {
-        outfile_abort(rep);
+        outfile_abort(o);
         return rc;
     }
-    return outfile_commit(rep);
+    return outfile_commit(o);
 }
 
-static int write_cami(const classify_opts_t *o, const gb_db_t *db, const classify_result_t *res)
+/* The report and the CAMI profile are opened before any work (a bad path is refused at once,
+ * as --output's is), written once the reads are classified, then committed; *f becomes NULL. */
+static int write_report(const classify_opts_t *o, const gb_db_t *db, const classify_result_t *res, outfile_t **f)
 {
-    if (!o->cami_out) return 0;
+    if (!*f) return 0;
+    report_minimizer_data_t mdata = {res->minimizers, res->distinct};
+    int rc = report_kreport(outfile_fp(*f), &db->taxo, res->calls, res->calls[0], o->zero_counts, o->mpa,
+                            o->minimizer_data ? &mdata : NULL);
+    return commit_late(f, rc);
+}
+
+static int write_cami(const classify_opts_t *o, const gb_db_t *db, const classify_result_t *res, outfile_t **f)
+{
+    if (!*f) return 0;
     char *id = o->cami_sample_id ? strdup(o->cami_sample_id) : cami_sample_id(o->inputs[0]);
-    int rc = id ? cami_write_file(o->cami_out, &db->taxo, res->calls, id) : GB_E_NOMEM;
+    int rc = id ? cami_write(outfile_fp(*f), &db->taxo, res->calls, id) : GB_E_NOMEM;
     free(id);
-    return rc;
+    return commit_late(f, rc);
 }
 
 /* Bracken's outputs from the report just written (est_abundance.py reads the same bytes). */
@@ -207,9 +215,14 @@ int cmd_classify(int argc, char **argv)
         cli_parse(argc, argv, classify_cli, NCLASSIFY_CLI, classify_on_opt, &o, &o.inputs, &o.ninputs, classify_usage);
     if (rc) return rc > 0 ? 0 : rc;
     if ((rc = classify_validate(&o))) return rc;
+    outfile_t *rep = NULL, *cami = NULL;
+    if ((o.report && !(rep = outfile_open(o.report))) || (o.cami_out && !(cami = outfile_open(o.cami_out)))) {
+        rc = GB_E_IO;
+        goto done;
+    }
     double t0 = omp_get_wtime();
     db_load_t load = {.mode = o.db_load, .threads = (int)o.threads};
-    if ((rc = db_open_load(o.db, 1, &load, &db))) return rc;
+    if ((rc = db_open_load(o.db, 1, &load, &db))) goto done;
     gb_debug("database %s in %.3f s (%llu bytes read into memory)", o.db_load == DB_LOAD_READ ? "read" : "mapped",
              omp_get_wtime() - t0, (unsigned long long)db->read_here);
     if (o.bracken_length && (rc = bracken_io_load_for_db(o.db, &db->taxo, o.bracken_length, &distrib))) goto done;
@@ -229,12 +242,14 @@ int cmd_classify(int argc, char **argv)
     };
     if ((rc = classify_sample(&job, &res))) goto done;
     if (res.fragments == 0) gb_warn("%s: no reads in the input", o.inputs[0]);
-    if ((rc = write_report(&o, db, &res))) goto done;
-    if ((rc = write_cami(&o, db, &res))) goto done;
+    if ((rc = write_report(&o, db, &res, &rep))) goto done;
+    if ((rc = write_cami(&o, db, &res, &cami))) goto done;
     if (o.bracken_length && (rc = write_bracken(&o, &distrib))) goto done;
     print_summary(&res);
     gb_debug("total %.3f s including database load", omp_get_wtime() - t0);
 done:
+    outfile_abort(rep); /* after a failure: nothing of them left */
+    outfile_abort(cami);
     bracken_distrib_free(&distrib);
     classify_result_free(&res);
     db_close(db);

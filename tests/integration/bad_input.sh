@@ -113,6 +113,12 @@ expect_error output_dir_missing 2 'no_such_dir' "$TMP/no_such_dir" -- \
   "$GB" classify --db "$DB" --threads "$THREADS" --output "$TMP/no_such_dir/out.txt" --report "$TMP/out_rep.txt" "$GOOD_R1"
 [ -e "$TMP/out_rep.txt" ] && fail "output_dir_missing: report written although the output failed"
 
+# A CAMI profile into a folder that does not exist: refused before any work, no output, report
+# or profile left (the same check as --output's, for the path users add for OPAL).
+expect_error cami_dir_missing 2 'no_such_dir/p\.cami' "$TMP/cami_out.txt $TMP/cami_rep.txt" -- \
+  "$GB" classify --db "$DB" --threads "$THREADS" --output "$TMP/cami_out.txt" --report "$TMP/cami_rep.txt" \
+  --cami-out "$TMP/no_such_dir/p.cami" "$GOOD_R1"
+
 # An output that stops growing mid-write (a file size limit of 8 kB, as a full disk would; SIGXFSZ
 # is ignored, so the write fails with EFBIG): exit 2, one error line naming the file, no
 # half-written output, report or CAMI profile under their names, the previous ones kept.
