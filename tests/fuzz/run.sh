@@ -26,9 +26,12 @@ seed_data() {
   local d=$2 f i=0
   case $1 in
   fastx)
-    # the compressed seeds are made here from the two hand-made plain ones, not tracked
-    gzip -9nc tests/fuzz/seeds/fastx/reads.fq > "$d/reads.fq.gz"
-    zstd -q -c tests/fuzz/seeds/fastx/reads.fa > "$d/reads.fa.zst"
+    # two hand-made records each (a mate suffix, lower case, N, a '+' line with the id, CRLF line
+    # ends), written here with their gzip and zstd copies rather than tracked
+    printf '@r1/1 x\nACGTNacgt\n+\nIIIIIIIII\n@r2\nGGCC\n+r2\n!!!!\n' > "$d/reads.fq"
+    printf '>s1 desc\nACGT\nacgtN\n>s2\r\nGG\r\n' > "$d/reads.fa"
+    gzip -9nc "$d/reads.fq" > "$d/reads.fq.gz"
+    zstd -q -c "$d/reads.fa" > "$d/reads.fa.zst"
     for f in "$DATA"/reads/*/*.gz; do
       [ -e "$f" ] || continue
       i=$((i + 1))
