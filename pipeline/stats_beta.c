@@ -38,11 +38,12 @@ static uint64_t round_size(const stats_ctx_t *c, size_t n)
 /* What counts one range of random permutations (a kernel's _count_random over its data). */
 typedef int (*count_range_fn)(const void *ctx, uint64_t from, uint64_t to, uint64_t *exceed);
 
-/* Count the permutations [0, nperm) in rounds, polling the stop flag between them. split: every
- * rank holds all the data and counts its share of each round (the caller sums the counts over
- * the ranks); otherwise every rank takes part in every permutation (collective kernels). */
+/* Count the permutations [0, nperm) in rounds into exceed[0, nexceed), polling the stop flag
+ * between them. split: every rank holds all the data and counts its share of each round, and the
+ * counts are summed over the ranks at the end; otherwise every rank takes part in every
+ * permutation (collective kernels) and already has the whole counts. */
 static int count_rounds(const stats_ctx_t *c, size_t n, uint64_t nperm, int split, count_range_fn count,
-                        const void *ctx, uint64_t *exceed)
+                        const void *ctx, uint64_t *exceed, int nexceed)
 {
     uint64_t step = round_size(c, n);
     int rc = GB_OK;
@@ -53,6 +54,7 @@ static int count_rounds(const stats_ctx_t *c, size_t n, uint64_t nperm, int spli
         rc = gb_mpi_agree(c->comm, count(ctx, from, to, exceed));
         if (!rc) rc = stats_stopped(c);
     }
+    if (!rc && split && c->size > 1) MPI_Allreduce(MPI_IN_PLACE, exceed, nexceed, MPI_UINT64_T, MPI_SUM, c->comm);
     return rc;
 }
 
@@ -77,9 +79,7 @@ static int permanova_count(const stats_ctx_t *c, const permanova_t *pm, size_t n
         return permanova_run(pm, requested, c->o->seed, c->threads, rows);
     uint64_t exceed[64] = {0};
     permanova_count_t ctx = {c, pm};
-    int rc = count_rounds(c, n, plan.nperm, split, permanova_range, &ctx, exceed);
-    if (!rc && split && c->size > 1)
-        MPI_Allreduce(MPI_IN_PLACE, exceed, (int)permanova_ntests(pm), MPI_UINT64_T, MPI_SUM, c->comm);
+    int rc = count_rounds(c, n, plan.nperm, split, permanova_range, &ctx, exceed, (int)permanova_ntests(pm));
     permanova_table(pm, exceed, plan.nperm, rows);
     return rc;
 }
@@ -175,8 +175,7 @@ static int dispersion_row(const stats_ctx_t *c, stats_gower_t *G, const char *di
         free(set);
     } else if (!rc && nperm > 0) {
         dispersion_count_t ctx = {c, z, f};
-        rc = count_rounds(c, d->n, plan.nperm, 1, dispersion_range, &ctx, &exceed);
-        if (!rc && c->size > 1) MPI_Allreduce(MPI_IN_PLACE, &exceed, 1, MPI_UINT64_T, MPI_SUM, c->comm);
+        rc = count_rounds(c, d->n, plan.nperm, 1, dispersion_range, &ctx, &exceed, 1);
     }
     t->cols[0].text[row] = dist;
     t->cols[1].text[row] = d->term_name[0];
